@@ -1,0 +1,209 @@
+"""Live HTTP services of the test PKI on loopback: CRLs, OCSP, TSA, CA certificates.
+
+Faults can be switched on at run time (``POST /admin/faults``) so that tests and the reliability report
+can watch the validator meet a responder that is down, slow, stale or answering garbage, as the real
+NCA services sometimes are.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as _dt
+import json
+import threading
+import time
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import ocsp
+
+from test_pki.authority import TestPki
+
+FAULTS = {
+    "ocsp": {"down", "slow", "garbage", "try_later", "stale", "wrong_nonce", "bad_signature"},
+    "crl": {"down", "slow", "expired", "bad_signature", "garbage"},
+    "tsa": {"down", "garbage"},
+}
+SLOW_SECONDS = 3.0
+STALE_AGE = _dt.timedelta(days=3)
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0)
+
+
+class PkiServer(ThreadingHTTPServer):
+    """An HTTP server bound to one TestPki, with a fault switchboard."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], pki: TestPki) -> None:
+        super().__init__(address, _Handler)
+        self.pki = pki
+        self.faults: dict[str, str] = {}
+        self.hits: dict[str, int] = {"ocsp": 0, "crl": 0, "tsa": 0}
+
+    @property
+    def base_url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://{host}:{port}"
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: PkiServer
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args) -> None:  # quiet: the tests start many of these
+        return
+
+    def _send(self, status: int, body: bytes, content_type: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def _fault(self, service: str) -> str | None:
+        self.server.hits[service] += 1
+        fault = self.server.faults.get(service)
+        if fault == "slow":
+            time.sleep(SLOW_SECONDS)
+        return fault
+
+    def do_GET(self) -> None:
+        path = urllib.parse.urlparse(self.path).path
+        pki = self.server.pki
+        if path.startswith("/crl/"):
+            self._crl(path[len("/crl/"):])
+        elif path.startswith("/ocsp/") and len(path) > len("/ocsp/"):
+            try:
+                request = base64.b64decode(urllib.parse.unquote(path[len("/ocsp/"):]), validate=True)
+            except ValueError:
+                self._send(400, b"bad OCSP GET request", "text/plain")
+                return
+            self._ocsp(request)
+        elif path.startswith("/ca/") and path.endswith(".cer"):
+            signer = pki.signers.get(path[len("/ca/"):-len(".cer")])
+            if signer is None:
+                self._send(404, b"no such CA", "text/plain")
+            else:
+                self._send(200, signer.cert.public_bytes(serialization.Encoding.DER), "application/pkix-cert")
+        elif path == "/healthz":
+            self._send(200, b'{"status":"ok"}', "application/json")
+        elif path == "/admin/stats":
+            self._send(200, json.dumps(self.server.hits).encode(), "application/json")
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def do_POST(self) -> None:
+        path = urllib.parse.urlparse(self.path).path
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 1_000_000:
+            self._send(413, b"too large", "text/plain")
+            return
+        body = self.rfile.read(length)
+        if path.startswith("/ocsp"):
+            self._ocsp(body)
+        elif path.startswith("/tsp"):
+            self._tsa(body)
+        elif path == "/admin/faults":
+            self._set_faults(body)
+        elif path == "/admin/revoke":
+            self._revoke(body)
+        else:
+            self._send(404, b"not found", "text/plain")
+
+    def _crl(self, file_name: str) -> None:
+        pki = self.server.pki
+        entry = pki.crl_files().get(file_name)
+        if entry is None:
+            self._send(404, b"no such CRL", "text/plain")
+            return
+        fault = self._fault("crl")
+        if fault == "down":
+            self._send(503, b"unavailable", "text/plain")
+            return
+        if fault == "garbage":
+            self._send(200, b"\x30\x03garbage", "application/pkix-crl")
+            return
+        now = _now() - (_dt.timedelta(days=2) if fault == "expired" else _dt.timedelta(0))
+        der = pki.crl(entry[0], now, delta=entry[1])
+        if fault == "bad_signature":
+            der = der[:-8] + bytes(b ^ 0xFF for b in der[-8:])
+        self._send(200, der, "application/pkix-crl")
+
+    def _ocsp(self, request: bytes) -> None:
+        fault = self._fault("ocsp")
+        if fault == "down":
+            self._send(503, b"unavailable", "text/plain")
+            return
+        if fault == "garbage":
+            self._send(200, b"<html>not ocsp</html>", "application/ocsp-response")
+            return
+        if fault == "try_later":
+            body = ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.TRY_LATER)
+            self._send(200, body.public_bytes(serialization.Encoding.DER), "application/ocsp-response")
+            return
+        now = _now() - (STALE_AGE if fault == "stale" else _dt.timedelta(0))
+        if fault == "wrong_nonce":
+            request = _replace_nonce(request)
+        der = self.server.pki.ocsp_response(request, now)
+        if fault == "bad_signature":
+            signature = ocsp.load_der_ocsp_response(der).signature
+            der = der.replace(signature, signature[:-4] + bytes(b ^ 0xFF for b in signature[-4:]))
+        self._send(200, der, "application/ocsp-response")
+
+    def _tsa(self, request: bytes) -> None:
+        fault = self._fault("tsa")
+        if fault == "down":
+            self._send(503, b"unavailable", "text/plain")
+            return
+        if fault == "garbage":
+            self._send(200, b"garbage", "application/timestamp-reply")
+            return
+        self._send(200, self.server.pki.timestamp_response(request, _now()), "application/timestamp-reply")
+
+    def _set_faults(self, body: bytes) -> None:
+        try:
+            wanted = json.loads(body or b"{}")
+            for service, fault in wanted.items():
+                if fault is not None and fault not in FAULTS[service]:
+                    raise ValueError(f"unknown fault {fault!r} for {service}")
+        except (ValueError, KeyError, AttributeError) as exc:
+            self._send(400, str(exc).encode(), "text/plain")
+            return
+        for service, fault in wanted.items():
+            if fault is None:
+                self.server.faults.pop(service, None)
+            else:
+                self.server.faults[service] = fault
+        self._send(200, json.dumps(self.server.faults).encode(), "application/json")
+
+    def _revoke(self, body: bytes) -> None:
+        try:
+            wanted = json.loads(body)
+            self.server.pki.revoke(wanted["name"], wanted.get("reason", "key_compromise"))
+        except (ValueError, KeyError, TypeError) as exc:
+            self._send(400, f"bad revoke request: {exc}".encode(), "text/plain")
+            return
+        self._send(200, b'{"revoked":true}', "application/json")
+
+
+def _replace_nonce(request: bytes) -> bytes:
+    """Rebuild the request with another nonce, so the answer echoes a nonce the client never sent."""
+    from cryptography import x509
+
+    parsed = ocsp.load_der_ocsp_request(request)
+    builder = ocsp.OCSPRequestBuilder().add_certificate_by_hash(
+        parsed.issuer_name_hash, parsed.issuer_key_hash, parsed.serial_number, parsed.hash_algorithm)
+    builder = builder.add_extension(x509.OCSPNonce(b"\x00" * 16), critical=False)
+    return builder.build().public_bytes(serialization.Encoding.DER)
+
+
+def start(directory: str | Path, host: str = "127.0.0.1", port: int = 0) -> PkiServer:
+    """Start the services in a background thread; ``server.shutdown()`` stops them."""
+    server = PkiServer((host, port), TestPki.load(directory))
+    threading.Thread(target=server.serve_forever, name="test-pki", daemon=True).start()
+    return server
