@@ -1,0 +1,120 @@
+"""Certificate path validation at a given time, over pyhanko-certvalidator.
+
+The validator builds the full chain to a pinned anchor and checks signatures, validity periods,
+basicConstraints, pathLen and CA keyUsage (RFC 5280 §6). Revocation is left to ``eds.revocation``,
+which knows the NCA quirks (no OCSP nextUpdate, CRLs found by issuer). Validated paths are cached: the
+signature and constraint checks do not depend on time, so a cached path is reused for any moment that
+lies inside the validity of every certificate on it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as _dt
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from asn1crypto import x509 as asn1_x509
+from pyhanko_certvalidator import CertificateValidator, ValidationContext
+from pyhanko_certvalidator import errors as cv_errors
+from pyhanko_certvalidator.authority import CertTrustAnchor
+from pyhanko_certvalidator.policy_decl import (
+    CertRevTrustPolicy,
+    RevocationCheckingPolicy,
+    RevocationCheckingRule,
+)
+
+from eds.certificates import Certificate
+from eds.trust import TrustProfile
+
+_NO_REVOCATION = CertRevTrustPolicy(RevocationCheckingPolicy(
+    ee_certificate_rule=RevocationCheckingRule.NO_CHECK,
+    intermediate_ca_cert_rule=RevocationCheckingRule.NO_CHECK,
+))
+_local = threading.local()
+
+
+def _loop() -> asyncio.AbstractEventLoop:
+    """One event loop per thread, kept: certvalidator is async-only and asyncio.run costs a loop each call."""
+    loop = getattr(_local, "loop", None)
+    if loop is None or loop.is_closed():
+        loop = _local.loop = asyncio.new_event_loop()
+    return loop
+
+
+@dataclass(frozen=True)
+class PathResult:
+    """The outcome of path validation: the chain (end entity first, anchor last) or why there is none."""
+
+    ok: bool
+    chain: tuple[Certificate, ...] = ()
+    code: str | None = None
+    message: str = ""
+
+    @property
+    def issuer(self) -> Certificate | None:
+        return self.chain[1] if len(self.chain) > 1 else None
+
+
+def _asn1(cert: Certificate) -> asn1_x509.Certificate:
+    return asn1_x509.Certificate.load(cert.der)
+
+
+class PathValidator:
+    """Validates paths against one trust profile; thread-safe; caches successful paths."""
+
+    def __init__(self, profile: TrustProfile, *, cache_size: int = 10_000) -> None:
+        self.profile = profile
+        self._anchors = [CertTrustAnchor(_asn1(a)) for a in profile.anchors]
+        self._intermediates = [_asn1(c) for c in profile.intermediates]
+        self._by_der = {c.der: c for c in (*profile.anchors, *profile.intermediates)}
+        self._cache: OrderedDict[str, tuple[Certificate, ...]] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    def validate(self, cert: Certificate, at: _dt.datetime, *,
+                 extra_certs: tuple[Certificate, ...] = ()) -> PathResult:
+        """Validate ``cert``'s path at ``at``; ``extra_certs`` are intermediates carried by a document."""
+        with self._lock:
+            cached = self._cache.get(cert.sha256)
+            if cached is not None:
+                self._cache.move_to_end(cert.sha256)
+        if cached is not None and all(c.not_before <= at <= c.not_after for c in cached):
+            return PathResult(True, cached)
+        context = ValidationContext(
+            trust_manager=None,
+            trust_roots=self._anchors,
+            other_certs=self._intermediates + [_asn1(c) for c in extra_certs],
+            moment=at,
+            allow_fetching=False,
+            revinfo_policy=_NO_REVOCATION,
+        )
+        validator = CertificateValidator(_asn1(cert), validation_context=context)
+        try:
+            path = _loop().run_until_complete(validator.async_validate_path())
+        except cv_errors.PathBuildingError as exc:
+            return PathResult(False, code="CHAIN_UNTRUSTED",
+                              message=f"no chain to a pinned trust anchor of profile "
+                                      f"{self.profile.name!r}: {exc}")
+        except cv_errors.ExpiredError as exc:
+            return PathResult(False, code="CHAIN_EXPIRED", message=str(exc))
+        except cv_errors.NotYetValidError as exc:
+            return PathResult(False, code="CHAIN_NOT_YET_VALID", message=str(exc))
+        except cv_errors.DisallowedAlgorithmError as exc:
+            return PathResult(False, code="ALGORITHM_NOT_ALLOWED", message=str(exc))
+        except (cv_errors.PathValidationError, cv_errors.InvalidCertificateError) as exc:
+            return PathResult(False, code="CHAIN_INVALID", message=str(exc))
+        except Exception as exc:  # a malformed certificate can surface as any parse error inside asn1crypto
+            return PathResult(False, code="CHAIN_INVALID", message=f"path validation failed: {exc}")
+        chain = tuple(self._certificate(c.dump()) for c in reversed(list(path)))
+        chain = (cert,) + chain[1:] if chain and chain[0].der == cert.der else chain
+        with self._lock:
+            self._cache[cert.sha256] = chain
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return PathResult(True, chain)
+
+    def _certificate(self, der: bytes) -> Certificate:
+        known = self._by_der.get(der)
+        return known if known is not None else Certificate.load(der)
