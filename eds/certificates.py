@@ -83,6 +83,9 @@ SIGNATURE_ALGORITHMS: dict[str, str] = {
     "1.2.398.3.10.1.1.2.3.2": "GOST 34.10-2015 with GOST 34.11-2015 (512)",
 }
 
+_DN_NAMES = {NameOID.SURNAME: "SURNAME", NameOID.SERIAL_NUMBER: "SERIALNUMBER", NameOID.GIVEN_NAME: "G",
+             NameOID.EMAIL_ADDRESS: "E"}
+
 OID_SURNAME = NameOID.SURNAME.dotted_string
 OID_GIVEN_NAME = NameOID.GIVEN_NAME.dotted_string
 OID_SERIAL_NUMBER = NameOID.SERIAL_NUMBER.dotted_string
@@ -99,7 +102,8 @@ class CertificateError(ValueError):
 class Purpose(enum.Enum):
     SIGN = "SIGN"
     AUTH = "AUTH"
-    UNKNOWN = "UNKNOWN"
+    OTHER = "OTHER"  # an EKU is present but names neither signing nor authentication (OCSP, TSA...)
+    UNKNOWN = "UNKNOWN"  # no EKU and an inconclusive KeyUsage (other Kazakh CAs)
 
 
 def load_certificate(data: bytes) -> x509.Certificate:
@@ -171,11 +175,11 @@ class Certificate:
 
     @property
     def subject_dn(self) -> str:
-        return self.x509.subject.rfc4514_string()
+        return self.x509.subject.rfc4514_string(_DN_NAMES)
 
     @property
     def issuer_dn(self) -> str:
-        return self.x509.issuer.rfc4514_string()
+        return self.x509.issuer.rfc4514_string(_DN_NAMES)
 
     @property
     def not_before(self) -> _dt.datetime:
@@ -270,7 +274,8 @@ class Certificate:
                 return Purpose.SIGN
             if "key_encipherment" in ku and "content_commitment" not in ku:
                 return Purpose.AUTH
-        return Purpose.UNKNOWN
+            return Purpose.UNKNOWN
+        return Purpose.OTHER
 
     @property
     def roles(self) -> tuple[str, ...]:

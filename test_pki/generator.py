@@ -135,7 +135,7 @@ IDENTITIES: tuple[Identity, ...] = (
              _iin("890909", "3", "0149"), "SIGN", ("INDIVIDUAL",), expected="REVOKED",
              revocation=("key_compromise", 5, "full"), description="ECDSA key, revoked"),
     Identity("impostor", "fake_ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", _iin("850412", "3", "0017"),
-             "SIGN", ("INDIVIDUAL",), expected="UNTRUSTED",
+             "SIGN", ("INDIVIDUAL",), expected="UNTRUSTED", email="test@example.kz",
              description="same names as individual_sign, from a look-alike root that is not pinned"),
     Identity("ocsp_rsa", "ca_rsa", "OCSP RESPONDER (RSA) TEST", None, None, None, "OCSP",
              description="delegated OCSP responder of the RSA CA"),

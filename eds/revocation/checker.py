@@ -127,7 +127,7 @@ class RevocationChecker:
         key = (issuer.sha256, cert.x509.serial_number)
         with self._lock:
             cached = self._ocsp_cache.get(key)
-        if cached is not None and cached.produced_at and now - cached.produced_at <= self.profile.ocsp_max_age:
+        if cached is not None and cached.this_update and now - cached.this_update <= self.profile.ocsp_max_age:
             return cached
         urls = self.profile.ocsp_urls or cert.ocsp_urls
         if not urls:

@@ -148,11 +148,12 @@ def check_response(der: bytes, cert: Certificate, issuer: Certificate, *, now: _
                       source=source)
     if this_update > now + CLOCK_SKEW or produced_at > now + CLOCK_SKEW:
         return _error("OCSP_NOT_YET_VALID", "the OCSP response is dated in the future", url=url, source=source)
-    if next_update is not None and next_update < now and produced_at < at:
+    if next_update is not None and next_update < now and this_update < at:
         return _error("OCSP_STALE", "the OCSP response is past its nextUpdate", url=url, source=source)
-    fresh = now - produced_at <= max_age or produced_at >= at
+    # thisUpdate is when the status was last known to be right; producedAt only when it was signed.
+    fresh = now - this_update <= max_age or this_update >= at
     if not fresh:
-        return _error("OCSP_STALE", f"the OCSP response was produced at {produced_at.isoformat()}, "
+        return _error("OCSP_STALE", f"the OCSP response speaks of {this_update.isoformat()}, "
                                     f"older than the allowed {int(max_age.total_seconds())} s", url=url,
                       source=source)
     common = dict(produced_at=produced_at, this_update=this_update, responder=responder.subject_dn,

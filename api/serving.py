@@ -1,0 +1,87 @@
+"""Serving the app under gunicorn, and the embedded default that the README's first command starts."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from gunicorn.app.base import BaseApplication
+
+
+class _Gunicorn(BaseApplication):
+    """gunicorn configured in code, so ``eds serve`` needs no config file."""
+
+    def __init__(self, options: dict) -> None:
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self):
+        from api import create_app
+
+        return create_app()
+
+
+def gunicorn_options(host: str, port: int, workers: int | None) -> dict:
+    cores = multiprocessing.cpu_count()
+    return {
+        "bind": f"{host}:{port}",
+        "workers": workers or min(2 * cores + 1, 8),
+        "timeout": 30,
+        "graceful_timeout": 20,
+        "keepalive": 5,
+        "accesslog": "-",
+        "errorlog": "-",
+    }
+
+
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> int:
+    """Run the API under gunicorn until interrupted."""
+    _Gunicorn(gunicorn_options(host, port, workers)).run()
+    return 0
+
+
+def _wait_for(url: str, seconds: float = 15.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"{url} did not come up within {seconds:.0f} s")
+
+
+def run_embedded(host: str = "127.0.0.1", port: int = 8000, pki_port: int = 8780) -> int:
+    """Build the test PKI on first use, start its CRL/OCSP/TSA services and serve the API."""
+    from eds.trust import eds_home
+    from test_pki import generator
+
+    home = eds_home()
+    pki_dir = home / "pki"
+    os.environ.setdefault("EDS_HOME", str(home))
+    if not (pki_dir / "manifest.json").exists():
+        generator.generate(pki_dir, base_url=f"http://127.0.0.1:{pki_port}")
+        print(f"test PKI generated in {pki_dir}", flush=True)
+    base_url = json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))["base_url"]
+    services = subprocess.Popen([sys.executable, "-m", "eds.cli", "pki", "serve", str(pki_dir)])
+    try:
+        _wait_for(f"{base_url}/healthz")
+        print(f"test PKI services: {base_url}/ocsp/ {base_url}/tsp/ {base_url}/crl/", flush=True)
+        print(f"eds API: http://{host}:{port}/healthz  (Ctrl-C stops)", flush=True)
+        return serve(host, port, None)
+    finally:
+        services.send_signal(signal.SIGINT)
+        try:
+            services.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            services.kill()

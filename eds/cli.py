@@ -1,0 +1,238 @@
+"""The ``eds`` command: a thin door over the library. Parsing arguments and printing; no checks of its own.
+
+Exit status: 0 when everything checked passed, 1 when something failed, 3 when a result is
+INDETERMINATE (e.g. revocation could not be established), 2 for bad usage or unreadable input.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import sys
+from pathlib import Path
+
+EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INDETERMINATE = 0, 1, 2, 3
+
+
+class UsageError(Exception):
+    """Bad input from the command line, reported in one line without a traceback."""
+
+
+def _parse_time(text: str | None) -> _dt.datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise UsageError(f"--at {text!r} is not an ISO 8601 time (e.g. 2026-05-01T12:00:00+05:00)") from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+
+def _read(path: str, what: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except OSError as exc:
+        raise UsageError(f"cannot read {what} {path}: {exc.strerror}") from None
+
+
+def _exit_for(indication) -> int:
+    from eds.report import Indication
+
+    return {Indication.TOTAL_PASSED: EXIT_PASSED, Indication.TOTAL_FAILED: EXIT_FAILED,
+            Indication.INDETERMINATE: EXIT_INDETERMINATE}[indication]
+
+
+# --- pki ---------------------------------------------------------------------------------------------
+
+def cmd_pki_init(args: argparse.Namespace) -> int:
+    from test_pki import generator
+
+    try:
+        manifest = generator.generate(args.dir, base_url=args.base_url)
+    except FileExistsError as exc:
+        raise UsageError(str(exc)) from None
+    print(f"test PKI written to {args.dir}: {len(manifest['authorities'])} CAs, "
+          f"{len(manifest['identities'])} identities; services expected at {manifest['base_url']}")
+    print(f"PKCS#12 password: {manifest['password']} (test material only)")
+    return EXIT_PASSED
+
+
+def cmd_pki_serve(args: argparse.Namespace) -> int:
+    import time
+    import urllib.parse
+
+    from test_pki import services
+
+    manifest_path = Path(args.dir) / "manifest.json"
+    if not manifest_path.exists():
+        raise UsageError(f"{args.dir} holds no test PKI: run `eds pki init {args.dir}` first")
+    base = urllib.parse.urlparse(json.loads(manifest_path.read_text(encoding="utf-8"))["base_url"])
+    server = services.start(args.dir, host=args.host or base.hostname, port=args.port or base.port or 80)
+    print(f"test PKI services at {server.base_url}: /crl/, /ocsp/, /tsp/ (Ctrl-C stops)", flush=True)
+    try:
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        server.shutdown()
+    return EXIT_PASSED
+
+
+# --- trust -------------------------------------------------------------------------------------------
+
+def cmd_trust_import(args: argparse.Namespace) -> int:
+    from eds.trust import TrustError, import_anchors
+
+    def confirm(cert) -> bool:
+        print(f"subject: {cert.subject_dn}\n  SHA-256: {cert.sha256}\n  valid: {cert.not_before:%Y-%m-%d} .. "
+              f"{cert.not_after:%Y-%m-%d}")
+        if args.yes:
+            return True
+        return input("  pin this certificate as a trust anchor? [y/N] ").strip().lower() in ("y", "yes")
+
+    try:
+        pinned = import_anchors(args.name, [Path(f) for f in args.files], confirm=confirm)
+    except (TrustError, OSError) as exc:
+        raise UsageError(str(exc)) from None
+    print(f"{len(pinned)} anchor(s) pinned in profile {args.name!r}")
+    return EXIT_PASSED
+
+
+def cmd_trust_show(args: argparse.Namespace) -> int:
+    profile = _profile(args.name)
+    print(f"profile {profile.name} ({profile.folder})")
+    for anchor in profile.anchors:
+        print(f"  anchor {anchor.subject_dn}\n    SHA-256 {anchor.sha256}")
+    print(f"  OCSP: {', '.join(profile.ocsp_urls) or '-'}\n  CRL: {', '.join(profile.crl_urls) or '-'}\n"
+          f"  TSA: {profile.tsa_url or '-'}")
+    return EXIT_PASSED
+
+
+def _profile(name: str):
+    from eds.trust import TrustError, load_profile
+
+    try:
+        return load_profile(name)
+    except TrustError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# --- cert --------------------------------------------------------------------------------------------
+
+def _checker(args: argparse.Namespace):
+    from eds.revocation import Policy
+    from eds.signer_check import SignerChecker
+
+    policy = Policy.OFFLINE if args.offline else Policy(args.policy)
+    crls = [_read(f, "CRL") for f in args.crl]
+    ocsps = [_read(f, "OCSP response") for f in args.ocsp_response]
+    from eds.revocation import CrlError
+
+    try:
+        return SignerChecker(_profile(args.trust), policy=policy, crls=crls, ocsp_responses=ocsps)
+    except CrlError as exc:
+        raise UsageError(f"a --crl file is not a usable CRL: {exc}") from None
+
+
+def cmd_cert(args: argparse.Namespace) -> int:
+    from eds.report import render_text
+
+    checker = _checker(args)
+    report = checker.check(_read(args.file, "certificate"), at=_parse_time(args.at),
+                           expect_iin=args.expect_iin, expect_bin=args.expect_bin)
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        print(render_text(report, args.lang))
+    return _exit_for(report.indication)
+
+
+# --- serve / run -------------------------------------------------------------------------------------
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from api.serving import serve
+
+    return serve(host=args.host, port=args.port, workers=args.workers)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from api.serving import run_embedded
+
+    return run_embedded(host=args.host, port=args.port, pki_port=args.pki_port)
+
+
+# --- parser ------------------------------------------------------------------------------------------
+
+def _add_check_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--trust", default="test", help="trust profile name (test, nca) or folder")
+    parser.add_argument("--crl", action="append", default=[], metavar="FILE", help="a CRL to use (repeatable)")
+    parser.add_argument("--ocsp-response", action="append", default=[], metavar="FILE",
+                        help="an OCSP response to use (repeatable)")
+    parser.add_argument("--offline", action="store_true", help="no network: only the CRLs/OCSP given")
+    parser.add_argument("--policy", choices=["require", "soft-fail"], default="require",
+                        help="revocation policy when online (default require)")
+    parser.add_argument("--at", metavar="ISO_TIME", help="judge at this moment instead of now")
+    parser.add_argument("--expect-iin", metavar="N", help="the IIN the request claims")
+    parser.add_argument("--expect-bin", metavar="N", help="the BIN the request claims")
+    parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument("--lang", choices=["kk", "ru", "en"], default="en", help="language of messages")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="eds", description="EDS (ЭЦП) checks, signing and verification")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    pki = commands.add_parser("pki", help="the NCA-like test PKI").add_subparsers(dest="pki_command", required=True)
+    init = pki.add_parser("init", help="generate a test PKI into an empty folder")
+    init.add_argument("dir")
+    init.add_argument("--base-url", default="http://127.0.0.1:8780", help="where `pki serve` will answer")
+    init.set_defaults(func=cmd_pki_init)
+    serve_pki = pki.add_parser("serve", help="serve its CRL, OCSP and TSA on loopback")
+    serve_pki.add_argument("dir")
+    serve_pki.add_argument("--host")
+    serve_pki.add_argument("--port", type=int)
+    serve_pki.set_defaults(func=cmd_pki_serve)
+
+    trust = commands.add_parser("trust", help="trust profiles").add_subparsers(dest="trust_command", required=True)
+    imp = trust.add_parser("import", help="pin CA certificates as trust anchors of a profile")
+    imp.add_argument("name")
+    imp.add_argument("files", nargs="+")
+    imp.add_argument("--yes", action="store_true", help="pin without asking (after showing each)")
+    imp.set_defaults(func=cmd_trust_import)
+    show = trust.add_parser("show", help="show a profile's anchors and services")
+    show.add_argument("name")
+    show.set_defaults(func=cmd_trust_show)
+
+    cert = commands.add_parser("cert", help="check a certificate: chain, validity, revocation, IIN/BIN, role")
+    cert.add_argument("file")
+    _add_check_options(cert)
+    cert.set_defaults(func=cmd_cert)
+
+    serve = commands.add_parser("serve", help="run the HTTP API under gunicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=None, help="default: 2 x cores + 1, at most 8")
+    serve.set_defaults(func=cmd_serve)
+
+    run = commands.add_parser("run", help="the embedded default: test PKI, its services and the API")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8000)
+    run.add_argument("--pki-port", type=int, default=8780)
+    run.set_defaults(func=cmd_run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except UsageError as exc:
+        print(f"eds: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

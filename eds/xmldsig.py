@@ -1,0 +1,740 @@
+"""Crypto-level XMLDSig in exactly the NCALayer / Kalkan profile (NCA_PROFILE.md §6).
+
+Answers two questions only: is each enveloped signature cryptographically intact, and exactly which bytes
+did it sign.  Judging the signer's certificate (chain, revocation, IIN/BIN, key usage) is left to the caller,
+who gets the certificate DER from each result.
+
+Profile enforced: ``ds:Signature`` elements are direct children of the document element (co-signatures are
+siblings, each later one covering the earlier ones); one ``Reference URI=""`` with exactly the transforms
+enveloped-signature + C14N 1.0 (with or without comments); SignedInfo canonicalised with inclusive C14N 1.0;
+the signer's certificate in ``KeyInfo/X509Data/X509Certificate``.
+
+Comments are never signed: XMLDSig §4.3.3.3 defines ``URI=""`` as the document *minus comment nodes*, so the
+``#WithComments`` transform has nothing to keep.  xmlsec1 and Apache Santuario (the library under
+NCALayer/Kalkan) do the same, so a comment added after signing does not break a signature; it is also absent
+from ``signed_xml`` / ``signed_document``, so nobody can be shown unsigned text as signed.
+
+GOST algorithms are recognised but only become usable when a provider registers them through
+:func:`register_digest_algorithm` and :func:`register_signature_algorithm`; until then a GOST signature is
+reported as ``UNSUPPORTED_ALGORITHM``, never as intact.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Callable
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+from lxml import etree
+
+__all__ = [
+    "C14N_10",
+    "C14N_10_WITH_COMMENTS",
+    "DS_NS",
+    "ECDSA_SHA256",
+    "ENVELOPED_SIGNATURE",
+    "GOST2004",
+    "GOST2004_DIGEST",
+    "GOST2015_256",
+    "GOST2015_512",
+    "GOST2015_DIGEST_256",
+    "GOST2015_DIGEST_512",
+    "RSA_SHA256",
+    "SHA256",
+    "DigestFunction",
+    "SignatureSigner",
+    "SignatureVerifier",
+    "XmlDsigError",
+    "XmlSignatureResult",
+    "XmlVerification",
+    "find_text",
+    "find_texts",
+    "register_digest_algorithm",
+    "register_signature_algorithm",
+    "sign_xml",
+    "verify_xml",
+]
+
+DS_NS = "http://www.w3.org/2000/09/xmldsig#"
+C14N_10 = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
+C14N_10_WITH_COMMENTS = C14N_10 + "#WithComments"
+ENVELOPED_SIGNATURE = DS_NS + "enveloped-signature"
+RSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"
+ECDSA_SHA256 = "http://www.w3.org/2001/04/xmldsig-more#ecdsa-sha256"
+SHA256 = "http://www.w3.org/2001/04/xmlenc#sha256"
+_PKIGOVKZ = "urn:ietf:params:xml:ns:pkigovkz:xmlsec:algorithms:"
+GOST2015_512 = _PKIGOVKZ + "gostr34102015-gostr34112015-512"
+GOST2015_256 = _PKIGOVKZ + "gostr34102015-gostr34112015-256"
+GOST2015_DIGEST_512 = _PKIGOVKZ + "gostr34112015-512"
+GOST2015_DIGEST_256 = _PKIGOVKZ + "gostr34112015-256"
+GOST2004 = "http://www.w3.org/2001/04/xmldsig-more#gost34310-gost34311"
+GOST2004_DIGEST = "http://www.w3.org/2001/04/xmldsig-more#gost34311"
+
+_DS = "{" + DS_NS + "}"
+_DS_SIGNATURE = _DS + "Signature"
+_XML_ATTR = "{http://www.w3.org/XML/1998/namespace}"
+_XINCLUDE_TAGS = ("{http://www.w3.org/2001/XInclude}*", "{http://www.w3.org/2003/XInclude}*")
+_C14N_METHODS = frozenset({C14N_10, C14N_10_WITH_COMMENTS})
+_GOST_URIS = frozenset({GOST2015_512, GOST2015_256, GOST2015_DIGEST_512, GOST2015_DIGEST_256, GOST2004,
+                        GOST2004_DIGEST})
+_BASE64_WHITESPACE = str.maketrans("", "", " \t\r\n")
+
+DigestFunction = Callable[[bytes], bytes]
+"""Digest of the canonical bytes: ``data -> digest``."""
+SignatureVerifier = Callable[[bytes, bytes, bytes], bool]
+"""``(certificate_der, data, signature_value) -> bool``; ``data`` is the canonical SignedInfo.  Raise
+``ValueError`` when the certificate's key cannot be used with the algorithm."""
+SignatureSigner = Callable[[Any, bytes], bytes]
+"""``(private_key, data) -> signature_value`` as it goes, Base64-encoded, into ``ds:SignatureValue``."""
+
+
+class XmlDsigError(ValueError):
+    """Refusal to sign or read a document; ``code`` is the same machine code :func:`verify_xml` uses."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class XmlSignatureResult:
+    """Outcome for one ``ds:Signature`` (``index`` counts signatures in document order from 0).
+
+    ``signed_xml`` is the canonical (C14N 1.0, comment-free) document this signature covers: the document
+    with this and every later signature removed.  Empty when the signature is too malformed to say.
+    ``certificate_der`` is the first ``X509Certificate`` in KeyInfo, taken as the signer's; any further ones
+    are in ``other_certificates`` (possible chain members, unverified).
+    """
+
+    index: int
+    intact: bool
+    failure: str | None
+    message: str
+    certificate_der: bytes | None
+    other_certificates: tuple[bytes, ...]
+    signature_algorithm: str | None
+    digest_algorithm: str | None
+    signed_xml: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class XmlVerification:
+    """Outcome for a document.
+
+    ``failure`` is set for document-level problems (then ``signatures`` is empty).  ``signed_document`` is
+    the canonical document with all signatures removed, given only when every signature is intact: it is the
+    only thing a caller may read as signed.
+    """
+
+    failure: str | None
+    message: str
+    signatures: tuple[XmlSignatureResult, ...]
+    signed_document: bytes | None
+
+    @property
+    def intact(self) -> bool:
+        """True when the document has signatures and every one of them is intact."""
+        return self.signed_document is not None
+
+
+class _Failure(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(code, message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class _SignatureAlgorithm:
+    verify: SignatureVerifier
+    sign: SignatureSigner | None
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Algorithm registry
+
+
+@lru_cache(maxsize=256)
+def _certificate(der: bytes) -> x509.Certificate:
+    """Parse once per distinct certificate: the same signer's certificate recurs across documents."""
+    return x509.load_der_x509_certificate(der)
+
+
+def _verify_rsa_sha256(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
+    key = _certificate(certificate_der).public_key()
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise ValueError("rsa-sha256 needs an RSA certificate")
+    try:
+        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _verify_ecdsa_sha256(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
+    key = _certificate(certificate_der).public_key()
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise ValueError("ecdsa-sha256 needs an EC certificate")
+    size = (key.curve.key_size + 7) // 8
+    if len(signature) != 2 * size:
+        return False
+    r = int.from_bytes(signature[:size], "big")
+    s = int.from_bytes(signature[size:], "big")
+    try:
+        key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
+    except InvalidSignature:
+        return False
+    return True
+
+
+def _sign_rsa_sha256(private_key: Any, data: bytes) -> bytes:
+    return private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
+
+
+def _sign_ecdsa_sha256(private_key: Any, data: bytes) -> bytes:
+    """XMLDSig wants the raw r||s form (RFC 4050), not DER."""
+    r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(hashes.SHA256())))
+    size = (private_key.curve.key_size + 7) // 8
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
+
+
+def _sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+_BUILTIN_URIS = frozenset({RSA_SHA256, ECDSA_SHA256, SHA256})
+_DIGESTS: dict[str, DigestFunction] = {SHA256: _sha256}
+_SIGNATURES: dict[str, _SignatureAlgorithm] = {
+    RSA_SHA256: _SignatureAlgorithm(_verify_rsa_sha256, _sign_rsa_sha256),
+    ECDSA_SHA256: _SignatureAlgorithm(_verify_ecdsa_sha256, _sign_ecdsa_sha256),
+}
+_DEFAULT_DIGEST = {
+    RSA_SHA256: SHA256,
+    ECDSA_SHA256: SHA256,
+    GOST2015_512: GOST2015_DIGEST_512,
+    GOST2015_256: GOST2015_DIGEST_256,
+    GOST2004: GOST2004_DIGEST,
+}
+
+
+def register_digest_algorithm(uri: str, digest: DigestFunction) -> None:
+    """Make a DigestMethod usable (how the GOST module plugs in Streebog / GOST 34.311)."""
+    if uri in _BUILTIN_URIS:
+        raise ValueError(f"{uri} is built in and cannot be replaced")
+    _DIGESTS[uri] = digest
+
+
+def register_signature_algorithm(uri: str, verify: SignatureVerifier, sign: SignatureSigner | None = None) -> None:
+    """Make a SignatureMethod usable for verifying, and for signing when ``sign`` is given."""
+    if uri in _BUILTIN_URIS:
+        raise ValueError(f"{uri} is built in and cannot be replaced")
+    _SIGNATURES[uri] = _SignatureAlgorithm(verify, sign)
+
+
+def _unsupported(kind: str, uri: str) -> _Failure:
+    if uri in _GOST_URIS:
+        return _Failure("UNSUPPORTED_ALGORITHM",
+                        f"GOST {kind} algorithm {uri} is recognised but no GOST provider is registered")
+    return _Failure("UNSUPPORTED_ALGORITHM", f"{kind} algorithm {uri!r} is not supported")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Safe parsing
+
+
+class _ExternalResourceRefused(Exception):
+    pass
+
+
+class _RefuseAll(etree.Resolver):
+    """libxml2 still fetches external parameter entities and DTD subsets with load_dtd=False: refuse them."""
+
+    def resolve(self, system_url: str, public_id: str, context: Any) -> Any:
+        raise _ExternalResourceRefused(system_url)
+
+
+_local = threading.local()
+
+
+def _parser() -> etree.XMLParser:
+    """One parser per thread: lxml serialises concurrent use of a shared parser."""
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                 collect_ids=False, remove_blank_text=False)
+        parser.resolvers.add(_RefuseAll())
+        _local.parser = parser
+    return parser
+
+
+def _prolog_has_doctype(data: bytes) -> bool:
+    """Find a DOCTYPE before parsing, so entity tricks never reach the parser."""
+    pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    while True:
+        while pos < len(data) and data[pos] in b" \t\r\n":
+            pos += 1
+        if data.startswith(b"<?", pos):
+            end, skip = data.find(b"?>", pos + 2), 2
+        elif data.startswith(b"<!--", pos):
+            end, skip = data.find(b"-->", pos + 4), 3
+        else:
+            return data.startswith(b"<!DOCTYPE", pos)
+        if end < 0:
+            return False
+        pos = end + skip
+
+
+@lru_cache(maxsize=8)
+def _deeper_than(max_depth: int) -> etree.XPath:
+    return etree.XPath("boolean(" + "/*" * (max_depth + 1) + ")")
+
+
+def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
+    if not isinstance(data, bytes):
+        raise _Failure("XML_MALFORMED", f"expected bytes, got {type(data).__name__}")
+    if not data.strip():
+        raise _Failure("XML_MALFORMED", "the input is empty")
+    if len(data) > max_bytes:
+        raise _Failure("XML_TOO_LARGE", f"the document is {len(data)} bytes; the limit is {max_bytes}")
+    if _prolog_has_doctype(data):
+        raise _Failure("XML_FORBIDDEN_CONSTRUCT", "a DOCTYPE (DTD, entity declarations) is not allowed")
+    try:
+        root = etree.fromstring(data, _parser())
+    except _ExternalResourceRefused as exc:
+        raise _Failure("XML_FORBIDDEN_CONSTRUCT", f"the document refers to an external resource {exc}") from None
+    except etree.XMLSyntaxError as exc:
+        if exc.code == etree.ErrorTypes.ERR_RESOURCE_LIMIT:
+            if "depth" in exc.msg:
+                raise _Failure("XML_TOO_DEEP", f"elements are nested deeper than {max_depth}") from None
+            raise _Failure("XML_TOO_LARGE", f"a parser resource limit was exceeded: {exc.msg}") from None
+        raise _Failure("XML_MALFORMED", f"not well-formed XML: {exc.msg}") from None
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None or tree.docinfo.doctype:
+        raise _Failure("XML_FORBIDDEN_CONSTRUCT", "a DOCTYPE (DTD, entity declarations) is not allowed")
+    if _deeper_than(max_depth)(tree):
+        raise _Failure("XML_TOO_DEEP", f"elements are nested deeper than {max_depth}")
+    return tree
+
+
+def _signature_elements(root: etree._Element, max_signatures: int) -> list[etree._Element]:
+    """The profile's signatures, or a refusal when any ds:Signature sits elsewhere (signature wrapping)."""
+    signatures = []
+    for element in root.iter(_DS_SIGNATURE, *_XINCLUDE_TAGS):
+        if element.tag != _DS_SIGNATURE:
+            raise _Failure("XML_FORBIDDEN_CONSTRUCT", "XInclude elements are not allowed (they are never processed)")
+        if element.getparent() is not root:
+            where = "is the document element" if element is root else "is not a direct child of the document element"
+            raise _Failure("SIGNATURE_WRAPPING", f"a ds:Signature {where}; this profile only allows enveloped "
+                                                 "signatures appended to the document element")
+        signatures.append(element)
+    if len(signatures) > max_signatures:
+        raise _Failure("TOO_MANY_SIGNATURES", f"{len(signatures)} signatures; the limit is {max_signatures}")
+    return signatures
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Canonicalisation
+
+
+def _c14n_document(tree: etree._ElementTree) -> bytes:
+    """What ``URI=""`` + enveloped-signature + C14N 1.0 yields once the signatures are detached."""
+    try:
+        return etree.tostring(tree, method="c14n", with_comments=False)
+    except etree.C14NError:
+        raise _Failure("XML_FORBIDDEN_CONSTRUCT", "the document cannot be canonicalised "
+                                                  "(C14N 1.0 forbids relative namespace URIs)") from None
+
+
+def _c14n_signed_info(signed_info: etree._Element, with_comments: bool) -> bytes:
+    """Inclusive C14N 1.0 of SignedInfo as it stands in its document.
+
+    lxml's C14N of a sub-element is wrong with default namespaces (it emits stray ``xmlns=""``) and forgets
+    inherited xml:* attributes, so canonicalise a standalone copy that carries every in-scope namespace
+    (serialisation declares them) and the xml:* attributes C14N 1.0 inherits from ancestors.
+    """
+    copy = etree.fromstring(etree.tostring(signed_info, with_tail=False), _parser())
+    for ancestor in signed_info.iterancestors():
+        for name, value in ancestor.attrib.items():
+            if name.startswith(_XML_ATTR) and copy.get(name) is None:
+                copy.set(name, value)
+    try:
+        return etree.tostring(copy.getroottree(), method="c14n", with_comments=with_comments)
+    except etree.C14NError:
+        raise _Failure("XML_FORBIDDEN_CONSTRUCT", "the document cannot be canonicalised "
+                                                  "(C14N 1.0 forbids relative namespace URIs)") from None
+
+
+def _detach(element: etree._Element) -> None:
+    """Remove exactly the element: lxml's remove() would also take the text that follows it."""
+    parent = element.getparent()
+    if element.tail:
+        previous = element.getprevious()
+        if previous is not None:
+            previous.tail = (previous.tail or "") + element.tail
+        else:
+            parent.text = (parent.text or "") + element.tail
+        element.tail = None
+    parent.remove(element)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reading a ds:Signature
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    signed_info: etree._Element
+    c14n_method: str
+    signature_method: str
+    reference_uri: str
+    transforms: tuple[tuple[str, bool], ...]
+    digest_method: str
+    digest_value: str
+    signature_value: str
+    certificates: tuple[str, ...]
+
+
+def _ds_name(element: etree._Element) -> str | None:
+    tag = element.tag
+    return tag[len(_DS):] if isinstance(tag, str) and tag.startswith(_DS) else None
+
+
+def _children(parent: etree._Element) -> list[etree._Element]:
+    return [child for child in parent if isinstance(child.tag, str)]
+
+
+def _names(elements: list[etree._Element]) -> list[str]:
+    return [_ds_name(e) or f"foreign element {e.tag}" for e in elements]
+
+
+def _text(element: etree._Element) -> str:
+    if len(element) and _children(element):
+        raise _Failure("MALFORMED_SIGNATURE", f"ds:{_ds_name(element)} must contain only text")
+    return element.text or ""
+
+
+def _algorithm(element: etree._Element) -> str:
+    algorithm = element.get("Algorithm")
+    if algorithm is None:
+        raise _Failure("MALFORMED_SIGNATURE", f"ds:{_ds_name(element)} has no Algorithm attribute")
+    if len(element) and _children(element):
+        raise _Failure("MALFORMED_SIGNATURE", f"ds:{_ds_name(element)} takes no parameters in this profile")
+    return algorithm
+
+
+def _read_signature(signature: etree._Element) -> _Parts:
+    """Check the element layout of the profile and pick out the values; no value is judged here."""
+    kids = _children(signature)
+    names = _names(kids)
+    for required in ("SignedInfo", "SignatureValue"):
+        if names.count(required) != 1:
+            raise _Failure("MALFORMED_SIGNATURE",
+                           f"ds:Signature must contain exactly one ds:{required} (found {names.count(required)})")
+    if "Object" in names:
+        raise _Failure("MALFORMED_SIGNATURE", "ds:Object is not allowed in this profile")
+    if names[:2] != ["SignedInfo", "SignatureValue"] or names[2:] not in ([], ["KeyInfo"]):
+        raise _Failure("MALFORMED_SIGNATURE",
+                       f"ds:Signature must be SignedInfo, SignatureValue, KeyInfo; found {', '.join(names)}")
+    signed_info = kids[0]
+    certificates = _certificate_texts(kids[2]) if len(kids) == 3 else ()
+
+    info_kids = _children(signed_info)
+    info_names = _names(info_kids)
+    references = info_names.count("Reference")
+    if references != 1:
+        raise _Failure("BAD_REFERENCE", f"this profile needs exactly one ds:Reference (found {references})")
+    if info_names != ["CanonicalizationMethod", "SignatureMethod", "Reference"]:
+        raise _Failure("MALFORMED_SIGNATURE", "ds:SignedInfo must be CanonicalizationMethod, SignatureMethod, "
+                                              f"Reference; found {', '.join(info_names)}")
+    c14n_method = _algorithm(info_kids[0])
+    signature_method = _algorithm(info_kids[1])
+    reference = info_kids[2]
+    reference_uri = reference.get("URI")
+    if reference_uri is None:
+        raise _Failure("BAD_REFERENCE", "ds:Reference has no URI; this profile needs URI=\"\"")
+
+    ref_kids = _children(reference)
+    ref_names = _names(ref_kids)
+    if ref_names[:1] == ["Transforms"]:
+        transforms_element, ref_kids, ref_names = ref_kids[0], ref_kids[1:], ref_names[1:]
+    else:
+        transforms_element = None
+    if ref_names != ["DigestMethod", "DigestValue"]:
+        raise _Failure("MALFORMED_SIGNATURE",
+                       f"ds:Reference must be Transforms, DigestMethod, DigestValue; found {', '.join(ref_names)}")
+    transforms = []
+    if transforms_element is not None:
+        for transform in _children(transforms_element):
+            if _ds_name(transform) != "Transform" or transform.get("Algorithm") is None:
+                raise _Failure("MALFORMED_SIGNATURE", "ds:Transforms must hold only ds:Transform with Algorithm")
+            transforms.append((transform.get("Algorithm"), bool(_children(transform))))
+    return _Parts(
+        signed_info=signed_info,
+        c14n_method=c14n_method,
+        signature_method=signature_method,
+        reference_uri=reference_uri,
+        transforms=tuple(transforms),
+        digest_method=_algorithm(ref_kids[0]),
+        digest_value=_text(ref_kids[1]),
+        signature_value=_text(kids[1]),
+        certificates=certificates,
+    )
+
+
+def _certificate_texts(key_info: etree._Element) -> tuple[str, ...]:
+    """X509Certificate texts in document order; other KeyInfo content is ignored, never dereferenced."""
+    return tuple(
+        _text(certificate)
+        for x509_data in _children(key_info) if _ds_name(x509_data) == "X509Data"
+        for certificate in _children(x509_data) if _ds_name(certificate) == "X509Certificate"
+    )
+
+
+def _base64(text: str, what: str) -> bytes:
+    """Strict Base64, allowing the line breaks (and Java's &#13;) that signers put into long values."""
+    try:
+        value = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        try:
+            value = base64.b64decode(text.translate(_BASE64_WHITESPACE), validate=True)
+        except (binascii.Error, ValueError):
+            raise _Failure("BAD_BASE64", f"{what} is not valid Base64") from None
+    if not value:
+        raise _Failure("MALFORMED_SIGNATURE", f"{what} is empty")
+    return value
+
+
+def _check_profile(parts: _Parts) -> tuple[_SignatureAlgorithm, DigestFunction]:
+    if parts.c14n_method not in _C14N_METHODS:
+        raise _Failure("UNSUPPORTED_CANONICALIZATION", f"SignedInfo canonicalisation {parts.c14n_method!r} is not "
+                                                       "inclusive C14N 1.0 as this profile requires")
+    if parts.reference_uri != "":
+        raise _Failure("BAD_REFERENCE", f"Reference URI={parts.reference_uri!r}: this profile signs the whole "
+                                        "document (URI=\"\") and follows no other reference")
+    algorithms = tuple(algorithm for algorithm, _ in parts.transforms)
+    if (len(algorithms) != 2 or algorithms[0] != ENVELOPED_SIGNATURE or algorithms[1] not in _C14N_METHODS
+            or any(has_parameters for _, has_parameters in parts.transforms)):
+        raise _Failure("BAD_TRANSFORMS", "transforms must be exactly enveloped-signature then C14N 1.0; found "
+                                         f"{', '.join(algorithms) or 'none'}")
+    signature_algorithm = _SIGNATURES.get(parts.signature_method)
+    if signature_algorithm is None:
+        raise _unsupported("signature", parts.signature_method)
+    digest = _DIGESTS.get(parts.digest_method)
+    if digest is None:
+        raise _unsupported("digest", parts.digest_method)
+    return signature_algorithm, digest
+
+
+def _check_signature(algorithm: _SignatureAlgorithm, certificate_der: bytes, signed_info: bytes,
+                     signature_value: bytes) -> None:
+    try:
+        valid = algorithm.verify(certificate_der, signed_info, signature_value)
+    except ValueError as exc:
+        raise _Failure("CERTIFICATE_KEY_MISMATCH", f"the certificate's key does not fit the algorithm: {exc}") from None
+    except Exception as exc:  # a registered third-party verifier must not take the whole verification down
+        raise _Failure("VERIFIER_ERROR", f"the signature verifier failed: {type(exc).__name__}: {exc}") from None
+    if valid is not True:
+        raise _Failure("SIGNATURE_INVALID", "SignatureValue does not verify over SignedInfo with the key of "
+                                            "the certificate in KeyInfo")
+
+
+def _verify_one(tree: etree._ElementTree, index: int, element: etree._Element) -> XmlSignatureResult:
+    """Check one signature (every later one already detached), then detach it for the earlier ones."""
+    try:
+        parts = _read_signature(element)
+    except _Failure as failure:
+        _detach(element)
+        return XmlSignatureResult(index, False, failure.code, failure.message, None, (), None, None, b"")
+    signed_info = _c14n_signed_info(parts.signed_info, parts.c14n_method == C14N_10_WITH_COMMENTS)
+    _detach(element)
+    covered = _c14n_document(tree)
+    certificates: list[bytes] = []
+    try:
+        algorithm, digest = _check_profile(parts)
+        if not parts.certificates:
+            raise _Failure("NO_CERTIFICATE", "KeyInfo/X509Data/X509Certificate with the signer's certificate "
+                                             "is missing")
+        for number, text in enumerate(parts.certificates, 1):
+            certificates.append(_base64(text, f"X509Certificate #{number}"))
+        try:
+            _certificate(certificates[0])
+        except ValueError:
+            raise _Failure("BAD_CERTIFICATE", "the first X509Certificate is not a DER X.509 certificate") from None
+        digest_value = _base64(parts.digest_value, "DigestValue")
+        signature_value = _base64(parts.signature_value, "SignatureValue")
+        _check_signature(algorithm, certificates[0], signed_info, signature_value)
+        if digest(covered) != digest_value:
+            raise _Failure("DIGEST_MISMATCH", "the document was changed after signing: its digest does not "
+                                              "match DigestValue")
+    except _Failure as failure:
+        code, message, intact = failure.code, failure.message, False
+    else:
+        code, message, intact = None, "signature intact", True
+    return XmlSignatureResult(
+        index=index,
+        intact=intact,
+        failure=code,
+        message=message,
+        certificate_der=certificates[0] if certificates else None,
+        other_certificates=tuple(certificates[1:]),
+        signature_algorithm=parts.signature_method,
+        digest_algorithm=parts.digest_method,
+        signed_xml=covered,
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Public API
+
+
+def verify_xml(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200,
+               max_signatures: int = 100) -> XmlVerification:
+    """Check every enveloped signature and say what each covers; never raises on hostile input.
+
+    Co-signatures are checked from last to first, detaching each after its check, because each one was made
+    over the document including the earlier ones.
+    """
+    try:
+        tree = _parse(data, max_bytes, max_depth)
+        elements = _signature_elements(tree.getroot(), max_signatures)
+        if not elements:
+            raise _Failure("NO_SIGNATURE", "the document has no ds:Signature")
+        results = [_verify_one(tree, index, element) for index, element in reversed(list(enumerate(elements)))]
+    except _Failure as failure:
+        return XmlVerification(failure.code, failure.message, (), None)
+    results.reverse()
+    failed = sum(not result.intact for result in results)
+    if failed:
+        message = f"{failed} of {len(results)} signature(s) failed"
+        return XmlVerification(None, message, tuple(results), None)
+    return XmlVerification(None, f"{len(results)} signature(s) intact", tuple(results), results[0].signed_xml)
+
+
+def _signing_setup(private_key: Any, certificate_der: bytes, signature_uri: str,
+                   digest_uri: str) -> tuple[_SignatureAlgorithm, DigestFunction]:
+    """Refuse before touching the document: unknown algorithm, PEM or broken certificate, key not the cert's."""
+    algorithm = _SIGNATURES.get(signature_uri)
+    if algorithm is None or algorithm.sign is None:
+        raise _Failure("UNSUPPORTED_ALGORITHM", f"no signer registered for {signature_uri}")
+    digest = _DIGESTS.get(digest_uri)
+    if digest is None:
+        raise _Failure("UNSUPPORTED_ALGORITHM", f"no digest registered for {digest_uri!r}")
+    if certificate_der.lstrip().startswith(b"-----BEGIN"):
+        raise _Failure("BAD_CERTIFICATE", "the certificate is PEM; pass DER bytes")
+    try:
+        certificate = _certificate(certificate_der)
+    except ValueError:
+        raise _Failure("BAD_CERTIFICATE", "certificate_der is not a DER X.509 certificate") from None
+    builtin_key_type = {RSA_SHA256: rsa.RSAPrivateKey, ECDSA_SHA256: ec.EllipticCurvePrivateKey}.get(signature_uri)
+    if builtin_key_type is not None:
+        if not isinstance(private_key, builtin_key_type):
+            raise _Failure("UNSUPPORTED_KEY", f"{signature_uri} needs a {builtin_key_type.__name__}")
+        spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+        if private_key.public_key().public_bytes(*spki) != certificate.public_key().public_bytes(*spki):
+            raise _Failure("CERTIFICATE_KEY_MISMATCH", "the private key does not belong to the certificate")
+    return algorithm, digest
+
+
+def sign_xml(data: bytes, private_key: Any, certificate_der: bytes, *, with_comments: bool = True,
+             signature_algorithm: str | None = None, digest_algorithm: str | None = None,
+             max_bytes: int = 10_000_000, max_depth: int = 200, max_signatures: int = 100) -> bytes:
+    """Append an NCALayer-profile enveloped signature; over existing signatures it co-signs them.
+
+    RSA keys sign with rsa-sha256 and EC keys with ecdsa-sha256 (digest sha256).  For a key type this module
+    does not know (GOST) pass ``signature_algorithm`` of a signer registered with
+    :func:`register_signature_algorithm`.  ``with_comments`` only picks the C14N transform URI that NCALayer
+    writes; comments are never signed (see the module docstring).  Raises :class:`XmlDsigError`.
+    """
+    if signature_algorithm is None:
+        if isinstance(private_key, rsa.RSAPrivateKey):
+            signature_algorithm = RSA_SHA256
+        elif isinstance(private_key, ec.EllipticCurvePrivateKey):
+            signature_algorithm = ECDSA_SHA256
+        else:
+            raise XmlDsigError("UNSUPPORTED_KEY", f"no built-in signer for {type(private_key).__name__}; pass "
+                                                  "signature_algorithm of a registered signer")
+    digest_algorithm = digest_algorithm or _DEFAULT_DIGEST.get(signature_algorithm, "")
+    try:
+        algorithm, digest = _signing_setup(private_key, certificate_der, signature_algorithm, digest_algorithm)
+        tree = _parse(data, max_bytes, max_depth)
+        root = tree.getroot()
+        if len(_signature_elements(root, max_signatures)) == max_signatures:
+            raise _Failure("TOO_MANY_SIGNATURES", f"the document already has {max_signatures} signatures")
+        digest_value = digest(_c14n_document(tree))
+        signature = etree.SubElement(root, _DS_SIGNATURE, nsmap={"ds": DS_NS})
+        signed_info = etree.SubElement(signature, _DS + "SignedInfo")
+        etree.SubElement(signed_info, _DS + "CanonicalizationMethod", Algorithm=C14N_10)
+        etree.SubElement(signed_info, _DS + "SignatureMethod", Algorithm=signature_algorithm)
+        reference = etree.SubElement(signed_info, _DS + "Reference", URI="")
+        transforms = etree.SubElement(reference, _DS + "Transforms")
+        etree.SubElement(transforms, _DS + "Transform", Algorithm=ENVELOPED_SIGNATURE)
+        etree.SubElement(transforms, _DS + "Transform",
+                         Algorithm=C14N_10_WITH_COMMENTS if with_comments else C14N_10)
+        etree.SubElement(reference, _DS + "DigestMethod", Algorithm=digest_algorithm)
+        etree.SubElement(reference, _DS + "DigestValue").text = base64.b64encode(digest_value).decode()
+        signature_value = etree.SubElement(signature, _DS + "SignatureValue")
+        key_info = etree.SubElement(signature, _DS + "KeyInfo")
+        x509_data = etree.SubElement(key_info, _DS + "X509Data")
+        etree.SubElement(x509_data, _DS + "X509Certificate").text = base64.b64encode(certificate_der).decode()
+        to_sign = _c14n_signed_info(signed_info, with_comments=False)
+    except _Failure as failure:
+        raise XmlDsigError(failure.code, failure.message) from None
+    signature_value.text = base64.b64encode(algorithm.sign(private_key, to_sign)).decode()
+    return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree, encoding="UTF-8")
+
+
+@lru_cache(maxsize=64)
+def _path_query(absolute: bool, steps: int, attribute: bool) -> etree.XPath:
+    """Local-name path as XPath with variables, so no caller text is ever spliced into an expression."""
+    expression = "" if absolute else "/"
+    expression += "".join(f"/*[local-name()=$n{i}]" for i in range(steps))
+    if attribute:
+        expression += f"/@*[local-name()=$n{steps}]"
+    return etree.XPath(expression)
+
+
+def find_texts(document: bytes, path: str) -> tuple[str, ...]:
+    """Every value at a simple local-name path, namespace-agnostic, in document order.
+
+    ``"iin"`` or ``"applicant/iin"`` match anywhere; ``"/request/applicant/iin"`` is anchored at the document
+    element; a final ``"@name"`` step selects an attribute.  Prefixes (``"a:iin"``) are ignored.  Element
+    values are their whitespace-stripped text content.  Meant for ``XmlVerification.signed_document``.
+    """
+    absolute = path.startswith("/") and not path.startswith("//")
+    steps = path.lstrip("/").split("/")
+    attribute = steps[-1].startswith("@")
+    names = [step.removeprefix("@").rpartition(":")[2] for step in steps]
+    if not all(names) or any(step.startswith("@") for step in steps[:-1]):
+        raise ValueError(f"not a simple element path: {path!r}")
+    try:
+        tree = _parse(document, 10_000_000, 200)
+    except _Failure as failure:
+        raise XmlDsigError(failure.code, failure.message) from None
+    query = _path_query(absolute, len(names) - attribute, attribute)
+    found = query(tree, **{f"n{i}": name for i, name in enumerate(names)})
+    if attribute:
+        return tuple(str(value) for value in found)
+    return tuple("".join(element.itertext()).strip() for element in found)
+
+
+def find_text(document: bytes, path: str) -> str | None:
+    """The single value at ``path`` (see :func:`find_texts`), or None.
+
+    Raises ``ValueError`` when the path matches more than once: picking one of two IINs would let the
+    document's author choose which one a caller sees.
+    """
+    values = find_texts(document, path)
+    if len(values) > 1:
+        raise ValueError(f"{path!r} matches {len(values)} values; the document is ambiguous")
+    return values[0] if values else None

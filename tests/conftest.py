@@ -1,0 +1,74 @@
+"""Shared fixtures: one generated test PKI per session, with its live services on a free loopback port."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import socket
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from eds.certificates import Certificate
+from eds.trust import load_profile
+from test_pki import generator, services
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def pki_dir(tmp_path_factory) -> Path:
+    directory = tmp_path_factory.mktemp("pki") / "pki"
+    generator.generate(directory, base_url=f"http://127.0.0.1:{_free_port()}")
+    return directory
+
+
+@pytest.fixture(scope="session")
+def manifest(pki_dir) -> dict:
+    return json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session")
+def pki_server(pki_dir, manifest):
+    port = int(manifest["base_url"].rsplit(":", 1)[1])
+    server = services.start(pki_dir, port=port)
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def faults(pki_server):
+    """Switch faults on the live services; everything is switched back off after the test."""
+
+    def set_faults(**wanted):
+        request = urllib.request.Request(f"{pki_server.base_url}/admin/faults", data=json.dumps(wanted).encode(),
+                                         method="POST")
+        urllib.request.urlopen(request, timeout=5).read()
+
+    yield set_faults
+    pki_server.faults.clear()
+
+
+@pytest.fixture(scope="session")
+def profile(pki_dir):
+    return load_profile(pki_dir)
+
+
+@pytest.fixture(scope="session")
+def cert_of(pki_dir, manifest):
+    def load(name: str) -> Certificate:
+        info = manifest["identities"].get(name) or manifest["authorities"][name]
+        return Certificate.load((pki_dir / info["certificate"]).read_bytes())
+
+    return load
+
+
+@pytest.fixture(scope="session")
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc)

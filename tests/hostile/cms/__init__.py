@@ -1,0 +1,1 @@
+"""Hostile CMS inputs and the small test PKI they are made with."""
