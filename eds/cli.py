@@ -137,9 +137,8 @@ def _checker(args: argparse.Namespace):
 def cmd_cert(args: argparse.Namespace) -> int:
     from eds.report import render_text
 
-    checker = _checker(args)
-    report = checker.check(_read(args.file, "certificate"), at=_parse_time(args.at),
-                           expect_iin=args.expect_iin, expect_bin=args.expect_bin)
+    data, at = _read(args.file, "certificate"), _parse_time(args.at)
+    report = _checker(args).check(data, at=at, expect_iin=args.expect_iin, expect_bin=args.expect_bin)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:

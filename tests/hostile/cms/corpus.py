@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from eds import cms, tsp
-from hostile.cms.pki import NOW, Party, test_pki, timestamp_token
+from hostile.cms.pki import NOW, Party, cms_pki, timestamp_token
 
 CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()
 
@@ -52,19 +52,19 @@ def case(function: Callable[[], Case]) -> Callable[[], Case]:
 
 @functools.cache
 def attached_rsa() -> bytes:
-    pki = test_pki()
+    pki = cms_pki()
     return cms.sign_cms(CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, extra_certs=[pki.ca.cert_der])
 
 
 @functools.cache
 def attached_ec() -> bytes:
-    pki = test_pki()
+    pki = cms_pki()
     return cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, extra_certs=[pki.ca.cert_der])
 
 
 @functools.cache
 def detached_rsa() -> bytes:
-    pki = test_pki()
+    pki = cms_pki()
     return cms.sign_cms(CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, detached=True)
 
 
@@ -147,7 +147,7 @@ def stamped(tsa: Party, *, over: bytes | None = None, include_certificates: bool
     """attached_rsa with a token from ``tsa`` over ``over`` (by default, over its own signature value)."""
     der = attached_rsa()
     imprint = hashlib.sha256(signature_of(der) if over is None else over).digest()
-    token = timestamp_token(imprint, tsa, test_pki(), include_certificates=include_certificates)
+    token = timestamp_token(imprint, tsa, cms_pki(), include_certificates=include_certificates)
     return with_timestamp_token(der, token)
 
 
@@ -213,7 +213,7 @@ def pem_with_garbage_body() -> Case:
 
 @case
 def pem_of_a_certificate() -> Case:
-    return Case(test_pki().rsa_signer.cert_pem, "CMS_MALFORMED", signer=None)
+    return Case(cms_pki().rsa_signer.cert_pem, "CMS_MALFORMED", signer=None)
 
 
 @case
@@ -228,7 +228,7 @@ def trailing_garbage() -> Case:
 
 @case
 def certificate_instead_of_cms() -> Case:
-    return Case(test_pki().rsa_signer.cert_der, "CMS_MALFORMED", signer=None)
+    return Case(cms_pki().rsa_signer.cert_der, "CMS_MALFORMED", signer=None)
 
 
 @case
@@ -340,7 +340,7 @@ def digest_mismatch_detached() -> Case:
 @case
 def missing_signed_attributes() -> Case:
     """A signature straight over the content: legal CMS, but not CAdES, and nothing binds the certificate."""
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
 
     def change(_: acms.SignedData, signer_info: acms.SignerInfo) -> None:
         signer_info["signed_attrs"] = None
@@ -351,33 +351,33 @@ def missing_signed_attributes() -> Case:
 
 @case
 def missing_message_digest() -> Case:
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
     return Case(resigned(attached_rsa(), without("message_digest"), key), "MISSING_SIGNED_ATTRIBUTES")
 
 
 @case
 def missing_content_type() -> Case:
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
     return Case(resigned(attached_rsa(), without("content_type"), key), "MISSING_SIGNED_ATTRIBUTES")
 
 
 @case
 def wrong_content_type_attribute() -> Case:
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
     attribute = acms.CMSAttribute({"type": "content_type", "values": ["signed_data"]})
     return Case(resigned(attached_rsa(), replaced("content_type", attribute), key), "CONTENT_TYPE_MISMATCH")
 
 
 @case
 def duplicate_message_digest() -> Case:
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
     extra = acms.CMSAttribute({"type": "message_digest", "values": [hashlib.sha256(b"other").digest()]})
     return Case(resigned(attached_rsa(), lambda attrs: [*attrs, extra], key), "MALFORMED_SIGNED_ATTRIBUTES")
 
 
 @case
 def message_digest_with_two_values() -> Case:
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
     digest = hashlib.sha256(CONTENT).digest()
     attribute = acms.CMSAttribute({"type": "message_digest", "values": [digest, hashlib.sha256(b"x").digest()]})
     return Case(resigned(attached_rsa(), replaced("message_digest", attribute), key), "MALFORMED_SIGNED_ATTRIBUTES")
@@ -385,7 +385,7 @@ def message_digest_with_two_values() -> Case:
 
 @case
 def message_digest_is_an_integer() -> Case:
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
     attribute = raw_attribute("1.2.840.113549.1.9.4", b"\x02\x01\x05")
     return Case(resigned(attached_rsa(), replaced("message_digest", attribute), key), "SIGNER_INFO_MALFORMED")
 
@@ -393,7 +393,8 @@ def message_digest_is_an_integer() -> Case:
 @case
 def tampered_signing_time() -> Case:
     """A signed attribute changed after signing: the digest still matches, the signature does not."""
-    attribute = acms.CMSAttribute({"type": "signing_time", "values": [acms.Time({"utc_time": NOW - timedelta(days=400)})]})
+    earlier = acms.Time({"utc_time": NOW - timedelta(days=400)})
+    attribute = acms.CMSAttribute({"type": "signing_time", "values": [earlier]})
 
     def change(_: acms.SignedData, signer_info: acms.SignerInfo) -> None:
         signer_info["signed_attrs"] = acms.CMSAttributes(replaced("signing_time", attribute)(attributes(signer_info)))
@@ -434,7 +435,7 @@ def rsa_label_on_ecdsa_signature() -> Case:
 @case
 def certificate_swapped() -> Case:
     signed_data = unpack(attached_rsa())
-    signed_data["certificates"] = [acms.CertificateChoices.load(test_pki().other_signer.cert_der)]
+    signed_data["certificates"] = [acms.CertificateChoices.load(cms_pki().other_signer.cert_der)]
     return Case(pack(signed_data), "SIGNER_CERTIFICATE_NOT_FOUND")
 
 
@@ -454,7 +455,7 @@ def _sid(der: bytes, sid: dict) -> bytes:
 
 @case
 def sid_serial_changed() -> Case:
-    cert = test_pki().rsa_signer.cert
+    cert = cms_pki().rsa_signer.cert
     sid = {"issuer_and_serial_number": {"issuer": unpack(attached_rsa())["signer_infos"][0]["sid"].chosen["issuer"],
                                         "serial_number": cert.serial_number + 1}}
     return Case(_sid(attached_rsa(), sid), "SIGNER_CERTIFICATE_NOT_FOUND")
@@ -462,7 +463,7 @@ def sid_serial_changed() -> Case:
 
 @case
 def sid_issuer_changed() -> Case:
-    pki = test_pki()
+    pki = cms_pki()
     other_issuer = ax509.Certificate.load(pki.other_signer.cert_der).subject
     sid = {"issuer_and_serial_number": {"issuer": other_issuer, "serial_number": pki.rsa_signer.cert.serial_number}}
     return Case(_sid(attached_rsa(), sid), "SIGNER_CERTIFICATE_NOT_FOUND")
@@ -480,7 +481,7 @@ def sid_unknown_subject_key_identifier() -> Case:
 @case
 def forged_certificate_same_identity() -> Case:
     """A self-made certificate with the real issuer and serial, the attributes re-signed with its key."""
-    pki = test_pki()
+    pki = cms_pki()
 
     def change(signed_data: acms.SignedData, signer_info: acms.SignerInfo) -> None:
         signed_data["certificates"] = [acms.CertificateChoices.load(pki.forged_rsa_signer.cert_der)]
@@ -491,7 +492,7 @@ def forged_certificate_same_identity() -> Case:
 
 @case
 def forged_certificate_alongside_real() -> Case:
-    pki = test_pki()
+    pki = cms_pki()
     signed_data = unpack(attached_rsa())
     signed_data["certificates"] = [
         acms.CertificateChoices.load(pki.rsa_signer.cert_der),
@@ -502,7 +503,7 @@ def forged_certificate_alongside_real() -> Case:
 
 def _ess_v2(cert_hash: bytes, serial_delta: int = 0) -> acms.CMSAttribute:
     cert = acms.ContentInfo.load(attached_rsa())["content"]["certificates"]
-    signer = next(c.chosen for c in cert if c.chosen.serial_number == test_pki().rsa_signer.cert.serial_number)
+    signer = next(c.chosen for c in cert if c.chosen.serial_number == cms_pki().rsa_signer.cert.serial_number)
     ess = {
         "certs": [
             {
@@ -519,29 +520,31 @@ def _ess_v2(cert_hash: bytes, serial_delta: int = 0) -> acms.CMSAttribute:
 
 @case
 def signing_certificate_v2_wrong_hash() -> Case:
-    key = test_pki().rsa_signer.key
-    attribute = _ess_v2(hashlib.sha256(test_pki().other_signer.cert_der).digest())
-    return Case(resigned(attached_rsa(), replaced("signing_certificate_v2", attribute), key), "SIGNING_CERTIFICATE_MISMATCH")
+    key = cms_pki().rsa_signer.key
+    attribute = _ess_v2(hashlib.sha256(cms_pki().other_signer.cert_der).digest())
+    data = resigned(attached_rsa(), replaced("signing_certificate_v2", attribute), key)
+    return Case(data, "SIGNING_CERTIFICATE_MISMATCH")
 
 
 @case
 def signing_certificate_v2_wrong_serial() -> Case:
-    key = test_pki().rsa_signer.key
-    attribute = _ess_v2(hashlib.sha256(test_pki().rsa_signer.cert_der).digest(), serial_delta=1)
-    return Case(resigned(attached_rsa(), replaced("signing_certificate_v2", attribute), key), "SIGNING_CERTIFICATE_MISMATCH")
+    key = cms_pki().rsa_signer.key
+    attribute = _ess_v2(hashlib.sha256(cms_pki().rsa_signer.cert_der).digest(), serial_delta=1)
+    data = resigned(attached_rsa(), replaced("signing_certificate_v2", attribute), key)
+    return Case(data, "SIGNING_CERTIFICATE_MISMATCH")
 
 
 @case
 def signing_certificate_v1_wrong_hash() -> Case:
-    key = test_pki().rsa_signer.key
+    key = cms_pki().rsa_signer.key
     attribute = acms.CMSAttribute({"type": "signing_certificate", "values": [{"certs": [{"cert_hash": bytes(20)}]}]})
     return Case(resigned(attached_rsa(), lambda attrs: [*attrs, attribute], key), "SIGNING_CERTIFICATE_MISMATCH")
 
 
 @case
 def signing_certificate_v2_twice() -> Case:
-    key = test_pki().rsa_signer.key
-    attribute = _ess_v2(hashlib.sha256(test_pki().rsa_signer.cert_der).digest())
+    key = cms_pki().rsa_signer.key
+    attribute = _ess_v2(hashlib.sha256(cms_pki().rsa_signer.cert_der).digest())
     return Case(resigned(attached_rsa(), lambda attrs: [*attrs, attribute], key), "MALFORMED_SIGNED_ATTRIBUTES")
 
 
@@ -619,7 +622,7 @@ def signer_info_version_7() -> Case:
 
 @case
 def second_signer_broken() -> Case:
-    pki = test_pki()
+    pki = cms_pki()
     both = cms.add_signer(attached_rsa(), pki.ec_signer.key, pki.ec_signer.cert_der)
     signature = unpack(both)["signer_infos"][1]["signature"].native
     # Edit the bytes in place: re-encoding would sort the SET OF SignerInfos and move the broken one.
@@ -631,7 +634,7 @@ def second_signer_broken() -> Case:
 
 @case
 def timestamp_over_other_value() -> Case:
-    data = stamped(test_pki().tsa, over=b"some other signature value")
+    data = stamped(cms_pki().tsa, over=b"some other signature value")
     return Case(data, "TIMESTAMP_INVALID", timestamp_failure="IMPRINT_MISMATCH")
 
 
@@ -649,29 +652,29 @@ def timestamp_token_not_asn1() -> Case:
 
 @case
 def timestamp_tsa_without_eku() -> Case:
-    return Case(stamped(test_pki().tsa_without_eku), "TIMESTAMP_INVALID", timestamp_failure="TSA_NOT_TIMESTAMPING")
+    return Case(stamped(cms_pki().tsa_without_eku), "TIMESTAMP_INVALID", timestamp_failure="TSA_NOT_TIMESTAMPING")
 
 
 @case
 def timestamp_tsa_noncritical_eku() -> Case:
-    data = stamped(test_pki().tsa_noncritical_eku)
+    data = stamped(cms_pki().tsa_noncritical_eku)
     return Case(data, "TIMESTAMP_INVALID", timestamp_failure="TSA_NOT_TIMESTAMPING")
 
 
 @case
 def timestamp_signed_by_document_signer() -> Case:
-    return Case(stamped(test_pki().ec_signer), "TIMESTAMP_INVALID", timestamp_failure="TSA_NOT_TIMESTAMPING")
+    return Case(stamped(cms_pki().ec_signer), "TIMESTAMP_INVALID", timestamp_failure="TSA_NOT_TIMESTAMPING")
 
 
 @case
 def timestamp_without_certificates() -> Case:
-    data = stamped(test_pki().tsa, include_certificates=False)
+    data = stamped(cms_pki().tsa, include_certificates=False)
     return Case(data, "TIMESTAMP_INVALID", timestamp_failure="SIGNER_CERTIFICATE_NOT_FOUND")
 
 
 @case
 def timestamp_not_tst_info() -> Case:
-    pki = test_pki()
+    pki = cms_pki()
     token = cms.sign_cms(b"not a TSTInfo", pki.tsa.key, pki.tsa.cert_der)
     data = with_timestamp_token(attached_rsa(), token)
     return Case(data, "TIMESTAMP_INVALID", timestamp_failure="NOT_TST_INFO")
@@ -680,7 +683,7 @@ def timestamp_not_tst_info() -> Case:
 @case
 def timestamp_gen_time_moved() -> Case:
     """TSTInfo edited after the TSA signed it: the token's own message digest no longer matches."""
-    pki = test_pki()
+    pki = cms_pki()
     der = attached_rsa()
     token = timestamp_token(hashlib.sha256(signature_of(der)).digest(), pki.tsa, pki)
     token_data = unpack(token)
@@ -693,7 +696,7 @@ def timestamp_gen_time_moved() -> Case:
 
 @case
 def timestamp_signature_flipped() -> Case:
-    pki = test_pki()
+    pki = cms_pki()
     der = attached_rsa()
     token = timestamp_token(hashlib.sha256(signature_of(der)).digest(), pki.tsa, pki)
     broken = _signature(lambda s: bytes(64), token)

@@ -115,7 +115,7 @@ def _ec() -> ec.EllipticCurvePrivateKey:
 
 
 @functools.cache
-def test_pki() -> Pki:
+def cms_pki() -> Pki:
     """Made once per test session: RSA-2048 key generation is the slow part."""
     ca = _issue(_name("ҰКО TEST (RSA)"), _rsa(), None, ca=True)
     signing = [ExtendedKeyUsageOID.EMAIL_PROTECTION]

@@ -1,0 +1,79 @@
+"""The `eds` command as a user types it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from eds.cli import main
+
+
+def test_cert_passes_with_exit_zero(pki_server, pki_dir, manifest, capsys):
+    iin = manifest["identities"]["individual_sign"]["iin"]
+    code = main(["cert", str(pki_dir / "users/individual_sign.pem"), "--trust", str(pki_dir), "--expect-iin", iin])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert out.startswith("TOTAL_PASSED")
+    assert "ТЕСТОВ ТЕСТ" in out and f"IIN {iin}" in out
+
+
+def test_cert_json_for_a_revoked_certificate(pki_server, pki_dir, capsys):
+    code = main(["cert", str(pki_dir / "users/revoked.pem"), "--trust", str(pki_dir), "--json"])
+    report = json.loads(capsys.readouterr().out)
+    assert code == 1
+    assert report["indication"] == "TOTAL_FAILED" and report["subIndication"] == "REVOKED"
+    assert report["reasons"][0]["code"] == "CERT_REVOKED"
+    assert report["reasons"][0]["messages"]["kk"] == "Сертификат кері қайтарылған"
+
+
+def test_cert_offline_with_crl_files_and_at(pki_dir, capsys):
+    crls = [arg for p in sorted((pki_dir / "crl").glob("*rsa*.crl")) for arg in ("--crl", str(p))]
+    code = main(["cert", str(pki_dir / "users/on_hold.pem"), "--trust", str(pki_dir), "--offline", *crls, "--lang", "ru"])
+    out = capsys.readouterr().out
+    assert code == 1 and "Сертификат отозван" in out
+    code = main(["cert", str(pki_dir / "users/individual_sign.pem"), "--trust", str(pki_dir), "--offline"])
+    assert code == 3 and "REVOCATION_UNKNOWN" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args, message", [
+    (["cert", "/nonexistent.pem"], "cannot read certificate"),
+    (["cert", "{cert}", "--trust", "/nonexistent-profile/"], "does not exist"),
+    (["cert", "{cert}", "--at", "yesterday"], "not an ISO 8601 time"),
+    (["cert", "{cert}", "--crl", "{cert}", "--trust", "{pki}"], "not a usable CRL"),
+])
+def test_bad_input_is_one_clear_line(pki_dir, capsys, args, message):
+    args = [a.format(cert=pki_dir / "users/individual_sign.pem", pki=pki_dir) for a in args]
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_garbage_certificate_file_is_reported_not_crashed(pki_dir, tmp_path, capsys):
+    bad = tmp_path / "bad.pem"
+    bad.write_bytes(b"not a certificate")
+    assert main(["cert", str(bad), "--trust", str(pki_dir)]) == 1
+    assert "CERT_MALFORMED" in capsys.readouterr().out
+
+
+def test_trust_import_shows_and_pins(tmp_path, pki_dir, monkeypatch):
+    monkeypatch.setenv("EDS_HOME", str(tmp_path))
+    result = subprocess.run([sys.executable, "-m", "eds.cli", "trust", "import", "nca",
+                             str(pki_dir / "ca/root_rsa.pem"), "--yes"], capture_output=True, text=True,
+                            env={**__import__("os").environ, "EDS_HOME": str(tmp_path)})
+    assert result.returncode == 0, result.stderr
+    assert "SHA-256:" in result.stdout and "1 anchor(s) pinned" in result.stdout
+    profile = json.loads((tmp_path / "trust/nca/profile.json").read_text())
+    assert profile["ocsp_urls"] == ["http://ocsp.pki.gov.kz/"]
+    refused = subprocess.run([sys.executable, "-m", "eds.cli", "trust", "import", "nca",
+                              str(pki_dir / "users/individual_sign.pem"), "--yes"], capture_output=True, text=True,
+                             env={**__import__("os").environ, "EDS_HOME": str(tmp_path)})
+    assert refused.returncode == 2 and "not a CA certificate" in refused.stderr
+
+
+def test_nca_profile_without_anchors_says_how_to_pin(tmp_path, monkeypatch, capsys, pki_dir):
+    monkeypatch.setenv("EDS_HOME", str(tmp_path))
+    assert main(["cert", str(pki_dir / "users/individual_sign.pem"), "--trust", "nca"]) == 2
+    assert "eds trust import nca" in capsys.readouterr().err
