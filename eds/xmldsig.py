@@ -15,7 +15,7 @@ NCALayer/Kalkan) do the same, so a comment added after signing does not break a 
 from ``signed_xml`` / ``signed_document``, so nobody can be shown unsigned text as signed.
 
 GOST algorithms are recognised but only become usable when a provider registers them through
-:func:`register_digest_algorithm` and :func:`register_signature_algorithm`; until then a GOST signature is
+:func:`register_digest` and :func:`register_signature`; until then a GOST signature is
 reported as ``UNSUPPORTED_ALGORITHM``, never as intact.
 """
 
@@ -30,7 +30,7 @@ from functools import lru_cache
 from typing import Any, Callable
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
@@ -59,8 +59,8 @@ __all__ = [
     "XmlVerification",
     "find_text",
     "find_texts",
-    "register_digest_algorithm",
-    "register_signature_algorithm",
+    "register_digest",
+    "register_signature",
     "sign_xml",
     "verify_xml",
 ]
@@ -171,8 +171,15 @@ def _certificate(der: bytes) -> x509.Certificate:
     return x509.load_der_x509_certificate(der)
 
 
+def _public_key(certificate_der: bytes) -> Any:
+    try:
+        return _certificate(certificate_der).public_key()
+    except UnsupportedAlgorithm as exc:
+        raise ValueError(f"the certificate's key type is not supported here ({exc})") from None
+
+
 def _verify_rsa_sha256(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
-    key = _certificate(certificate_der).public_key()
+    key = _public_key(certificate_der)
     if not isinstance(key, rsa.RSAPublicKey):
         raise ValueError("rsa-sha256 needs an RSA certificate")
     try:
@@ -183,7 +190,7 @@ def _verify_rsa_sha256(certificate_der: bytes, data: bytes, signature: bytes) ->
 
 
 def _verify_ecdsa_sha256(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
-    key = _certificate(certificate_der).public_key()
+    key = _public_key(certificate_der)
     if not isinstance(key, ec.EllipticCurvePublicKey):
         raise ValueError("ecdsa-sha256 needs an EC certificate")
     size = (key.curve.key_size + 7) // 8
@@ -228,18 +235,18 @@ _DEFAULT_DIGEST = {
 }
 
 
-def register_digest_algorithm(uri: str, digest: DigestFunction) -> None:
+def register_digest(uri: str, function: DigestFunction) -> None:
     """Make a DigestMethod usable (how the GOST module plugs in Streebog / GOST 34.311)."""
     if uri in _BUILTIN_URIS:
         raise ValueError(f"{uri} is built in and cannot be replaced")
-    _DIGESTS[uri] = digest
+    _DIGESTS[uri] = function
 
 
-def register_signature_algorithm(uri: str, verify: SignatureVerifier, sign: SignatureSigner | None = None) -> None:
-    """Make a SignatureMethod usable for verifying, and for signing when ``sign`` is given."""
+def register_signature(uri: str, verifier: SignatureVerifier, signer: SignatureSigner | None = None) -> None:
+    """Make a SignatureMethod usable for verifying, and for :func:`sign_xml` when ``signer`` is given."""
     if uri in _BUILTIN_URIS:
         raise ValueError(f"{uri} is built in and cannot be replaced")
-    _SIGNATURES[uri] = _SignatureAlgorithm(verify, sign)
+    _SIGNATURES[uri] = _SignatureAlgorithm(verifier, signer)
 
 
 def _unsupported(kind: str, uri: str) -> _Failure:
@@ -303,7 +310,7 @@ def _deeper_than(max_depth: int) -> etree.XPath:
 def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
     if not isinstance(data, bytes):
         raise _Failure("XML_MALFORMED", f"expected bytes, got {type(data).__name__}")
-    if not data.strip():
+    if not data or data.isspace():
         raise _Failure("XML_MALFORMED", "the input is empty")
     if len(data) > max_bytes:
         raise _Failure("XML_TOO_LARGE", f"the document is {len(data)} bytes; the limit is {max_bytes}")
@@ -599,7 +606,7 @@ def _verify_one(tree: etree._ElementTree, index: int, element: etree._Element) -
 
 
 def verify_xml(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200,
-               max_signatures: int = 100) -> XmlVerification:
+               max_signatures: int = 32) -> XmlVerification:
     """Check every enveloped signature and say what each covers; never raises on hostile input.
 
     Co-signatures are checked from last to first, detaching each after its check, because each one was made
@@ -648,12 +655,12 @@ def _signing_setup(private_key: Any, certificate_der: bytes, signature_uri: str,
 
 def sign_xml(data: bytes, private_key: Any, certificate_der: bytes, *, with_comments: bool = True,
              signature_algorithm: str | None = None, digest_algorithm: str | None = None,
-             max_bytes: int = 10_000_000, max_depth: int = 200, max_signatures: int = 100) -> bytes:
+             max_bytes: int = 10_000_000, max_depth: int = 200, max_signatures: int = 32) -> bytes:
     """Append an NCALayer-profile enveloped signature; over existing signatures it co-signs them.
 
     RSA keys sign with rsa-sha256 and EC keys with ecdsa-sha256 (digest sha256).  For a key type this module
     does not know (GOST) pass ``signature_algorithm`` of a signer registered with
-    :func:`register_signature_algorithm`.  ``with_comments`` only picks the C14N transform URI that NCALayer
+    :func:`register_signature`.  ``with_comments`` only picks the C14N transform URI that NCALayer
     writes; comments are never signed (see the module docstring).  Raises :class:`XmlDsigError`.
     """
     if signature_algorithm is None:
