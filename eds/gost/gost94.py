@@ -57,11 +57,12 @@ def _psi_masks(power: int) -> list[int]:
 # The step's output psi^61(H ^ psi(M ^ psi^12(S))) = psi^61(H) ^ psi^62(M) ^ psi^74(S).
 _MIX_MASKS = _psi_masks(61) + _psi_masks(62) + _psi_masks(74)
 
+# The key schedule's constant C3, as 64-bit words, least significant first (C2 = C4 = 0).
 _C3 = (0xFF00FF00FF00FF00, 0x00FF00FF00FF00FF, 0xFF0000FF00FFFF00, 0xFF00FFFF000000FF)
 
 _WORDS4 = Struct("<4Q")
 _WORDS8 = Struct("<8I")
-_WORDS16 = Struct("<48H")
+_MIX_WORDS = Struct("<48H")  # H, M and S as 16-bit words, the inputs of the final mixing
 
 
 def _key(u: tuple[int, int, int, int], v: tuple[int, int, int, int]) -> tuple[int, ...]:
@@ -86,6 +87,7 @@ def _step(h: bytes, m: bytes) -> bytes:
     u = _WORDS4.unpack(h)
     v = _WORDS4.unpack(m)
     keys = [_key(u, v)]
+    # U = A(U) ^ C, V = A(A(V)) on 64-bit words, least significant first; A(y4|y3|y2|y1) = (y1^y2)|y4|y3|y2.
     for c in ((0, 0, 0, 0), _C3, (0, 0, 0, 0)):
         u = (u[1] ^ c[0], u[2] ^ c[1], u[3] ^ c[2], u[0] ^ u[1] ^ c[3])
         v = (v[2], v[3], v[0] ^ v[1], v[1] ^ v[2])
@@ -94,7 +96,7 @@ def _step(h: bytes, m: bytes) -> bytes:
     s = []
     for i, key in enumerate(keys):
         s.extend(_encrypt(key, halves[2 * i], halves[2 * i + 1]))
-    words = _WORDS16.unpack(h + m + _WORDS8.pack(*s))
+    words = _MIX_WORDS.unpack(h + m + _WORDS8.pack(*s))
     return reduce(xor, map(mul, words, _MIX_MASKS)).to_bytes(32, "little")
 
 
