@@ -12,7 +12,7 @@ import enum
 import hashlib
 import warnings
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -126,10 +126,6 @@ def _attr(name: x509.Name, oid: str) -> str | None:
     return None
 
 
-def _attrs(name: x509.Name, oid: str) -> list[str]:
-    return [str(a.value) for a in name if a.oid.dotted_string == oid]
-
-
 def _digits_after(prefix: str, values: list[str]) -> str | None:
     for value in values:
         if value.upper().startswith(prefix):
@@ -144,6 +140,12 @@ def _extension(cert: x509.Certificate, oid: x509.ObjectIdentifier):
         return None
 
 
+@lru_cache(maxsize=4096)
+def _load_cached(data: bytes) -> "Certificate":
+    cert = load_certificate(data)
+    return Certificate(der=cert.public_bytes(serialization.Encoding.DER), x509=cert)
+
+
 @dataclass(frozen=True)
 class Certificate:
     """An X.509 certificate with its NCA reading; wraps the parsed object and its DER bytes."""
@@ -153,8 +155,8 @@ class Certificate:
 
     @classmethod
     def load(cls, data: bytes) -> "Certificate":
-        cert = load_certificate(data)
-        return cls(der=cert.public_bytes(serialization.Encoding.DER), x509=cert)
+        """Load DER or PEM; the same bytes give the same (cached, immutable) object, so its readings are reused."""
+        return _load_cached(bytes(data)) if isinstance(data, (bytes, bytearray)) else _load_cached(data)
 
     @classmethod
     def from_x509(cls, cert: x509.Certificate) -> "Certificate":
@@ -173,13 +175,24 @@ class Certificate:
     def serial_hex(self) -> str:
         return format(self.x509.serial_number, "x")
 
-    @property
+    @cached_property
     def subject_dn(self) -> str:
         return self.x509.subject.rfc4514_string(_DN_NAMES)
 
-    @property
+    @cached_property
     def issuer_dn(self) -> str:
         return self.x509.issuer.rfc4514_string(_DN_NAMES)
+
+    @cached_property
+    def _subject(self) -> dict[str, list[str]]:
+        values: dict[str, list[str]] = {}
+        for attribute in self.x509.subject:
+            values.setdefault(attribute.oid.dotted_string, []).append(str(attribute.value))
+        return values
+
+    def _first(self, oid: str) -> str | None:
+        found = self._subject.get(oid)
+        return found[0] if found else None
 
     @property
     def not_before(self) -> _dt.datetime:
@@ -192,11 +205,11 @@ class Certificate:
     # subject in NCA terms
     @property
     def common_name(self) -> str | None:
-        return _attr(self.x509.subject, NameOID.COMMON_NAME.dotted_string)
+        return self._first(NameOID.COMMON_NAME.dotted_string)
 
     @property
     def surname(self) -> str | None:
-        return _attr(self.x509.subject, OID_SURNAME)
+        return self._first(OID_SURNAME)
 
     @property
     def first_name(self) -> str | None:
@@ -213,37 +226,37 @@ class Certificate:
     @property
     def patronymic(self) -> str | None:
         """GIVENNAME holds the patronymic in NCA certificates, not the first name."""
-        return _attr(self.x509.subject, OID_GIVEN_NAME)
+        return self._first(OID_GIVEN_NAME)
 
     @property
     def organization(self) -> str | None:
-        return _attr(self.x509.subject, NameOID.ORGANIZATION_NAME.dotted_string)
+        return self._first(NameOID.ORGANIZATION_NAME.dotted_string)
 
     @property
     def email(self) -> str | None:
-        return _attr(self.x509.subject, NameOID.EMAIL_ADDRESS.dotted_string)
+        return self._first(NameOID.EMAIL_ADDRESS.dotted_string)
 
     @property
     def country(self) -> str | None:
-        return _attr(self.x509.subject, NameOID.COUNTRY_NAME.dotted_string)
+        return self._first(NameOID.COUNTRY_NAME.dotted_string)
 
     @property
     def locality(self) -> str | None:
-        return _attr(self.x509.subject, NameOID.LOCALITY_NAME.dotted_string)
+        return self._first(NameOID.LOCALITY_NAME.dotted_string)
 
     @property
     def state(self) -> str | None:
-        return _attr(self.x509.subject, NameOID.STATE_OR_PROVINCE_NAME.dotted_string)
+        return self._first(NameOID.STATE_OR_PROVINCE_NAME.dotted_string)
 
     @property
     def iin(self) -> str | None:
-        return _digits_after("IIN", _attrs(self.x509.subject, OID_SERIAL_NUMBER))
+        return _digits_after("IIN", self._subject.get(OID_SERIAL_NUMBER, []))
 
     @property
     def bin(self) -> str | None:
         """The company BIN from OU, or from SERIALNUMBER on a system certificate without a person."""
-        return _digits_after("BIN", _attrs(self.x509.subject, NameOID.ORGANIZATIONAL_UNIT_NAME.dotted_string)) or (
-            _digits_after("BIN", _attrs(self.x509.subject, OID_SERIAL_NUMBER))
+        return _digits_after("BIN", self._subject.get(NameOID.ORGANIZATIONAL_UNIT_NAME.dotted_string, [])) or (
+            _digits_after("BIN", self._subject.get(OID_SERIAL_NUMBER, []))
         )
 
     # purpose and roles
@@ -396,6 +409,10 @@ class Certificate:
 
     def describe(self) -> dict:
         """A JSON-ready description, shaped like NCANode's certificate info so integrators feel at home."""
+        return self._description
+
+    @cached_property
+    def _description(self) -> dict:
         return {
             "serialNumber": self.serial_hex,
             "subject": {

@@ -9,7 +9,9 @@ gives the right to sign.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+import time
 from collections.abc import Iterable
 
 from eds import algorithms
@@ -19,6 +21,9 @@ from eds.paths import PathValidator
 from eds.report import Check, SignatureReport, Status
 from eds.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
 from eds.trust import TrustProfile
+
+
+RECENT_SECONDS = 15.0
 
 
 def _now() -> _dt.datetime:
@@ -39,6 +44,7 @@ class SignerChecker:
                  ocsp_client: OcspClient | None = None) -> None:
         self.profile = profile
         self.paths = PathValidator(profile)
+        self._recent: dict[tuple, tuple[float, SignatureReport]] = {}
         self.revocation = RevocationChecker(profile, policy=policy, methods=methods, crls=tuple(crls),
                                             ocsp_responses=tuple(ocsp_responses), crl_store=crl_store,
                                             ocsp_client=ocsp_client)
@@ -65,6 +71,26 @@ class SignerChecker:
             return SignatureReport((Check("certificate", Status.FAILED, str(exc), exc.code),),
                                    validation_time=moment, time_source=source)
         extras = tuple(self._extras(extra_certs))
+        # A check "now" without evidence of its own is reused for a few seconds: the same signer arrives
+        # in bursts, and the revocation answer behind it is younger than the OCSP maximum age anyway.
+        key = None
+        if at is None and not document_ocsp and not document_crls:
+            key = (cert.sha256, expect_iin, expect_bin, purpose, roles, tuple(e.sha256 for e in extras))
+            recent = self._recent.get(key)
+            if recent is not None and recent[0] > time.monotonic() and moment <= cert.not_after:
+                return dataclasses.replace(recent[1], validation_time=moment)
+        report = self._check(cert, moment, source, expect_iin, expect_bin, purpose, roles, extras,
+                             document_ocsp, document_crls)
+        if key is not None:
+            if len(self._recent) > 10_000:
+                self._recent.clear()
+            self._recent[key] = (time.monotonic() + RECENT_SECONDS, report)
+        return report
+
+    def _check(self, cert: Certificate, moment: _dt.datetime, source: str, expect_iin: str | None,
+               expect_bin: str | None, purpose: Purpose | None, roles: frozenset[str] | None,
+               extras: tuple[Certificate, ...], document_ocsp: tuple[bytes, ...],
+               document_crls: tuple[CrlIndex, ...]) -> SignatureReport:
         checks: list[Check] = []
         checks.extend(self._identity_checks(cert, expect_iin, expect_bin))
         checks.append(self._validity(cert, moment))

@@ -1,0 +1,78 @@
+"""Full request check of a small RSA-signed XML vs signxml's bare XMLVerifier().verify on the same file.
+
+Run: .venv/bin/python bench/requests.py
+The eds figure includes parsing, the signature, the chain, cached revocation and the IIN match; signxml's
+only the signature (with the certificate pinned, no chain or revocation at all).
+"""
+
+from __future__ import annotations
+
+import socket
+import tempfile
+import time
+from pathlib import Path
+
+from cryptography.hazmat.primitives.serialization import Encoding
+from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
+from signxml.algorithms import CanonicalizationMethod
+
+from eds import xmldsig
+from eds.keys import SigningKey
+from eds.request_check import Claims, RequestChecker
+from eds.signer_check import SignerChecker
+from eds.trust import load_profile
+from test_pki import generator, services
+
+
+def _rate(function, seconds: float = 2.0) -> float:
+    """Mean seconds per call over about ``seconds`` of repeated calls."""
+    function()
+    calls, start = 0, time.perf_counter()
+    while time.perf_counter() - start < seconds:
+        function()
+        calls += 1
+    return (time.perf_counter() - start) / calls
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        pki = Path(tmp) / "pki"
+        generator.generate(pki, base_url=f"http://127.0.0.1:{port}")
+        server = services.start(pki, port=port)
+        try:
+            key = SigningKey.from_pkcs12((pki / "users/individual_sign.p12").read_bytes(), "Qwerty12")
+            document = (f"<request><applicant><iin>{key.certificate.iin}</iin></applicant>"
+                        "<service>tv_radio_licence</service></request>").encode()
+            signed = xmldsig.sign_xml(document, key.private_key, key.certificate.der)
+            checker = RequestChecker(SignerChecker(load_profile(pki)))
+            claims = Claims(iin=key.certificate.iin)
+            assert checker.check(signed, claims=claims).passed
+            cert_pem = key.certificate.x509.public_bytes(Encoding.PEM)
+            verifier = XMLVerifier()
+
+            def bare_signxml() -> None:
+                verifier.verify(signed, x509_cert=cert_pem, expect_config=_config())
+
+            bare_signxml()
+            eds_s = _rate(lambda: checker.check(signed, claims=claims))
+            signxml_s = _rate(bare_signxml)
+        finally:
+            server.shutdown()
+    print(f"eds full request check (parse, signature, chain, cached revocation, IIN): {eds_s * 1e6:8.1f} us")
+    print(f"signxml XMLVerifier().verify (signature only):                      {signxml_s * 1e6:8.1f} us")
+    print(f"ratio signxml/eds: {signxml_s / eds_s:.2f}x (target >= 2x)")
+
+
+def _config() -> SignatureConfiguration:
+    return SignatureConfiguration(
+        signature_methods=frozenset(SignatureMethod),
+        digest_algorithms=frozenset(DigestAlgorithm),
+        default_reference_c14n_method=CanonicalizationMethod.CANONICAL_XML_1_0_WITH_COMMENTS,
+    )
+
+
+if __name__ == "__main__":
+    main()
