@@ -411,7 +411,7 @@ def _check_signer(
         raise _Fail("MISSING_SIGNED_ATTRIBUTES", "the contentType or messageDigest signed attribute is missing")
     claimed_type = _single(attrs, "content_type").dotted
     if claimed_type != content_type:
-        raise _Fail("CONTENT_TYPE_MISMATCH", f"contentType attribute {claimed_type} differs from eContentType {content_type}")
+        raise _Fail("CONTENT_TYPE_MISMATCH", f"contentType attribute {claimed_type} is not eContentType {content_type}")
     if not hmac.compare_digest(_single(attrs, "message_digest").native, digest(content)):
         raise _Fail("DIGEST_MISMATCH", "the content does not match the signed message digest")
 
@@ -707,7 +707,8 @@ def add_signer(
     """Co-sign an existing SignedData (NCANode's /cms/sign/add): one more SignerInfo over the same content.
 
     Existing SignerInfos, certificates and the encapsulated content are copied byte for byte and keep their
-    order; the new signer comes last. Refuses a CMS whose existing signers did not sign this content.
+    order; the new signer comes last. Raises ValueError for a malformed CMS or one whose existing signers did
+    not sign this content.
     """
     try:
         signed_data = _load_signed_data(_decode_input(cms_der, DEFAULT_MAX_BYTES))

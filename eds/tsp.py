@@ -35,6 +35,15 @@ MAX_RESPONSE_BYTES = 1024 * 1024
 _RETRYABLE_STATUS = 3  # PKIStatus waiting
 
 
+class TimeStampResp(core.Sequence):
+    """RFC 3161 TimeStampResp. asn1crypto's makes the token mandatory, but a rejection carries none."""
+
+    _fields = [
+        ("status", atsp.PKIStatusInfo),
+        ("time_stamp_token", acms.ContentInfo, {"optional": True}),
+    ]
+
+
 class TimestampError(Exception):
     """No usable token could be had; ``code`` is stable (TSA_UNAVAILABLE, TSA_REJECTED, NONCE_MISMATCH, ...)."""
 
@@ -118,9 +127,12 @@ def verify_timestamp_token(
     if not hmac.compare_digest(hashed_message, imprint):
         return TimestampInfo(False, "IMPRINT_MISMATCH", "the token time-stamps another value", **fields)
 
-    (signer,) = cms.verify_signed_data(
-        signed_data, tst_bytes, check_timestamps=False, require_signing_certificate=True
-    )
+    try:
+        (signer,) = cms.verify_signed_data(
+            signed_data, tst_bytes, check_timestamps=False, require_signing_certificate=True
+        )
+    except cms.ASN1_ERRORS as error:
+        return TimestampInfo(False, "TOKEN_MALFORMED", f"the token's certificates do not parse: {error}", **fields)
     fields.update(tsa_certificate_der=signer.certificate_der, certificates=signer.other_certificates)
     if not signer.intact:
         return TimestampInfo(False, signer.failure, f"token signature: {signer.message}", **fields)
@@ -173,7 +185,7 @@ def parse_response(
 ) -> bytes:
     """The token of a TimeStampResp after checking status, token, imprint, nonce and (if asked) policy."""
     try:
-        response = atsp.TimeStampResp.load(response_der, strict=True)
+        response = TimeStampResp.load(response_der, strict=True)
         status_info = response["status"]
         status = int(status_info["status"])
         text = status_info["status_string"].native or []
@@ -299,7 +311,7 @@ def make_timestamp_token(
 
 def _rejection(failure: str, text: str) -> bytes:
     status = {"status": "rejection", "status_string": [text], "fail_info": {failure}}
-    return atsp.TimeStampResp({"status": status}).dump()
+    return TimeStampResp({"status": status}).dump()
 
 
 def make_timestamp_response(
@@ -342,4 +354,4 @@ def make_timestamp_response(
         include_certificates=cert_req,
     )
     status = {"status": "granted"}
-    return atsp.TimeStampResp({"status": status, "time_stamp_token": acms.ContentInfo.load(token)}).dump()
+    return TimeStampResp({"status": status, "time_stamp_token": acms.ContentInfo.load(token)}).dump()

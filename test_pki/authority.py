@@ -17,7 +17,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 
-from test_pki import timestamping
+from eds import tsp
+from test_pki.generator import TSA_POLICY
 
 REASONS = {flag.name: flag for flag in x509.ReasonFlags}
 RESPONDERS = {"ca_rsa": "ocsp_rsa", "ca_ec": "ocsp_ec"}
@@ -187,4 +188,6 @@ class TestPki:
     def timestamp_response(self, request_der: bytes, now: _dt.datetime) -> bytes:
         tsa = self.signers["tsa"]
         chain = [self.signers["ca_rsa"].cert]
-        return timestamping.respond(request_der, tsa.key, tsa.cert, chain, now)
+        return tsp.make_timestamp_response(request_der, tsa.key, tsa.cert.public_bytes(serialization.Encoding.DER),
+                                           TSA_POLICY, gen_time=now,
+                                           extra_certs=[c.public_bytes(serialization.Encoding.DER) for c in chain])

@@ -347,7 +347,7 @@ def test_registered_verifier_saying_no_is_an_invalid_signature(clean_registry: N
     assert cms.verify_cms(_gost_labelled_cms()).signers[0].failure == "SIGNATURE_INVALID"
 
 
-def test_gost_imports_in_either_order() -> None:
+def test_modules_import_in_either_order() -> None:
     for first in ("eds.tsp", "eds.cms"):
         subprocess.run([sys.executable, "-c", f"import {first}; import eds.cms, eds.tsp"], check=True)
 
@@ -654,3 +654,24 @@ def test_resign_helper_keeps_base_intact() -> None:
     key = cms_pki().rsa_signer.key
     der = mutate_signer(attached_rsa(), lambda _, si: resign(si, list(si["signed_attrs"]), key))
     assert cms.verify_cms(der).intact
+
+
+# --- against the project's live test PKI (tests/conftest.py) ----------------------------------------------
+
+
+def test_live_test_pki_tsa(pki_server, manifest: dict, faults) -> None:
+    """The TSP client and CAdES-T signing against test_pki's own TSA, and its faults."""
+    pki = cms_pki()
+    url = f"{manifest['base_url']}/tsp/"
+    der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, timestamp_url=url)
+    stamp = cms.verify_cms(der).signers[0].timestamp
+    assert stamp is not None and stamp.intact and stamp.policy == TSA_POLICY
+
+    faults(tsa="down")
+    with pytest.raises(tsp.TimestampError) as caught:
+        tsp.request_timestamp(url, IMPRINT, retries=1, retry_delay=0.01)
+    assert caught.value.code == "TSA_UNAVAILABLE"
+    faults(tsa="garbage")
+    with pytest.raises(tsp.TimestampError) as caught:
+        tsp.request_timestamp(url, IMPRINT, retries=0)
+    assert caught.value.code == "TSA_RESPONSE_MALFORMED"

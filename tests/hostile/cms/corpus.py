@@ -103,11 +103,10 @@ def resign(signer_info: acms.SignerInfo, attrs: list[acms.CMSAttribute], key: ob
     signer_info["signature"] = sign_bytes(key, signed.dump())
 
 
-def mutate_signer(
-    der: bytes, change: Callable[[acms.SignedData, acms.SignerInfo], None], index: int = 0
-) -> bytes:
+def mutate_signer(der: bytes, change: Callable[[acms.SignedData, acms.SignerInfo], None]) -> bytes:
+    """Apply ``change`` to the first SignerInfo (and its SignedData) and re-encode."""
     signed_data = unpack(der)
-    change(signed_data, signed_data["signer_infos"][index])
+    change(signed_data, signed_data["signer_infos"][0])
     return pack(signed_data)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
@@ -162,6 +163,6 @@ def timestamp_token(
     )
 
 
-def timestamper(tsa: Party, pki: Pki, gen_time: datetime = NOW):
+def timestamper(tsa: Party, pki: Pki, gen_time: datetime = NOW) -> Callable[[bytes], bytes]:
     """The ``timestamper`` callable sign_cms takes, served by a local TSA."""
     return lambda imprint: timestamp_token(imprint, tsa, pki, gen_time=gen_time)
