@@ -146,6 +146,85 @@ def cmd_cert(args: argparse.Namespace) -> int:
     return _exit_for(report.indication)
 
 
+# --- sign / verify -----------------------------------------------------------------------------------
+
+def _password(args: argparse.Namespace) -> str:
+    import getpass
+    import os
+
+    if args.password_file:
+        return _read(args.password_file, "password file").decode().rstrip("\r\n")
+    if os.environ.get(args.password_env):
+        return os.environ[args.password_env]
+    if sys.stdin.isatty():
+        return getpass.getpass(f"password for {args.key}: ")
+    raise UsageError(f"no password: set {args.password_env}, or pass --password-file")
+
+
+def _signing_key(args: argparse.Namespace):
+    from eds.keys import KeyStoreError, SigningKey
+
+    try:
+        return SigningKey.from_pkcs12(_read(args.key, "key file"), _password(args))
+    except KeyStoreError as exc:
+        raise UsageError(f"{args.key}: {exc}") from None
+
+
+def _write_output(args: argparse.Namespace, data: bytes, default_suffix: str) -> None:
+    out = Path(args.out) if args.out else Path(args.file + default_suffix)
+    tmp = out.with_name(out.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(out)
+    print(f"signed: {out}")
+
+
+def cmd_sign_xml(args: argparse.Namespace) -> int:
+    from eds import xmldsig
+
+    data, key = _read(args.file, "XML document"), _signing_key(args)
+    try:
+        signed = xmldsig.sign_xml(data, key.private_key, key.certificate.der)
+    except xmldsig.XmlDsigError as exc:
+        raise UsageError(f"{args.file}: {exc.code}: {exc}") from None
+    _write_output(args, signed, ".signed.xml")
+    return EXIT_PASSED
+
+
+def cmd_sign_cms(args: argparse.Namespace) -> int:
+    from eds import cms, tsp
+
+    data, key = _read(args.file, "content"), _signing_key(args)
+    tsa_url = args.tsa if args.tsa != "profile" else _profile(args.trust).tsa_url
+    extra = [c.der for c in key.chain]
+    try:
+        if args.add_to:
+            signed = cms.add_signer(_read(args.add_to, "CMS"), key.private_key, key.certificate.der,
+                                    detached_content=data, extra_certs=extra, timestamp_url=tsa_url)
+        else:
+            signed = cms.sign_cms(data, key.private_key, key.certificate.der, detached=args.detached,
+                                  extra_certs=extra, timestamp_url=tsa_url)
+    except (ValueError, tsp.TimestampError) as exc:
+        raise UsageError(f"cannot sign: {exc}") from None
+    _write_output(args, signed, ".p7s" if args.detached or args.add_to else ".p7m")
+    return EXIT_PASSED
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from eds.report import render_text
+    from eds.request_check import Claims, RequestChecker
+
+    data, at = _read(args.file, "document"), _parse_time(args.at)
+    detached = _read(args.detached, "detached content") if args.detached else None
+    checker = RequestChecker(_checker(args))
+    claims = Claims(iin=args.expect_iin, bin=args.expect_bin, iin_path=args.iin_path, bin_path=args.bin_path)
+    report = checker.check(data, claims=claims, detached_content=detached, at=at)
+    if args.json:
+        print(report.to_json())
+    else:
+        print(render_text(report, args.lang))
+    return _exit_for(report.indication)
+
+
 # --- serve / run -------------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -206,6 +285,34 @@ def build_parser() -> argparse.ArgumentParser:
     cert.add_argument("file")
     _add_check_options(cert)
     cert.set_defaults(func=cmd_cert)
+
+    sign = commands.add_parser("sign", help="sign with a PKCS#12 key").add_subparsers(dest="sign_command",
+                                                                                      required=True)
+    for kind, func in (("xml", cmd_sign_xml), ("cms", cmd_sign_cms)):
+        sub = sign.add_parser(kind, help=f"make a {kind.upper()} signature in the NCALayer profile")
+        sub.add_argument("file")
+        sub.add_argument("--key", required=True, metavar="P12", help="PKCS#12 file with the signing key")
+        sub.add_argument("--password-env", default="EDS_KEY_PASSWORD", metavar="VAR",
+                         help="environment variable holding the password (default EDS_KEY_PASSWORD)")
+        sub.add_argument("--password-file", metavar="FILE", help="file holding the password")
+        sub.add_argument("--out", metavar="FILE", help="where to write the result")
+        if kind == "xml":
+            sub.description = "Append an enveloped signature; co-signs when the document is already signed."
+        else:
+            sub.add_argument("--detached", action="store_true", help="leave the content out of the CMS")
+            sub.add_argument("--add-to", metavar="CMS", help="add a signer to this existing CMS over FILE")
+            sub.add_argument("--tsa", nargs="?", const="profile", metavar="URL",
+                             help="add an RFC 3161 timestamp (the profile's TSA when no URL is given)")
+            sub.add_argument("--trust", default="test", help="trust profile whose TSA --tsa uses")
+        sub.set_defaults(func=func)
+
+    verify = commands.add_parser("verify", help="verify a signed XML or CMS request: signature and signer")
+    verify.add_argument("file")
+    verify.add_argument("--detached", metavar="FILE", help="the content of a detached CMS")
+    verify.add_argument("--iin-path", metavar="PATH", help="read the claimed IIN from the signed XML (e.g. applicant/iin)")
+    verify.add_argument("--bin-path", metavar="PATH", help="read the claimed BIN from the signed XML")
+    _add_check_options(verify)
+    verify.set_defaults(func=cmd_verify)
 
     serve = commands.add_parser("serve", help="run the HTTP API under gunicorn")
     serve.add_argument("--host", default="127.0.0.1")

@@ -77,3 +77,39 @@ def test_nca_profile_without_anchors_says_how_to_pin(tmp_path, monkeypatch, caps
     monkeypatch.setenv("EDS_HOME", str(tmp_path))
     assert main(["cert", str(pki_dir / "users/individual_sign.pem"), "--trust", "nca"]) == 2
     assert "eds trust import nca" in capsys.readouterr().err
+
+
+def test_sign_and_verify_xml_and_cms(pki_server, pki_dir, manifest, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EDS_KEY_PASSWORD", manifest["password"])
+    iin = manifest["identities"]["individual_sign"]["iin"]
+    request = tmp_path / "request.xml"
+    request.write_text(f"<request><applicant><iin>{iin}</iin></applicant></request>")
+    key = str(pki_dir / "users/individual_sign.p12")
+    assert main(["sign", "xml", str(request), "--key", key]) == 0
+    signed = tmp_path / "request.xml.signed.xml"
+    assert main(["verify", str(signed), "--trust", str(pki_dir), "--iin-path", "applicant/iin"]) == 0
+    assert "TOTAL_PASSED" in capsys.readouterr().out
+    # co-sign with a second key, then check both signers are reported
+    assert main(["sign", "xml", str(signed), "--key", str(pki_dir / "users/company_head.p12"),
+                 "--out", str(tmp_path / "both.xml")]) == 0
+    assert main(["verify", str(tmp_path / "both.xml"), "--trust", str(pki_dir), "--json",
+                 "--iin-path", "applicant/iin"]) == 0
+    capsys.readouterr()
+    assert main(["sign", "cms", str(request), "--key", key, "--detached", "--tsa", "--trust", str(pki_dir)]) == 0
+    capsys.readouterr()
+    assert main(["verify", str(tmp_path / "request.xml.p7s"), "--detached", str(request), "--trust", str(pki_dir),
+                 "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["signatures"][0]["timeSource"] == "timestamp"
+    request.write_text("<request>changed</request>")
+    assert main(["verify", str(tmp_path / "request.xml.p7s"), "--detached", str(request), "--trust", str(pki_dir)]) == 1
+
+
+def test_sign_with_wrong_password_is_one_line(pki_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("EDS_KEY_PASSWORD", "wrong")
+    request = tmp_path / "r.xml"
+    request.write_text("<r/>")
+    assert main(["sign", "xml", str(request), "--key", str(pki_dir / "users/individual_sign.p12")]) == 2
+    err = capsys.readouterr().err
+    assert "password" in err and "Traceback" not in err
+    assert not (tmp_path / "r.xml.signed.xml").exists()

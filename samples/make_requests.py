@@ -1,0 +1,109 @@
+"""Make the sample signed requests in samples/requests/ from a test PKI in samples/pki/.
+
+Run: .venv/bin/python samples/make_requests.py   (regenerates samples/pki and samples/requests)
+
+Each sample is listed in samples/requests/index.json with the outcome a correct checker gives when it
+verifies the sample offline, with the CRLs in samples/pki/crl, at the moment recorded as ``at``:
+
+    eds verify samples/requests/FILE --trust samples/pki --offline --crl samples/pki/crl/nca_rsa_test.crl \\
+        --crl samples/pki/crl/nca_d_rsa_test.crl --crl samples/pki/crl/root_rsa_test.crl --at AT --iin-path applicant/iin
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+from eds import cms, xmldsig
+from eds.keys import SigningKey
+from test_pki import generator
+from test_pki.authority import TestPki
+
+HERE = Path(__file__).resolve().parent
+SERVICES = {
+    "tv_radio_licence": "Телерадиоарналарды тарату лицензиясы / Лицензия на распространение теле-, радиоканалов",
+    "scrap_metal_licence": "Түсті және қара металдар сынықтарын жинау лицензиясы / Лицензия на сбор лома металлов",
+    "cultural_export_certificate": "Мәдени құндылықтарды уақытша әкету куәлігі / Свидетельство на временный вывоз культурных ценностей",
+    "restoration_consent": "Ескерткіштерді ғылыми-реставрациялау келісімі / Согласие на научно-реставрационные работы",
+    "periodicals_registration": "Шетелдік мерзімді баспасөзді есепке қою / Постановка на учёт иностранных периодических изданий",
+}
+
+
+def request(service: str, iin: str | None, bin_: str | None, name: str) -> bytes:
+    applicant = "".join(f"<{tag}>{value}</{tag}>" for tag, value in (("iin", iin), ("bin", bin_)) if value)
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<request service="{service}">'
+            f"<title>{SERVICES[service]}</title><applicant>{applicant}<name>{name}</name></applicant>"
+            f"<submitted>{dt.date.today().isoformat()}</submitted></request>").encode()
+
+
+def main() -> None:
+    pki, out = HERE / "pki", HERE / "requests"
+    for folder in (pki, out):
+        if folder.exists():
+            shutil.rmtree(folder)
+    manifest = generator.generate(pki)
+    out.mkdir()
+    keys = {name: SigningKey.from_pkcs12((pki / info["pkcs12"]).read_bytes(), manifest["password"], key_id=name)
+            for name, info in manifest["identities"].items() if info["purpose"] in ("SIGN", "AUTH")}
+    at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    index: list[dict] = []
+
+    def add(file: str, data: bytes, expected: str, note: str, **extra) -> None:
+        (out / file).write_bytes(data)
+        index.append({"file": file, "expected": expected, "note": note, "at": at.isoformat(), **extra})
+
+    def xml(name: str, service: str, **claims) -> bytes:
+        key = keys[name]
+        cert = key.certificate
+        document = request(service, claims.get("iin", cert.iin), claims.get("bin", cert.bin),
+                           cert.organization or cert.common_name)
+        return xmldsig.sign_xml(document, key.private_key, key.certificate.der)
+
+    add("tv_radio_licence.xml", xml("official_ministry", "tv_radio_licence"), "accepted",
+        "legal entity (first head) applies for a TV/radio distribution licence", bin_path="applicant/bin")
+    add("scrap_metal_licence.xml", xml("company_head", "scrap_metal_licence"), "accepted",
+        "legal entity applies for a scrap-metal licence", bin_path="applicant/bin")
+    add("cultural_export_certificate.xml", xml("individual_sign", "cultural_export_certificate"), "accepted",
+        "individual applies for a certificate to export cultural values")
+    add("restoration_consent.xml", xml("company_signer", "restoration_consent"), "accepted",
+        "employee with the right to sign applies for restoration consent", bin_path="applicant/bin")
+    add("periodicals_registration.xml", xml("ec_company_head", "periodicals_registration"), "accepted",
+        "ECDSA key; registration of foreign periodicals", bin_path="applicant/bin")
+    head, signer = keys["company_head"], keys["company_signer"]
+    content = request("scrap_metal_licence", head.certificate.iin, head.certificate.bin, "ТОО \"ТЕСТ МЕТАЛЛ\"")
+    co_signed = cms.add_signer(cms.sign_cms(content, head.private_key, head.certificate.der),
+                               signer.private_key, signer.certificate.der)
+    add("scrap_metal_licence.cms", co_signed, "accepted", "CMS with two signers (head, then right to sign)")
+    add("scrap_metal_licence.p7s", cms.sign_cms(content, head.private_key, head.certificate.der, detached=True),
+        "accepted", "detached CMS; content in scrap_metal_licence.p7s.xml", detached="scrap_metal_licence.p7s.xml")
+    (out / "scrap_metal_licence.p7s.xml").write_bytes(content)
+
+    add("refused_revoked.xml", xml("revoked", "tv_radio_licence"), "CERT_REVOKED", "key compromise")
+    add("refused_on_hold.xml", xml("on_hold", "tv_radio_licence"), "CERT_REVOKED", "certificateHold (delta CRL)")
+    add("refused_expired.xml", xml("expired", "tv_radio_licence"), "CERT_EXPIRED", "certificate expired")
+    add("refused_not_yet_valid.xml", xml("not_yet_valid", "tv_radio_licence"), "CERT_NOT_YET_VALID",
+        "certificate not yet valid")
+    add("refused_auth_key.xml", xml("individual_auth", "tv_radio_licence"), "NOT_SIGNING_KEY",
+        "signed with the authentication key")
+    add("refused_impostor.xml", xml("impostor", "tv_radio_licence"), "CHAIN_UNTRUSTED",
+        "look-alike certificate from an untrusted root")
+    add("refused_iin_mismatch.xml", xml("individual_sign", "tv_radio_licence",
+                                        iin=keys["company_head"].certificate.iin),
+        "IIN_MISMATCH", "the request names another person's IIN")
+    add("refused_iin_malformed.xml", xml("individual_sign", "tv_radio_licence", iin="85041230017"),
+        "IDENTITY_MALFORMED", "the IIN in the request has 11 digits")
+    add("refused_no_right_to_sign.xml", xml("company_employee", "scrap_metal_licence"), "ROLE_NOT_ALLOWED",
+        "employee without the right to sign for the BIN", bin_path="applicant/bin")
+    tampered = xml("individual_sign", "cultural_export_certificate").replace(b"cultural_export_certificate",
+                                                                            b"tv_radio_licence")
+    add("refused_tampered.xml", tampered, "SIGNATURE_INVALID", "the request was changed after signing")
+    # CRLs issued just after the signatures: offline proof of every signer's status at signing time.
+    TestPki.load(pki).write_crls(at + dt.timedelta(minutes=1))
+    (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{len(index)} samples in {out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,37 @@
+"""Every committed sample request gives its documented outcome, offline, with the CRLs shipped beside it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+import pytest
+
+from eds.request_check import Claims, RequestChecker
+from eds.revocation import Policy
+from eds.signer_check import SignerChecker
+from eds.trust import load_profile
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+INDEX = json.loads((SAMPLES / "requests/index.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def checker():
+    crls = [p.read_bytes() for p in (SAMPLES / "pki/crl").glob("*.crl")]
+    return RequestChecker(SignerChecker(load_profile(SAMPLES / "pki"), policy=Policy.OFFLINE, crls=crls))
+
+
+@pytest.mark.parametrize("entry", INDEX, ids=[e["file"] for e in INDEX])
+def test_sample_outcome(checker, entry):
+    data = (SAMPLES / "requests" / entry["file"]).read_bytes()
+    detached = (SAMPLES / "requests" / entry["detached"]).read_bytes() if "detached" in entry else None
+    claims = Claims(iin_path=None if entry.get("bin_path") else "applicant/iin", bin_path=entry.get("bin_path"))
+    if entry["file"].endswith((".cms", ".p7s")):
+        claims = Claims()
+    report = checker.check(data, claims=claims, detached_content=detached, at=dt.datetime.fromisoformat(entry["at"]))
+    if entry["expected"] == "accepted":
+        assert report.passed, report.to_dict()["reasons"]
+    else:
+        assert [r.code for r in report.reasons][0] == entry["expected"], report.to_dict()["reasons"]
