@@ -211,7 +211,8 @@ def parse_response(
     return token_der
 
 
-def _post(url: str, body: bytes, timeout: float) -> bytes:
+def post_request(url: str, body: bytes, timeout: float) -> bytes:
+    """POST one TimeStampReq and return the raw answer (size-limited); no retries, no checks."""
     request = urllib.request.Request(
         url,
         data=body,
@@ -248,7 +249,7 @@ def request_timestamp(
         if attempt:
             time.sleep(retry_delay * 2 ** (attempt - 1))
         try:
-            payload = _post(url, request, timeout)
+            payload = post_request(url, request, timeout)
         except urllib.error.HTTPError as error:
             error.close()
             if error.code < 500:

@@ -1,0 +1,129 @@
+"""PAdES signatures over pyHanko, with keys the service already holds.
+
+pyHanko does the PDF plumbing (signature field, ByteRange, CMS, incremental update, DSS); this module
+adds what a signing *service* needs: a signer that uses a key loaded once (pyHanko's SimpleSigner parses
+the key again for every signature), an RFC 3161 timestamper over this project's TSA client, and B-LT
+validation data collected by this project's own revocation checks (so NCA OCSP answers without
+nextUpdate are embedded as they are).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from dataclasses import dataclass
+
+from asn1crypto import ocsp as asn1_ocsp
+from asn1crypto import tsp as asn1_tsp
+from asn1crypto import x509 as asn1_x509
+from asn1crypto.crl import CertificateList
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.sign import fields, signers
+from pyhanko.sign.timestamps import TimeStamper
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko_certvalidator.registry import SimpleCertificateStore
+
+from eds import tsp
+from eds.certificates import Certificate
+from eds.keys import SigningKey
+
+_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+
+
+class PdfSigningError(ValueError):
+    """A PDF that cannot be signed; ``code`` is stable."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+class HeldKeySigner(signers.Signer):
+    """A pyHanko signer over a key object that is already loaded (RSA PKCS#1 v1.5 or ECDSA)."""
+
+    def __init__(self, key: SigningKey) -> None:
+        chain = [asn1_x509.Certificate.load(c.der) for c in key.chain]
+        super().__init__(signing_cert=asn1_x509.Certificate.load(key.certificate.der),
+                         cert_registry=SimpleCertificateStore.from_certs(chain), embed_roots=True)
+        self._key = key.private_key
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        algorithm = _HASHES[digest_algorithm]()
+        if isinstance(self._key, rsa.RSAPrivateKey):
+            return self._key.sign(data, padding.PKCS1v15(), algorithm)
+        if isinstance(self._key, ec.EllipticCurvePrivateKey):
+            return self._key.sign(data, ec.ECDSA(algorithm))
+        raise PdfSigningError("KEY_ALGORITHM_UNSUPPORTED", "this key type cannot make PAdES signatures")
+
+
+class ServiceTimeStamper(TimeStamper):
+    """pyHanko's timestamper interface over ``eds.tsp`` (bounded retries, checked answers)."""
+
+    def __init__(self, url: str, *, timeout: float = 10.0) -> None:
+        super().__init__(include_nonce=True)
+        self.url = url
+        self.timeout = timeout
+
+    async def async_request_tsa_response(self, req: asn1_tsp.TimeStampReq) -> asn1_tsp.TimeStampResp:
+        body = await asyncio.to_thread(tsp.post_request, self.url, req.dump(), self.timeout)
+        return asn1_tsp.TimeStampResp.load(body)
+
+
+@dataclass(frozen=True)
+class ValidationData:
+    """Certificates and revocation answers to embed (B-LT), all as DER."""
+
+    certificates: tuple[bytes, ...] = ()
+    ocsp_responses: tuple[bytes, ...] = ()
+    crls: tuple[bytes, ...] = ()
+
+
+def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, field_name: str = "Signature1",
+             reason: str | None = None, location: str | None = None,
+             stamp: tuple[int, int, int, int] | None = None) -> bytes:
+    """Add a PAdES signature (B-B, or B-T with ``timestamp_url``) as an incremental update.
+
+    ``stamp`` is an optional visible box (x1, y1, x2, y2) on the first page.
+    """
+    try:
+        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    except Exception as exc:
+        raise PdfSigningError("PDF_MALFORMED", f"the PDF cannot be read: {exc}") from None
+    metadata = signers.PdfSignatureMetadata(
+        field_name=field_name, reason=reason, location=location,
+        subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
+    )
+    new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
+    timestamper = ServiceTimeStamper(timestamp_url) if timestamp_url else None
+    try:
+        output = signers.sign_pdf(writer, metadata, signer=HeldKeySigner(key), timestamper=timestamper,
+                                  new_field_spec=new_field)
+    except tsp.TimestampError as exc:
+        raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
+    return output.getvalue()
+
+
+def add_validation_data(pdf: bytes, data: ValidationData) -> bytes:
+    """Embed certificates, OCSP responses and CRLs in the DSS (an incremental update): PAdES B-LT."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf))
+    signature = reader.embedded_signatures[-1]
+    output = io.BytesIO(pdf)
+    DocumentSecurityStore.add_dss(
+        output, signature.pkcs7_content,
+        certs=[asn1_x509.Certificate.load(c) for c in data.certificates],
+        ocsps=[asn1_ocsp.OCSPResponse.load(o) for o in data.ocsp_responses],
+        crls=[CertificateList.load(c) for c in data.crls],
+    )
+    return output.getvalue()
+
+
+def signer_certificate(pdf: bytes, index: int = -1) -> Certificate:
+    """The certificate of an embedded signature (the last one by default)."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    reader = PdfFileReader(io.BytesIO(pdf))
+    return Certificate.load(reader.embedded_signatures[index].signer_cert.dump())
