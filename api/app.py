@@ -1,34 +1,39 @@
-"""The Flask application factory: configuration from the environment, blueprints, JSON errors."""
+"""The Flask application factory: configuration from the environment, blueprints, JSON errors, request ids."""
 
 from __future__ import annotations
 
-import os
+import time
+import uuid
 
-from flask import Flask, jsonify
-from werkzeug.exceptions import HTTPException
+from flask import Flask, g, request
 
+from api import errors
+from api.config import Settings
 from api.health import health
+from api.metrics import metrics, observe
+from api.v1 import v1
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; ``config`` overrides the environment (tests pass their own)."""
     app = Flask(__name__)
-    app.config.update(
-        EDS_HOME=os.environ.get("EDS_HOME", os.path.join(os.getcwd(), "var")),
-        EDS_TRUST=os.environ.get("EDS_TRUST", "test"),
-        MAX_CONTENT_LENGTH=int(os.environ.get("EDS_MAX_BODY", str(20 * 1024 * 1024))),
-    )
-    app.config.update(config or {})
+    settings = Settings.from_env(config or {})
+    app.config.update(MAX_CONTENT_LENGTH=settings.max_body, TESTING=bool((config or {}).get("TESTING")))
+    app.extensions["eds"] = settings.services()
+    errors.install(app)
     app.register_blueprint(health)
+    app.register_blueprint(metrics)
+    app.register_blueprint(v1)
 
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        return jsonify(code=exc.name.upper().replace(" ", "_"), message=exc.description, details={}), exc.code
+    @app.before_request
+    def start() -> None:
+        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+        g.started = time.perf_counter()
 
-    @app.errorhandler(Exception)
-    def unexpected(exc: Exception):
-        app.logger.exception("unhandled error")
-        return jsonify(code="INTERNAL_ERROR", message="internal error; the request id is in the logs",
-                       details={}), 500
+    @app.after_request
+    def finish(response):
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        observe(request, response, time.perf_counter() - g.get("started", time.perf_counter()))
+        return response
 
     return app

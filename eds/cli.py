@@ -225,6 +225,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return _exit_for(report.indication)
 
 
+# --- api keys ----------------------------------------------------------------------------------------
+
+def cmd_api_key_create(args: argparse.Namespace) -> int:
+    from eds.access import AccessError, ApiKeys
+    from eds.trust import eds_home
+
+    keys = ApiKeys(eds_home() / "api-keys.json")
+    try:
+        token = keys.create(args.name, args.scope, signing_keys=args.signing_key, rate_per_minute=args.rate)
+    except AccessError as exc:
+        raise UsageError(str(exc)) from None
+    print(token)
+    print(f"(shown once; only its hash is stored in {keys.path})", file=sys.stderr)
+    return EXIT_PASSED
+
+
 # --- serve / run -------------------------------------------------------------------------------------
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -313,6 +329,16 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--bin-path", metavar="PATH", help="read the claimed BIN from the signed XML")
     _add_check_options(verify)
     verify.set_defaults(func=cmd_verify)
+
+    api_key = commands.add_parser("api-key", help="API keys of clients").add_subparsers(dest="api_key_command",
+                                                                                       required=True)
+    create = api_key.add_parser("create", help="create an API key and print it once")
+    create.add_argument("--name", required=True, help="who the key is for")
+    create.add_argument("--scope", action="append", required=True, choices=["verify", "issue", "sign", "admin"])
+    create.add_argument("--signing-key", action="append", default=[], metavar="KEY_ID",
+                        help="a signing key the client may use (repeatable; * for all)")
+    create.add_argument("--rate", type=int, default=600, help="requests per minute (default 600)")
+    create.set_defaults(func=cmd_api_key_create)
 
     serve = commands.add_parser("serve", help="run the HTTP API under gunicorn")
     serve.add_argument("--host", default="127.0.0.1")
