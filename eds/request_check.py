@@ -61,8 +61,9 @@ def _with_signature(check: Check, signer: SignatureReport | None, **extra) -> Si
 class RequestChecker:
     """Checks signed requests against one signer checker (trust profile + revocation policy)."""
 
-    def __init__(self, signers: SignerChecker) -> None:
+    def __init__(self, signers: SignerChecker, *, trust_claimed_time: bool = False) -> None:
         self.signers = signers
+        self.trust_claimed_time = trust_claimed_time
 
     def check(self, data: bytes, *, claims: Claims = Claims(), detached_content: bytes | None = None,
               at: _dt.datetime | None = None) -> DocumentReport:
@@ -126,7 +127,7 @@ class RequestChecker:
         reports = []
         for position, signer_info in enumerate(result.signers):
             check = _signature_check(signer_info.failure, signer_info.message)
-            moment, source, timestamp_check = self._signing_time(signer_info, at)
+            moment, source, time_checks = self.signing_time(signer_info, at)
             identity = expected if position == 0 else {}
             signer = None
             if signer_info.certificate_der is not None:
@@ -135,29 +136,43 @@ class RequestChecker:
             report = _with_signature(check, signer, signing_time=moment if source == "timestamp" else
                                      signer_info.claimed_signing_time,
                                      extra={"algorithm": signer_info.signature_algorithm})
-            if timestamp_check is not None:
-                report = SignatureReport((*report.checks, timestamp_check), report.signer, report.chain,
+            if time_checks:
+                report = SignatureReport((*report.checks, *time_checks), report.signer, report.chain,
                                          report.revocation, report.validation_time, report.time_source,
                                          report.signing_time, report.extra)
             reports.append(report)
         return DocumentReport("cms", tuple(reports), tuple(problems), extra={"detached": result.detached})
 
-    def _signing_time(self, signer_info: cms.CmsSignerResult,
-                      at: _dt.datetime | None) -> tuple[_dt.datetime | None, str | None, Check | None]:
-        """A valid timestamp from a trusted TSA fixes the moment; otherwise the signer is judged now (or at ``at``)."""
+    def signing_time(self, signer_info: cms.CmsSignerResult, at: _dt.datetime | None,
+                     extra_certs: tuple[bytes, ...] = ()) -> tuple[_dt.datetime | None, str | None, list[Check]]:
+        """The moment to judge the signer at, its source, and the checks that decided it.
+
+        A valid timestamp from a TSA that chains to the profile fixes the moment. Without one: ``at`` if
+        given; else, for documents (``trust_claimed_time``), the claimed signingTime with a warning; else now.
+        """
+        checks: list[Check] = []
         timestamp = signer_info.timestamp
-        if timestamp is None:
-            return at, None, None
-        if not timestamp.intact:
-            return at, None, Check("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID",
-                                   {"cause": timestamp.failure})
-        tsa = self.signers.check(timestamp.tsa_certificate_der, at=timestamp.gen_time, time_source="timestamp",
-                                 purpose=None, extra_certs=timestamp.certificates)
-        if not tsa.passed:
+        if timestamp is not None and not timestamp.intact:
+            checks.append(Check("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID",
+                                {"cause": timestamp.failure}))
+        elif timestamp is not None:
+            tsa = self.signers.check(timestamp.tsa_certificate_der, at=timestamp.gen_time, time_source="timestamp",
+                                     purpose=None, extra_certs=(*timestamp.certificates, *extra_certs))
+            if tsa.passed:
+                checks.append(Check("timestamp", Status.PASSED,
+                                    f"trusted timestamp {timestamp.gen_time.isoformat()} (policy {timestamp.policy})",
+                                    details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
+                                             "tsa": tsa.signer["subject"]["dn"] if tsa.signer else None}))
+                return timestamp.gen_time, "timestamp", checks
             code = tsa.reasons[0].code if tsa.reasons else "TIMESTAMP_INVALID"
             status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
-            return at, None, Check("timestamp", status, f"the timestamp's TSA certificate is not trusted ({code})",
-                                   "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]})
-        return timestamp.gen_time, "timestamp", Check(
-            "timestamp", Status.PASSED, f"trusted timestamp {timestamp.gen_time.isoformat()} (policy {timestamp.policy})",
-            details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy})
+            checks.append(Check("timestamp", status, f"the timestamp's TSA certificate is not trusted ({code})",
+                                "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
+        if at is not None:
+            return at, "requested", checks
+        claimed = signer_info.claimed_signing_time
+        if self.trust_claimed_time and claimed is not None:
+            checks.append(Check("signing-time", Status.WARNING,
+                                f"judged at the claimed signing time {claimed.isoformat()}, which no timestamp proves"))
+            return claimed, "claimed", checks
+        return None, None, checks

@@ -1,0 +1,186 @@
+"""One verifier for any signed document: PDF (PAdES), XMLDSig or CMS -> a DocumentReport.
+
+For PDFs pyHanko reads the file and judges its structure (ByteRange coverage, and difference analysis of
+what was appended after each signature); this project checks each CMS, timestamp and signer. The signer
+is judged at the trusted time of a valid signature timestamp when there is one, otherwise at the
+signing time the signature claims (with a warning: nothing proves it), otherwise now. Validation data
+embedded in the document (the DSS of a B-LT PDF) is used first, so a document verifies offline.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+from dataclasses import dataclass
+
+from eds import cms, tsp
+from eds.report import Check, DocumentReport, SignatureReport, Status
+from eds.request_check import Claims, RequestChecker, _signature_check, detect_format
+from eds.revocation import CrlError, CrlIndex
+from eds.signer_check import SignerChecker
+
+
+@dataclass(frozen=True)
+class _Embedded:
+    """Validation data carried by a PDF's DSS."""
+
+    certificates: tuple[bytes, ...] = ()
+    ocsp_responses: tuple[bytes, ...] = ()
+    crls: tuple[CrlIndex, ...] = ()
+
+
+def sniff(data: bytes) -> str:
+    """'pdf', 'xml' or 'cms'."""
+    if data.lstrip()[:5] == b"%PDF-":
+        return "pdf"
+    return detect_format(data)
+
+
+class DocumentVerifier:
+    """Verifies documents against one signer checker (trust profile + revocation policy)."""
+
+    def __init__(self, signers: SignerChecker) -> None:
+        self.signers = signers
+        self.requests = RequestChecker(signers, trust_claimed_time=True)
+
+    def verify(self, data: bytes, *, at: _dt.datetime | None = None, detached_content: bytes | None = None,
+               claims: Claims = Claims()) -> DocumentReport:
+        if not isinstance(data, (bytes, bytearray)) or not data:
+            return DocumentReport("unknown", (), (Check("document", Status.FAILED, "no document given",
+                                                        "DOCUMENT_MALFORMED"),))
+        data = bytes(data)
+        if sniff(data) == "pdf":
+            return self._pdf(data, at)
+        return self.requests.check(data, claims=claims, detached_content=detached_content, at=at)
+
+    # PDF
+    def _pdf(self, data: bytes, at: _dt.datetime | None) -> DocumentReport:
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        try:
+            reader = PdfFileReader(io.BytesIO(data), strict=False)
+            signatures = list(reader.embedded_signatures)
+        except Exception as exc:  # pyHanko raises many kinds on hostile PDFs
+            return DocumentReport("pdf", (), (Check("document", Status.FAILED, f"the PDF cannot be read: {exc}",
+                                                    "DOCUMENT_MALFORMED"),))
+        if not signatures:
+            return DocumentReport("pdf", (), (Check("document", Status.FAILED, "the PDF carries no signature",
+                                                    "NO_SIGNATURE"),))
+        embedded = _read_dss(reader)
+        reports = tuple(self._pdf_signature(data, signature, position == len(signatures) - 1, embedded, at)
+                        for position, signature in enumerate(signatures))
+        return DocumentReport("pdf", reports, extra={"revisions": reader.xrefs.total_revisions})
+
+    def _pdf_signature(self, data: bytes, signature, is_last: bool, embedded: _Embedded,
+                       at: _dt.datetime | None) -> SignatureReport:
+        kind = "document-timestamp" if signature.sig_object_type == "/DocTimeStamp" else "signature"
+        extra = {"kind": kind, "field": signature.field_name}
+        try:
+            signature.compute_integrity_info()
+        except Exception as exc:
+            return SignatureReport((Check("integrity", Status.FAILED, f"the signature cannot be checked: {exc}",
+                                          "DOCUMENT_MALFORMED"),), extra=extra)
+        checks = [_coverage_check(signature, is_last)]
+        content = _byte_range_content(data, signature.byte_range)
+        if content is None:
+            checks.append(Check("signature", Status.FAILED, "the ByteRange points outside the file",
+                                "BYTE_RANGE_INVALID"))
+            return SignatureReport(tuple(checks), extra=extra)
+        if kind == "document-timestamp":
+            return self._document_timestamp(signature, content, checks, embedded, extra)
+        results = cms.verify_signed_data(signature.signed_data, content)
+        result = results[0]
+        checks.append(_signature_check(result.failure, result.message))
+        moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates)
+        checks.extend(time_checks)
+        signer = None
+        if result.certificate_der is not None:
+            signer = self.signers.check(
+                result.certificate_der, at=moment, time_source=source,
+                extra_certs=(*result.other_certificates, *embedded.certificates),
+                document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
+            checks.extend(signer.checks)
+        claimed = result.claimed_signing_time or signature.self_reported_timestamp
+        return SignatureReport(
+            tuple(checks), signer=signer.signer if signer else None, chain=signer.chain if signer else (),
+            revocation=signer.revocation if signer else (), validation_time=signer.validation_time if signer else None,
+            time_source=signer.time_source if signer else None,
+            signing_time=moment if source == "timestamp" else claimed, extra=extra)
+
+    def _document_timestamp(self, signature, content: bytes, checks: list[Check], embedded: _Embedded,
+                            extra: dict) -> SignatureReport:
+        info = tsp.verify_timestamp_token(signature.pkcs7_content, data=content,
+                                          hash_algorithm=_oid_of(signature.external_md_algorithm))
+        if not info.intact:
+            checks.append(Check("timestamp", Status.FAILED, info.message, "TIMESTAMP_INVALID", {"cause": info.failure}))
+            return SignatureReport(tuple(checks), extra=extra)
+        checks.append(Check("timestamp", Status.PASSED, f"document timestamp {info.gen_time.isoformat()}"))
+        tsa = self.signers.check(info.tsa_certificate_der, at=info.gen_time, time_source="timestamp", purpose=None,
+                                 extra_certs=(*info.certificates, *embedded.certificates),
+                                 document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
+        checks.extend(tsa.checks)
+        return SignatureReport(tuple(checks), signer=tsa.signer, chain=tsa.chain, revocation=tsa.revocation,
+                               validation_time=info.gen_time, time_source="timestamp", signing_time=info.gen_time,
+                               extra=extra)
+
+
+_HASH_OIDS = {"sha256": cms.SHA256, "sha384": cms.SHA384, "sha512": cms.SHA512}
+
+
+def _oid_of(name: str) -> str:
+    return _HASH_OIDS.get(name, name)
+
+
+def _byte_range_content(data: bytes, byte_range) -> bytes | None:
+    try:
+        start1, length1, start2, length2 = (int(v) for v in byte_range)
+    except (TypeError, ValueError):
+        return None
+    if min(start1, length1, start2, length2) < 0 or start2 + length2 > len(data) or start1 + length1 > start2:
+        return None
+    return data[start1:start1 + length1] + data[start2:start2 + length2]
+
+
+def _coverage_check(signature, is_last: bool) -> Check:
+    """The signed ByteRange must cover the whole file but the signature, or the whole revision with only
+    harmless additions after it (validation data, timestamps, later signatures)."""
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    coverage = signature.coverage
+    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return Check("coverage", Status.PASSED, "the signature covers the whole file")
+    if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        return Check("coverage", Status.FAILED, "the signed ByteRange does not cover the whole revision",
+                     "BYTE_RANGE_INVALID", {"coverage": coverage.name})
+    diff = signature.diff_result
+    level = getattr(diff, "modification_level", ModificationLevel.OTHER)
+    if level in (ModificationLevel.NONE, ModificationLevel.LTA_UPDATES):
+        return Check("coverage", Status.PASSED, "only validation data or timestamps were added after signing")
+    if level == ModificationLevel.FORM_FILLING:
+        return Check("coverage", Status.WARNING, "form fields or further signatures were added after signing",
+                     details={"modification": level.name})
+    reason = str(diff) if diff is not None and not hasattr(diff, "modification_level") else level.name
+    return Check("coverage", Status.FAILED, "the document was changed after it was signed", "DOCUMENT_MODIFIED",
+                 {"modification": reason})
+
+
+def _read_dss(reader) -> _Embedded:
+    try:
+        dss = reader.root["/DSS"]
+    except KeyError:
+        return _Embedded()
+
+    def streams(name: str) -> tuple[bytes, ...]:
+        try:
+            return tuple(ref.get_object().data for ref in dss.get(name, ()))
+        except Exception:
+            return ()
+
+    crls: list[CrlIndex] = []
+    for der in streams("/CRLs"):
+        try:
+            crls.append(CrlIndex(der, source="document"))
+        except CrlError:
+            continue  # a broken embedded CRL is simply no evidence
+    return _Embedded(streams("/Certs"), streams("/OCSPs"), tuple(crls))
