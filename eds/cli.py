@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
+import logging
 import sys
 from pathlib import Path
 
@@ -210,14 +211,59 @@ def cmd_sign_cms(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from eds.report import render_text
-    from eds.request_check import Claims, RequestChecker
+    from eds import batch
 
-    data, at = _read(args.file, "document"), _parse_time(args.at)
+    files = batch.collect(args.paths)
+    if not files:
+        raise UsageError("no documents found in the paths given")
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise UsageError(f"cannot read document {missing[0]}: no such file")
+    if len(files) == 1 and not args.report:
+        return _verify_single(args, files[0])
+    options = batch.BatchOptions(trust=args.trust, offline=args.offline, policy=args.policy, crls=tuple(args.crl),
+                                 ocsp_responses=tuple(args.ocsp_response), at=_parse_time(args.at))
+    _profile(args.trust)  # a bad profile is a usage error, reported once, not once per worker
+    summary = batch.Summary()
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int) -> None:
+        if show:
+            width = 30
+            filled = width * done // total
+            print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr, flush=True)
+
+    for result in batch.verify_files(files, options, jobs=args.jobs, progress=progress):
+        summary.results.append(result)
+    if show:
+        print(file=sys.stderr)
+    counts = summary.counts
+    print(f"{len(summary.results)} documents: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in
+                                                           ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE")))
+    for failure in sorted(summary.failures(), key=lambda r: r.path):
+        print(f"  {failure.indication:13} {failure.path}: {', '.join(failure.reasons) or failure.sub_indication}")
+    if args.report:
+        text = summary.to_json() if args.report.endswith(".json") else summary.to_csv()
+        Path(args.report).write_text(text, encoding="utf-8")
+        print(f"report written to {args.report}")
+    if args.json:
+        print(summary.to_json())
+    return EXIT_PASSED if summary.all_passed else (
+        EXIT_FAILED if counts.get("TOTAL_FAILED") else EXIT_INDETERMINATE)
+
+
+def _verify_single(args: argparse.Namespace, path: Path) -> int:
+    from eds.report import render_html, render_text
+    from eds.request_check import Claims
+    from eds.verify import DocumentVerifier
+
+    data, at = _read(str(path), "document"), _parse_time(args.at)
     detached = _read(args.detached, "detached content") if args.detached else None
-    checker = RequestChecker(_checker(args))
+    verifier = DocumentVerifier(_checker(args))
     claims = Claims(iin=args.expect_iin, bin=args.expect_bin, iin_path=args.iin_path, bin_path=args.bin_path)
-    report = checker.check(data, claims=claims, detached_content=detached, at=at)
+    report = verifier.verify(data, claims=claims, detached_content=detached, at=at)
+    if args.html:
+        Path(args.html).write_text(render_html(report, args.lang, title=path.name), encoding="utf-8")
     if args.json:
         print(report.to_json())
     else:
@@ -322,8 +368,11 @@ def build_parser() -> argparse.ArgumentParser:
             sub.add_argument("--trust", default="test", help="trust profile whose TSA --tsa uses")
         sub.set_defaults(func=func)
 
-    verify = commands.add_parser("verify", help="verify a signed XML or CMS request: signature and signer")
-    verify.add_argument("file")
+    verify = commands.add_parser("verify", help="verify signed PDF, XML or CMS documents (files or folders)")
+    verify.add_argument("paths", nargs="+", metavar="PATH")
+    verify.add_argument("--jobs", type=int, default=None, help="worker processes for many files (default: cores)")
+    verify.add_argument("--report", metavar="FILE", help="write a CSV (or .json) report of every file")
+    verify.add_argument("--html", metavar="FILE", help="write the report of a single document as HTML")
     verify.add_argument("--detached", metavar="FILE", help="the content of a detached CMS")
     verify.add_argument("--iin-path", metavar="PATH", help="read the claimed IIN from the signed XML (e.g. applicant/iin)")
     verify.add_argument("--bin-path", metavar="PATH", help="read the claimed BIN from the signed XML")
@@ -357,6 +406,8 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    # pyHanko logs every rejected modification with a traceback; the report already says what was wrong.
+    logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     try:
         return args.func(args)
     except UsageError as exc:
