@@ -11,6 +11,7 @@ from api import errors
 from api.config import Settings
 from api.health import health
 from api.metrics import metrics, observe
+from api.openapi import docs
 from api.v1 import v1
 
 
@@ -23,6 +24,7 @@ def create_app(config: dict | None = None) -> Flask:
     errors.install(app)
     app.register_blueprint(health)
     app.register_blueprint(metrics)
+    app.register_blueprint(docs)
     app.register_blueprint(v1)
 
     @app.before_request

@@ -99,6 +99,15 @@ class Services:
                 store.add_file(key_id, self.settings.keys_file.parent / entry["pkcs12"], password)
         return store
 
+    def loaded_crls(self) -> list:
+        """CRLs the revocation store holds now (empty until revocation has been checked by CRL)."""
+        if "signers" not in self.__dict__:
+            return []
+        return self.signers.revocation.store.loaded()
+
+    def registry_status(self) -> dict:
+        return {"ok": True, "note": "no registry configured"}
+
     @cached_property
     def api_keys(self) -> ApiKeys:
         return ApiKeys(self.settings.home / "api-keys.json")

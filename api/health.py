@@ -1,6 +1,10 @@
-"""Liveness: answers as long as the process can serve a request."""
+"""Liveness (/healthz: the process answers) and readiness (/readyz: it can do its job)."""
 
-from flask import Blueprint, jsonify
+from __future__ import annotations
+
+import datetime as _dt
+
+from flask import Blueprint, current_app, jsonify
 
 health = Blueprint("health", __name__)
 
@@ -8,3 +12,21 @@ health = Blueprint("health", __name__)
 @health.get("/healthz")
 def healthz():
     return jsonify(status="ok")
+
+
+@health.get("/readyz")
+def readyz():
+    """Ready when the trust anchors load, the registry answers, and no loaded CRL is past its nextUpdate."""
+    services = current_app.extensions["eds"]
+    checks: dict[str, dict] = {}
+    try:
+        profile = services.profile
+        checks["trust"] = {"ok": bool(profile.anchors), "profile": profile.name, "anchors": len(profile.anchors)}
+    except Exception as exc:  # any reason the profile cannot load makes the service not ready
+        checks["trust"] = {"ok": False, "error": str(exc)}
+    checks["registry"] = services.registry_status()
+    now = _dt.datetime.now(_dt.timezone.utc)
+    stale = [c.evidence() for c in services.loaded_crls() if c.next_update and c.next_update < now]
+    checks["crls"] = {"ok": not stale, "loaded": len(services.loaded_crls()), "stale": stale}
+    ready = all(c["ok"] for c in checks.values())
+    return jsonify(status="ready" if ready else "not ready", checks=checks), 200 if ready else 503

@@ -45,6 +45,11 @@ class CrlStore:
             pool = list(self._by_url.values()) + list(self._given)
         return [c for c in pool if c.issued_by(issuer)]
 
+    def loaded(self) -> list[CrlIndex]:
+        """Every CRL held now (fetched, cached or given)."""
+        with self._lock:
+            return list(self._by_url.values()) + list(self._given)
+
     def last_error(self, url: str) -> str | None:
         return self._errors.get(url)
 
