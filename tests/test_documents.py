@@ -1,0 +1,612 @@
+"""Document types, validation and the unsigned PDF / XML renderings.
+
+The PDF checks use poppler-utils (pdftotext, pdffonts, pdfinfo, pdftoppm) and zbar-tools (zbarimg), as a
+reader of the printout would; they fail, never skip, when a tool is missing.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import random
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from eds.documents import (
+    DOCUMENT_TYPES,
+    DocumentDataError,
+    DocumentType,
+    Field,
+    Kind,
+    SignerRole,
+    render_pdf,
+    render_xml,
+    validate,
+    wording,
+)
+from eds.documents import pdf as pdf_module
+from eds.documents.examples import EXAMPLES
+from eds.documents.schema import MAX_ISSUES, ValidatedDocument, validate_fields
+from eds.documents.types import COMMON_FIELDS
+from eds.identity import complete
+
+KAZAKH_LETTERS = "әғқңөұүһі"
+ISSUED = dt.date(2025, 9, 5)
+NUMBER = "KZ12LAA00001234"
+URL = "https://eds.example.kz/verify/KZ12LAA00001234"
+ARGS = {"number": NUMBER, "issued_at": ISSUED, "verify_url": URL}
+TOOLS = {
+    "pdftotext": "poppler-utils",
+    "pdffonts": "poppler-utils",
+    "pdfinfo": "poppler-utils",
+    "pdftoppm": "poppler-utils",
+    "zbarimg": "zbar-tools",
+}
+
+
+def _run(tool: str, *args: str) -> str:
+    if shutil.which(tool) is None:
+        pytest.fail(f"{tool} is missing: install the Debian package {TOOLS[tool]} (scripts/setup --test does)")
+    return subprocess.run([tool, *args], check=True, capture_output=True, text=True).stdout
+
+
+def _write(tmp_path: Path, content: bytes, name: str = "doc.pdf") -> Path:
+    path = tmp_path / name
+    path.write_bytes(content)
+    return path
+
+
+def _text(path: Path) -> str:
+    """The PDF's text with whitespace collapsed, so wrapped lines compare as sentences."""
+    return " ".join(_run("pdftotext", str(path), "-").split())
+
+
+def _pages(path: Path) -> int:
+    info = _run("pdfinfo", str(path))
+    return int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+
+
+def _qr_codes(path: Path, tmp_path: Path, first_page: int = 1) -> list[str]:
+    """Every QR code on the pages from first_page on, rasterised at 150 dpi as a scanner would see them."""
+    _run("pdftoppm", "-r", "150", "-png", "-f", str(first_page), str(path), str(tmp_path / "page"))
+    pages = sorted(str(p) for p in tmp_path.glob("page*.png"))
+    assert pages
+    if shutil.which("zbarimg") is None:
+        pytest.fail("zbarimg is missing: install the Debian package zbar-tools (scripts/setup --test does)")
+    # zbarimg exits 4 when it finds no code: the empty list then fails the caller's comparison.
+    result = subprocess.run(["zbarimg", "--raw", "-q", *pages], check=False, capture_output=True, text=True)
+    return result.stdout.splitlines()
+
+
+def _issues(type_id: str, data: object) -> list[dict]:
+    with pytest.raises(DocumentDataError) as exc:
+        validate(type_id, data)
+    return exc.value.as_list()
+
+
+def _codes(type_id: str, data: object) -> set[tuple[str, str]]:
+    return {(i["field"], i["code"]) for i in _issues(type_id, data)}
+
+
+def _example(type_id: str) -> dict:
+    return copy.deepcopy(EXAMPLES[type_id])
+
+
+# --- declarations ---------------------------------------------------------------------------------------
+
+
+def test_every_service_has_a_type_and_every_type_an_example():
+    assert set(DOCUMENT_TYPES) == {
+        "tv_radio_licence", "scrap_metal_licence", "cultural_export_certificate", "restoration_consent",
+        "periodicals_registration", "refusal",
+    }
+    assert set(EXAMPLES) == set(DOCUMENT_TYPES)
+
+
+def test_declarations_follow_the_regulations():
+    types = DOCUMENT_TYPES
+    assert [types[t].regulation for t in ("tv_radio_licence", "scrap_metal_licence", "cultural_export_certificate",
+                                          "restoration_consent", "periodicals_registration")] == [
+        "001", "002", "003", "003", "004"]
+    assert types["cultural_export_certificate"].signer is SignerRole.HEAD
+    assert types["restoration_consent"].signer is SignerRole.HEAD
+    assert types["periodicals_registration"].signer is SignerRole.AUTHORISED_PERSON
+    assert types["scrap_metal_licence"].events == ("issue", "reissue", "duplicate")
+    assert types["tv_radio_licence"].events == ("issue", "reissue")
+    for doc_type in types.values():
+        assert doc_type.fields[:len(COMMON_FIELDS)] == COMMON_FIELDS
+        assert doc_type.title_kk and doc_type.title_ru
+
+
+@pytest.mark.parametrize("service", ["tv_radio_licence", "restoration_consent", "periodicals_registration"])
+def test_refusal_takes_signer_and_regulation_from_the_refused_service(service):
+    data = _example("refusal")
+    data["service"] = service
+    doc = validate("refusal", data)
+    assert doc.signer_role is DOCUMENT_TYPES[service].signer
+    assert doc.regulation == DOCUMENT_TYPES[service].regulation
+
+
+# --- validation -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_id", sorted(EXAMPLES))
+def test_examples_are_valid_and_round_trip_as_json(type_id):
+    doc = validate(type_id, EXAMPLES[type_id])
+    assert doc.type_id == type_id
+    assert validate(type_id, doc.as_json()).values == doc.values
+    name, number = doc.holder
+    assert name and len(number.value) == 12
+
+
+def test_missing_field():
+    data = _example("tv_radio_licence")
+    del data["licensee"]["name"]
+    del data["activity"]
+    assert _codes("tv_radio_licence", data) == {("licensee.name", "REQUIRED"), ("activity", "REQUIRED")}
+
+
+def test_blank_and_null_count_as_missing():
+    data = _example("tv_radio_licence")
+    data["licensee"]["address"] = "   "
+    data["territory"] = None
+    assert _codes("tv_radio_licence", data) == {("licensee.address", "REQUIRED"), ("territory", "REQUIRED")}
+
+
+def test_wrong_types():
+    data = _example("tv_radio_licence")
+    data["valid_until"] = 2030
+    data["sub_activities"] = "кабельдік"
+    data["licensee"]["name"] = ["ЖШС"]
+    data["activity"] = "only one language"
+    data["licensee"]["iin_bin"] = 110440019324
+    assert _codes("tv_radio_licence", data) == {
+        ("valid_until", "WRONG_TYPE"), ("sub_activities", "WRONG_TYPE"), ("licensee.name", "WRONG_TYPE"),
+        ("activity", "WRONG_TYPE"), ("licensee.iin_bin", "WRONG_TYPE"),
+    }
+
+
+def test_bad_identity_numbers():
+    data = _example("tv_radio_licence")
+    good = data["licensee"]["iin_bin"]
+    data["licensee"]["iin_bin"] = good[:11] + str((int(good[11]) + 1) % 10)
+    data["provider"]["bin"] = "12345"
+    issues = _issues("tv_radio_licence", data)
+    assert {(i["field"], i["code"]) for i in issues} == {
+        ("licensee.iin_bin", "IDENTITY_CHECKSUM"), ("provider.bin", "IDENTITY_MALFORMED")}
+    assert all(i["message"] for i in issues)
+
+
+def test_bin_field_refuses_an_iin():
+    data = _example("scrap_metal_licence")
+    data["licensee"]["bin"] = EXAMPLES["refusal"]["applicant"]["iin_bin"]
+    assert _codes("scrap_metal_licence", data) == {("licensee.bin", "IDENTITY_KIND")}
+
+
+def test_unknown_fields_at_any_depth():
+    data = _example("periodicals_registration")
+    data["colour"] = "red"
+    data["applicant"]["phone"] = "+7 701 000 00 00"
+    data["publications"][1]["price"] = 100
+    data["territory"]["en"] = "East Kazakhstan"
+    assert _codes("periodicals_registration", data) == {
+        ("colour", "UNKNOWN_FIELD"), ("applicant.phone", "UNKNOWN_FIELD"),
+        ("publications[1].price", "UNKNOWN_FIELD"), ("territory.en", "UNKNOWN_FIELD"),
+    }
+
+
+def test_too_long_and_too_many():
+    data = _example("cultural_export_certificate")
+    data["exporter"]["name"] = "Ә" * 301
+    data["items"] = [{"kk": "заты", "ru": "предмет"}] * 51
+    data["destination"]["ru"] = "Т" * 201
+    assert _codes("cultural_export_certificate", data) == {
+        ("exporter.name", "TOO_LONG"), ("items", "TOO_MANY_ITEMS"), ("destination.ru", "TOO_LONG")}
+
+
+def test_dates_must_be_iso_and_real():
+    data = _example("cultural_export_certificate")
+    data["return_by"] = "20.12.2025"
+    assert _codes("cultural_export_certificate", data) == {("return_by", "INVALID_DATE")}
+    for bad in ("2025-02-30", "20251220", "2025-12-20T00:00:00", "unlimited"):
+        data["return_by"] = bad
+        assert _codes("cultural_export_certificate", data) == {("return_by", "INVALID_DATE")}
+
+
+def test_date_order():
+    data = _example("restoration_consent")
+    data["works_end"] = "2025-08-01"
+    assert _codes("restoration_consent", data) == {("works_end", "DATE_ORDER")}
+
+
+def test_enum_lists_allowed_values():
+    data = _example("cultural_export_certificate")
+    data["purpose"] = "sale"
+    data_tv = _example("tv_radio_licence")
+    data_tv["networks"] = ["cable", "pigeon"]
+    (issue,) = _issues("cultural_export_certificate", data)
+    assert issue["code"] == "INVALID_CHOICE"
+    assert issue["allowed"] == ["exhibition", "restoration", "research", "touring"]
+    assert _codes("tv_radio_licence", data_tv) == {("networks[1]", "INVALID_CHOICE")}
+
+
+def test_list_item_paths():
+    data = _example("tv_radio_licence")
+    data["special_conditions"] = [{"kk": "бір"}, None, {"kk": "үш", "ru": "три\x00"}]
+    assert _codes("tv_radio_licence", data) == {
+        ("special_conditions[0].ru", "REQUIRED"), ("special_conditions[1]", "REQUIRED"),
+        ("special_conditions[2].ru", "INVALID_CHARACTERS"),
+    }
+
+
+def test_unknown_type_lists_known_types():
+    (issue,) = _issues("passport", {})
+    assert issue["field"] == "type" and issue["code"] == "UNKNOWN_TYPE"
+    assert issue["allowed"] == list(DOCUMENT_TYPES)
+    for type_id in DOCUMENT_TYPES:
+        assert type_id in issue["message"]
+    assert _codes(None, {}) == {("type", "UNKNOWN_TYPE")}  # type: ignore[arg-type]
+
+
+def test_every_problem_is_reported_at_once():
+    issues = _issues("refusal", {"place": 1, "provider": {"bin": "x"}, "junk": True})
+    fields = {i["field"] for i in issues}
+    assert {"place", "provider.name", "provider.bin", "junk", "signer", "applicant", "service", "request",
+            "reasons"} <= fields
+
+
+def test_issue_count_is_bounded():
+    issues = _issues("refusal", {f"f{i}": i for i in range(5000)})
+    assert len(issues) == MAX_ISSUES + 1
+    assert issues[-1]["code"] == "TOO_MANY_ISSUES"
+
+
+JUNK = [None, 0, -1, 1.5, float("nan"), True, "", "x", "2025-01-01", [], [None], [[[]]], {}, {"kk": 1},
+        {"a": {"b": [1, {"c": None}]}}, "\ud800", "Ә" * 5000, ["x"] * 1000]
+
+
+def _paths(value: object, prefix: tuple = ()) -> list[tuple]:
+    paths = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            paths += _paths(item, prefix + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            paths += _paths(item, prefix + (index,))
+    return paths
+
+
+def _replaced(data: object, path: tuple, junk: object) -> object:
+    if not path:
+        return junk
+    data = copy.deepcopy(data)
+    target = data
+    for key in path[:-1]:
+        target = target[key]  # type: ignore[index]
+    target[path[-1]] = junk  # type: ignore[index]
+    return data
+
+
+@pytest.mark.parametrize("type_id", sorted(EXAMPLES))
+def test_arbitrary_json_never_crashes(type_id):
+    """Every value in the example replaced by every kind of junk: a DocumentDataError or a document."""
+    example = EXAMPLES[type_id]
+    for path in _paths(example):
+        for junk in JUNK:
+            try:
+                validate(type_id, _replaced(example, path, junk))
+            except DocumentDataError as exc:
+                assert exc.issues and all(i.code and isinstance(i.field, str) for i in exc.issues)
+
+
+def test_random_mutations_never_crash():
+    generator = random.Random(20250905)
+    for _ in range(2000):
+        type_id = generator.choice(sorted(EXAMPLES))
+        data: object = EXAMPLES[type_id]
+        for _ in range(generator.randint(1, 4)):
+            paths = _paths(data)
+            data = _replaced(data, generator.choice(paths), generator.choice(JUNK))
+        try:
+            validate(type_id, data)
+        except DocumentDataError:
+            pass
+
+
+def test_deep_nesting_is_not_walked():
+    deep: list = []
+    for _ in range(10000):
+        deep = [deep]
+    data = _example("refusal")
+    data["extra"] = deep
+    data["reasons"] = deep
+    assert _codes("refusal", data) == {("extra", "UNKNOWN_FIELD"), ("reasons[0]", "WRONG_TYPE")}
+
+
+def test_text_is_trimmed_and_composed():
+    data = _example("refusal")
+    data["applicant"]["name"] = "  Каи\u0306рат Оспанов \n"  # й as и + combining breve, padded
+    assert validate("refusal", data).values["applicant"]["name"] == "Ка\u0439рат Оспанов"
+
+
+# --- issuance arguments ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("render", [render_pdf, render_xml])
+def test_bad_issuance_arguments_are_refused(render):
+    doc = validate("tv_radio_licence", EXAMPLES["tv_radio_licence"])
+    with pytest.raises(DocumentDataError) as exc:
+        render(doc, number="", issued_at="2025-09-05", verify_url="javascript:alert(1)")
+    assert {(i.field, i.code) for i in exc.value.issues} == {
+        ("number", "INVALID_NUMBER"), ("issued_at", "WRONG_TYPE"), ("verify_url", "INVALID_URL")}
+    with pytest.raises(DocumentDataError) as exc:
+        render(doc, **ARGS, event="duplicate", original={"issued_at": "2024-01-01"})
+    assert exc.value.issues[0].code == "EVENT_NOT_ALLOWED"
+    with pytest.raises(DocumentDataError) as exc:
+        render(doc, **ARGS, original={"number": "1"})
+    assert [(i.field, i.code) for i in exc.value.issues] == [("original", "UNEXPECTED")]
+    with pytest.raises(DocumentDataError) as exc:
+        render(doc, **ARGS, event="reissue", original={"number": NUMBER})
+    assert [(i.field, i.code) for i in exc.value.issues] == [("original.number", "NUMBER_NOT_CHANGED")]
+    with pytest.raises(DocumentDataError) as exc:
+        render(doc, **ARGS, event="reissue", original={"issued_at": "2030-01-01", "colour": 1})
+    assert {(i.field, i.code) for i in exc.value.issues} == {("original.colour", "UNKNOWN_FIELD")}
+
+
+def test_duplicate_needs_the_original_date_and_keeps_the_number():
+    doc = validate("scrap_metal_licence", EXAMPLES["scrap_metal_licence"])
+    with pytest.raises(DocumentDataError) as exc:
+        render_pdf(doc, **ARGS, event="duplicate", original={"number": "OTHER-1"})
+    assert {(i.field, i.code) for i in exc.value.issues} == {
+        ("original.issued_at", "REQUIRED"), ("original.number", "NUMBER_MISMATCH")}
+    with pytest.raises(DocumentDataError) as exc:
+        render_pdf(doc, **ARGS, event="duplicate", original={"issued_at": "2026-01-01"})
+    assert [(i.field, i.code) for i in exc.value.issues] == [("original.issued_at", "DATE_ORDER")]
+
+
+# --- PDF ------------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("documents")
+    return {type_id: _write(folder, render_pdf(validate(type_id, data), **ARGS), f"{type_id}.pdf")
+            for type_id, data in EXAMPLES.items()}
+
+
+@pytest.mark.parametrize("type_id", sorted(EXAMPLES))
+def test_pdf_text_is_bilingual_with_footer_and_number(rendered, type_id):
+    text = _text(rendered[type_id])
+    doc_type = DOCUMENT_TYPES[type_id]
+    for letter in KAZAKH_LETTERS:
+        assert letter in text.lower(), f"Kazakh letter {letter} missing from the {type_id} PDF"
+    assert wording.LEGAL_EQUIVALENCE.ru in text
+    assert wording.LEGAL_EQUIVALENCE.kk in text
+    assert "Данный документ согласно пункту 1 статьи 7 ЗРК от 7 января 2003 года" in text
+    assert f"№ {NUMBER}" in text
+    assert "05.09.2025" in text
+    assert " ".join(doc_type.title_kk.split()) in text
+    assert " ".join(doc_type.title_ru.split()) in text
+    assert EXAMPLES[type_id]["signer"]["name"] in text
+    assert wording.SIGNED_WITH_EDS.ru in text
+    assert URL in text
+    assert wording.DUPLICATE_MARK not in text
+
+
+@pytest.mark.parametrize("type_id", sorted(EXAMPLES))
+def test_qr_code_decodes_to_the_verify_url(rendered, type_id, tmp_path):
+    assert _qr_codes(rendered[type_id], tmp_path) == [URL]
+
+
+def test_qr_code_carries_any_url_exactly(tmp_path):
+    url = "https://eds.example.kz/verify?number=KZ12LAA00001234&type=refusal&lang=kk#top"
+    doc = validate("refusal", EXAMPLES["refusal"])
+    path = _write(tmp_path, render_pdf(doc, number="ОТК-2025/117", issued_at=ISSUED, verify_url=url))
+    assert _qr_codes(path, tmp_path) == [url]
+    assert url in _text(path).replace(" ", "")  # printed too, wrapped when longer than the line
+
+
+def test_fonts_are_embedded(rendered):
+    for path in rendered.values():
+        rows = _run("pdffonts", str(path)).splitlines()[2:]
+        assert rows, "no fonts listed"
+        assert {row.split()[0].split("+")[-1] for row in rows} == {"DejaVuSans", "DejaVuSans-Bold"}
+        for row in rows:
+            columns = row.split()
+            assert columns[-5] == "yes", f"font not embedded: {row}"
+
+
+def test_metadata(rendered):
+    info = _run("pdfinfo", str(rendered["cultural_export_certificate"]))
+    fields = dict(line.split(":", 1) for line in info.splitlines() if ":" in line)
+    assert fields["Subject"].strip() == NUMBER
+    assert DOCUMENT_TYPES["cultural_export_certificate"].title_ru in fields["Title"]
+    assert fields["Page size"].strip().startswith("595.276 x 841.89")
+
+
+def test_duplicate_is_marked_and_refers_to_the_original(tmp_path):
+    doc = validate("scrap_metal_licence", EXAMPLES["scrap_metal_licence"])
+    path = _write(tmp_path, render_pdf(doc, **ARGS, event="duplicate", original={"issued_at": "2023-04-11"}))
+    text = _text(path)
+    assert "ТЕЛНҰСҚА / ДУБЛИКАТ" in text
+    assert f"Дубликат документа № {NUMBER}, выданного 11.04.2023." in text
+    assert f"11.04.2023 ж. берілген № {NUMBER} құжаттың телнұсқасы." in text
+    assert "ТЕЛНҰСҚА / ДУБЛИКАТ" in _run("pdfinfo", str(path))
+    for page in range(1, _pages(path) + 1):  # every page of a printout says it is a duplicate
+        assert "ТЕЛНҰСҚА / ДУБЛИКАТ" in _run("pdftotext", "-f", str(page), "-l", str(page), str(path), "-")
+    assert _qr_codes(path, tmp_path) == [URL]
+
+
+def test_reissue_names_the_superseded_document(tmp_path):
+    doc = validate("tv_radio_licence", EXAMPLES["tv_radio_licence"])
+    path = _write(tmp_path, render_pdf(doc, **ARGS, event="reissue",
+                                       original={"number": "KZ77LAA00000999", "issued_at": "2021-03-02"}))
+    text = _text(path)
+    assert "Настоящий документ выдан взамен документа № KZ77LAA00000999 от 02.03.2021 (переоформление)." in text
+    assert "02.03.2021 ж. берілген № KZ77LAA00000999 құжаттың орнына қайта ресімделіп берілді." in text
+    assert "ТЕЛНҰСҚА" not in text
+
+
+def test_rendering_is_deterministic():
+    doc = validate("tv_radio_licence", EXAMPLES["tv_radio_licence"])
+    first = render_pdf(doc, **ARGS)
+    assert render_pdf(doc, **ARGS) == first
+    assert render_pdf(doc, **{**ARGS, "number": "KZ12LAA00001235"}) != first
+    assert render_xml(doc, **ARGS) == render_xml(doc, **ARGS)
+
+
+def test_markup_in_values_is_printed_literally(tmp_path):
+    data = _example("refusal")
+    data["applicant"]["name"] = "<b>Оспанов</b> & Co <br/> «ТОО»"
+    doc = validate("refusal", data)
+    text = _text(_write(tmp_path, render_pdf(doc, **ARGS)))
+    assert "<b>Оспанов</b> & Co <br/> «ТОО»" in text
+    root = etree.fromstring(render_xml(doc, **ARGS))
+    assert root.findtext("applicant/name") == "<b>Оспанов</b> & Co <br/> «ТОО»"
+
+
+def _maximal(fields: tuple[Field, ...], identity: dict[Kind, str]) -> dict:
+    """Data with every field filled to its limits: the longest text, the most items."""
+    def value(spec: Field) -> object:
+        if spec.kind is Kind.TEXT:
+            return ("Қазақстан Республикасы Ұлттық " * 40)[: spec.max_length - 1] + "ә"
+        if spec.kind is Kind.BILINGUAL:
+            return {"kk": ("Өңірлік ғылыми-зерттеу " * 60)[: spec.max_length],
+                    "ru": ("Научно-исследовательский " * 60)[: spec.max_length]}
+        if spec.kind in identity:
+            return identity[spec.kind]
+        if spec.kind in (Kind.DATE, Kind.VALIDITY):
+            return "2030-12-31"
+        if spec.kind is Kind.ENUM:
+            return spec.choices[-1].value
+        if spec.kind is Kind.LIST:
+            assert spec.item is not None
+            return [value(spec.item) for _ in range(spec.max_items)]
+        return _maximal(spec.fields, identity)
+    return {spec.name: value(spec) for spec in fields}
+
+
+@pytest.mark.parametrize("type_id", sorted(EXAMPLES))
+def test_largest_documents_render_over_several_pages(type_id, tmp_path):
+    identity = {Kind.BIN: complete("05084000571"), Kind.IIN: complete("78041530112"),
+                Kind.IIN_OR_BIN: complete("78041530112")}
+    data = _maximal(DOCUMENT_TYPES[type_id].fields, identity)
+    if type_id == "refusal":
+        data["service"] = "restoration_consent"
+    doc = validate(type_id, data)
+    path = _write(tmp_path, render_pdf(doc, **ARGS))
+    pages = _pages(path)
+    assert pages > 1
+    assert wording.LEGAL_EQUIVALENCE.ru in _text(path)
+    assert _qr_codes(path, tmp_path, first_page=pages) == [URL]
+    etree.fromstring(render_xml(doc, **ARGS))
+
+
+def test_unbreakable_long_words_do_not_break_the_layout(tmp_path):
+    data = _example("refusal")
+    data["reasons"] = [{"kk": "Ә" * 1000, "ru": "Ж" * 1000}]
+    data["applicant"]["name"] = "Щ" * 300
+    path = _write(tmp_path, render_pdf(validate("refusal", data), **ARGS))
+    assert "Ә" * 20 in _text(path)
+
+
+def test_rendering_is_fast():
+    doc = validate("scrap_metal_licence", EXAMPLES["scrap_metal_licence"])
+    render_pdf(doc, **ARGS)
+    started = time.perf_counter()
+    for _ in range(10):
+        render_pdf(doc, **ARGS)
+    assert (time.perf_counter() - started) / 10 < 0.2  # ~20 ms on a 2-core CI machine; generous bound
+
+
+# --- XML ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("type_id", sorted(EXAMPLES))
+def test_xml_twin_carries_the_same_data(type_id):
+    doc = validate(type_id, EXAMPLES[type_id])
+    content = render_xml(doc, **ARGS)
+    assert content.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+    root = etree.fromstring(content)
+    assert root.tag == "document"
+    assert root.get("type") == type_id and root.get("number") == NUMBER
+    assert root.get("issued_at") == "2025-09-05" and root.get("event") == "issue"
+    assert root.get("regulation") == doc.regulation
+    assert root.findtext("verify_url") == URL
+    assert root.findtext("title/kk") == DOCUMENT_TYPES[type_id].title_kk
+    assert root.findtext("provider/bin") == EXAMPLES[type_id]["provider"]["bin"]
+    assert root.find("signer").get("role") == doc.signer_role.code
+    holder = root.find(DOCUMENT_TYPES[type_id].holder_field)
+    name, number = doc.holder
+    assert holder.findtext("name") == name
+    assert holder.findtext("bin" if number.value[4] in "456" else "iin") == number.value
+    assert holder.find("iin_bin") is None
+    assert root.find("original") is None
+    assert not root.xpath("//*[local-name()='Signature']")
+
+
+def test_xml_lists_and_identity_elements():
+    doc = validate("refusal", EXAMPLES["refusal"])
+    root = etree.fromstring(render_xml(doc, **ARGS))
+    assert root.findtext("applicant/iin") == EXAMPLES["refusal"]["applicant"]["iin_bin"]
+    assert [item.findtext("ru") for item in root.findall("reasons/item")] == [
+        r["ru"] for r in EXAMPLES["refusal"]["reasons"]]
+    assert root.findtext("request/date") == "2025-08-18"
+    assert root.findtext("service") == "tv_radio_licence"
+    periodicals = etree.fromstring(render_xml(validate("periodicals_registration",
+                                                       EXAMPLES["periodicals_registration"]), **ARGS))
+    assert periodicals.findtext("publications/item/country/kk") == "Ресей Федерациясы"
+
+
+def test_xml_of_a_duplicate_refers_to_the_original():
+    doc = validate("scrap_metal_licence", EXAMPLES["scrap_metal_licence"])
+    root = etree.fromstring(render_xml(doc, **ARGS, event="duplicate", original={"issued_at": "2023-04-11"}))
+    assert root.get("event") == "duplicate"
+    assert root.find("original").attrib == {"number": NUMBER, "issued_at": "2023-04-11"}
+
+
+# --- adding a type --------------------------------------------------------------------------------------
+
+
+def test_a_new_type_is_one_declaration(tmp_path):
+    archive_reference = DocumentType(
+        type_id="archive_reference",
+        title_kk="Мұрағаттық анықтама",
+        title_ru="Архивная справка",
+        service_kk="Мұрағаттық анықтама беру",
+        service_ru="Выдача архивной справки",
+        regulation="005",
+        signer=SignerRole.AUTHORISED_PERSON,
+        holder_field="citizen",
+        fields=COMMON_FIELDS + (
+            Field("citizen", "Азамат", "Гражданин", Kind.GROUP, fields=(
+                Field("name", "Т.А.Ә.", "Ф.И.О.", Kind.TEXT, max_length=150),
+                Field("iin", "ЖСН", "ИИН", Kind.IIN),
+            )),
+            Field("period", "Кезең", "Период", Kind.BILINGUAL),
+        ),
+    )
+    data = {
+        **{k: EXAMPLES["refusal"][k] for k in ("place", "provider", "signer")},
+        "citizen": {"name": "Оспанов Дәурен Ғалымжанұлы", "iin": "780415301124"},
+        "period": {"kk": "1998–2003 жылдар", "ru": "1998–2003 годы"},
+    }
+    doc = ValidatedDocument(archive_reference, validate_fields(archive_reference, data), archive_reference)
+    text = _text(_write(tmp_path, render_pdf(doc, **ARGS)))
+    assert "Мұрағаттық анықтама" in text and "1998–2003 годы" in text
+    assert etree.fromstring(render_xml(doc, **ARGS)).findtext("citizen/iin") == "780415301124"
+    data["citizen"]["iin"] = EXAMPLES["scrap_metal_licence"]["licensee"]["bin"]
+    with pytest.raises(DocumentDataError) as exc:
+        validate_fields(archive_reference, data)
+    assert [(i.field, i.code) for i in exc.value.issues] == [("citizen.iin", "IDENTITY_KIND")]
+
+
+def test_fonts_are_shipped_with_their_licence():
+    fonts = Path(pdf_module.__file__).with_name("fonts")
+    assert (fonts / "DejaVuSans.ttf").is_file() and (fonts / "DejaVuSans-Bold.ttf").is_file()
+    assert "Bitstream Vera" in (fonts / "LICENSE").read_text(encoding="utf-8")
