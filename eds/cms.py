@@ -39,6 +39,20 @@ SignatureVerifier = Callable[[bytes, bytes, bytes], bool]
 
 PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
+
+@dataclass(frozen=True)
+class KeySigning:
+    """How a registered key type signs a SignerInfo: its digest and signature algorithms and the signing call."""
+
+    digest_oid: str
+    signature_oid: str
+    sign: Callable[[bytes], bytes] = field(repr=False)
+    """DER of the signed attributes -> signature value, hashing them as ``signature_oid`` says."""
+
+
+KeySigner = Callable[[object, bytes], KeySigning]
+"""``(private_key, certificate_der) -> KeySigning``; raises ValueError when the key is not the certificate's."""
+
 ID_DATA = "1.2.840.113549.1.7.1"
 ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 SHA256 = "2.16.840.1.101.3.4.2.1"
@@ -135,6 +149,9 @@ _SIGNATURES: dict[str, SignatureVerifier] = {
 }
 
 
+_KEY_SIGNERS: dict[type, KeySigner] = {}
+
+
 def register_digest(oid: str, function: DigestFunction) -> None:
     """Let CMS verification use a digest algorithm it does not know (GOST 34.311-95, Streebog)."""
     _DIGESTS[oid] = function
@@ -143,6 +160,11 @@ def register_digest(oid: str, function: DigestFunction) -> None:
 def register_signature(oid: str, verifier: SignatureVerifier) -> None:
     """Let CMS verification use a signature algorithm it does not know (GOST 34.310-2004, 34.10-2015)."""
     _SIGNATURES[oid] = verifier
+
+
+def register_signer(key_type: type, signer: KeySigner) -> None:
+    """Let :func:`sign_cms` and :func:`add_signer` sign with a key type ``cryptography`` lacks (a GOST key)."""
+    _KEY_SIGNERS[key_type] = signer
 
 
 def digest_function(oid: str) -> DigestFunction | None:
@@ -592,7 +614,11 @@ def _signer_info(
     if timestamp_url is not None and timestamper is not None:
         raise ValueError("give timestamp_url or timestamper, not both")
     asn1_cert, certificate = _load_certificate(certificate_der)
-    _check_key_pair(private_key, certificate)
+    key_signer = _KEY_SIGNERS.get(type(private_key))
+    signing = key_signer(private_key, certificate_der) if key_signer is not None else None
+    if signing is None:
+        _check_key_pair(private_key, certificate)
+    digest_oid = signing.digest_oid if signing is not None else SHA256
     ess = {
         "certs": [
             {
@@ -608,12 +634,15 @@ def _signer_info(
         [
             _attribute("content_type", content_type),
             _attribute("signing_time", _cms_time(signing_time or datetime.now(timezone.utc))),
-            _attribute("message_digest", hashlib.sha256(content).digest()),
+            _attribute("message_digest", _DIGESTS[digest_oid](content)),
             _attribute("signing_certificate_v2", ess),
         ]
     )
     to_sign = signed_attrs.dump()
-    if isinstance(private_key, rsa.RSAPrivateKey):
+    if signing is not None:
+        signature = signing.sign(to_sign)
+        signature_algorithm = signing.signature_oid
+    elif isinstance(private_key, rsa.RSAPrivateKey):
         signature = private_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
         signature_algorithm = _SHA256_WITH_RSA
     else:
@@ -624,7 +653,7 @@ def _signer_info(
         "sid": {
             "issuer_and_serial_number": {"issuer": asn1_cert.issuer, "serial_number": asn1_cert.serial_number}
         },
-        "digest_algorithm": {"algorithm": SHA256},
+        "digest_algorithm": {"algorithm": digest_oid},
         "signed_attrs": signed_attrs,
         "signature_algorithm": {"algorithm": signature_algorithm},
         "signature": signature,
@@ -677,7 +706,7 @@ def sign_cms(
     signed_data = acms.SignedData(
         {
             "version": "v1" if content_type == ID_DATA else "v3",
-            "digest_algorithms": [{"algorithm": SHA256}],
+            "digest_algorithms": [signer_info["digest_algorithm"]],
             "encap_content_info": encap,
             "certificates": [ax509.Certificate.load(c) for c in dict.fromkeys(certificates)],
             "signer_infos": [signer_info],
@@ -732,8 +761,9 @@ def add_signer(
     for cert in new_certs:
         ax509.Certificate.load(cert, strict=True)
     digest_algorithms = [a.dump() for a in signed_data["digest_algorithms"]]
-    if all(a["algorithm"].dotted != SHA256 for a in signed_data["digest_algorithms"]):
-        digest_algorithms.append(algos.DigestAlgorithm({"algorithm": SHA256}).dump())
+    new_digest = new_signer["digest_algorithm"]["algorithm"].dotted
+    if all(a["algorithm"].dotted != new_digest for a in signed_data["digest_algorithms"]):
+        digest_algorithms.append(algos.DigestAlgorithm({"algorithm": new_digest}).dump())
     version = max(int(signed_data["version"]), 1)
 
     body = core.Integer(version).dump()

@@ -26,12 +26,14 @@ from pyhanko_certvalidator.policy_decl import (
 )
 
 from eds.certificates import Certificate
+from eds.gost.providers import GostSignatureValidator
 from eds.trust import TrustProfile
 
 _NO_REVOCATION = CertRevTrustPolicy(RevocationCheckingPolicy(
     ee_certificate_rule=RevocationCheckingRule.NO_CHECK,
     intermediate_ca_cert_rule=RevocationCheckingRule.NO_CHECK,
 ))
+_SIGNATURE_VALIDATOR = GostSignatureValidator()  # certificates signed with GOST, the rest as certvalidator does
 _local = threading.local()
 
 
@@ -89,6 +91,7 @@ class PathValidator:
             moment=at,
             allow_fetching=False,
             revinfo_policy=_NO_REVOCATION,
+            signature_validator=_SIGNATURE_VALIDATOR,
         )
         validator = CertificateValidator(_asn1(cert), validation_context=context)
         try:

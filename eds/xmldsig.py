@@ -242,6 +242,14 @@ def register_digest(uri: str, function: DigestFunction) -> None:
     _DIGESTS[uri] = function
 
 
+_KEY_ALGORITHMS: dict[type, Callable[[Any], str]] = {}
+
+
+def register_key_type(key_type: type, choose_uri: Callable[[Any], str]) -> None:
+    """Say which signature URI ``sign_xml`` uses by default for keys of ``key_type`` (GOST keys)."""
+    _KEY_ALGORITHMS[key_type] = choose_uri
+
+
 def register_signature(uri: str, verifier: SignatureVerifier, signer: SignatureSigner | None = None) -> None:
     """Make a SignatureMethod usable for verifying, and for :func:`sign_xml` when ``signer`` is given."""
     if uri in _BUILTIN_URIS:
@@ -668,6 +676,8 @@ def sign_xml(data: bytes, private_key: Any, certificate_der: bytes, *, with_comm
             signature_algorithm = RSA_SHA256
         elif isinstance(private_key, ec.EllipticCurvePrivateKey):
             signature_algorithm = ECDSA_SHA256
+        elif type(private_key) in _KEY_ALGORITHMS:
+            signature_algorithm = _KEY_ALGORITHMS[type(private_key)](private_key)
         else:
             raise XmlDsigError("UNSUPPORTED_KEY", f"no built-in signer for {type(private_key).__name__}; pass "
                                                   "signature_algorithm of a registered signer")

@@ -2,6 +2,7 @@
 
 Behaves like the NCA where the NCA is unusual: OCSP responses carry no nextUpdate, are signed by a
 delegated responder of the same CA, echo the request nonce, and accept SHA-1 and SHA-256 CertIDs.
+The GOST CA's CRLs and its responder's answers are signed with GOST (:mod:`test_pki.gost`).
 """
 
 from __future__ import annotations
@@ -12,16 +13,21 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 
 from eds import tsp
+from eds.gost.keys import GostPrivateKey
+from eds.keys import SigningKey
+from test_pki import gost
 from test_pki.generator import TSA_POLICY
 
 REASONS = {flag.name: flag for flag in x509.ReasonFlags}
-RESPONDERS = {"ca_rsa": "ocsp_rsa", "ca_ec": "ocsp_ec"}
+RESPONDERS = {"ca_rsa": "ocsp_rsa", "ca_ec": "ocsp_ec", "ca_gost": "ocsp_gost"}
+_OCSP_STATUS = {ocsp.OCSPCertStatus.GOOD: "good", ocsp.OCSPCertStatus.REVOKED: "revoked",
+                ocsp.OCSPCertStatus.UNKNOWN: "unknown"}
 CRL_LIFETIME = _dt.timedelta(days=1)
 DELTA_CRL_LIFETIME = _dt.timedelta(hours=4)
 
@@ -33,16 +39,14 @@ class _Signer:
 
 
 def _load_p12(path: Path, password: str) -> _Signer:
-    key, cert, _ = pkcs12.load_key_and_certificates(path.read_bytes(), password.encode())
-    return _Signer(key, cert)
+    key = SigningKey.from_pkcs12(path.read_bytes(), password)
+    return _Signer(key.private_key, key.certificate.x509)
 
 
 def _key_hash(cert: x509.Certificate, algorithm: hashes.HashAlgorithm) -> bytes:
-    spki = cert.public_key().public_bytes(serialization.Encoding.DER,
-                                          serialization.PublicFormat.SubjectPublicKeyInfo)
-    from asn1crypto import keys as asn1_keys
-
-    bits = asn1_keys.PublicKeyInfo.load(spki)["public_key"].contents[1:]
+    """Hash of the key's BIT STRING, read raw: cryptography cannot load a GOST public key."""
+    der = cert.public_bytes(serialization.Encoding.DER)
+    bits = asn1_x509.Certificate.load(der).public_key["public_key"].contents[1:]
     digest = hashes.Hash(algorithm)
     digest.update(bits)
     return digest.finalize()
@@ -79,6 +83,8 @@ class TestPki:
                    for name, info in manifest["authorities"].items()}
         for name in ("ocsp_rsa", "ocsp_ec", "tsa"):
             signers[name] = _load_p12(root / manifest["identities"][name]["pkcs12"], password)
+        for name, info in manifest.get("responders", {}).items():
+            signers[name] = _load_p12(root / info["pkcs12"], password)
         return cls(root, manifest, signers)
 
     # revocation state
@@ -105,28 +111,32 @@ class TestPki:
         """A freshly signed full or delta CRL of ``authority`` (numbers grow with time)."""
         signer = self.signers[authority]
         number = int(now.timestamp()) * 2
+        lifetime = DELTA_CRL_LIFETIME if delta else CRL_LIFETIME
+        entries = []
+        for entry in self._revoked(authority):
+            revoked_at = _dt.datetime.fromisoformat(entry["time"])
+            if (entry["list"] == "delta") == delta and revoked_at <= now:
+                entries.append((int(entry["serial"], 16), revoked_at, entry["reason"]))
+        if isinstance(signer.key, GostPrivateKey):
+            return gost.crl(signer.key, signer.cert.public_bytes(serialization.Encoding.DER), now, now + lifetime,
+                            number + 1 if delta else number, number if delta else None, entries)
         builder = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(signer.cert.subject)
             .last_update(now)
-            .next_update(now + (DELTA_CRL_LIFETIME if delta else CRL_LIFETIME))
+            .next_update(now + lifetime)
             .add_extension(x509.CRLNumber(number + 1 if delta else number), critical=False)
             .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.key.public_key()),
                            critical=False)
         )
         if delta:
             builder = builder.add_extension(x509.DeltaCRLIndicator(number), critical=True)
-        for entry in self._revoked(authority):
-            if (entry["list"] == "delta") != delta:
-                continue
-            revoked_at = _dt.datetime.fromisoformat(entry["time"])
-            if revoked_at > now:
-                continue
+        for serial, revoked_at, reason in entries:
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder()
-                .serial_number(int(entry["serial"], 16))
+                .serial_number(serial)
                 .revocation_date(revoked_at)
-                .add_extension(x509.CRLReason(REASONS[entry["reason"]]), critical=False)
+                .add_extension(x509.CRLReason(REASONS[reason]), critical=False)
                 .build()
             )
         return builder.sign(signer.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
@@ -175,13 +185,20 @@ class TestPki:
                 when = _dt.datetime.fromisoformat(entry["time"])
                 if int(entry["serial"], 16) == serial and when <= now:
                     status, revoked_at, reason = ocsp.OCSPCertStatus.REVOKED, when, REASONS[entry["reason"]]
+        nonces = [e.value for e in request.extensions if isinstance(e.value, x509.OCSPNonce)]
+        if isinstance(responder.key, GostPrivateKey):
+            cert_id = {"hash_algorithm": request.hash_algorithm.name, "issuer_name_hash": request.issuer_name_hash,
+                       "issuer_key_hash": request.issuer_key_hash, "serial_number": serial}
+            revoked = (revoked_at, reason.name) if revoked_at is not None and reason is not None else None
+            return gost.ocsp_response(responder.key, responder.cert.public_bytes(serialization.Encoding.DER),
+                                      cert_id, _OCSP_STATUS[status], revoked, now,
+                                      nonces[0].nonce if nonces else None)
         builder = ocsp.OCSPResponseBuilder().add_response_by_hash(
             request.issuer_name_hash, request.issuer_key_hash, serial, request.hash_algorithm,
             status, now, None, revoked_at, reason,
         ).responder_id(ocsp.OCSPResponderEncoding.HASH, responder.cert).certificates([responder.cert])
-        for extension in request.extensions:
-            if isinstance(extension.value, x509.OCSPNonce):
-                builder = builder.add_extension(extension.value, critical=False)
+        for nonce in nonces:
+            builder = builder.add_extension(nonce, critical=False)
         return builder.sign(responder.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
     # TSA

@@ -45,7 +45,7 @@ class Authority:
 
     name: str
     cn: str
-    algorithm: str  # "rsa" or "ec"
+    algorithm: str  # "rsa", "ec" or "gost" (test_pki.gost)
     parent: str | None  # None for a self-signed root
     crl_file: str
     delta_crl_file: str | None
@@ -330,12 +330,16 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
             ),
         }
 
+    from test_pki import gost  # imports this module's names, so it cannot be imported at the top
+
+    gost.generate(out, base_url, now, manifest)
+    authorities = (*AUTHORITIES, *gost.AUTHORITIES)
     state = {
         "generated_at": now.isoformat(),
         "revoked": {
             i.name: {"issuer": i.issuer, "serial": format(serial_for(i.name), "x"), "reason": i.revocation[0],
                      "time": (now - _dt.timedelta(days=i.revocation[1])).isoformat(), "list": i.revocation[2]}
-            for i in IDENTITIES if i.revocation
+            for i in (*IDENTITIES, *gost.IDENTITIES) if i.revocation
         },
     }
     (out / "state.json").write_text(json.dumps(state, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -347,8 +351,8 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
         "anchors": "anchors",
         "verify_identity_checksum": True,
         "ocsp_urls": [f"{base_url}/ocsp/"],
-        "crl_urls": [f"{base_url}/crl/{a.crl_file}" for a in AUTHORITIES if a.trusted]
-        + [f"{base_url}/crl/{a.delta_crl_file}" for a in AUTHORITIES if a.trusted and a.delta_crl_file],
+        "crl_urls": [f"{base_url}/crl/{a.crl_file}" for a in authorities if a.trusted]
+        + [f"{base_url}/crl/{a.delta_crl_file}" for a in authorities if a.trusted and a.delta_crl_file],
         "tsa_url": f"{base_url}/tsp/",
         "intermediates": "ca",
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -411,7 +411,8 @@ SIGNED_CASES: list[tuple[str, Callable[[], bytes], str]] = [
      "UNSUPPORTED_ALGORITHM"),
     ("hmac_sha256_with_public_key", lambda: signed_info_case(set_algorithm(
         SM, "http://www.w3.org/2001/04/xmldsig-more#hmac-sha256")), "UNSUPPORTED_ALGORITHM"),
-    ("gost_without_provider", lambda: signed_info_case(set_algorithm(SM, GOST2015_512)), "UNSUPPORTED_ALGORITHM"),
+    ("gost_with_rsa_certificate", lambda: signed_info_case(set_algorithm(SM, GOST2015_512)),
+     "CERTIFICATE_KEY_MISMATCH"),
     ("digest_sha1", lambda: signed_info_case(set_algorithm(DM, "http://www.w3.org/2000/09/xmldsig#sha1")),
      "UNSUPPORTED_ALGORITHM"),
     ("digest_unknown", lambda: signed_info_case(set_algorithm(DM, "urn:evil:digest")), "UNSUPPORTED_ALGORITHM"),

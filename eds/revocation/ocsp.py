@@ -17,6 +17,7 @@ import urllib.request
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
@@ -168,13 +169,26 @@ def check_response(der: bytes, cert: Certificate, issuer: Certificate, *, now: _
                       **common)
 
 
+def _issued_by(cert: Certificate, issuer: Certificate) -> bool:
+    """The CA's signature on ``cert``: by cryptography, or by eds.algorithms for what cryptography lacks (GOST)."""
+    try:
+        cert.x509.verify_directly_issued_by(issuer.x509)
+        return True
+    except UnsupportedAlgorithm:
+        try:
+            return algorithms.verify(issuer, cert.x509.tbs_certificate_bytes, cert.x509.signature,
+                                     cert.signature_algorithm_oid)
+        except algorithms.UnsupportedSignatureAlgorithm:
+            return False
+    except Exception:
+        return False
+
+
 def _delegation_problem(responder: Certificate, issuer: Certificate, at: _dt.datetime) -> str | None:
     """Why a delegated responder may not answer for ``issuer`` (RFC 6960 §4.2.2.2), or None."""
     if responder.x509.issuer != issuer.x509.subject:
         return "the OCSP responder certificate was not issued by the certificate's CA"
-    try:
-        responder.x509.verify_directly_issued_by(issuer.x509)
-    except Exception:
+    if not _issued_by(responder, issuer):
         return "the OCSP responder certificate's signature does not verify with the CA's key"
     if ExtendedKeyUsageOID.OCSP_SIGNING.dotted_string not in responder.eku_oids:
         return "the OCSP responder certificate lacks the OCSPSigning extended key usage"

@@ -568,23 +568,23 @@ def unknown_signature_algorithm() -> Case:
 
 
 @case
-def gost_2015_512_unregistered() -> Case:
-    return Case(_algorithms("1.2.398.3.10.1.3.3", "1.2.398.3.10.1.1.2.3.2"), "UNSUPPORTED_ALGORITHM")
+def gost_2015_512_relabelled_rsa() -> Case:
+    return Case(_algorithms("1.2.398.3.10.1.3.3", "1.2.398.3.10.1.1.2.3.2"), "DIGEST_MISMATCH")
 
 
 @case
-def gost_2015_256_unregistered() -> Case:
-    return Case(_algorithms("1.2.398.3.10.1.3.2", "1.2.398.3.10.1.1.2.3.1"), "UNSUPPORTED_ALGORITHM")
+def gost_2015_256_relabelled_rsa() -> Case:
+    return Case(_algorithms("1.2.398.3.10.1.3.2", "1.2.398.3.10.1.1.2.3.1"), "DIGEST_MISMATCH")
 
 
 @case
-def gost_2004_unregistered() -> Case:
-    return Case(_algorithms("1.2.398.3.10.1.3.1", "1.2.398.3.10.1.1.1.2"), "UNSUPPORTED_ALGORITHM")
+def gost_2004_relabelled_rsa() -> Case:
+    return Case(_algorithms("1.2.398.3.10.1.3.1", "1.2.398.3.10.1.1.1.2"), "DIGEST_MISMATCH")
 
 
 @case
 def gost_signature_with_sha256_digest() -> Case:
-    return Case(_algorithms(None, "1.2.398.3.10.1.1.2.3.2"), "UNSUPPORTED_ALGORITHM")
+    return Case(_algorithms(None, "1.2.398.3.10.1.1.2.3.2"), "SIGNATURE_INVALID")
 
 
 @case

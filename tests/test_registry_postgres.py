@@ -1,0 +1,174 @@
+"""The registry on a real PostgreSQL server that scripts/postgres installs (when missing) and starts.
+
+These tests never skip: without PostgreSQL the script installs it from Debian's packages, and a failed
+install fails the session with the script's own message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import multiprocessing
+import os
+import subprocess
+import threading
+import uuid
+from pathlib import Path
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from eds.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, Status
+
+SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres"
+UTC = dt.UTC
+CERT = b"0\x82 the provider head's certificate"
+CERT_SHA = hashlib.sha256(CERT).hexdigest()
+
+
+def _script(command: str, directory: str) -> str:
+    result = subprocess.run([str(SCRIPT), command, "--dir", directory], capture_output=True, text=True,
+                            timeout=900, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"scripts/postgres {command} failed (exit {result.returncode}):\n{result.stderr}", pytrace=False)
+    return result.stdout.strip()
+
+
+@pytest.fixture(scope="session")
+def cluster():
+    """A throwaway cluster under /tmp (the postgres user must reach it), removed after the session."""
+    directory = f"/tmp/eds-pg-test-{uuid.uuid4().hex[:8]}"
+    url = _script("start", directory)
+    yield directory, url
+    subprocess.run([str(SCRIPT), "destroy", "--dir", directory], capture_output=True, timeout=120, check=False)
+
+
+def _conninfo(url: str) -> str:
+    parsed = make_url(url)
+    return f"host={parsed.host} port={parsed.port} user={parsed.username} password={parsed.password} " \
+           f"dbname={parsed.database}"
+
+
+@pytest.fixture
+def url(cluster) -> str:
+    """A fresh database per test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_conninfo(cluster[1]), autocommit=True) as connection:
+        connection.execute(f"CREATE DATABASE {name}")
+    return make_url(cluster[1]).set(database=name).render_as_string(hide_password=False)
+
+
+def _render(draft: Draft) -> SignedFiles:
+    return SignedFiles(CERT_SHA, dt.datetime.now(UTC), pdf=b"%PDF-1.7 " + draft.number.encode(),
+                       xml=f"<doc number='{draft.number}'/>".encode())
+
+
+def _setup(url: str) -> Registry:
+    registry = Registry.open(url)
+    registry.add_provider("ZHM", name_kk="Жамбыл облысы әкімдігі", name_ru="Акимат Жамбылской области",
+                          bin="000740001307", actor="admin")
+    now = dt.datetime.now(UTC)
+    registry.add_signer("ZHM", cert_der=CERT, iin="800101300123", name="Асанов Асан", position="аким",
+                        doc_types=["licence_scrap_metal"], valid_from=now - dt.timedelta(days=1),
+                        valid_to=now + dt.timedelta(days=365), actor="admin")
+    return registry
+
+
+def _issue(registry: Registry, render=_render) -> str:
+    return registry.issue(doc_type="licence_scrap_metal", provider_id="ZHM", holder_name="ТОО «Металл»",
+                          holder_id="123456789012", data={"address": "Тараз", "amount": 1.5, "big": 10 ** 20},
+                          actor="portal", render_and_sign=render).number
+
+
+def _count(url: str, table: str) -> int:
+    with psycopg.connect(_conninfo(url)) as connection:
+        return connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+def test_life_and_journal_on_postgres(url):
+    registry = _setup(url)
+    number = _issue(registry)
+    registry.issue_duplicate(number, actor="clerk", reason="утеря", render_and_sign=_render)
+    registry.suspend(number, actor="inspector", reason="проверка")
+    registry.resume(number, actor="inspector", reason="устранено")
+    new = registry.reissue(number, actor="clerk", reason="новый адрес", render_and_sign=_render)
+    assert registry.document(number).status is Status.SUPERSEDED and new.supersedes == number
+    assert registry.file(new.number, "pdf").endswith(new.number.encode())
+    assert registry.verify_journal().ok
+    with psycopg.connect(_conninfo(url)) as connection:
+        connection.execute("UPDATE documents SET data = '{\"address\": \"Шу\"}' WHERE number = %s", (number,))
+    report = registry.verify_journal()
+    assert (report.ok, report.reason) == (False, "record_edited")
+    registry.close()
+
+
+def _issue_in_threads(url: str, threads: int, each: int) -> list[str]:
+    registry = Registry.open(url)
+    numbers: list[str] = []
+    errors: list[BaseException] = []
+
+    def work():
+        try:
+            numbers.extend(_issue(registry) for _ in range(each))
+        except BaseException as error:  # noqa: BLE001 - reported to the parent
+            errors.append(error)
+
+    workers = [threading.Thread(target=work) for _ in range(threads)]
+    [w.start() for w in workers]
+    [w.join() for w in workers]
+    registry.close()
+    if errors:
+        raise errors[0]
+    return numbers
+
+
+def test_two_processes_eight_threads_thousand_documents(url):
+    registry = _setup(url)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        # 2 processes x 8 threads: 1,000 documents (8 threads of 62 and 8 of 63).
+        results = pool.starmap(_issue_in_threads, [(url, 8, 62), (url, 8, 63)])
+    numbers = [n for result in results for n in result]
+    assert len(numbers) == 1000 and len(set(numbers)) == 1000
+    assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 1001))
+    assert _count(url, "documents") == 1000
+    report = registry.verify_journal()
+    assert report.ok and report.entries_checked == 1002, report
+    registry.close()
+
+
+def _die_while_rendering(url: str) -> None:
+    Registry.open(url).issue(doc_type="licence_scrap_metal", provider_id="ZHM", holder_name="x",
+                             holder_id="123456789012", data={}, actor="a", render_and_sign=lambda draft: os._exit(7))
+
+
+def test_killed_process_leaves_no_half_issued_document(url):
+    registry = _setup(url)
+    first = _issue(registry)
+    child = multiprocessing.get_context("spawn").Process(target=_die_while_rendering, args=(url,))
+    child.start()
+    child.join(60)
+    assert child.exitcode == 7
+    assert [_count(url, t) for t in ("documents", "document_files", "document_events")] == [1, 2, 1]
+    assert _issue(registry) == first[:-1] + "2"  # the dead issue's number was never taken; its locks are gone
+    assert registry.verify_journal().ok
+    registry.close()
+
+
+def test_stopped_database_is_unavailable_then_recovers(cluster, url):
+    directory = cluster[0]
+    registry = _setup(url)
+    number = _issue(registry)
+    _script("stop", directory)
+    try:
+        for call in (lambda: _issue(registry), lambda: registry.document(number)):
+            with pytest.raises(RegistryError) as caught:
+                call()
+            assert caught.value.code is ErrorCode.DATABASE_UNAVAILABLE
+            assert "SELECT" not in str(caught.value) and "INSERT" not in str(caught.value)
+    finally:
+        _script("start", directory)
+    assert registry.document(number).status is Status.VALID
+    assert _issue(registry) == number[:-1] + "2"
+    assert registry.verify_journal().ok
+    registry.close()
