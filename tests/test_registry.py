@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from eds.registry import (
+    DOCUMENT_TYPES,
     Draft,
     ErrorCode,
     EventKind,
@@ -40,12 +41,13 @@ def _setup(registry: Registry, provider: str = "ZHM") -> None:
     now = dt.datetime.now(UTC)
     registry.add_signer(provider, cert_der=CERT if provider == "ZHM" else CERT + provider.encode(),
                         iin="800101300123", name="Асанов Асан", position="аким",
-                        doc_types=["licence_scrap_metal", "refusal", "certificate_cultural_export"],
+                        doc_types=["scrap_metal_licence", "tv_radio_licence", "refusal",
+                                   "cultural_export_certificate"],
                         valid_from=now - dt.timedelta(days=365), valid_to=now + dt.timedelta(days=365), actor="admin")
 
 
 def _issue(registry: Registry, render=_render, **changes) -> object:
-    request = {"doc_type": "licence_scrap_metal", "provider_id": "ZHM", "holder_name": "ТОО «Металл»",
+    request = {"doc_type": "scrap_metal_licence", "provider_id": "ZHM", "holder_name": "ТОО «Металл»",
                "holder_id": HOLDER, "data": {"activity": "scrap", "address": "Тараз"}, "actor": "portal",
                "render_and_sign": render}
     return registry.issue(**{**request, **changes})
@@ -167,9 +169,21 @@ def test_document_types_limit_life_events(registry):
     refusal = _issue(registry, doc_type="refusal").number
     for change in (registry.suspend, registry.terminate):
         assert _code(change, refusal, actor="a", reason="r") is ErrorCode.INVALID_TRANSITION
-    certificate = _issue(registry, doc_type="certificate_cultural_export").number
+    tv_licence = _issue(registry, doc_type="tv_radio_licence").number
+    assert _code(registry.issue_duplicate, tv_licence, actor="a", reason="r", render_and_sign=_render) is \
+        ErrorCode.INVALID_TRANSITION
+    certificate = _issue(registry, doc_type="cultural_export_certificate").number
     assert _code(registry.suspend, certificate, actor="a", reason="r") is ErrorCode.INVALID_TRANSITION
     assert registry.terminate(certificate, actor="a", reason="annulled").status is Status.TERMINATED
+
+
+def test_document_types_match_the_declared_documents():
+    from eds.documents import DOCUMENT_TYPES as DECLARED
+    assert set(DOCUMENT_TYPES) == set(DECLARED)
+    for name, declared in DECLARED.items():
+        events = DOCUMENT_TYPES[name].events
+        assert (EventKind.REISSUED in events) == ("reissue" in declared.events), name
+        assert (EventKind.DUPLICATE_ISSUED in events) == ("duplicate" in declared.events), name
 
 
 def test_reissue_supersedes_in_one_step(registry):
@@ -215,6 +229,7 @@ def test_duplicate_draft_prints_the_licence_number(registry):
     drafts = []
     registry.issue_duplicate(original, actor="a", reason="r", render_and_sign=lambda d: drafts.append(d) or _render(d))
     assert drafts[0].original_number == original and drafts[0].number == f"{original}-D1"
+    assert drafts[0].printed_number == original
 
 
 # Idempotency
@@ -258,7 +273,7 @@ def test_only_an_authorised_signer_can_sign(registry, db_path):
     assert _code(_issue, registry, render=other("ab" * 32)) is ErrorCode.SIGNER_NOT_AUTHORISED
     assert _code(_issue, registry, render=other(CERT_SHA, dt.datetime(2000, 1, 1, tzinfo=UTC))) is \
         ErrorCode.SIGNER_NOT_AUTHORISED
-    assert _code(_issue, registry, doc_type="consent_restoration") is ErrorCode.SIGNER_NOT_AUTHORISED
+    assert _code(_issue, registry, doc_type="restoration_consent") is ErrorCode.SIGNER_NOT_AUTHORISED
     registry.set_signer_active(CERT_SHA, False, actor="hr", reason="уволен")
     assert _code(_issue, registry) is ErrorCode.SIGNER_NOT_AUTHORISED
     assert _sql(db_path, "SELECT count(*) FROM documents") == [(0,)]
@@ -299,6 +314,24 @@ def test_unreadable_database_is_unavailable_and_says_no_sql(tmp_path):
         registry.document("LIC-ZHM-2026-000001")
     assert caught.value.code is ErrorCode.DATABASE_UNAVAILABLE
     assert "SELECT" not in str(caught.value) and "documents" not in str(caught.value)
+
+
+def test_lock_held_elsewhere_is_retried_then_busy(db_path, monkeypatch):
+    monkeypatch.setattr("eds.registry.database.LOCK_TIMEOUT", 0.1)
+    registry = Registry.open(f"sqlite:///{db_path}")
+    _setup(registry)
+    holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    threading.Timer(0.15, holder.rollback).start()
+    assert _issue(registry).number.endswith("000001")  # waited, retried, went through
+    holder.execute("BEGIN IMMEDIATE")
+    registry._db.attempts = 2
+    try:
+        assert _code(_issue, registry) is ErrorCode.DATABASE_BUSY
+    finally:
+        holder.rollback()
+        holder.close()
+    assert _issue(registry).number.endswith("000002")
 
 
 def test_default_url_is_under_eds_home(tmp_path, monkeypatch):
@@ -392,7 +425,8 @@ def test_edited_status_is_detected(registry, db_path):
 def test_edited_file_is_detected(registry, db_path):
     _history(registry)
     _sql(db_path, "UPDATE document_files SET content = X'00' WHERE kind = 'pdf' AND document_id = 2")
-    assert registry.verify_journal().reason == "record_edited"
+    report = registry.verify_journal()
+    assert (report.reason, report.first_broken_seq) == ("record_edited", 4) and "pdf file" in report.detail
     _sql(db_path, "UPDATE document_files SET sha256 = ? WHERE kind = 'pdf' AND document_id = 2",
          hashlib.sha256(b"\x00").hexdigest())
     assert registry.verify_journal().reason == "record_edited"
@@ -408,14 +442,14 @@ def test_deleted_event_row_is_detected(registry, db_path):
 
 
 def test_row_written_around_the_registry_is_detected(registry, db_path):
-    _sql(db_path, "UPDATE signers SET doc_types = '[\"licence_scrap_metal\", \"consent_restoration\"]'")
+    granted = _sql(db_path, "SELECT doc_types FROM signers")[0][0]
+    _sql(db_path, "UPDATE signers SET doc_types = '[\"restoration_consent\"]'")
     assert registry.verify_journal().reason == "record_edited"
     _sql(db_path, "INSERT INTO providers (id, name_kk, name_ru, bin) VALUES ('FAKE', 'x', 'x', '000000000000')")
+    assert registry.verify_journal().reason == "record_edited"  # the lowest seq is reported first
+    _sql(db_path, "UPDATE signers SET doc_types = ?", granted)
     report = registry.verify_journal()
-    assert report.reason == "record_edited"  # the lowest seq comes first; the unjournaled row is also found
-    _sql(db_path, "UPDATE signers SET doc_types = '[\"certificate_cultural_export\", \"licence_scrap_metal\", "
-                  "\"refusal\"]'")
-    assert registry.verify_journal().reason == "record_unjournaled"
+    assert (report.reason, report.first_broken_seq) == ("record_unjournaled", None) and "FAKE" in report.detail
 
 
 # Atomicity
@@ -450,7 +484,7 @@ def test_failed_render_commits_nothing(registry, db_path):
 
 
 def _die_while_rendering(url: str) -> None:
-    Registry.open(url).issue(doc_type="licence_scrap_metal", provider_id="ZHM", holder_name="x", holder_id=HOLDER,
+    Registry.open(url).issue(doc_type="scrap_metal_licence", provider_id="ZHM", holder_name="x", holder_id=HOLDER,
                              data={}, actor="a", render_and_sign=lambda draft: os._exit(7))
 
 

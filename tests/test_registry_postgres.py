@@ -70,13 +70,13 @@ def _setup(url: str) -> Registry:
                           bin="000740001307", actor="admin")
     now = dt.datetime.now(UTC)
     registry.add_signer("ZHM", cert_der=CERT, iin="800101300123", name="Асанов Асан", position="аким",
-                        doc_types=["licence_scrap_metal"], valid_from=now - dt.timedelta(days=1),
+                        doc_types=["scrap_metal_licence"], valid_from=now - dt.timedelta(days=1),
                         valid_to=now + dt.timedelta(days=365), actor="admin")
     return registry
 
 
 def _issue(registry: Registry, render=_render) -> str:
-    return registry.issue(doc_type="licence_scrap_metal", provider_id="ZHM", holder_name="ТОО «Металл»",
+    return registry.issue(doc_type="scrap_metal_licence", provider_id="ZHM", holder_name="ТОО «Металл»",
                           holder_id="123456789012", data={"address": "Тараз", "amount": 1.5, "big": 10 ** 20},
                           actor="portal", render_and_sign=render).number
 
@@ -138,7 +138,7 @@ def test_two_processes_eight_threads_thousand_documents(url):
 
 
 def _die_while_rendering(url: str) -> None:
-    Registry.open(url).issue(doc_type="licence_scrap_metal", provider_id="ZHM", holder_name="x",
+    Registry.open(url).issue(doc_type="scrap_metal_licence", provider_id="ZHM", holder_name="x",
                              holder_id="123456789012", data={}, actor="a", render_and_sign=lambda draft: os._exit(7))
 
 

@@ -1,0 +1,26 @@
+"""The one exception the registry raises, with stable codes that the API maps to HTTP answers."""
+
+from __future__ import annotations
+
+import enum
+
+
+class ErrorCode(enum.StrEnum):
+    """Stable, machine-readable reasons; messages may change, codes do not."""
+
+    NOT_FOUND = "NOT_FOUND"  # no such document, provider or signer
+    CONFLICT = "CONFLICT"  # already exists, or an idempotency key reused for a different request
+    INVALID_INPUT = "INVALID_INPUT"  # malformed argument (unknown type, bad IIN/BIN, non-JSON data, ...)
+    INVALID_TRANSITION = "INVALID_TRANSITION"  # the life event is not allowed in the document's status
+    SIGNER_NOT_AUTHORISED = "SIGNER_NOT_AUTHORISED"  # the signing certificate may not sign this for this provider
+    DATABASE_BUSY = "DATABASE_BUSY"  # lock or serialization conflicts persisted through every retry
+    DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # the database cannot be reached or failed
+
+
+class RegistryError(Exception):
+    """A refusal or failure of the registry; ``message`` is for people and never contains SQL."""
+
+    def __init__(self, code: ErrorCode, message: str) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
