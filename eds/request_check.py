@@ -144,7 +144,8 @@ class RequestChecker:
         return DocumentReport("cms", tuple(reports), tuple(problems), extra={"detached": result.detached})
 
     def signing_time(self, signer_info: cms.CmsSignerResult, at: _dt.datetime | None,
-                     extra_certs: tuple[bytes, ...] = ()) -> tuple[_dt.datetime | None, str | None, list[Check]]:
+                     extra_certs: tuple[bytes, ...] = (), document_ocsp: tuple[bytes, ...] = (),
+                     document_crls: tuple = ()) -> tuple[_dt.datetime | None, str | None, list[Check]]:
         """The moment to judge the signer at, its source, and the checks that decided it.
 
         A valid timestamp from a TSA that chains to the profile fixes the moment. Without one: ``at`` if
@@ -157,7 +158,8 @@ class RequestChecker:
                                 {"cause": timestamp.failure}))
         elif timestamp is not None:
             tsa = self.signers.check(timestamp.tsa_certificate_der, at=timestamp.gen_time, time_source="timestamp",
-                                     purpose=None, extra_certs=(*timestamp.certificates, *extra_certs))
+                                     purpose=None, extra_certs=(*timestamp.certificates, *extra_certs),
+                                     document_ocsp=document_ocsp, document_crls=document_crls)
             if tsa.passed:
                 checks.append(Check("timestamp", Status.PASSED,
                                     f"trusted timestamp {timestamp.gen_time.isoformat()} (policy {timestamp.policy})",

@@ -112,6 +112,25 @@ class SignerChecker:
             time_source=source,
         )
 
+    def validation_data(self, certificate: Certificate, at: _dt.datetime | None = None, *,
+                        extra_certs: Iterable[bytes | Certificate] = ()) -> tuple[tuple[bytes, ...], tuple[bytes, ...],
+                                                                                 tuple[bytes, ...]]:
+        """(chain DER, OCSP responses DER, CRLs DER) that prove ``certificate`` valid at ``at``: what a
+        long-term signature embeds so that it verifies offline later. Empty when there is no trusted chain."""
+        moment = at or _now()
+        path_time = min(max(moment, certificate.not_before), certificate.not_after)
+        result = self.paths.validate(certificate, path_time, extra_certs=tuple(self._extras(extra_certs)))
+        if not result.ok:
+            return (), (), ()
+        ocsps: list[bytes] = []
+        crls: list[bytes] = []
+        for cert, issuer in zip(result.chain, result.chain[1:]):
+            if cert.sha256 in self.profile.anchor_fingerprints:
+                break
+            for kind, der in self.revocation.check(cert, issuer, moment).raw:
+                (ocsps if kind == "OCSP" else crls).append(der)
+        return tuple(c.der for c in result.chain), tuple(dict.fromkeys(ocsps)), tuple(dict.fromkeys(crls))
+
     @staticmethod
     def _extras(extra_certs: Iterable[bytes | Certificate]) -> Iterable[Certificate]:
         for extra in extra_certs:

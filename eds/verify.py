@@ -91,7 +91,8 @@ class DocumentVerifier:
         results = cms.verify_signed_data(signature.signed_data, content)
         result = results[0]
         checks.append(_signature_check(result.failure, result.message))
-        moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates)
+        moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates,
+                                                                 embedded.ocsp_responses, embedded.crls)
         checks.extend(time_checks)
         signer = None
         if result.certificate_der is not None:

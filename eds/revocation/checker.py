@@ -38,6 +38,7 @@ class RevocationResult:
     evidence: tuple[dict, ...] = ()
     problems: tuple[str, ...] = ()
     soft_failed: bool = False
+    raw: tuple[tuple[str, bytes], ...] = ()  # ("OCSP" | "CRL", DER) of the evidence used, to embed (PAdES B-LT)
 
 
 def _revoked_by(reason: str | None, revoked_at: _dt.datetime | None, at: _dt.datetime) -> bool:
@@ -80,7 +81,8 @@ class RevocationChecker:
                     continue
                 if answer.status in ("GOOD", "REVOKED"):
                     return self._conclude(answer.status, answer.reason, answer.revoked_at, at,
-                                          [*evidence, answer.evidence()], problems)
+                                          [*evidence, answer.evidence()], problems,
+                                          (("OCSP", answer.der),) if answer.der else ())
                 problems.append(f"{answer.code}: {answer.message}")
                 network_only &= answer.network_failure
             else:
@@ -88,7 +90,8 @@ class RevocationChecker:
                 if isinstance(result, tuple):
                     status, entry_reason, revoked_at, used = result
                     return self._conclude(status, entry_reason, revoked_at, at,
-                                          [*evidence, *(c.evidence() for c in used)], problems)
+                                          [*evidence, *(c.evidence() for c in used)], problems,
+                                          tuple(("CRL", c.der) for c in used))
                 problems.append(result)
                 network_only &= result.startswith("CRL_UNREACHABLE")
         soft = self.policy == Policy.SOFT_FAIL and network_only and bool(problems)
@@ -100,15 +103,15 @@ class RevocationChecker:
 
     @staticmethod
     def _conclude(status: str, reason: str | None, revoked_at: _dt.datetime | None, at: _dt.datetime,
-                  evidence: list[dict], problems: list[str]) -> RevocationResult:
+                  evidence: list[dict], problems: list[str], raw: tuple[tuple[str, bytes], ...]) -> RevocationResult:
         if status == "REVOKED" and _revoked_by(reason, revoked_at, at):
             when = revoked_at.isoformat() if revoked_at else "an unknown time"
             return RevocationResult("REVOKED", "CERT_REVOKED", f"the certificate was revoked ({reason}) at {when}",
-                                    reason, revoked_at, tuple(evidence), tuple(problems))
+                                    reason, revoked_at, tuple(evidence), tuple(problems), raw=raw)
         message = "not revoked" if status == "GOOD" else (
             f"revoked only later ({reason}, {revoked_at.isoformat()}), after the moment checked")
         return RevocationResult("GOOD", None, message, reason if status == "REVOKED" else None,
-                                revoked_at if status == "REVOKED" else None, tuple(evidence), tuple(problems))
+                                revoked_at if status == "REVOKED" else None, tuple(evidence), tuple(problems), raw=raw)
 
     # OCSP
     def _ocsp_status(self, cert: Certificate, issuer: Certificate, at: _dt.datetime, now: _dt.datetime,
