@@ -8,8 +8,10 @@ import uuid
 from flask import Flask, g, request
 
 from api import errors
-from api.config import Settings
+from eds.service import Settings
+from api.documents import documents
 from api.health import health
+from api.pages import pages
 from api.metrics import metrics, observe
 from api.openapi import docs
 from api.v1 import v1
@@ -26,6 +28,8 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(metrics)
     app.register_blueprint(docs)
     app.register_blueprint(v1)
+    app.register_blueprint(documents)
+    app.register_blueprint(pages)
 
     @app.before_request
     def start() -> None:

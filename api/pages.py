@@ -95,6 +95,20 @@ def by_number(number: str):
     return page(_t("title", lang), record_html(record, lang) + _forms(lang), lang)
 
 
+@pages.get("/verify/<path:number>/<any(pdf, xml):kind>")
+def signed_file(number: str, kind: str):
+    """The signed files of an issued document, for anyone holding its number (as the printout does)."""
+    from eds.registry import RegistryError
+
+    try:
+        data = current_app.extensions["eds"].registry.file(number, kind)
+    except RegistryError:
+        lang = language()
+        return page(_t("title", lang), f"<p>{_t('not_found', lang)}</p>", lang, 404)
+    return Response(data, mimetype="application/pdf" if kind == "pdf" else "application/xml",
+                    headers={"Content-Disposition": f'attachment; filename="{number}.{kind}"'})
+
+
 LABELS = {
     "number": TEXT["number"],
     "status": {"kk": "Мәртебесі", "ru": "Статус", "en": "Status"},
@@ -125,6 +139,7 @@ def record_html(record: dict, lang: str) -> str:
         ("signer", escape(record.get("signer_name", ""))),
         ("issued", escape(str(record.get("issued_at", "")))),
     ]
-    links = " ".join(f'<a href="{escape(url)}">{escape(kind.upper())}</a>' for kind, url in record.get("files", {}).items())
+    links = " ".join(f'<a id="file-{kind}" href="/verify/{escape(record["number"])}/{kind}">{kind.upper()}</a>'
+                     for kind in ("pdf", "xml"))
     rows.append(("files", links))
     return "<dl>" + "".join(f"<dt>{LABELS[key][lang]}</dt><dd>{value}</dd>" for key, value in rows) + "</dl>"

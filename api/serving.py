@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 from gunicorn.app.base import BaseApplication
 
@@ -61,6 +62,23 @@ def _wait_for(url: str, seconds: float = 15.0) -> None:
     raise RuntimeError(f"{url} did not come up within {seconds:.0f} s")
 
 
+def _first_use(home: Path, pki_dir: Path) -> None:
+    """Keys, providers and officials from the test PKI; a demo API key printed once."""
+    from eds.access import ApiKeys
+    from eds.service import Settings
+    from test_pki import demo
+
+    settings = Settings.from_env({})
+    if not (home / "keys.json").exists():
+        registry = settings.services().registry
+        providers = demo.bootstrap(home, pki_dir, registry)
+        print(f"providers registered: {', '.join(f'{p} (key {k})' for p, k in providers.items())}", flush=True)
+    keys = ApiKeys(home / "api-keys.json")
+    if not keys.path.exists():
+        token = keys.create("demo", ["verify", "issue", "sign", "admin"], signing_keys=["*"])
+        print(f"demo API key (shown once, stored hashed): {token}", flush=True)
+
+
 def run_embedded(host: str = "127.0.0.1", port: int = 8000, pki_port: int = 8780) -> int:
     """Build the test PKI on first use, start its CRL/OCSP/TSA services and serve the API."""
     from eds.trust import eds_home
@@ -68,11 +86,12 @@ def run_embedded(host: str = "127.0.0.1", port: int = 8000, pki_port: int = 8780
 
     home = eds_home()
     pki_dir = home / "pki"
-    os.environ.setdefault("EDS_HOME", str(home))
+    os.environ["EDS_HOME"] = str(home)
     if not (pki_dir / "manifest.json").exists():
         generator.generate(pki_dir, base_url=f"http://127.0.0.1:{pki_port}")
         print(f"test PKI generated in {pki_dir}", flush=True)
     base_url = json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))["base_url"]
+    _first_use(home, pki_dir)
     services = subprocess.Popen([sys.executable, "-m", "eds.cli", "pki", "serve", str(pki_dir)])
     try:
         _wait_for(f"{base_url}/healthz")

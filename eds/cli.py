@@ -271,6 +271,133 @@ def _verify_single(args: argparse.Namespace, path: Path) -> int:
     return _exit_for(report.indication)
 
 
+# --- issuing and the registry -------------------------------------------------------------------------
+
+def _services():
+    from eds.service import Settings
+
+    return Settings.from_env({}).services()
+
+
+def _registry_call(call):
+    from eds.documents import DocumentDataError
+    from eds.issuing import IssuingError
+    from eds.keys import KeyStoreError
+    from eds.registry import RegistryError
+
+    try:
+        return call()
+    except DocumentDataError as exc:
+        lines = "\n".join(f"  {i['field']}: {i['code']}: {i['message']}" for i in exc.as_list())
+        raise UsageError(f"the document data is not valid:\n{lines}") from None
+    except (IssuingError, RegistryError, KeyStoreError) as exc:
+        details = getattr(exc, "details", None)
+        text = str(exc) if str(exc).startswith(exc.code) else f"{exc.code}: {exc}"
+        raise UsageError(text + (f" {json.dumps(details, ensure_ascii=False)}" if details else "")) from None
+
+
+def _print_document(document) -> None:
+    print(f"{document.number}  {document.doc_type}  {document.status}  holder {document.holder_name} "
+          f"({document.holder_id})  issued {document.issued_at:%Y-%m-%d %H:%M}Z")
+    for label, value in (("original", document.original_number), ("supersedes", document.supersedes),
+                         ("superseded by", document.superseded_by)):
+        if value:
+            print(f"  {label}: {value}")
+
+
+def _save_files(registry, document, out: str | None) -> None:
+    if not out:
+        return
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    for kind in ("pdf", "xml"):
+        (folder / f"{document.number}.{kind}").write_bytes(registry.file(document.number, kind))
+    print(f"  files: {folder}/{document.number}.pdf, .xml")
+
+
+def cmd_issue(args: argparse.Namespace) -> int:
+    try:
+        data = json.loads(_read(args.data, "data file"))
+    except ValueError as exc:
+        raise UsageError(f"{args.data} is not JSON: {exc}") from None
+    services = _services()
+    document = _registry_call(lambda: services.issuer.issue(
+        args.type, data, provider_id=args.provider, key_id=args.key, actor=args.actor,
+        idempotency_key=args.idempotency_key))
+    _print_document(document)
+    _save_files(services.registry, document, args.out)
+    return EXIT_PASSED
+
+
+def cmd_registry_show(args: argparse.Namespace) -> int:
+    registry = _services().registry
+    document = _registry_call(lambda: registry.document(args.number))
+    _print_document(document)
+    for event in _registry_call(lambda: registry.events(args.number)):
+        print(f"  {event.at:%Y-%m-%d %H:%M:%S}Z {event.kind:18} by {event.actor}"
+              + (f": {event.reason}" if event.reason else "") + (f" -> {event.related_number}" if event.related_number else ""))
+    _save_files(registry, document, args.out)
+    return EXIT_PASSED
+
+
+def cmd_registry_event(args: argparse.Namespace) -> int:
+    services = _services()
+    issuer = services.issuer
+    if args.event in ("reissue", "duplicate"):
+        if not args.key:
+            raise UsageError(f"{args.event} makes a new signed document: give --key")
+        data = json.loads(_read(args.data, "data file")) if getattr(args, "data", None) else None
+        if args.event == "reissue":
+            document = _registry_call(lambda: issuer.reissue(args.number, key_id=args.key, actor=args.actor,
+                                                             reason=args.reason, data=data))
+        else:
+            document = _registry_call(lambda: issuer.duplicate(args.number, key_id=args.key, actor=args.actor,
+                                                               reason=args.reason))
+        _save_files(services.registry, document, args.out)
+    else:
+        action = {"suspend": issuer.suspend, "resume": issuer.resume, "terminate": issuer.terminate}[args.event]
+        document = _registry_call(lambda: action(args.number, actor=args.actor, reason=args.reason))
+    _print_document(document)
+    return EXIT_PASSED
+
+
+def cmd_registry_provider(args: argparse.Namespace) -> int:
+    registry = _services().registry
+    provider = _registry_call(lambda: registry.add_provider(args.id, name_kk=args.name_kk, name_ru=args.name_ru,
+                                                            bin=args.bin, actor=args.actor))
+    print(f"provider {provider.id}: {provider.name_kk} / {provider.name_ru}, BIN {provider.bin}")
+    return EXIT_PASSED
+
+
+def cmd_registry_signer(args: argparse.Namespace) -> int:
+    import datetime as dt
+
+    from eds.certificates import Certificate, CertificateError
+
+    try:
+        cert = Certificate.load(_read(args.cert, "certificate"))
+    except CertificateError as exc:
+        raise UsageError(f"{args.cert}: {exc}") from None
+    registry = _services().registry
+    now = dt.datetime.now(dt.timezone.utc)
+    signer = _registry_call(lambda: registry.add_signer(
+        args.provider, cert_der=cert.der, iin=cert.iin or "", name=args.name or cert.common_name or "",
+        position=args.position, doc_types=args.types.split(","), valid_from=now,
+        valid_to=min(cert.not_after, now + dt.timedelta(days=args.days)), actor=args.actor))
+    print(f"signer {signer.name} ({signer.cert_sha256[:16]}) may sign {', '.join(signer.doc_types)} for "
+          f"{signer.provider_id} until {signer.valid_to:%Y-%m-%d}")
+    return EXIT_PASSED
+
+
+def cmd_audit_verify(args: argparse.Namespace) -> int:
+    report = _services().registry.verify_journal()
+    if report.ok:
+        print(f"journal intact: {report.entries_checked} entries checked")
+        return EXIT_PASSED
+    print(f"journal BROKEN at entry {report.first_broken_seq}: {report.reason}" + (f" ({report.detail})" if report.detail else ""))
+    return EXIT_FAILED
+
+
 # --- api keys ----------------------------------------------------------------------------------------
 
 def cmd_api_key_create(args: argparse.Namespace) -> int:
@@ -379,6 +506,55 @@ def build_parser() -> argparse.ArgumentParser:
     _add_check_options(verify)
     verify.set_defaults(func=cmd_verify)
 
+    issue = commands.add_parser("issue", help="issue a signed document (PDF and XML) and register it")
+    issue.add_argument("type", help="document type, e.g. tv_radio_licence, scrap_metal_licence, refusal")
+    issue.add_argument("--data", required=True, metavar="FILE.json", help="the document's fields")
+    issue.add_argument("--provider", required=True, metavar="ID", help="the provider (state body) code")
+    issue.add_argument("--key", "--signer", dest="key", required=True, metavar="KEY_ID",
+                       help="the official's signing key (an id in $EDS_HOME/keys.json)")
+    issue.add_argument("--actor", default="cli", help="who does it (for the journal)")
+    issue.add_argument("--idempotency-key", metavar="K", help="a retried command with the same key returns the same document")
+    issue.add_argument("--out", metavar="DIR", help="also write the signed PDF and XML here")
+    issue.set_defaults(func=cmd_issue)
+
+    registry = commands.add_parser("registry", help="the registry of issued documents").add_subparsers(
+        dest="registry_command", required=True)
+    show_doc = registry.add_parser("show", help="a document's record and life events")
+    show_doc.add_argument("number")
+    show_doc.add_argument("--out", metavar="DIR", help="also write its signed PDF and XML here")
+    show_doc.set_defaults(func=cmd_registry_show)
+    for event in ("reissue", "duplicate", "suspend", "resume", "terminate"):
+        sub = registry.add_parser(event, help=f"{event} a document")
+        sub.add_argument("number")
+        sub.add_argument("--reason", required=True)
+        sub.add_argument("--actor", default="cli")
+        if event in ("reissue", "duplicate"):
+            sub.add_argument("--key", "--signer", dest="key", metavar="KEY_ID", required=True)
+            sub.add_argument("--out", metavar="DIR")
+            if event == "reissue":
+                sub.add_argument("--data", metavar="FILE.json", help="changed fields (default: the old ones)")
+        sub.set_defaults(func=cmd_registry_event, event=event)
+    provider = registry.add_parser("provider", help="register a provider (state body)")
+    provider.add_argument("id", help="2-8 capital letters/digits, part of its document numbers")
+    provider.add_argument("--name-kk", required=True)
+    provider.add_argument("--name-ru", required=True)
+    provider.add_argument("--bin", required=True)
+    provider.add_argument("--actor", default="cli")
+    provider.set_defaults(func=cmd_registry_provider)
+    signer = registry.add_parser("signer", help="authorise an official's certificate to sign for a provider")
+    signer.add_argument("provider")
+    signer.add_argument("--cert", required=True, metavar="FILE")
+    signer.add_argument("--position", required=True)
+    signer.add_argument("--types", required=True, help="comma-separated document types")
+    signer.add_argument("--name", help="default: the certificate's CN")
+    signer.add_argument("--days", type=int, default=365)
+    signer.add_argument("--actor", default="cli")
+    signer.set_defaults(func=cmd_registry_signer)
+
+    audit = commands.add_parser("audit", help="the audit journal").add_subparsers(dest="audit_command", required=True)
+    audit.add_parser("verify", help="check the hash chain and every record against it").set_defaults(
+        func=cmd_audit_verify)
+
     api_key = commands.add_parser("api-key", help="API keys of clients").add_subparsers(dest="api_key_command",
                                                                                        required=True)
     create = api_key.add_parser("create", help="create an API key and print it once")
@@ -408,9 +584,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # pyHanko logs every rejected modification with a traceback; the report already says what was wrong.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    from eds.trust import TrustError
+
     try:
         return args.func(args)
-    except UsageError as exc:
+    except (UsageError, TrustError) as exc:
         print(f"eds: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -65,9 +65,22 @@ class Issuer:
         return report
 
     # life events that make a document
+    def _with_provider(self, provider_id: str, data: dict) -> dict:
+        """The provider block comes from the registry when absent; when given, its BIN must be the provider's."""
+        provider = self.registry.provider(provider_id)
+        if not isinstance(data, dict):
+            return data  # validation names the problem
+        given = data.get("provider")
+        if given is None:
+            return {**data, "provider": {"name": {"kk": provider.name_kk, "ru": provider.name_ru}, "bin": provider.bin}}
+        if isinstance(given, dict) and given.get("bin") != provider.bin:
+            raise IssuingError("PROVIDER_MISMATCH", f"provider.bin {given.get('bin')!r} is not the BIN of provider "
+                                                    f"{provider_id} ({provider.bin})", {"field": "provider.bin"})
+        return data
+
     def issue(self, doc_type: str, data: dict, *, provider_id: str, key_id: str, actor: str,
               idempotency_key: str | None = None) -> Document:
-        validated = documents.validate(doc_type, data)
+        validated = documents.validate(doc_type, self._with_provider(provider_id, data))
         key = self.keys.get(key_id)
         self.authorise(provider_id, doc_type, key)
         name, identity = validated.holder

@@ -1,0 +1,194 @@
+"""The service assembled from its configuration: environment variables -> library objects, built once.
+
+Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
+
+| variable | default | meaning |
+|---|---|---|
+| EDS_HOME | ./var | state folder: test PKI, trust profiles, registry, API keys |
+| EDS_TRUST | test | trust profile name or folder |
+| EDS_REVOCATION_POLICY | require | require, soft-fail or offline |
+| EDS_OCSP_URL, EDS_CRL_URLS, EDS_TSA_URL | from the profile | override the profile's services (CRL URLs comma-separated) |
+| EDS_DATABASE_URL | sqlite:///$EDS_HOME/registry.db | the registry (postgresql+psycopg://... for PostgreSQL) |
+| EDS_LONG_TERM | 1 | embed chain and revocation data in issued PDFs (PAdES B-LT) |
+| EDS_KEYS | $EDS_HOME/keys.json | signing keys the service holds: {"id": {"pkcs12": path, "password_env": VAR}} |
+| EDS_PUBLIC_URL | http://127.0.0.1:8000 | base of the public verification links (QR codes) |
+| EDS_MAX_BODY | 20971520 | request size limit in bytes |
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import io
+import json
+import os
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from eds.access import ApiKeys
+from eds.documents import DOCUMENT_TYPES
+from eds.issuing import Issuer, IssuingOptions
+from eds.registry import Registry, RegistryError
+from eds.verify import DocumentVerifier
+from eds.keys import KeyStore
+from eds.request_check import RequestChecker
+from eds.revocation import CrlStore, Policy
+from eds.signer_check import SignerChecker
+from eds.trust import TrustProfile, load_profile
+
+
+def printed_number(data: bytes) -> str | None:
+    """The number printed in an issued PDF (its /Subject) or XML twin (the root's ``number``)."""
+    try:
+        if data.lstrip()[:5] == b"%PDF-":
+            from pyhanko.pdf_utils.reader import PdfFileReader
+
+            info = PdfFileReader(io.BytesIO(data), strict=False).trailer_view.get("/Info")
+            subject = info.get_object().get("/Subject") if info is not None else None
+            return str(subject) if subject else None
+        from eds import xmldsig
+
+        return xmldsig.find_text(data, "/document/@number")
+    except Exception:  # an unreadable document simply has no number to look up
+        return None
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path
+    trust: str
+    policy: str
+    ocsp_url: str | None
+    crl_urls: tuple[str, ...]
+    tsa_url: str | None
+    database_url: str
+    keys_file: Path
+    public_url: str
+    max_body: int
+    long_term: bool
+
+    @classmethod
+    def from_env(cls, overrides: dict) -> "Settings":
+        env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.startswith("EDS_")}}
+        home = Path(env.get("EDS_HOME") or Path.cwd() / "var")
+        return cls(
+            home=home,
+            trust=env.get("EDS_TRUST", "test"),
+            policy=env.get("EDS_REVOCATION_POLICY", "require"),
+            ocsp_url=env.get("EDS_OCSP_URL") or None,
+            crl_urls=tuple(u for u in env.get("EDS_CRL_URLS", "").split(",") if u),
+            tsa_url=env.get("EDS_TSA_URL") or None,
+            database_url=env.get("EDS_DATABASE_URL") or f"sqlite:///{home / 'registry.db'}",
+            keys_file=Path(env.get("EDS_KEYS") or home / "keys.json"),
+            public_url=env.get("EDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
+            max_body=int(env.get("EDS_MAX_BODY", str(20 * 1024 * 1024))),
+            long_term=env.get("EDS_LONG_TERM", "1") not in ("0", "false", "no"),
+        )
+
+    def services(self) -> "Services":
+        return Services(self)
+
+
+class Services:
+    """The library objects the HTTP layer calls, built on first use and kept for the process."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @cached_property
+    def profile(self) -> TrustProfile:
+        profile = load_profile(self.settings.trust)
+        changes = {}
+        if self.settings.ocsp_url:
+            changes["ocsp_urls"] = (self.settings.ocsp_url,)
+        if self.settings.crl_urls:
+            changes["crl_urls"] = self.settings.crl_urls
+        if self.settings.tsa_url:
+            changes["tsa_url"] = self.settings.tsa_url
+        return dataclasses.replace(profile, **changes) if changes else profile
+
+    @cached_property
+    def signers(self) -> SignerChecker:
+        store = CrlStore(cache_dir=self.settings.home / "cache" / "crl")
+        return SignerChecker(self.profile, policy=Policy(self.settings.policy), crl_store=store)
+
+    @cached_property
+    def requests(self) -> RequestChecker:
+        return RequestChecker(self.signers)
+
+    @cached_property
+    def keys(self) -> KeyStore:
+        store = KeyStore()
+        if self.settings.keys_file.exists():
+            for key_id, entry in json.loads(self.settings.keys_file.read_text(encoding="utf-8")).items():
+                password = os.environ.get(entry.get("password_env", ""), entry.get("password", ""))
+                store.add_file(key_id, self.settings.keys_file.parent / entry["pkcs12"], password)
+        return store
+
+    def loaded_crls(self) -> list:
+        """CRLs the revocation store holds now (empty until revocation has been checked by CRL)."""
+        if "signers" not in self.__dict__:
+            return []
+        return self.signers.revocation.store.loaded()
+
+    @cached_property
+    def registry(self) -> Registry:
+        return Registry.open(self.settings.database_url)
+
+    def registry_status(self) -> dict:
+        try:
+            self.registry.journal_head()
+        except RegistryError as exc:
+            return {"ok": False, "error": exc.code}
+        return {"ok": True}
+
+    @cached_property
+    def issuer(self) -> Issuer:
+        return Issuer(self.registry, self.signers, self.keys,
+                      IssuingOptions(public_url=self.settings.public_url, timestamp_url=self.profile.tsa_url,
+                                     long_term=self.settings.long_term))
+
+    @cached_property
+    def documents(self) -> DocumentVerifier:
+        return DocumentVerifier(self.signers)
+
+    def registry_cross_check(self, data: bytes) -> dict:
+        """Whether this registry issued the document: its number's record, status, and whether the bytes match."""
+        number = printed_number(data)
+        if number is None:
+            return {"found": False, "message": "the document carries no number of this registry"}
+        try:
+            document = self.registry.document(number)
+            stored = {kind: self.registry.file(number, kind) for kind in ("pdf", "xml")}
+        except RegistryError as exc:
+            if exc.code == "NOT_FOUND":
+                return {"found": False, "number": number, "message": "this registry never issued that number"}
+            return {"found": None, "number": number, "message": f"the registry is unavailable ({exc.code})"}
+        same = any(hashlib.sha256(f).digest() == hashlib.sha256(data).digest() for f in stored.values() if f)
+        return {"found": True, "number": number, "status": str(document.status), "supersededBy": document.superseded_by,
+                "identicalToIssuedFile": same}
+
+    def document_record(self, number: str) -> dict | None:
+        """What the public page shows for a number, or None when the registry never issued it."""
+        try:
+            document = self.registry.document(number)
+            provider = self.registry.provider(document.provider_id)
+        except RegistryError:
+            return None
+        signer = next((s for s in self.registry.signers(document.provider_id)
+                       if s.cert_sha256 == document.signer_cert_sha256), None)
+        doc_type = DOCUMENT_TYPES.get(document.doc_type)
+        return {
+            "number": document.number, "status": str(document.status), "type": document.doc_type,
+            "title": {"kk": doc_type.title_kk, "ru": doc_type.title_ru} if doc_type else {},
+            "holder_name": document.holder_name, "holder_id": document.holder_id,
+            "provider_name": f"{provider.name_kk} / {provider.name_ru}",
+            "signer_name": f"{signer.name}, {signer.position}" if signer else document.signer_cert_sha256[:16],
+            "issued_at": document.issued_at.date().isoformat(),
+            "superseded_by": document.superseded_by, "original_number": document.original_number,
+        }
+
+    @cached_property
+    def api_keys(self) -> ApiKeys:
+        return ApiKeys(self.settings.home / "api-keys.json")
