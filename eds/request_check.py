@@ -145,7 +145,8 @@ class RequestChecker:
 
     def signing_time(self, signer_info: cms.CmsSignerResult, at: _dt.datetime | None,
                      extra_certs: tuple[bytes, ...] = (), document_ocsp: tuple[bytes, ...] = (),
-                     document_crls: tuple = ()) -> tuple[_dt.datetime | None, str | None, list[Check]]:
+                     document_crls: tuple = (), claimed: _dt.datetime | None = None,
+                     ) -> tuple[_dt.datetime | None, str | None, list[Check]]:
         """The moment to judge the signer at, its source, and the checks that decided it.
 
         A valid timestamp from a TSA that chains to the profile fixes the moment. Without one: ``at`` if
@@ -172,7 +173,7 @@ class RequestChecker:
                                 "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
         if at is not None:
             return at, "requested", checks
-        claimed = signer_info.claimed_signing_time
+        claimed = signer_info.claimed_signing_time or claimed
         if self.trust_claimed_time and claimed is not None:
             checks.append(Check("signing-time", Status.WARNING,
                                 f"judged at the claimed signing time {claimed.isoformat()}, which no timestamp proves"))

@@ -92,7 +92,8 @@ class DocumentVerifier:
         result = results[0]
         checks.append(_signature_check(result.failure, result.message))
         moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates,
-                                                                 embedded.ocsp_responses, embedded.crls)
+                                                                 embedded.ocsp_responses, embedded.crls,
+                                                                 claimed=signature.self_reported_timestamp)
         checks.extend(time_checks)
         signer = None
         if result.certificate_der is not None:
@@ -151,6 +152,10 @@ def _coverage_check(signature, is_last: bool) -> Check:
     coverage = signature.coverage
     if coverage == SignatureCoverageLevel.ENTIRE_FILE:
         return Check("coverage", Status.PASSED, "the signature covers the whole file")
+    if coverage == SignatureCoverageLevel.ENTIRE_REVISION and \
+            signature.signed_revision == signature.reader.xrefs.total_revisions - 1:
+        return Check("coverage", Status.FAILED, "bytes follow the signed revision that belong to no revision",
+                     "BYTE_RANGE_INVALID", {"coverage": "TRAILING_BYTES"})
     if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
         return Check("coverage", Status.FAILED, "the signed ByteRange does not cover the whole revision",
                      "BYTE_RANGE_INVALID", {"coverage": coverage.name})
