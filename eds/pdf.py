@@ -71,6 +71,19 @@ class ServiceTimeStamper(TimeStamper):
         return asn1_tsp.TimeStampResp.load(body)
 
 
+# Room for the CMS in /Contents. Given up front, pyHanko skips its dry-run signature that only measures it.
+_RESERVED = 8192 + 4096
+_signers: dict[str, HeldKeySigner] = {}
+
+
+def _signer_for(key: SigningKey) -> HeldKeySigner:
+    """One pyHanko signer per held key, so certificates are parsed once, not at every signature."""
+    signer = _signers.get(key.certificate.sha256)
+    if signer is None or signer._key is not key.private_key:
+        signer = _signers[key.certificate.sha256] = HeldKeySigner(key)
+    return signer
+
+
 @dataclass(frozen=True)
 class ValidationData:
     """Certificates and revocation answers to embed (B-LT), all as DER."""
@@ -98,8 +111,8 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, f
     new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
     timestamper = ServiceTimeStamper(timestamp_url) if timestamp_url else None
     try:
-        output = signers.sign_pdf(writer, metadata, signer=HeldKeySigner(key), timestamper=timestamper,
-                                  new_field_spec=new_field)
+        output = signers.sign_pdf(writer, metadata, signer=_signer_for(key), timestamper=timestamper,
+                                  new_field_spec=new_field, bytes_reserved=_RESERVED + (8192 if timestamper else 0))
     except tsp.TimestampError as exc:
         raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
     return output.getvalue()
