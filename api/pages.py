@@ -29,6 +29,8 @@ TEXT = {
     "no_file": {"kk": "Файл таңдалмады.", "ru": "Файл не выбран.", "en": "No file was chosen."},
     "unavailable": {"kk": "Тексеру қызметі уақытша қолжетімсіз.", "ru": "Сервис проверки временно недоступен.",
                     "en": "The verification service is temporarily unavailable."},
+    "not_issued": {"kk": "Бұл құжатты осы тізілім бермеген.", "ru": "Этот документ не выдавался данным реестром.",
+                   "en": "This registry did not issue this document."},
     "not_found": {"kk": "Мұндай нөмірмен құжат табылмады.", "ru": "Документ с таким номером не найден.",
                   "en": "No document with this number was issued."},
 }
@@ -82,8 +84,18 @@ def upload():
     except TrustError:
         return page(_t("title", lang), f"<p>{_t('unavailable', lang)}</p>", lang, 503)
     name = escape(file.filename or "")
-    return page(_t("title", lang), f"<p><code>{name}</code></p>{render_html_fragment(report, lang)}{_forms(lang)}",
-                lang)
+    registry = _registry_line(current_app.extensions["eds"].registry_cross_check(data), lang)
+    return page(_t("title", lang), f"<p><code>{name}</code></p>{registry}{render_html_fragment(report, lang)}"
+                f"{_forms(lang)}", lang)
+
+
+def _registry_line(found: dict, lang: str) -> str:
+    if found.get("found"):
+        status = STATUS.get(found["status"], {}).get(lang, found["status"])
+        return (f'<p id="registry">{LABELS["number"][lang]}: <a href="/verify/{escape(found["number"])}?lang={lang}">'
+                f'{escape(found["number"])}</a> — {LABELS["status"][lang]}: <strong>{escape(status)}</strong></p>')
+    return f'<p id="registry">{_t("not_issued", lang)}</p>'
+
 
 
 @pages.get("/verify/<path:number>")

@@ -1,0 +1,87 @@
+"""The public verification pages, through the Flask app and in a real headless Chromium (Playwright)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from api import create_app
+from eds.documents.examples import EXAMPLES
+from test_pki import demo
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory, pki_dir, pki_server):
+    """The app with a registry holding one issued licence, served on a free port."""
+    home = tmp_path_factory.mktemp("site")
+    app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)})
+    services = app.extensions["eds"]
+    demo.bootstrap(home, pki_dir, services.registry)
+    data = dict(EXAMPLES["scrap_metal_licence"])
+    data.pop("provider")
+    document = services.issuer.issue("scrap_metal_licence", data, provider_id="ZHM", key_id="official_region",
+                                     actor="test")
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    server = make_server("127.0.0.1", port, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield {"app": app, "url": f"http://127.0.0.1:{port}", "number": document.number,
+           "pdf": services.registry.file(document.number, "pdf"), "home": home}
+    server.shutdown()
+
+
+def test_page_by_number_in_three_languages(site):
+    client = site["app"].test_client()
+    for lang, status in (("kk", "Жарамды"), ("ru", "Действителен"), ("en", "Valid")):
+        html = client.get(f"/verify/{site['number']}?lang={lang}").get_data(as_text=True)
+        assert status in html and site["number"] in html and "ТӨЛЕГЕНОВА" in html
+    assert client.get(f"/verify/{site['number']}/pdf").data == site["pdf"]
+    missing = client.get("/verify/NO-SUCH-1?lang=ru")
+    assert missing.status_code == 404 and "не найден" in missing.get_data(as_text=True)
+
+
+def test_upload_is_verified_and_not_stored(site):
+    import io
+
+    client = site["app"].test_client()
+    before = sorted(p.name for p in Path(site["home"]).rglob("*"))
+    response = client.post("/verify?lang=en", data={"file": (io.BytesIO(site["pdf"]), "licence.pdf")},
+                           content_type="multipart/form-data")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "TOTAL_PASSED" in html and "licence.pdf" in html
+    assert site["number"] in html and "Valid" in html  # the registry's record of it
+    assert sorted(p.name for p in Path(site["home"]).rglob("*")) == before
+    tampered = site["pdf"].replace(b"/Producer", b"/Qroducer", 1)
+    html = client.post("/verify", data={"file": (io.BytesIO(tampered), "x.pdf")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "TOTAL_FAILED" in html
+    assert client.post("/verify", data={}, content_type="multipart/form-data").status_code == 400
+
+
+def test_in_a_real_browser(site, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--no-first-run", "--disable-sync"])
+        page = browser.new_page(locale="ru-RU")
+        page.goto(f"{site['url']}/verify/{site['number']}")
+        assert page.locator("#status").inner_text() == "Действителен"
+        page.screenshot(path=str(tmp_path / "by-number.png"), full_page=True)
+        page.goto(f"{site['url']}/verify?lang=kk")
+        upload = tmp_path / "licence.pdf"
+        upload.write_bytes(site["pdf"])
+        page.set_input_files("#file", str(upload))
+        page.click("#submit")
+        page.wait_for_selector(".report")
+        assert "TOTAL_PASSED" in page.inner_text(".report")
+        assert "ЭЦҚ түпнұсқалылығы расталды" in page.content()
+        page.screenshot(path=str(tmp_path / "upload-result.png"), full_page=True)
+        assert (tmp_path / "upload-result.png").stat().st_size > 10_000
+        browser.close()
