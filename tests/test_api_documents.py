@@ -1,0 +1,111 @@
+"""Issuing and life events through the HTTP API, idempotency, files, and /verify with the registry cross-check."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from api import create_app
+from eds.access import ApiKeys
+from eds.documents.examples import EXAMPLES
+from test_pki import demo
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, pki_dir, pki_server):
+    home = tmp_path_factory.mktemp("api-docs")
+    app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)})
+    demo.bootstrap(home, pki_dir, app.extensions["eds"].registry)
+    keys = ApiKeys(home / "api-keys.json")
+    return {"client": app.test_client(),
+            "issue": {"X-API-Key": keys.create("portal", ["issue", "verify"], signing_keys=["official_region"])},
+            "verify": {"X-API-Key": keys.create("auditor", ["verify"])}}
+
+
+def licence(**overrides) -> dict:
+    data = dict(EXAMPLES["scrap_metal_licence"])
+    data.pop("provider")
+    return {"type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data, **overrides}
+
+
+def test_issue_fetch_and_idempotency(env):
+    client = env["client"]
+    headers = {**env["issue"], "Idempotency-Key": "portal-req-1"}
+    first = client.post("/api/v1/documents", json=licence(), headers=headers)
+    assert first.status_code == 201, first.get_json()
+    number = first.get_json()["number"]
+    again = client.post("/api/v1/documents", json=licence(), headers=headers)
+    assert again.get_json()["number"] == number
+    other = licence()
+    other["data"] = dict(other["data"], sites=other["data"]["sites"] + other["data"]["sites"][:1])
+    conflict = client.post("/api/v1/documents", json=other, headers=headers)
+    assert conflict.status_code == 409 and conflict.get_json()["code"] == "CONFLICT"
+    record = client.get(f"/api/v1/documents/{number}", headers=env["verify"]).get_json()
+    assert record["status"] == "valid" and record["events"][0]["kind"] == "issued"
+    pdf = client.get(f"/api/v1/documents/{number}/pdf", headers=env["verify"])
+    assert pdf.status_code == 200 and pdf.data.startswith(b"%PDF")
+    report = client.post("/api/v1/verify", headers=env["verify"],
+                         json={"document": base64.b64encode(pdf.data).decode()}).get_json()
+    assert report["indication"] == "TOTAL_PASSED"
+    assert report["registry"] == {"found": True, "number": number, "status": "valid", "supersededBy": None,
+                                  "identicalToIssuedFile": True}
+
+
+def test_life_events_over_http(env):
+    client = env["client"]
+    number = client.post("/api/v1/documents", json=licence(), headers=env["issue"]).get_json()["number"]
+    duplicate = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"],
+                            json={"event": "duplicate", "reason": "lost", "keyId": "official_region"})
+    assert duplicate.status_code == 201 and duplicate.get_json()["originalNumber"] == number
+    suspended = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"],
+                            json={"event": "suspend", "reason": "inspection"})
+    assert suspended.get_json()["status"] == "suspended"
+    wrong = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"],
+                        json={"event": "suspend", "reason": "again"})
+    assert wrong.status_code == 409
+    renewed = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"],
+                          json={"event": "resume", "reason": "ok"})
+    assert renewed.get_json()["status"] == "valid"
+    reissued = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"],
+                           json={"event": "reissue", "reason": "new address", "keyId": "official_region"})
+    assert reissued.status_code == 201
+    old = client.get(f"/api/v1/documents/{number}", headers=env["verify"]).get_json()
+    assert old["status"] == "superseded" and old["supersededBy"] == reissued.get_json()["number"]
+    bad = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"], json={"event": "explode", "reason": "x"})
+    assert bad.status_code == 400
+
+
+@pytest.mark.parametrize("body, status, code", [
+    (licence(type="no_such_type"), 422, "UNPROCESSABLE"),
+    (licence(providerId="NOPE"), 404, "NOT_FOUND"),
+    (licence(keyId="official_ministry"), 403, "KEY_NOT_GRANTED"),
+    (licence(data={"licensee": 5}), 422, "UNPROCESSABLE"),
+    (licence(data=[1]), 400, "FIELD_INVALID"),
+])
+def test_issue_refusals(env, body, status, code):
+    response = env["client"].post("/api/v1/documents", json=body, headers=env["issue"])
+    assert response.status_code == status and response.get_json()["code"] == code, response.get_json()
+
+
+def test_field_errors_name_the_field(env):
+    body = licence()
+    body["data"] = dict(body["data"], licensee=dict(body["data"]["licensee"], bin="12"))
+    response = env["client"].post("/api/v1/documents", json=body, headers=env["issue"])
+    issues = response.get_json()["details"]["issues"]
+    assert response.status_code == 422 and issues[0]["field"] == "licensee.bin"
+
+
+def test_unknown_document_and_scopes(env):
+    client = env["client"]
+    assert client.get("/api/v1/documents/NOPE-1", headers=env["verify"]).status_code == 404
+    assert client.post("/api/v1/documents", json=licence(), headers=env["verify"]).status_code == 403
+    assert client.get("/api/v1/documents/NOPE-1/pdf").status_code == 401
+
+
+def test_verify_a_document_this_registry_never_issued(env, pki_dir):
+    response = env["client"].post("/api/v1/verify", headers=env["verify"],
+                                  json={"document": base64.b64encode(b"%PDF-1.7\n%%EOF").decode()})
+    report = response.get_json()
+    assert response.status_code == 200 and report["indication"] == "TOTAL_FAILED"
+    assert report["registry"]["found"] is False
