@@ -139,18 +139,7 @@ class Issuer:
                            pdf=signed, xml=signed_xml)
 
     def _validation_data(self, signed_pdf: bytes, key: SigningKey) -> pdf.ValidationData:
-        """Chain and revocation answers for the signer and for the TSA that stamped the signature."""
-        certs, ocsps, crls = self.signers.validation_data(key.certificate, extra_certs=key.chain)
-        all_certs, all_ocsps, all_crls = list(certs), list(ocsps), list(crls)
-        timestamp = _signature_timestamp(signed_pdf)
-        if timestamp is not None and timestamp.tsa_certificate_der:
-            tsa = Certificate.load(timestamp.tsa_certificate_der)
-            more = self.signers.validation_data(tsa, timestamp.gen_time, extra_certs=timestamp.certificates)
-            all_certs += more[0]
-            all_ocsps += more[1]
-            all_crls += more[2]
-        return pdf.ValidationData(tuple(dict.fromkeys(all_certs)), tuple(dict.fromkeys(all_ocsps)),
-                                  tuple(dict.fromkeys(all_crls)))
+        return long_term_data(signed_pdf, self.signers, key)
 
     # life events that only change status
     def suspend(self, number: str, *, actor: str, reason: str) -> Document:
@@ -161,6 +150,21 @@ class Issuer:
 
     def terminate(self, number: str, *, actor: str, reason: str) -> Document:
         return self.registry.terminate(number, actor=actor, reason=reason)
+
+
+def long_term_data(signed_pdf: bytes, signers: SignerChecker, key: SigningKey) -> pdf.ValidationData:
+    """Chain and revocation answers for the signer and for the TSA that stamped the signature (PAdES B-LT)."""
+    certs, ocsps, crls = signers.validation_data(key.certificate, extra_certs=key.chain)
+    all_certs, all_ocsps, all_crls = list(certs), list(ocsps), list(crls)
+    timestamp = _signature_timestamp(signed_pdf)
+    if timestamp is not None and timestamp.tsa_certificate_der:
+        tsa = Certificate.load(timestamp.tsa_certificate_der)
+        more = signers.validation_data(tsa, timestamp.gen_time, extra_certs=timestamp.certificates)
+        all_certs += more[0]
+        all_ocsps += more[1]
+        all_crls += more[2]
+    return pdf.ValidationData(tuple(dict.fromkeys(all_certs)), tuple(dict.fromkeys(all_ocsps)),
+                              tuple(dict.fromkeys(all_crls)))
 
 
 def _signature_timestamp(signed_pdf: bytes) -> tsp.TimestampInfo | None:

@@ -113,3 +113,32 @@ def test_sign_with_wrong_password_is_one_line(pki_dir, tmp_path, monkeypatch, ca
     err = capsys.readouterr().err
     assert "password" in err and "Traceback" not in err
     assert not (tmp_path / "r.xml.signed.xml").exists()
+
+
+def test_verify_a_folder_in_parallel_offline(tmp_path, pki_dir, pki_server, profile, manifest, capsys):
+    from eds import pdf
+    from eds.documents import render_pdf, validate
+    from eds.documents.examples import EXAMPLES
+    from eds.issuing import long_term_data
+    from eds.keys import SigningKey
+    from eds.signer_check import SignerChecker
+
+    key = SigningKey.from_pkcs12((pki_dir / "users/official_region.p12").read_bytes(), manifest["password"])
+    unsigned = render_pdf(validate("restoration_consent", EXAMPLES["restoration_consent"]), number="CNS-1",
+                          issued_at=__import__("datetime").date.today(), verify_url="https://e.kz/verify/CNS-1")
+    signed = pdf.sign_pdf(unsigned, key, timestamp_url=profile.tsa_url)
+    long_term = pdf.add_validation_data(signed, long_term_data(signed, SignerChecker(profile), key))
+    folder = tmp_path / "audit"
+    (folder / "sub").mkdir(parents=True)
+    for i in range(12):
+        (folder / ("sub" if i % 2 else "") / f"ok-{i}.pdf").write_bytes(long_term)
+    (folder / "tampered.pdf").write_bytes(long_term.replace(b"/Producer", b"/Qroducer", 1))
+    (folder / "notes.txt").write_text("not a document")
+    report = tmp_path / "report.csv"
+    code = main(["verify", str(folder), "--trust", str(pki_dir), "--offline", "--jobs", "2", "--report", str(report)])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "13 documents: 12 TOTAL_PASSED, 1 TOTAL_FAILED, 0 INDETERMINATE" in out
+    assert "tampered.pdf: SIGNATURE_INVALID" in out
+    rows = report.read_text().splitlines()
+    assert len(rows) == 14 and rows[0].startswith("path,indication")

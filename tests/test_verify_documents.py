@@ -18,6 +18,7 @@ from eds import pdf
 from eds.certificates import Certificate
 from eds.documents import render_pdf, validate
 from eds.documents.examples import EXAMPLES
+from eds.issuing import long_term_data
 from eds.keys import SigningKey
 from eds.report import Indication
 from eds.revocation import OcspClient, Policy
@@ -155,15 +156,7 @@ def test_offline_with_and_without_embedded_evidence(signed, key_of, profile, pki
     offline = verifier(profile, policy=Policy.OFFLINE)
     bare = offline.verify(signed)
     assert bare.indication == Indication.INDETERMINATE and "REVOCATION_UNKNOWN" in codes(bare)
-    checker = SignerChecker(profile)
-    key = key_of("official_region")
-    certs, ocsps, crls = checker.validation_data(key.certificate, extra_certs=key.chain)
-    from eds.issuing import _signature_timestamp
-
-    stamp = _signature_timestamp(signed)
-    tsa = Certificate.load(stamp.tsa_certificate_der)
-    more = checker.validation_data(tsa, stamp.gen_time, extra_certs=stamp.certificates)
-    long_term = pdf.add_validation_data(signed, pdf.ValidationData(certs + more[0], ocsps + more[1], crls + more[2]))
+    long_term = pdf.add_validation_data(signed, long_term_data(signed, SignerChecker(profile), key_of("official_region")))
     report = offline.verify(long_term)
     assert report.passed, codes(report)
 
