@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 
@@ -15,6 +16,9 @@ from api.pages import pages
 from api.metrics import metrics, observe
 from api.openapi import docs
 from api.v1 import v1
+
+
+access = logging.getLogger("eds.access")
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -33,13 +37,20 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.before_request
     def start() -> None:
-        g.request_id = request.headers.get("X-Request-Id") or uuid.uuid4().hex[:16]
+        incoming = request.headers.get("X-Request-Id", "")
+        g.request_id = incoming if incoming.isalnum() and len(incoming) <= 64 else uuid.uuid4().hex[:16]
         g.started = time.perf_counter()
 
     @app.after_request
     def finish(response):
+        seconds = time.perf_counter() - g.get("started", time.perf_counter())
         response.headers["X-Request-Id"] = g.get("request_id", "")
-        observe(request, response, time.perf_counter() - g.get("started", time.perf_counter()))
+        observe(request, response, seconds)
+        client = g.get("client")
+        access.info("request", extra={"request_id": g.get("request_id"), "method": request.method,
+                                      "path": request.path, "status": response.status_code,
+                                      "duration_ms": round(seconds * 1000, 2),
+                                      "client": client.key_id if client else None})
         return response
 
     return app

@@ -27,21 +27,29 @@ class _Gunicorn(BaseApplication):
             self.cfg.set(key, value)
 
     def load(self):
-        from api import create_app
+        from api import create_app, logs
 
+        logs.configure()
         return create_app()
 
 
 def gunicorn_options(host: str, port: int, workers: int | None) -> dict:
+    """Workers from cores (CPU-bound work: signatures), bounded timeouts; SIGHUP reloads workers gracefully."""
+    from api.logs import GUNICORN_LOGCONFIG
+
     cores = multiprocessing.cpu_count()
     return {
         "bind": f"{host}:{port}",
-        "workers": workers or min(2 * cores + 1, 8),
+        "workers": workers or min(cores + 1, 8),
         "timeout": 30,
         "graceful_timeout": 20,
         "keepalive": 5,
-        "accesslog": "-",
-        "errorlog": "-",
+        "max_requests": 20000,  # recycle workers now and then: bounded memory over months
+        "max_requests_jitter": 2000,
+        "accesslog": None,  # the app logs each request as JSON, with its request id
+        "logconfig_dict": GUNICORN_LOGCONFIG,
+        "limit_request_line": 8190,
+        "limit_request_fields": 100,
     }
 
 
