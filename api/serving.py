@@ -50,6 +50,7 @@ def gunicorn_options(host: str, port: int, workers: int | None) -> dict:
         "logconfig_dict": GUNICORN_LOGCONFIG,
         "limit_request_line": 8190,
         "limit_request_fields": 100,
+        "control_socket_disable": True,  # one fixed socket path would collide between instances on a host
     }
 
 
