@@ -35,3 +35,20 @@ def test_sample_outcome(checker, entry):
         assert report.passed, report.to_dict()["reasons"]
     else:
         assert [r.code for r in report.reasons][0] == entry["expected"], report.to_dict()["reasons"]
+
+
+DOCUMENTS = json.loads((SAMPLES / "documents/index.json").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("entry", DOCUMENTS, ids=[e["number"] for e in DOCUMENTS])
+def test_issued_sample_verifies_offline_years_later(entry):
+    """Only what the PDF carries (B-LT) and the pinned anchors: no network, no CRL files."""
+    from eds import xmldsig
+    from eds.verify import DocumentVerifier
+
+    verifier = DocumentVerifier(SignerChecker(load_profile(SAMPLES / "pki"), policy=Policy.OFFLINE))
+    report = verifier.verify((SAMPLES / "documents" / f"{entry['number']}.pdf").read_bytes())
+    assert report.passed, report.to_dict()["reasons"]
+    assert report.signatures[0].time_source == "timestamp"
+    xml = xmldsig.verify_xml((SAMPLES / "documents" / f"{entry['number']}.xml").read_bytes())
+    assert xml.intact

@@ -1,6 +1,6 @@
-"""Make the sample signed requests in samples/requests/ from a test PKI in samples/pki/.
+"""Make every sample from a fresh test PKI in samples/pki/: signed requests and issued documents.
 
-Run: .venv/bin/python samples/make_requests.py   (regenerates samples/pki and samples/requests)
+Run: .venv/bin/python samples/make_samples.py   (regenerates samples/pki, samples/requests, samples/documents)
 
 Each sample is listed in samples/requests/index.json with the outcome a correct checker gives when it
 verifies the sample offline, with the CRLs in samples/pki/crl, at the moment recorded as ``at``:
@@ -14,11 +14,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import tempfile
 from pathlib import Path
 
 from eds import cms, xmldsig
-from eds.keys import SigningKey
-from test_pki import generator
+from eds.documents.examples import EXAMPLES
+from eds.issuing import Issuer, IssuingOptions
+from eds.keys import KeyStore, SigningKey
+from eds.registry import Registry
+from eds.signer_check import SignerChecker
+from eds.trust import load_profile
+from test_pki import demo, generator, services
 from test_pki.authority import TestPki
 
 HERE = Path(__file__).resolve().parent
@@ -40,10 +46,15 @@ def request(service: str, iin: str | None, bin_: str | None, name: str) -> bytes
 
 def main() -> None:
     pki, out = HERE / "pki", HERE / "requests"
-    for folder in (pki, out):
+    for folder in (pki, out, HERE / "documents"):
         if folder.exists():
             shutil.rmtree(folder)
     manifest = generator.generate(pki)
+    make_requests(pki, out, manifest)
+    make_documents(pki, HERE / "documents", manifest)
+
+
+def make_requests(pki: Path, out: Path, manifest: dict) -> None:
     out.mkdir()
     keys = {name: SigningKey.from_pkcs12((pki / info["pkcs12"]).read_bytes(), manifest["password"], key_id=name)
             for name, info in manifest["identities"].items() if info["purpose"] in ("SIGN", "AUTH")}
@@ -102,7 +113,55 @@ def main() -> None:
     # CRLs issued just after the signatures: offline proof of every signer's status at signing time.
     TestPki.load(pki).write_crls(at + dt.timedelta(minutes=1))
     (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    print(f"{len(index)} samples in {out}")
+    print(f"{len(index)} signed requests in {out}")
+
+
+def make_documents(pki: Path, out: Path, manifest: dict) -> None:
+    """One issued PDF and XML twin per document type and life event, PAdES B-LT, with a registry index."""
+    port = int(manifest["base_url"].rsplit(":", 1)[1])
+    server = services.start(pki, port=port)
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            home = Path(tmp)
+            registry = Registry.open(f"sqlite:///{home / 'registry.db'}")
+            demo.bootstrap(home, pki, registry)
+            keys = KeyStore()
+            for key_id, entry in json.loads((home / "keys.json").read_text(encoding="utf-8")).items():
+                keys.add_file(key_id, entry["pkcs12"], entry["password"])
+            profile = load_profile(pki)
+            issuer = Issuer(registry, SignerChecker(profile), keys,
+                            IssuingOptions(public_url="https://eds.example.kz", timestamp_url=profile.tsa_url))
+            out.mkdir()
+            index: list[dict] = []
+
+            def keep(document, event: str) -> None:
+                for kind in ("pdf", "xml"):
+                    (out / f"{document.number}.{kind}").write_bytes(registry.file(document.number, kind))
+                index.append({"number": document.number, "type": document.doc_type, "event": event,
+                              "files": [f"{document.number}.pdf", f"{document.number}.xml"]})
+
+            for doc_type in sorted(EXAMPLES):
+                provider, key = ("MCI", "official_ministry") if doc_type == "tv_radio_licence" else ("ZHM", "official_region")
+                data = {k: v for k, v in EXAMPLES[doc_type].items() if k != "provider"}
+                keep(issuer.issue(doc_type, data, provider_id=provider, key_id=key, actor="samples"), "issue")
+            licence = next(e["number"] for e in index if e["type"] == "scrap_metal_licence")
+            keep(issuer.duplicate(licence, key_id="official_region", actor="samples", reason="the original was lost"),
+                 "duplicate")
+            keep(issuer.reissue(licence, key_id="official_region", actor="samples", reason="new address"), "reissue")
+            tv = next(e["number"] for e in index if e["type"] == "tv_radio_licence")
+            issuer.suspend(tv, actor="samples", reason="inspection")
+            issuer.resume(tv, actor="samples", reason="inspection passed")
+            consent = next(e["number"] for e in index if e["type"] == "restoration_consent")
+            issuer.terminate(consent, actor="samples", reason="works finished")
+            for entry in index:
+                document = registry.document(entry["number"])
+                entry["status"] = str(document.status)
+                entry["events"] = [str(e.kind) for e in registry.events(entry["number"])]
+            assert registry.verify_journal().ok
+        (out / "index.json").write_text(json.dumps(index, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        print(f"{len(index)} issued documents in {out}")
+    finally:
+        server.shutdown()
 
 
 if __name__ == "__main__":
