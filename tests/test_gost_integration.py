@@ -437,3 +437,39 @@ def test_sign_xml_picks_the_gost_uri_from_the_key(pki_dir, manifest):
     result = xmldsig.verify_xml(signed)
     assert result.intact
     assert result.signatures[0].signature_algorithm.endswith("gostr34102015-gostr34112015-512")
+
+
+def test_gost_pdf_signature_made_elsewhere_verifies(pki_dir, manifest, pki_server, profile):
+    """A PDF whose signature container is a GOST CMS (as Kalkan-based tools make) verifies; tampering fails."""
+    import datetime as dt
+    import io
+
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    from eds import cms, pdf
+    from eds.documents import render_pdf, validate
+    from eds.documents.examples import EXAMPLES
+    from eds.keys import SigningKey
+    from eds.signer_check import SignerChecker
+    from eds.verify import DocumentVerifier
+
+    unsigned = render_pdf(validate("restoration_consent", EXAMPLES["restoration_consent"]), number="CNS-G-1",
+                          issued_at=dt.date.today(), verify_url="https://e.kz/verify/CNS-G-1")
+    rsa_key = SigningKey.from_pkcs12((pki_dir / "users/individual_sign.p12").read_bytes(), manifest["password"])
+    placeholder = pdf.sign_pdf(unsigned, rsa_key)  # only to lay out the signature dictionary and ByteRange
+    start1, length1, start2, length2 = (int(v) for v in
+                                        PdfFileReader(io.BytesIO(placeholder)).embedded_signatures[0].byte_range)
+    content = placeholder[start1:start1 + length1] + placeholder[start2:start2 + length2]
+    info = manifest["identities"]["gost_individual_sign"]
+    gost = SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"])
+    container = cms.sign_cms(content, gost.private_key, gost.certificate.der, detached=True,
+                             extra_certs=[c.der for c in gost.chain]).hex().encode()
+    hole = start2 - (start1 + length1) - 2  # between the angle brackets of /Contents <...>
+    assert len(container) <= hole
+    signed = (placeholder[:start1 + length1 + 1] + container + b"0" * (hole - len(container))
+              + placeholder[start2 - 1:])
+    report = DocumentVerifier(SignerChecker(profile)).verify(signed)
+    assert report.passed, report.to_dict()["reasons"]
+    assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
+    tampered = signed.replace(b"/Producer", b"/Qroducer", 1)
+    assert [r.code for r in DocumentVerifier(SignerChecker(profile)).verify(tampered).reasons] == ["SIGNATURE_INVALID"]
