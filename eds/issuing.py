@@ -21,6 +21,28 @@ from eds.registry.records import Document, Draft, SignedFiles
 from eds.report import SignatureReport
 from eds.signer_check import SignerChecker
 
+KAZAKHSTAN = _dt.timezone(_dt.timedelta(hours=5))  # the date printed on a document, as numbers take their year
+
+
+def local_date(moment: _dt.datetime) -> _dt.date:
+    """The date of issue as printed: Kazakhstan's date, not UTC's (they differ after 19:00 UTC)."""
+    return moment.astimezone(KAZAKHSTAN).date()
+
+
+def with_provider(registry: Registry, provider_id: str, data: dict) -> dict:
+    """The provider block comes from the registry when absent; a given one must carry the provider's BIN."""
+    provider = registry.provider(provider_id)
+    if not isinstance(data, dict):
+        return data  # validation names the problem
+    given = data.get("provider")
+    if given is None:
+        return {**data, "provider": {"name": {"kk": provider.name_kk, "ru": provider.name_ru}, "bin": provider.bin}}
+    if isinstance(given, dict) and given.get("bin") != provider.bin:
+        raise IssuingError("PROVIDER_MISMATCH", f"provider.bin {given.get('bin')!r} is not the BIN of provider "
+                                                f"{provider_id} ({provider.bin})", {"field": "provider.bin"})
+    return data
+
+
 class IssuingError(ValueError):
     """Issuing refused before anything was registered; ``code`` and ``details`` say why."""
 
@@ -65,22 +87,9 @@ class Issuer:
         return report
 
     # life events that make a document
-    def _with_provider(self, provider_id: str, data: dict) -> dict:
-        """The provider block comes from the registry when absent; when given, its BIN must be the provider's."""
-        provider = self.registry.provider(provider_id)
-        if not isinstance(data, dict):
-            return data  # validation names the problem
-        given = data.get("provider")
-        if given is None:
-            return {**data, "provider": {"name": {"kk": provider.name_kk, "ru": provider.name_ru}, "bin": provider.bin}}
-        if isinstance(given, dict) and given.get("bin") != provider.bin:
-            raise IssuingError("PROVIDER_MISMATCH", f"provider.bin {given.get('bin')!r} is not the BIN of provider "
-                                                    f"{provider_id} ({provider.bin})", {"field": "provider.bin"})
-        return data
-
     def issue(self, doc_type: str, data: dict, *, provider_id: str, key_id: str, actor: str,
               idempotency_key: str | None = None) -> Document:
-        validated = documents.validate(doc_type, self._with_provider(provider_id, data))
+        validated = documents.validate(doc_type, with_provider(self.registry, provider_id, data))
         key = self.keys.get(key_id)
         self.authorise(provider_id, doc_type, key)
         name, identity = validated.holder
@@ -115,16 +124,16 @@ class Issuer:
     def _original(self, draft: Draft, event: str) -> dict | None:
         if event == "duplicate":
             original = self.registry.document(draft.original_number)
-            return {"number": original.number, "issued_at": original.issued_at.date()}
+            return {"number": original.number, "issued_at": local_date(original.issued_at)}
         if event == "reissue":
             previous = self.registry.document(draft.supersedes)
-            return {"number": previous.number, "issued_at": previous.issued_at.date()}
+            return {"number": previous.number, "issued_at": local_date(previous.issued_at)}
         return None
 
     def _render_and_sign(self, draft: Draft, validated, key: SigningKey, event: str) -> SignedFiles:
         verify_url = f"{self.options.public_url}/verify/{draft.number}"
         original = self._original(draft, event)
-        issued_on = draft.issued_at.date()
+        issued_on = local_date(draft.issued_at)
         unsigned = documents.render_pdf(validated, number=draft.printed_number, issued_at=issued_on,
                                         verify_url=verify_url, event=event, original=original)
         signed = pdf.sign_pdf(unsigned, key, timestamp_url=self.options.timestamp_url,
@@ -139,7 +148,7 @@ class Issuer:
                            pdf=signed, xml=signed_xml)
 
     def _validation_data(self, signed_pdf: bytes, key: SigningKey) -> pdf.ValidationData:
-        return long_term_data(signed_pdf, self.signers, key)
+        return long_term_data(signed_pdf, self.signers, key.certificate, key.chain)
 
     # life events that only change status
     def suspend(self, number: str, *, actor: str, reason: str) -> Document:
@@ -152,9 +161,10 @@ class Issuer:
         return self.registry.terminate(number, actor=actor, reason=reason)
 
 
-def long_term_data(signed_pdf: bytes, signers: SignerChecker, key: SigningKey) -> pdf.ValidationData:
+def long_term_data(signed_pdf: bytes, signers: SignerChecker, certificate: Certificate,
+                   chain: tuple[Certificate, ...] = ()) -> pdf.ValidationData:
     """Chain and revocation answers for the signer and for the TSA that stamped the signature (PAdES B-LT)."""
-    certs, ocsps, crls = signers.validation_data(key.certificate, extra_certs=key.chain)
+    certs, ocsps, crls = signers.validation_data(certificate, extra_certs=chain)
     all_certs, all_ocsps, all_crls = list(certs), list(ocsps), list(crls)
     timestamp = _signature_timestamp(signed_pdf)
     if timestamp is not None and timestamp.tsa_certificate_der:

@@ -127,7 +127,7 @@ def test_verify_a_folder_in_parallel_offline(tmp_path, pki_dir, pki_server, prof
     unsigned = render_pdf(validate("restoration_consent", EXAMPLES["restoration_consent"]), number="CNS-1",
                           issued_at=__import__("datetime").date.today(), verify_url="https://e.kz/verify/CNS-1")
     signed = pdf.sign_pdf(unsigned, key, timestamp_url=profile.tsa_url)
-    long_term = pdf.add_validation_data(signed, long_term_data(signed, SignerChecker(profile), key))
+    long_term = pdf.add_validation_data(signed, long_term_data(signed, SignerChecker(profile), key.certificate, key.chain))
     folder = tmp_path / "audit"
     (folder / "sub").mkdir(parents=True)
     for i in range(12):

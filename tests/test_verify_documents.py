@@ -156,7 +156,7 @@ def test_offline_with_and_without_embedded_evidence(signed, key_of, profile, pki
     offline = verifier(profile, policy=Policy.OFFLINE)
     bare = offline.verify(signed)
     assert bare.indication == Indication.INDETERMINATE and "REVOCATION_UNKNOWN" in codes(bare)
-    long_term = pdf.add_validation_data(signed, long_term_data(signed, SignerChecker(profile), key_of("official_region")))
+    long_term = pdf.add_validation_data(signed, long_term_data(signed, SignerChecker(profile), key_of("official_region").certificate, key_of("official_region").chain))
     report = offline.verify(long_term)
     assert report.passed, codes(report)
 

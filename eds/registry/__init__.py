@@ -9,6 +9,9 @@ from eds.registry.records import (
            Draft,
            Event,
            FileInfo,
+           Pending,
+           Prepare,
+           PreparedFiles,
            Provider,
            RenderAndSign,
            SignedFiles,
@@ -17,5 +20,5 @@ from eds.registry.records import (
 from eds.registry.registry import Registry, default_url
 
 __all__ = ["DOCUMENT_TYPES", "Document", "Draft", "ErrorCode", "Event", "EventKind", "FileInfo", "JournalReport",
-           "Provider", "Registry", "RegistryError", "RenderAndSign", "SignedFiles", "Signer", "Status",
-           "default_url", "next_number"]
+           "Pending", "Prepare", "PreparedFiles", "Provider", "Registry", "RegistryError", "RenderAndSign",
+           "SignedFiles", "Signer", "Status", "default_url", "next_number"]

@@ -1,9 +1,9 @@
 """What the journal records about each row, and the check that the tables still say what the journal says.
 
 Every write puts a snapshot of the rows it wrote into its journal entry's payload. Replaying the payloads
-gives the providers, signers, documents (with their file digests), events and current statuses that must be
-in the tables; any row that differs, is missing or has no entry is reported, so editing or deleting a row in
-any table shows even when the journal itself is untouched.
+gives the providers, signers, documents (with their file digests), events, current statuses and pending
+documents that must be in the tables; any row that differs, is missing or has no entry is reported, so editing
+or deleting a row in any table shows even when the journal itself is untouched.
 """
 
 from __future__ import annotations
@@ -23,6 +23,8 @@ from eds.registry.models import (
     EventRow,
     FileRow,
     JournalRow,
+    PendingFileRow,
+    PendingRow,
     ProviderRow,
     SignerRow,
 )
@@ -54,6 +56,19 @@ def document_snapshot(row: DocumentRow, files: Iterable[FileRow | FileInfo]) -> 
     }
 
 
+def pending_snapshot(row: PendingRow, files: Iterable[PendingFileRow | FileInfo]) -> dict[str, Any]:
+    """Everything a pending document holds; it never changes until the record is dropped."""
+    return {
+        "id": row.id, "number": row.number, "doc_type": row.doc_type, "provider_id": row.provider_id,
+        "holder_name": row.holder_name, "holder_id": row.holder_id, "data": row.data,
+        "signer_cert_sha256": row.signer_cert_sha256, "digest_algorithm": row.digest_algorithm,
+        "digest": row.digest, "prepared_by": row.prepared_by, "prepared_at": time_text(row.prepared_at),
+        "expires_at": time_text(row.expires_at), "idempotency_key": row.idempotency_key,
+        "request_digest": row.request_digest,
+        "files": {f.kind: {"sha256": f.sha256, "size": f.size} for f in files},
+    }
+
+
 def event_snapshot(row: EventRow, number: str) -> dict[str, Any]:
     return {"kind": row.kind, "document_number": number, "actor": row.actor, "at": time_text(row.at),
             "reason": row.reason, "related_number": row.related_number}
@@ -70,6 +85,7 @@ class _Expected:
         self.status: dict[str, Status] = {}
         self.superseded_by: dict[str, str] = {}
         self.duplicates: dict[str, list[str]] = defaultdict(list)
+        self.pending: dict[str, tuple[int, dict[str, Any]]] = {}
         self.problem: tuple[int, str, str] | None = None
 
     def replay(self, row: JournalRow) -> None:
@@ -78,8 +94,22 @@ class _Expected:
             self.providers[payload["provider"]["id"]] = (row.seq, payload["provider"])
         elif "signer" in payload:
             self.signers[payload["signer"]["cert_sha256"]] = (row.seq, payload["signer"])
+        elif "pending" in payload:
+            self.pending[payload["pending"]["id"]] = (row.seq, payload["pending"])
+        elif "pending_dropped" in payload:
+            dropped = payload["pending_dropped"]
+            self._close_pending(row.seq, dropped["id"], dropped["number"])
         else:
             self._replay_event(row.seq, payload)
+            if "completes_pending" in payload:
+                self._close_pending(row.seq, payload["completes_pending"], payload["event"]["document_number"])
+
+    def _close_pending(self, seq: int, pending_id: str, number: str) -> None:
+        """A pending document completed or dropped: it must have been reserved, under that number."""
+        reserved = self.pending.pop(pending_id, None)
+        if reserved is None or reserved[1]["number"] != number:
+            self.problem = self.problem or (seq, "invalid_history",
+                                            f"entry {seq}: {number} was never reserved as pending {pending_id}")
 
     def _replay_event(self, seq: int, payload: dict[str, Any]) -> None:
         event = payload["event"]
@@ -155,6 +185,19 @@ def verify_records(session: Session, rows: Sequence[JournalRow]) -> JournalRepor
                 document.status != expected.status[document.number]
                 or document.superseded_by != expected.superseded_by.get(document.number)):
             problems.append((seq, "record_edited", f"document {document.number}: status differs from its events"))
+
+    pending_files: dict[str, list[FileInfo]] = defaultdict(list)
+    columns = select(PendingFileRow.pending_id, PendingFileRow.kind, PendingFileRow.sha256, PendingFileRow.size,
+                     PendingFileRow.content)
+    for pending_id, kind, sha256, size, content in session.execute(columns.execution_options(yield_per=50)):
+        pending_files[pending_id].append(FileInfo(kind, sha256, size))
+        if sha256_hex(content) != sha256 or len(content) != size:
+            problems.append((expected.pending.get(pending_id, (0,))[0], "record_edited",
+                             f"the {kind} file of pending document {pending_id} was changed"))
+    pending = list(session.scalars(select(PendingRow)))
+    _compare(problems, "pending document", expected.pending,
+             {p.id: pending_snapshot(p, pending_files.pop(p.id, [])) for p in pending})
+    problems.extend((0, "record_unjournaled", f"files of a missing pending document {i}") for i in pending_files)
 
     _compare(problems, "the event of journal entry", {seq: (seq, e) for seq, e in expected.events.items()},
              {e.journal_seq: event_snapshot(e, numbers.get(e.document_id, "?"))

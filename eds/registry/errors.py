@@ -12,6 +12,7 @@ class ErrorCode(enum.StrEnum):
     CONFLICT = "CONFLICT"  # already exists, or an idempotency key reused for a different request
     INVALID_INPUT = "INVALID_INPUT"  # malformed argument (unknown type, bad IIN/BIN, non-JSON data, ...)
     INVALID_TRANSITION = "INVALID_TRANSITION"  # the life event is not allowed in the document's status
+    EXPIRED = "EXPIRED"  # a pending document was not signed in time: it can no longer be completed
     SIGNER_NOT_AUTHORISED = "SIGNER_NOT_AUTHORISED"  # the signing certificate may not sign this for this provider
     DATABASE_BUSY = "DATABASE_BUSY"  # lock or serialization conflicts persisted through every retry
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # the database cannot be reached or failed

@@ -50,8 +50,9 @@ class JournalReport:
     ``reason`` is one of: ``edited`` (an entry's content no longer matches its hash, or the chain link to it
     was rewritten), ``deleted`` (a seq is missing, or the head is past the last entry), ``reordered`` (the
     entries are intact but their seqs were swapped), ``record_edited``, ``record_deleted``,
-    ``record_unjournaled`` (a provider, signer, document, file or event row disagrees with, is missing
-    from, or is absent from the journal), ``invalid_history`` (the journal records an impossible transition).
+    ``record_unjournaled`` (a provider, signer, document, file, event or pending-document row disagrees with,
+    is missing from, or is absent from the journal), ``invalid_history`` (the journal records an impossible
+    transition, or completes or drops a pending document it never reserved).
     """
 
     ok: bool

@@ -126,6 +126,43 @@ class FileRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class PendingRow(Base):
+    """A number reserved for a document that the official signs on their own device (two-step issuing).
+
+    Deleted when the document is completed, abandoned, or purged after ``expires_at``; its number is never
+    given to another document.
+    """
+
+    __tablename__ = "pending_documents"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # random: it names the pending record in URLs
+    number: Mapped[str] = mapped_column(NUMBER, unique=True)
+    doc_type: Mapped[str] = mapped_column(String(64))
+    provider_id: Mapped[str] = mapped_column(ForeignKey("providers.id"), index=True)
+    holder_name: Mapped[str] = mapped_column(Text)
+    holder_id: Mapped[str] = mapped_column(String(12))
+    data: Mapped[dict[str, Any]] = mapped_column(JSON)
+    signer_cert_sha256: Mapped[str] = mapped_column(ForeignKey("signers.cert_sha256"), index=True)
+    digest_algorithm: Mapped[str] = mapped_column(String(16))
+    digest: Mapped[str] = mapped_column(String(128))  # hex
+    prepared_by: Mapped[str] = mapped_column(Text)
+    prepared_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime, index=True)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    request_digest: Mapped[str] = mapped_column(SHA256_HEX)
+
+
+class PendingFileRow(Base):
+    """A prepared, not yet signed file of a pending document (the PDF with its reserved /Contents, the XML)."""
+
+    __tablename__ = "pending_files"
+    __table_args__ = (CheckConstraint("kind IN ('pdf', 'xml')", name="ck_pending_kind_known"),)
+    pending_id: Mapped[str] = mapped_column(ForeignKey("pending_documents.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    sha256: Mapped[str] = mapped_column(SHA256_HEX)
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+
+
 class EventRow(Base):
     """One life event of one document, written with the journal entry that records it."""
 

@@ -100,6 +100,40 @@ class SignedFiles:
     xml: bytes | None = None
 
 
+@dataclass(frozen=True)
+class PreparedFiles:
+    """What the preparer of a two-step document returns: the files awaiting the official's own signature."""
+
+    pdf: bytes  # with its signature field and /Contents reserved
+    xml: bytes  # the unsigned XML twin
+    digest: bytes  # what the official's device signs: the digest of the PDF's /ByteRange
+    digest_algorithm: str  # e.g. "sha256"
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A reserved number whose prepared files wait for the official's device to sign them."""
+
+    id: str
+    number: str
+    doc_type: str
+    provider_id: str
+    holder_name: str
+    holder_id: str
+    data: dict[str, Any]
+    signer_cert_sha256: str  # the only certificate whose signature can complete it
+    digest_algorithm: str
+    digest: bytes
+    prepared_by: str
+    prepared_at: _dt.datetime  # the document's issue date, already printed in it
+    expires_at: _dt.datetime
+    idempotency_key: str | None
+    files: tuple[FileInfo, ...]
+
+
 # Called inside the issuing transaction with the reserved number; may be called again if the transaction is
 # retried after a lock conflict, so it must not have effects that a second call would duplicate.
 RenderAndSign = Callable[[Draft], SignedFiles]
+
+# Called inside the reserving transaction with the reserved number; the same rule as RenderAndSign applies.
+Prepare = Callable[[Draft], PreparedFiles]

@@ -4,6 +4,11 @@ Every write is one transaction that ends by appending its journal entry: a docum
 its entry are committed together or not at all. Issuing takes the number, calls the caller's renderer with
 it and stores the result in that same transaction, so a renderer that raises, or a process that dies, leaves
 no number, document, event or entry behind.
+
+Two-step issuing (the official signs on their own device) splits that in two durable writes: ``reserve`` takes
+the number and keeps the prepared files as a pending document; ``complete`` turns it into the document with
+the files the official signed, or ``abandon`` and ``purge_expired`` drop it. A reserved number is never given
+to another document: a dropped one is a gap that the journal explains.
 """
 
 from __future__ import annotations
@@ -11,16 +16,18 @@ from __future__ import annotations
 import datetime as _dt
 import json
 import re
+import secrets
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.orm import Session
 
 from eds.registry import journal
 from eds.registry.audit import (
     document_snapshot,
     event_snapshot,
+    pending_snapshot,
     provider_snapshot,
     signer_snapshot,
     verify_records,
@@ -42,6 +49,8 @@ from eds.registry.models import (
     FileRow,
     JournalHeadRow,
     JournalRow,
+    PendingFileRow,
+    PendingRow,
     ProviderRow,
     SignerRow,
 )
@@ -51,6 +60,9 @@ from eds.registry.records import (
     Draft,
     Event,
     FileInfo,
+    Pending,
+    Prepare,
+    PreparedFiles,
     Provider,
     RenderAndSign,
     SignedFiles,
@@ -109,6 +121,14 @@ class _Existing(Exception):
         self.document = document
 
 
+class _ExistingPending(Exception):
+    """Raised inside a transaction to roll it back and answer with a pending document reserved earlier."""
+
+    def __init__(self, pending: Pending) -> None:
+        super().__init__(pending.number)
+        self.pending = pending
+
+
 def _provider(row: ProviderRow) -> Provider:
     return Provider(row.id, row.name_kk, row.name_ru, row.bin)
 
@@ -128,6 +148,27 @@ def _document(session: Session, row: DocumentRow) -> Document:
     return Document(row.number, row.doc_type, row.provider_id, row.holder_name, row.holder_id, row.data,
                     Status(row.status), row.issued_at, row.original_number, row.supersedes, row.superseded_by,
                     row.signer_cert_sha256, row.signed_at, row.idempotency_key, _files_of(session, row.id))
+
+
+def _pending(session: Session, row: PendingRow) -> Pending:
+    files = session.execute(select(PendingFileRow.kind, PendingFileRow.sha256, PendingFileRow.size)
+                            .where(PendingFileRow.pending_id == row.id).order_by(PendingFileRow.kind))
+    return Pending(row.id, row.number, row.doc_type, row.provider_id, row.holder_name, row.holder_id, row.data,
+                   row.signer_cert_sha256, row.digest_algorithm, bytes.fromhex(row.digest), row.prepared_by,
+                   row.prepared_at, row.expires_at, row.idempotency_key, tuple(FileInfo(*f) for f in files))
+
+
+def _prepared(prepared: object) -> PreparedFiles:
+    """The preparer's result, refused unless it is usable: a pending record that cannot be completed is a leak."""
+    if not isinstance(prepared, PreparedFiles):
+        raise TypeError("prepare must return PreparedFiles")
+    for name in ("pdf", "xml", "digest"):
+        value = getattr(prepared, name)
+        if not isinstance(value, bytes) or not value:
+            raise _invalid(f"prepare returned no {name}")
+    if not isinstance(prepared.digest_algorithm, str) or not prepared.digest_algorithm:
+        raise _invalid("prepare returned no digest algorithm")
+    return prepared
 
 
 class Registry:
@@ -326,6 +367,144 @@ class Registry:
 
         return self._write_idempotent(work, idempotency_key, digest)
 
+    # Two-step issuing: the official signs on their own device
+
+    def reserve(self, *, doc_type: str, provider_id: str, holder_name: str, holder_id: str,
+                data: Mapping[str, Any], signer_cert_sha256: str, actor: str, valid_for: _dt.timedelta,
+                prepare: Prepare, idempotency_key: str | None = None) -> Pending:
+        """Take the next number and keep the files ``prepare`` makes with it until the official's signature is back.
+
+        Only a certificate that may sign ``doc_type`` for the provider now can reserve, and only it can complete.
+        ``prepare`` runs inside the transaction as ``issue`` runs its renderer: if it raises, nothing is kept and
+        the number is not taken. With an ``idempotency_key`` already used for the same request, the pending
+        document reserved then is returned (expired or not); once it was completed, the key is a CONFLICT that
+        names the document.
+        """
+        document_type(doc_type)
+        _text("holder_name", holder_name)
+        _twelve_digits("holder_id", holder_id)
+        _text("actor", actor)
+        data = _json_object(data)
+        if not isinstance(signer_cert_sha256, str) or not _SHA256_HEX.fullmatch(signer_cert_sha256):
+            raise _invalid("signer_cert_sha256 must be 64 lowercase hex digits")
+        if not isinstance(valid_for, _dt.timedelta) or valid_for <= _dt.timedelta(0):
+            raise _invalid("valid_for must be a positive timedelta")
+        digest = self._request_digest(idempotency_key, {
+            "operation": "reserve", "doc_type": doc_type, "provider_id": provider_id, "holder_name": holder_name,
+            "holder_id": holder_id, "data": data, "signer_cert_sha256": signer_cert_sha256})
+
+        def work(session: Session) -> Pending:
+            provider = self._provider_row(session, provider_id)
+            now = self._clock()
+            self._authorise(session, provider_id, doc_type, signer_cert_sha256, now)
+            number = next_number(session, provider_id, doc_type, year_of(now))
+            self._raise_if_reserved(session, idempotency_key, digest)
+            prepared = _prepared(prepare(Draft(number, doc_type, _provider(provider), holder_name, holder_id, data,
+                                               now, None, None)))
+            row = PendingRow(id=secrets.token_hex(16), number=number, doc_type=doc_type, provider_id=provider_id,
+                             holder_name=holder_name, holder_id=holder_id, data=data,
+                             signer_cert_sha256=signer_cert_sha256, digest_algorithm=prepared.digest_algorithm,
+                             digest=prepared.digest.hex(), prepared_by=actor, prepared_at=now,
+                             expires_at=now + valid_for, idempotency_key=idempotency_key, request_digest=digest)
+            session.add(row)
+            session.flush()
+            files = [PendingFileRow(pending_id=row.id, kind=kind, sha256=sha256_hex(content), size=len(content),
+                                    content=content)
+                     for kind, content in (("pdf", prepared.pdf), ("xml", prepared.xml))]
+            session.add_all(files)
+            journal.append(session, clock=self._clock, actor=actor, action="pending_reserved", document_number=number,
+                           payload={"pending": pending_snapshot(row, files)})
+            return _pending(session, row)
+
+        try:
+            return self._db.write(work)
+        except _ExistingPending as found:
+            return found.pending
+        except RegistryError as error:
+            # Two first attempts with one key raced and the other committed first.
+            if error.code is not ErrorCode.CONFLICT or idempotency_key is None:
+                raise
+            with self._db.read() as session:
+                row = session.scalar(select(PendingRow).where(PendingRow.idempotency_key == idempotency_key))
+                if row is None or row.request_digest != digest:
+                    raise
+                return _pending(session, row)
+
+    def pending(self, pending_id: str, *, include_expired: bool = False) -> Pending:
+        """The pending document; NOT_FOUND when unknown or already completed or dropped, EXPIRED when too late."""
+        with self._db.read() as session:
+            row = self._pending_row(session, pending_id)
+            if not include_expired:
+                self._refuse_expired(row)
+            return _pending(session, row)
+
+    def pending_file(self, pending_id: str, kind: str) -> bytes:
+        """A prepared file of a pending document (the PDF awaiting its signature, the unsigned XML)."""
+        with self._db.read() as session:
+            self._pending_row(session, pending_id)
+            content = session.scalar(select(PendingFileRow.content).where(PendingFileRow.pending_id == pending_id,
+                                                                          PendingFileRow.kind == kind))
+            if content is None:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"pending document {pending_id} has no {kind} file")
+            return content
+
+    def pending_documents(self, *, expired: bool | None = None) -> list[Pending]:
+        """Pending documents by number: all, only those whose time ran out (True), or only live ones (False)."""
+        query = select(PendingRow).order_by(PendingRow.number)
+        if expired is not None:
+            now = self._clock()
+            query = query.where(PendingRow.expires_at <= now if expired else PendingRow.expires_at > now)
+        with self._db.read() as session:
+            return [_pending(session, row) for row in session.scalars(query)]
+
+    def complete(self, pending_id: str, *, signed: SignedFiles, actor: str) -> Document:
+        """Record the pending document as issued, with the files its official signed, and drop the pending record.
+
+        One transaction, like ``issue``: the document (valid, under the reserved number, dated when it was
+        prepared), its files, its ``issued`` event and the journal entry, which names the pending record it
+        completes. The signer must be the certificate the document was prepared for, still authorised now.
+        """
+        _text("actor", actor)
+        if not isinstance(signed, SignedFiles):
+            raise TypeError("signed must be SignedFiles")
+
+        def work(session: Session) -> Document:
+            row = self._pending_row(session, pending_id, lock=True)
+            self._refuse_expired(row)
+            if signed.signer_cert_sha256 != row.signer_cert_sha256:
+                raise _invalid(f"pending document {pending_id} was prepared for another certificate")
+            draft = Draft(row.number, row.doc_type, _provider(self._provider_row(session, row.provider_id)),
+                          row.holder_name, row.holder_id, row.data, row.prepared_at, None, None)
+            key, digest = row.idempotency_key, row.request_digest
+            self._delete_pending(session, row)
+            document = self._store(session, draft, lambda _draft: signed, Status.VALID, actor, key, digest,
+                                   completes=pending_id)
+            return _document(session, document)
+
+        return self._db.write(work)
+
+    def abandon(self, pending_id: str, *, actor: str, reason: str) -> Pending:
+        """Drop a pending document that will not be signed (expired or not); its number stays unused for good."""
+        _text("actor", actor)
+        _text("reason", reason)
+
+        def work(session: Session) -> Pending:
+            row = self._pending_row(session, pending_id, lock=True)
+            return self._drop_pending(session, row, actor, "pending_abandoned", reason)
+
+        return self._db.write(work)
+
+    def purge_expired(self, *, actor: str) -> list[Pending]:
+        """Drop every pending document whose time ran out, one journal entry each, and say which they were."""
+        _text("actor", actor)
+
+        def work(session: Session) -> list[Pending]:
+            rows = session.scalars(select(PendingRow).where(PendingRow.expires_at <= self._clock())
+                                   .order_by(PendingRow.number).with_for_update())
+            return [self._drop_pending(session, row, actor, "pending_expired", "expired") for row in list(rows)]
+
+        return self._db.write(work)
+
     # Life events
 
     def suspend(self, number: str, *, actor: str, reason: str) -> Document:
@@ -409,6 +588,32 @@ class Registry:
         return row
 
     @staticmethod
+    def _pending_row(session: Session, pending_id: str, *, lock: bool = False) -> PendingRow:
+        query = select(PendingRow).where(PendingRow.id == pending_id)
+        row = session.scalar(query.with_for_update() if lock else query)
+        if row is None:
+            raise RegistryError(ErrorCode.NOT_FOUND, f"no pending document {pending_id!r}")
+        return row
+
+    def _refuse_expired(self, row: PendingRow) -> None:
+        if row.expires_at <= self._clock():
+            raise RegistryError(ErrorCode.EXPIRED, f"pending document {row.id} ({row.number}) expired at "
+                                                   f"{row.expires_at.isoformat()}; prepare it again")
+
+    @staticmethod
+    def _delete_pending(session: Session, row: PendingRow) -> None:
+        session.execute(delete(PendingFileRow).where(PendingFileRow.pending_id == row.id))
+        session.delete(row)
+        session.flush()
+
+    def _drop_pending(self, session: Session, row: PendingRow, actor: str, action: str, reason: str) -> Pending:
+        pending = _pending(session, row)
+        self._delete_pending(session, row)
+        journal.append(session, clock=self._clock, actor=actor, action=action, document_number=row.number,
+                       payload={"pending_dropped": {"id": row.id, "number": row.number, "reason": reason}})
+        return pending
+
+    @staticmethod
     def _authorise(session: Session, provider_id: str, doc_type: str, cert_sha256: str,
                    at: _dt.datetime) -> SignerRow:
         row = session.get(SignerRow, cert_sha256)
@@ -449,6 +654,25 @@ class Registry:
         existing = self._existing(session, idempotency_key, digest)
         if existing is not None:
             raise _Existing(existing)
+        if idempotency_key is not None and session.scalar(
+                select(PendingRow.id).where(PendingRow.idempotency_key == idempotency_key)) is not None:
+            raise RegistryError(ErrorCode.CONFLICT, "this idempotency key is held by a pending document")
+
+    @staticmethod
+    def _raise_if_reserved(session: Session, idempotency_key: str | None, digest: str) -> None:
+        """The two-step twin of ``_raise_if_issued``: the key may name a pending or a completed document."""
+        if idempotency_key is None:
+            return
+        row = session.scalar(select(PendingRow).where(PendingRow.idempotency_key == idempotency_key))
+        if row is not None:
+            if row.request_digest != digest:
+                raise RegistryError(ErrorCode.CONFLICT, "this idempotency key was already used for a different request")
+            raise _ExistingPending(_pending(session, row))
+        document = session.scalar(select(DocumentRow).where(DocumentRow.idempotency_key == idempotency_key))
+        if document is not None:
+            outcome = "was completed with it" if document.request_digest == digest else "is another request"
+            raise RegistryError(ErrorCode.CONFLICT,
+                                f"this idempotency key was already used: document {document.number} {outcome}")
 
     def _write_idempotent(self, work: Callable[[Session], Document], idempotency_key: str | None,
                           digest: str) -> Document:
@@ -467,8 +691,9 @@ class Registry:
             return existing
 
     def _store(self, session: Session, draft: Draft, render_and_sign: RenderAndSign, status: Status, actor: str,
-               idempotency_key: str | None, digest: str) -> DocumentRow:
-        """Render and sign ``draft``, then add the document, its files, its ``issued`` event and journal entry."""
+               idempotency_key: str | None, digest: str, completes: str | None = None) -> DocumentRow:
+        """Render and sign ``draft``, then add the document, its files, its ``issued`` event and journal entry
+        (which names the pending record it ``completes``, for a two-step document)."""
         signed = render_and_sign(draft)
         if not isinstance(signed, SignedFiles):
             raise TypeError("render_and_sign must return SignedFiles")
@@ -491,7 +716,7 @@ class Registry:
                              content=content) for kind, content in files.items()]
         session.add_all(file_rows)
         self._record_event(session, row, EventKind.ISSUED, actor, draft.issued_at, None,
-                           draft.original_number or draft.supersedes, document_snapshot(row, file_rows))
+                           draft.original_number or draft.supersedes, document_snapshot(row, file_rows), completes)
         return row
 
     @staticmethod
@@ -503,12 +728,14 @@ class Registry:
 
     def _record_event(self, session: Session, row: DocumentRow, kind: EventKind, actor: str, at: _dt.datetime,
                       reason: str | None, related_number: str | None,
-                      document: dict[str, Any] | None = None) -> None:
+                      document: dict[str, Any] | None = None, completes: str | None = None) -> None:
         event = EventRow(document_id=row.id, kind=kind.value, actor=actor, at=at, reason=reason,
                          related_number=related_number)
         payload: dict[str, Any] = {"event": event_snapshot(event, row.number)}
         if document is not None:
             payload["document"] = document
+        if completes is not None:
+            payload["completes_pending"] = completes
         event.journal_seq = journal.append(session, clock=self._clock, actor=actor, action=kind.value,
                                            document_number=row.number, payload=payload)
         session.add(event)

@@ -1,0 +1,489 @@
+"""Two-step issuing: the service prepares, the official's device signs (simulated here as NCALayer would), the
+service checks and completes; checked by our verifier, pyHanko, poppler and a QR decoder."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import datetime as dt
+import hashlib
+import io
+import json
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+from asn1crypto import cms as asn1_cms
+from asn1crypto import core, pem
+from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
+
+from eds import xmldsig
+from eds.documents import DocumentDataError
+from eds.documents.examples import EXAMPLES
+from eds.issuing import IssuingError, IssuingOptions
+from eds.keys import SigningKey
+from eds.registry import ErrorCode, Registry, RegistryError, SignedFiles, Status
+from eds.revocation import Policy
+from eds.signer_check import SignerChecker
+from eds.two_step import Prepared, TwoStepError, TwoStepIssuer
+from eds.verify import DocumentVerifier
+
+PUBLIC_URL = "https://eds.example.kz"
+DOC_TYPE = "tv_radio_licence"
+TTL = dt.timedelta(minutes=10)
+
+
+class Clock:
+    """The registry's clock, which a test can move forward."""
+
+    def __init__(self) -> None:
+        self.shift = dt.timedelta(0)
+
+    def __call__(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC) + self.shift
+
+
+@pytest.fixture(scope="module")
+def checker(profile, pki_server) -> SignerChecker:
+    return SignerChecker(profile)
+
+
+@pytest.fixture(scope="module")
+def key_of(pki_dir, manifest):
+    def load(name: str) -> SigningKey:
+        info = manifest["identities"][name]
+        return SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"], key_id=name)
+
+    return load
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def db_url(tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'registry.sqlite'}"
+
+
+@pytest.fixture
+def registry(db_url, clock, manifest, cert_of):
+    opened = Registry.open(db_url, clock=clock)
+    now = dt.datetime.now(dt.UTC)
+    for provider, identity in (("MCI", "official_ministry"), ("ECO", "ec_company_head"), ("COMP", "company_employee")):
+        info = manifest["identities"][identity]
+        cert = cert_of(identity)
+        opened.add_provider(provider, name_kk=f"{provider} kk", name_ru=f"{provider} ru", bin=info["bin"],
+                            actor="admin")
+        opened.add_signer(provider, cert_der=cert.der, iin=info["iin"], name=cert.common_name, position="head",
+                          doc_types=[DOC_TYPE, "refusal"], valid_from=now - dt.timedelta(days=1),
+                          valid_to=cert.not_after, actor="admin")
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def issuer(registry, checker, profile) -> TwoStepIssuer:
+    return TwoStepIssuer(registry, checker, IssuingOptions(public_url=PUBLIC_URL, timestamp_url=profile.tsa_url),
+                         ttl=TTL)
+
+
+def example(doc_type: str = DOC_TYPE) -> dict:
+    """The example's data; its provider block comes from the registry."""
+    data = dict(EXAMPLES[doc_type])
+    data.pop("provider")
+    return data
+
+
+def prepare(issuer: TwoStepIssuer, cert_of, identity: str = "official_ministry", provider: str = "MCI",
+            **kwargs) -> Prepared:
+    return issuer.prepare(DOC_TYPE, example(), provider_id=provider, signer_certificate_der=cert_of(identity).der,
+                          actor="operator", **kwargs)
+
+
+def _attribute(name: str, value: object) -> asn1_cms.CMSAttribute:
+    return asn1_cms.CMSAttribute({"type": name, "values": [value]})
+
+
+def device_cms(digest_b64: str, key: SigningKey) -> bytes:
+    """What NCALayer's createCAdESFromBase64Hash makes of a digest: detached CAdES-BES, the signer's certificate in."""
+    certificate = asn1_x509.Certificate.load(key.certificate.der)
+    ess = {"certs": [{"cert_hash": hashlib.sha256(key.certificate.der).digest(),
+                      "issuer_serial": {"issuer": [asn1_x509.GeneralName({"directory_name": certificate.issuer})],
+                                        "serial_number": certificate.serial_number}}]}
+    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    attributes = asn1_cms.CMSAttributes([
+        _attribute("content_type", "data"),
+        _attribute("signing_time", asn1_cms.Time({"utc_time": core.UTCTime(now)})),
+        _attribute("message_digest", base64.b64decode(digest_b64)),
+        _attribute("signing_certificate_v2", ess),
+    ])
+    if isinstance(key.private_key, rsa.RSAPrivateKey):
+        value = key.private_key.sign(attributes.dump(), padding.PKCS1v15(), hashes.SHA256())
+        algorithm = "sha256_rsa"
+    else:
+        assert isinstance(key.private_key, ec.EllipticCurvePrivateKey)
+        value = key.private_key.sign(attributes.dump(), ec.ECDSA(hashes.SHA256()))
+        algorithm = "sha256_ecdsa"
+    signer_info = asn1_cms.SignerInfo({
+        "version": "v1",
+        "sid": {"issuer_and_serial_number": {"issuer": certificate.issuer, "serial_number": certificate.serial_number}},
+        "digest_algorithm": {"algorithm": "sha256"}, "signed_attrs": attributes,
+        "signature_algorithm": {"algorithm": algorithm}, "signature": value})
+    signed_data = asn1_cms.SignedData({
+        "version": "v1", "digest_algorithms": [{"algorithm": "sha256"}], "encap_content_info": {"content_type": "data"},
+        "certificates": [certificate], "signer_infos": [signer_info]})
+    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+
+
+def device_signs(prepared: Prepared, key: SigningKey) -> tuple[bytes, bytes]:
+    """The official's device: the CMS over the digest (Base64, as NCALayer returns it) and the signed XML twin."""
+    return (base64.b64encode(device_cms(prepared.digest, key)),
+            xmldsig.sign_xml(prepared.xml, key.private_key, key.certificate.der))
+
+
+def pyhanko_status(pdf: bytes, pki_dir: Path):
+    roots = [asn1_x509.Certificate.load(pem.unarmor(p.read_bytes())[2]) for p in (pki_dir / "anchors").glob("*.pem")]
+    signature = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0]
+    return asyncio.run(async_validate_pdf_signature(signature, ValidationContext(trust_roots=roots,
+                                                                                 allow_fetching=True)))
+
+
+def pdfsig(pdf: bytes, tmp_path: Path) -> str:
+    path = tmp_path / "signed.pdf"
+    path.write_bytes(pdf)
+    run = subprocess.run(["pdfsig", str(path)], check=False, capture_output=True)  # the test CA is unknown to NSS
+    return run.stdout.decode("utf-8", "replace")
+
+
+def refused(call, *args, **kwargs) -> IssuingError:
+    """TwoStepError for the two-step rules; IssuingError for the rules shared with one-step issuing."""
+    with pytest.raises(IssuingError) as caught:
+        call(*args, **kwargs)
+    return caught.value
+
+
+def assert_nothing_registered(registry: Registry, number: str) -> None:
+    with pytest.raises(RegistryError) as caught:
+        registry.document(number)
+    assert caught.value.code is ErrorCode.NOT_FOUND
+
+
+def test_prepare_sign_complete_verifies_everywhere(issuer, registry, cert_of, key_of, checker, pki_dir, tmp_path):
+    official = key_of("official_ministry")
+    prepared = prepare(issuer, cert_of)
+    year = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=5))).year
+    assert prepared.number == f"LIC-MCI-{year}-000001"
+    assert prepared.digest_algorithm == "sha256" and len(base64.b64decode(prepared.digest)) == 32
+    assert xmldsig.find_text(prepared.xml, "verify_url") == f"{PUBLIC_URL}/verify/{prepared.number}"
+    assert [p.id for p in registry.pending_documents()] == [prepared.pending_id]
+
+    cms_signature, signed_xml = device_signs(prepared, official)
+    document = issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                               actor="official")
+
+    assert document.number == prepared.number and document.status is Status.VALID
+    assert document.signer_cert_sha256 == official.certificate.sha256
+    assert [e.kind for e in registry.events(document.number)] == ["issued"]
+    assert registry.pending_documents() == []
+    assert registry.verify_journal().ok
+    pdf = registry.file(document.number, "pdf")
+    # our verifier, online and offline: B-T (the service's timestamp over the official's signature) and B-LT
+    assert DocumentVerifier(checker).verify(pdf).passed
+    offline = DocumentVerifier(SignerChecker(checker.profile, policy=Policy.OFFLINE)).verify(pdf)
+    assert offline.passed, offline.to_dict()["reasons"]
+    assert offline.signatures[0].time_source == "timestamp"
+    assert {e["source"] for e in offline.signatures[0].revocation} == {"document"}
+    # pyHanko's own validator: the signature covers its whole revision, and only the DSS was added after it
+    status = pyhanko_status(pdf, pki_dir)
+    assert status.intact and status.valid and status.trusted and status.bottom_line, status.pretty_print_details()
+    assert status.coverage is SignatureCoverageLevel.ENTIRE_REVISION
+    assert status.modification_level is ModificationLevel.LTA_UPDATES
+    # poppler: valid, and the revision the official signed is signed in full
+    assert "Signature Validation: Signature is Valid." in pdfsig(pdf, tmp_path)
+    byte_range = PdfFileReader(io.BytesIO(pdf)).embedded_signatures[0].byte_range
+    signed_revision = pdfsig(pdf[:byte_range[2] + byte_range[3]], tmp_path)
+    assert "Total document signed" in signed_revision and "Signature is Valid." in signed_revision
+    # the XML twin: stored as the device signed it, intact, by the official
+    xml = registry.file(document.number, "xml")
+    assert xml == signed_xml
+    verification = xmldsig.verify_xml(xml)
+    assert verification.intact and verification.signatures[0].certificate_der == official.certificate.der
+    # the QR code opens the public page of this number
+    (tmp_path / "d.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "d.pdf"), str(tmp_path / "page")], check=True)
+    pages = sorted(str(p) for p in tmp_path.glob("page*.png"))
+    qr = subprocess.run(["zbarimg", "--raw", "-q", *pages], check=True, capture_output=True).stdout.decode()
+    assert qr.strip() == f"{PUBLIC_URL}/verify/{document.number}"
+
+
+def test_baseline_signature_covers_the_whole_file(registry, checker, cert_of, key_of, tmp_path):
+    plain = TwoStepIssuer(registry, checker, IssuingOptions(public_url=PUBLIC_URL, long_term=False))
+    prepared = prepare(plain, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    document = plain.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="o")
+    pdf = registry.file(document.number, "pdf")
+    report = pdfsig(pdf, tmp_path)
+    assert "Total document signed" in report and "Signature is Valid." in report
+    assert DocumentVerifier(checker).verify(pdf).passed
+
+
+def test_ec_official(registry, checker, profile, cert_of, key_of, pki_dir):
+    issuer = TwoStepIssuer(registry, checker, IssuingOptions(public_url=PUBLIC_URL, timestamp_url=profile.tsa_url))
+    prepared = prepare(issuer, cert_of, "ec_company_head", "ECO")
+    cms_signature, signed_xml = device_signs(prepared, key_of("ec_company_head"))
+    document = issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="o")
+    pdf = registry.file(document.number, "pdf")
+    assert DocumentVerifier(checker).verify(pdf).passed
+    assert pyhanko_status(pdf, pki_dir).bottom_line
+
+
+def _other_digest(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
+    official = key_of("official_ministry")
+    other = base64.b64encode(hashlib.sha256(b"another document").digest()).decode()
+    return device_cms(other, official), xmldsig.sign_xml(prepared.xml, official.private_key, official.certificate.der)
+
+
+def _other_certificate(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
+    official = key_of("official_ministry")
+    return (device_cms(prepared.digest, key_of("official_region")),
+            xmldsig.sign_xml(prepared.xml, official.private_key, official.certificate.der))
+
+
+def _tampered(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
+    signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    der = bytearray(base64.b64decode(signature))
+    der[-10] ^= 0x01  # inside the signature value, the last field of the only SignerInfo
+    return bytes(der), signed_xml
+
+
+def _not_a_cms(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
+    _signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    return b"not a CMS!", signed_xml
+
+
+def _xml_other_content(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
+    official = key_of("official_ministry")
+    changed = prepared.xml.replace(prepared.number.encode(), b"LIC-MCI-1999-999999")
+    assert changed != prepared.xml
+    return (device_cms(prepared.digest, official),
+            xmldsig.sign_xml(changed, official.private_key, official.certificate.der))
+
+
+def _xml_other_certificate(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
+    official, other = key_of("official_ministry"), key_of("official_region")
+    return (device_cms(prepared.digest, official),
+            xmldsig.sign_xml(prepared.xml, other.private_key, other.certificate.der))
+
+
+def _xml_tampered(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
+    signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    return signature, signed_xml.replace(b"<territory>", b"<territory> ", 1)
+
+
+@pytest.mark.parametrize(("device", "code", "cause"), [
+    (_other_digest, "SIGNATURE_MISMATCH", "DIGEST_MISMATCH"),
+    (_other_certificate, "SIGNATURE_MISMATCH", "CERTIFICATE_MISMATCH"),
+    (_tampered, "SIGNATURE_INVALID", "SIGNATURE_INVALID"),
+    (_not_a_cms, "SIGNATURE_INVALID", "CMS_MALFORMED"),
+    (_xml_other_content, "XML_SIGNATURE_INVALID", "CONTENT_MISMATCH"),
+    (_xml_other_certificate, "XML_SIGNATURE_INVALID", "CERTIFICATE_MISMATCH"),
+    (_xml_tampered, "XML_SIGNATURE_INVALID", "DIGEST_MISMATCH"),
+], ids=["other-digest", "other-certificate", "tampered-cms", "not-a-cms", "xml-other-content",
+        "xml-other-certificate", "xml-tampered"])
+def test_a_wrong_signature_registers_nothing_and_can_be_retried(issuer, registry, cert_of, key_of, device, code,
+                                                                cause):
+    prepared = prepare(issuer, cert_of)
+    cms_signature, signed_xml = device(prepared, key_of)
+    head = registry.journal_head()
+    error = refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                    actor="official")
+    assert (error.code, error.details.get("cause")) == (code, cause)
+    assert_nothing_registered(registry, prepared.number)
+    assert registry.journal_head() == head
+    assert registry.pending(prepared.pending_id).number == prepared.number
+    # the official signs again, correctly
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    document = issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                               actor="official")
+    assert document.number == prepared.number and registry.verify_journal().ok
+
+
+def test_the_signer_is_checked_again_at_completion(issuer, registry, profile, pki_server, cert_of, key_of):
+    prepared = prepare(issuer, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    official = cert_of("official_ministry").sha256
+    # the right to sign withdrawn in the registry meanwhile
+    registry.set_signer_active(official, False, actor="admin", reason="left the post")
+    assert refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                   actor="official").code == "SIGNER_NOT_AUTHORISED"
+    registry.set_signer_active(official, True, actor="admin", reason="back in the post")
+    # the certificate revoked meanwhile
+    pki_server.pki.revoke("official_ministry", "key_compromise")
+    try:
+        fresh = TwoStepIssuer(registry, SignerChecker(profile), issuer.options)
+        error = refused(fresh.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                        actor="official")
+        assert error.code == "SIGNER_CHECK_FAILED" and error.details["reasons"] == ["CERT_REVOKED"]
+    finally:
+        state = json.loads((pki_server.pki.root / "state.json").read_text())
+        del state["revoked"]["official_ministry"]
+        (pki_server.pki.root / "state.json").write_text(json.dumps(state))
+    assert_nothing_registered(registry, prepared.number)
+    assert issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                           actor="official").number == prepared.number
+
+
+def test_a_signature_larger_than_the_reserved_room(registry, checker, cert_of, key_of):
+    cramped = TwoStepIssuer(registry, checker, IssuingOptions(public_url=PUBLIC_URL), cms_room=1024)
+    prepared = prepare(cramped, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    error = refused(cramped.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                    actor="official")
+    assert error.code == "SIGNATURE_TOO_LARGE" and error.details["reserved"] == 1024
+    assert_nothing_registered(registry, prepared.number)
+    assert registry.pending(prepared.pending_id).number == prepared.number
+
+
+def test_unknown_pending_id(issuer, registry, cert_of, key_of):
+    prepared = prepare(issuer, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    head = registry.journal_head()
+    error = refused(issuer.complete, "0" * 32, cms_signature=cms_signature, signed_xml=signed_xml, actor="official")
+    assert error.code == "PENDING_NOT_FOUND"
+    assert registry.journal_head() == head
+    assert_nothing_registered(registry, prepared.number)
+    issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="official")
+    # completed once: the id is gone, and the document stays as it was
+    assert refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                   actor="official").code == "PENDING_NOT_FOUND"
+    assert [e.kind for e in registry.events(prepared.number)] == ["issued"]
+
+
+def test_expired_pending_is_refused_and_its_number_never_reused(issuer, registry, clock, cert_of, key_of):
+    prepared = prepare(issuer, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    clock.shift = TTL + dt.timedelta(seconds=1)
+    error = refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                    actor="official")
+    assert error.code == "PENDING_EXPIRED"
+    assert_nothing_registered(registry, prepared.number)
+    assert [p.id for p in registry.pending_documents(expired=True)] == [prepared.pending_id]
+    assert registry.pending_documents(expired=False) == []
+    assert [p.number for p in registry.purge_expired(actor="cron")] == [prepared.number]
+    assert registry.pending_documents() == []
+    assert refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                   actor="official").code == "PENDING_NOT_FOUND"
+    # the next document takes the next number: the expired one stays a gap, explained by the journal
+    later = prepare(issuer, cert_of)
+    assert later.number == prepared.number[:-6] + "000002"
+    assert registry.verify_journal().ok
+
+
+def test_abandoned_pending(issuer, registry, cert_of, key_of):
+    prepared = prepare(issuer, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    assert registry.abandon(prepared.pending_id, actor="operator", reason="data typed wrong").number == prepared.number
+    assert refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                   actor="official").code == "PENDING_NOT_FOUND"
+    with pytest.raises(RegistryError) as caught:
+        registry.abandon(prepared.pending_id, actor="operator", reason="again")
+    assert caught.value.code is ErrorCode.NOT_FOUND
+    assert prepare(issuer, cert_of).number.endswith("000002")
+    assert registry.verify_journal().ok
+
+
+def test_who_may_prepare(issuer, registry, cert_of, key_of):
+    head = registry.journal_head()
+    # not an authorised signer of the ministry
+    assert refused(prepare, issuer, cert_of, "company_employee").code == "SIGNER_NOT_AUTHORISED"
+    assert refused(prepare, issuer, cert_of, "official_region").code == "SIGNER_NOT_AUTHORISED"
+    # registered for its company, but without the right to sign in its certificate
+    error = refused(prepare, issuer, cert_of, "company_employee", "COMP")
+    assert error.code == "SIGNER_CHECK_FAILED" and error.details["reasons"] == ["ROLE_NOT_ALLOWED"]
+    # a GOST key cannot make the PAdES signature prepared here
+    assert refused(prepare, issuer, cert_of, "gost_company_head").code == "ALGORITHM_UNSUPPORTED"
+    assert refused(issuer.prepare, DOC_TYPE, example(), provider_id="MCI", signer_certificate_der=b"junk",
+                   actor="operator").code == "CERTIFICATE_MALFORMED"
+    # data for another provider, and data that is not valid
+    official = cert_of("official_ministry").der
+    error = refused(issuer.prepare, DOC_TYPE, EXAMPLES[DOC_TYPE], provider_id="MCI", signer_certificate_der=official,
+                    actor="operator")
+    assert error.code == "PROVIDER_MISMATCH"
+    data = example()
+    data["licensee"] = dict(data["licensee"], bin="123")
+    with pytest.raises(DocumentDataError) as caught:
+        issuer.prepare(DOC_TYPE, data, provider_id="MCI", signer_certificate_der=official, actor="operator")
+    assert caught.value.as_list()[0]["field"] == "licensee.bin"
+    # no number was taken
+    assert registry.journal_head() == head and registry.pending_documents() == []
+    assert prepare(issuer, cert_of).number.endswith("000001")
+
+
+def test_restart_between_the_steps(issuer, db_url, checker, cert_of, key_of):
+    prepared = prepare(issuer, cert_of)
+    issuer.registry.close()
+    reopened = Registry.open(db_url)
+    try:
+        again = TwoStepIssuer(reopened, checker, issuer.options)
+        cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+        document = again.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                                  actor="official")
+        assert document.number == prepared.number
+        assert DocumentVerifier(checker).verify(reopened.file(document.number, "pdf")).passed
+        assert reopened.verify_journal().ok
+    finally:
+        reopened.close()
+
+
+def test_idempotent_prepare(issuer, registry, cert_of, key_of):
+    first = prepare(issuer, cert_of, idempotency_key="req-7")
+    assert prepare(issuer, cert_of, idempotency_key="req-7") == first
+    with pytest.raises(RegistryError) as caught:
+        issuer.prepare("refusal", example("refusal"), provider_id="MCI",
+                       signer_certificate_der=cert_of("official_ministry").der, actor="operator",
+                       idempotency_key="req-7")
+    assert caught.value.code is ErrorCode.CONFLICT
+    # a one-step issue cannot take the key of a pending document (it would block its completion)
+
+    def never(_draft) -> SignedFiles:
+        raise AssertionError("nothing may be rendered")
+
+    with pytest.raises(RegistryError) as caught:
+        registry.issue(doc_type=DOC_TYPE, provider_id="MCI", holder_name="x", holder_id="123456789012", data={},
+                       actor="portal", render_and_sign=never, idempotency_key="req-7")
+    assert caught.value.code is ErrorCode.CONFLICT
+    cms_signature, signed_xml = device_signs(first, key_of("official_ministry"))
+    document = issuer.complete(first.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="official")
+    assert document.idempotency_key == "req-7"
+    with pytest.raises(RegistryError) as caught:
+        prepare(issuer, cert_of, idempotency_key="req-7")
+    assert caught.value.code is ErrorCode.CONFLICT and document.number in caught.value.message
+    assert registry.verify_journal().ok
+
+
+def test_a_changed_pending_file_is_caught(issuer, registry, db_url, cert_of, key_of):
+    prepared = prepare(issuer, cert_of)
+    connection = sqlite3.connect(db_url.removeprefix("sqlite:///"))  # as someone editing the database file would
+    try:
+        (content,) = connection.execute("SELECT content FROM pending_files WHERE kind = 'pdf'").fetchone()
+        assert b"/Reason" in content
+        connection.execute("UPDATE pending_files SET content = ? WHERE kind = 'pdf'",
+                           (content.replace(b"/Reason", b"/Reasox", 1),))
+        connection.commit()
+    finally:
+        connection.close()
+    report = registry.verify_journal()
+    assert not report.ok and report.reason == "record_edited" and "pending document" in report.detail
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    assert refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
+                   actor="official").code == "PENDING_CORRUPT"
+    assert_nothing_registered(registry, prepared.number)
