@@ -13,6 +13,7 @@ from eds.service import Settings
 from api.documents import documents
 from api.health import health
 from api.pages import pages
+from api.two_step import two_step
 from api.metrics import metrics, observe
 from api.openapi import docs
 from api.v1 import v1
@@ -33,6 +34,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(docs)
     app.register_blueprint(v1)
     app.register_blueprint(documents)
+    app.register_blueprint(two_step)
     app.register_blueprint(pages)
 
     @app.before_request

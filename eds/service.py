@@ -30,6 +30,7 @@ from eds.access import ApiKeys
 from eds.documents import DOCUMENT_TYPES
 from eds.issuing import Issuer, IssuingOptions
 from eds.registry import Registry, RegistryError
+from eds.two_step import TwoStepIssuer
 from eds.verify import DocumentVerifier
 from eds.keys import KeyStore
 from eds.request_check import RequestChecker
@@ -148,6 +149,10 @@ class Services:
         return Issuer(self.registry, self.signers, self.keys,
                       IssuingOptions(public_url=self.settings.public_url, timestamp_url=self.profile.tsa_url,
                                      long_term=self.settings.long_term))
+
+    @cached_property
+    def two_step(self) -> TwoStepIssuer:
+        return TwoStepIssuer(self.registry, self.signers, self.issuer.options)
 
     @cached_property
     def documents(self) -> DocumentVerifier:

@@ -109,3 +109,32 @@ def test_verify_a_document_this_registry_never_issued(env, pki_dir):
     report = response.get_json()
     assert response.status_code == 200 and report["indication"] == "TOTAL_FAILED"
     assert report["registry"]["found"] is False
+
+
+def test_two_step_over_http(env, pki_dir, manifest, cert_of):
+    from eds import xmldsig
+    from eds.keys import SigningKey
+    from ncalayer import device_cms
+
+    client = env["client"]
+    body = licence()
+    body.pop("keyId")
+    body["signerCertificate"] = base64.b64encode(cert_of("official_region").der).decode()
+    prepared = client.post("/api/v1/documents/prepare", json=body, headers=env["issue"])
+    assert prepared.status_code == 201, prepared.get_json()
+    step = prepared.get_json()
+    assert client.get(f"/api/v1/documents/prepared/{step['pendingId']}/pdf", headers=env["issue"]).data[:5] == b"%PDF-"
+    key = SigningKey.from_pkcs12((pki_dir / "users/official_region.p12").read_bytes(), manifest["password"])
+    cms = base64.b64encode(device_cms(step["digest"], key)).decode()
+    signed_xml = xmldsig.sign_xml(step["xml"].encode(), key.private_key, key.certificate.der).decode()
+    wrong = client.post(f"/api/v1/documents/prepared/{step['pendingId']}/complete", headers=env["issue"],
+                        json={"cms": base64.b64encode(device_cms(base64.b64encode(b"x" * 32).decode(), key)).decode(),
+                              "signedXml": signed_xml})
+    assert wrong.status_code == 422 and wrong.get_json()["details"]["cause"] == "DIGEST_MISMATCH"
+    done = client.post(f"/api/v1/documents/prepared/{step['pendingId']}/complete", headers=env["issue"],
+                       json={"cms": cms, "signedXml": signed_xml})
+    assert done.status_code == 201, done.get_json()
+    assert done.get_json()["number"] == step["number"] and done.get_json()["status"] == "valid"
+    again = client.post(f"/api/v1/documents/prepared/{step['pendingId']}/complete", headers=env["issue"],
+                        json={"cms": cms, "signedXml": signed_xml})
+    assert again.status_code == 404

@@ -14,11 +14,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from asn1crypto import cms as asn1_cms
-from asn1crypto import core, pem
+from asn1crypto import pem
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
@@ -32,8 +29,9 @@ from eds.keys import SigningKey
 from eds.registry import ErrorCode, Registry, RegistryError, SignedFiles, Status
 from eds.revocation import Policy
 from eds.signer_check import SignerChecker
-from eds.two_step import Prepared, TwoStepError, TwoStepIssuer
+from eds.two_step import Prepared, TwoStepIssuer
 from eds.verify import DocumentVerifier
+from ncalayer import device_cms
 
 PUBLIC_URL = "https://eds.example.kz"
 DOC_TYPE = "tv_radio_licence"
@@ -107,41 +105,6 @@ def prepare(issuer: TwoStepIssuer, cert_of, identity: str = "official_ministry",
             **kwargs) -> Prepared:
     return issuer.prepare(DOC_TYPE, example(), provider_id=provider, signer_certificate_der=cert_of(identity).der,
                           actor="operator", **kwargs)
-
-
-def _attribute(name: str, value: object) -> asn1_cms.CMSAttribute:
-    return asn1_cms.CMSAttribute({"type": name, "values": [value]})
-
-
-def device_cms(digest_b64: str, key: SigningKey) -> bytes:
-    """What NCALayer's createCAdESFromBase64Hash makes of a digest: detached CAdES-BES, the signer's certificate in."""
-    certificate = asn1_x509.Certificate.load(key.certificate.der)
-    ess = {"certs": [{"cert_hash": hashlib.sha256(key.certificate.der).digest(),
-                      "issuer_serial": {"issuer": [asn1_x509.GeneralName({"directory_name": certificate.issuer})],
-                                        "serial_number": certificate.serial_number}}]}
-    now = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    attributes = asn1_cms.CMSAttributes([
-        _attribute("content_type", "data"),
-        _attribute("signing_time", asn1_cms.Time({"utc_time": core.UTCTime(now)})),
-        _attribute("message_digest", base64.b64decode(digest_b64)),
-        _attribute("signing_certificate_v2", ess),
-    ])
-    if isinstance(key.private_key, rsa.RSAPrivateKey):
-        value = key.private_key.sign(attributes.dump(), padding.PKCS1v15(), hashes.SHA256())
-        algorithm = "sha256_rsa"
-    else:
-        assert isinstance(key.private_key, ec.EllipticCurvePrivateKey)
-        value = key.private_key.sign(attributes.dump(), ec.ECDSA(hashes.SHA256()))
-        algorithm = "sha256_ecdsa"
-    signer_info = asn1_cms.SignerInfo({
-        "version": "v1",
-        "sid": {"issuer_and_serial_number": {"issuer": certificate.issuer, "serial_number": certificate.serial_number}},
-        "digest_algorithm": {"algorithm": "sha256"}, "signed_attrs": attributes,
-        "signature_algorithm": {"algorithm": algorithm}, "signature": value})
-    signed_data = asn1_cms.SignedData({
-        "version": "v1", "digest_algorithms": [{"algorithm": "sha256"}], "encap_content_info": {"content_type": "data"},
-        "certificates": [certificate], "signer_infos": [signer_info]})
-    return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
 
 
 def device_signs(prepared: Prepared, key: SigningKey) -> tuple[bytes, bytes]:

@@ -1,0 +1,101 @@
+"""Two-step signing over HTTP: the official's own device signs; the service prepares and completes.
+
+POST /api/v1/documents/prepare            -> pendingId, number, digest (for createCAdESFromBase64Hash), xml
+GET  /api/v1/documents/prepared/{id}/pdf  -> the prepared PDF, to show the official what they sign
+POST /api/v1/documents/prepared/{id}/complete  {cms, signedXml} -> the registered document
+DELETE /api/v1/documents/prepared/{id}    -> abandon
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, jsonify, request
+
+from api.documents import _object, _run, record
+from api.errors import ApiError
+from api.openapi import register
+from api.v1 import Body, authorise, services
+from eds.two_step import TwoStepError
+
+two_step = Blueprint("two_step", __name__, url_prefix="/api/v1/documents")
+
+_STATUS = {"PENDING_NOT_FOUND": "NOT_FOUND", "PENDING_EXPIRED": "CONFLICT", "TIMESTAMP_UNAVAILABLE": "DEPENDENCY_UNAVAILABLE"}
+
+
+def _two_step(call):
+    try:
+        return _run(call)
+    except ApiError as exc:
+        cause = exc.details.get("cause")
+        if cause in _STATUS:
+            raise ApiError(_STATUS[cause], exc.message, details=exc.details) from None
+        raise
+
+
+@two_step.post("/prepare")
+def prepare():
+    client = authorise("issue")
+    body = Body()
+    doc_type = body.text("type", required=True, max_length=64)
+    provider = body.text("providerId", required=True, max_length=16)
+    certificate = body.binary("signerCertificate")
+    data = _object(body, "data")
+    prepared = _two_step(lambda: services().two_step.prepare(
+        doc_type, data, provider_id=provider, signer_certificate_der=certificate, actor=f"api:{client.name}",
+        idempotency_key=request.headers.get("Idempotency-Key")))
+    return jsonify(pendingId=prepared.pending_id, number=prepared.number, digest=prepared.digest,
+                   digestAlgorithm=prepared.digest_algorithm, xml=prepared.xml.decode("utf-8"),
+                   expiresAt=prepared.expires_at.isoformat()), 201
+
+
+@two_step.get("/prepared/<pending_id>/pdf")
+def prepared_pdf(pending_id: str):
+    authorise("issue")
+    data = _two_step(lambda: services().registry.pending_file(pending_id, "pdf"))
+    return Response(data, mimetype="application/pdf")
+
+
+@two_step.post("/prepared/<pending_id>/complete")
+def complete(pending_id: str):
+    client = authorise("issue")
+    body = Body()
+    cms = body.binary("cms")
+    signed_xml = body.text("signedXml", required=True, max_length=5_000_000)
+    document = _two_step(lambda: services().two_step.complete(pending_id, cms_signature=cms,
+                                                              signed_xml=signed_xml.encode("utf-8"),
+                                                              actor=f"api:{client.name}"))
+    return jsonify(record(document)), 201
+
+
+@two_step.delete("/prepared/<pending_id>")
+def abandon(pending_id: str):
+    client = authorise("issue")
+    reason = request.args.get("reason", "abandoned by the caller")[:500]
+    pending = _two_step(lambda: services().registry.abandon(pending_id, actor=f"api:{client.name}", reason=reason))
+    return jsonify(pendingId=pending_id, number=pending.number, status="abandoned")
+
+
+_JSON = {"application/json": {"schema": {"type": "object"}}}
+_ERR = {str(c): {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for c in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)}
+register("/api/v1/documents/prepare", {"post": {
+    "summary": "Two-step signing, step 1: reserve a number, render, and return the digest and XML to sign on the device",
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["type", "providerId", "signerCertificate", "data"],
+        "properties": {"type": {"type": "string"}, "providerId": {"type": "string"},
+                       "signerCertificate": {"type": "string"}, "data": {"type": "object"}}}}}},
+    "responses": {"201": {"description": "prepared", "content": _JSON}, **_ERR}}})
+register("/api/v1/documents/prepared/{pending_id}/pdf", {"get": {
+    "summary": "The prepared PDF (what the official signs)",
+    "parameters": [{"name": "pending_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, **_ERR}}})
+register("/api/v1/documents/prepared/{pending_id}/complete", {"post": {
+    "summary": "Two-step signing, step 2: the device's CMS over the digest and its signed XML; registers the document",
+    "parameters": [{"name": "pending_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "requestBody": {"required": True, "content": {"application/json": {"schema": {
+        "type": "object", "required": ["cms", "signedXml"],
+        "properties": {"cms": {"type": "string"}, "signedXml": {"type": "string"}}}}}},
+    "responses": {"201": {"description": "registered", "content": _JSON}, **_ERR}}})
+register("/api/v1/documents/prepared/{pending_id}", {"delete": {
+    "summary": "Abandon a prepared document (its number is not reused)",
+    "parameters": [{"name": "pending_id", "in": "path", "required": True, "schema": {"type": "string"}}],
+    "responses": {"200": {"description": "abandoned", "content": _JSON}, **_ERR}}})
