@@ -28,7 +28,10 @@ def _run(call):
     except DocumentDataError as exc:
         raise ApiError("UNPROCESSABLE", "the document data is not valid", details={"issues": exc.as_list()}) from None
     except IssuingError as exc:
-        raise ApiError("UNPROCESSABLE", str(exc), details={"cause": exc.code, **exc.details}) from None
+        details = {k: v for k, v in exc.details.items() if k != "cause"}
+        if "cause" in exc.details:
+            details["detail"] = exc.details["cause"]
+        raise ApiError("UNPROCESSABLE", str(exc), details={"cause": exc.code, **details}) from None
     except RegistryError as exc:
         raise ApiError(_REGISTRY_STATUS.get(exc.code, "UNPROCESSABLE"), str(exc), details={"cause": exc.code}) from None
     except KeyStoreError as exc:

@@ -130,7 +130,8 @@ def test_two_step_over_http(env, pki_dir, manifest, cert_of):
     wrong = client.post(f"/api/v1/documents/prepared/{step['pendingId']}/complete", headers=env["issue"],
                         json={"cms": base64.b64encode(device_cms(base64.b64encode(b"x" * 32).decode(), key)).decode(),
                               "signedXml": signed_xml})
-    assert wrong.status_code == 422 and wrong.get_json()["details"]["cause"] == "DIGEST_MISMATCH"
+    assert wrong.status_code == 422 and wrong.get_json()["details"]["cause"] == "SIGNATURE_MISMATCH"
+    assert wrong.get_json()["details"]["detail"] == "DIGEST_MISMATCH"
     done = client.post(f"/api/v1/documents/prepared/{step['pendingId']}/complete", headers=env["issue"],
                        json={"cms": cms, "signedXml": signed_xml})
     assert done.status_code == 201, done.get_json()
