@@ -9,10 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
-import socket
-import tempfile
 import time
-from pathlib import Path
 from typing import Callable
 
 from eds.gost import (
@@ -59,28 +56,18 @@ def rate(function: Callable[[], object], min_seconds: float = 2.0) -> float:
 
 def request_check_seconds() -> tuple[float, float]:
     """Seconds for the first and for a repeated check of a GOST-2015-512 XML request (test PKI, live GOST OCSP)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        pki = Path(tmp) / "pki"
-        generator.generate(pki, base_url=f"http://127.0.0.1:{port}")
-        server = services.start(pki, port=port)
-        try:
-            key = SigningKey.from_pkcs12((pki / "users/gost_individual_sign.p12").read_bytes(), generator.PASSWORD)
-            document = (f"<request><applicant><iin>{key.certificate.iin}</iin></applicant>"
-                        "<service>tv_radio_licence</service></request>").encode()
-            signed = sign_xml(document, key.private_key, key.certificate.der,
-                              signature_algorithm=XML_SIGNATURE_URIS[key.private_key.algorithm_oid])
-            checker = RequestChecker(SignerChecker(load_profile(pki)))
-            claims = Claims(iin=key.certificate.iin)
-            start = time.perf_counter()
-            assert checker.check(signed, claims=claims).passed
-            first = time.perf_counter() - start
-            repeated = 1 / rate(lambda: checker.check(signed, claims=claims))
-        finally:
-            server.shutdown()
-            server.server_close()
+    with services.temporary() as (pki, _server):
+        key = SigningKey.from_pkcs12((pki / "users/gost_individual_sign.p12").read_bytes(), generator.PASSWORD)
+        document = (f"<request><applicant><iin>{key.certificate.iin}</iin></applicant>"
+                    "<service>tv_radio_licence</service></request>").encode()
+        signed = sign_xml(document, key.private_key, key.certificate.der,
+                          signature_algorithm=XML_SIGNATURE_URIS[key.private_key.algorithm_oid])
+        checker = RequestChecker(SignerChecker(load_profile(pki)))
+        claims = Claims(iin=key.certificate.iin)
+        start = time.perf_counter()
+        assert checker.check(signed, claims=claims).passed
+        first = time.perf_counter() - start
+        repeated = 1 / rate(lambda: checker.check(signed, claims=claims))
     return first, repeated
 
 

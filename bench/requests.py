@@ -7,10 +7,6 @@ only the signature (with the certificate pinned, no chain or revocation at all).
 
 from __future__ import annotations
 
-import socket
-import tempfile
-import time
-from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
@@ -21,46 +17,28 @@ from eds.keys import SigningKey
 from eds.request_check import Claims, RequestChecker
 from eds.signer_check import SignerChecker
 from eds.trust import load_profile
-from test_pki import generator, services
-
-
-def _rate(function, seconds: float = 2.0) -> float:
-    """Mean seconds per call over about ``seconds`` of repeated calls."""
-    function()
-    calls, start = 0, time.perf_counter()
-    while time.perf_counter() - start < seconds:
-        function()
-        calls += 1
-    return (time.perf_counter() - start) / calls
+from test_pki import services
+from timing import per_call
 
 
 def main() -> None:
-    with tempfile.TemporaryDirectory() as tmp:
-        with socket.socket() as sock:
-            sock.bind(("127.0.0.1", 0))
-            port = sock.getsockname()[1]
-        pki = Path(tmp) / "pki"
-        generator.generate(pki, base_url=f"http://127.0.0.1:{port}")
-        server = services.start(pki, port=port)
-        try:
-            key = SigningKey.from_pkcs12((pki / "users/individual_sign.p12").read_bytes(), "Qwerty12")
-            document = (f"<request><applicant><iin>{key.certificate.iin}</iin></applicant>"
-                        "<service>tv_radio_licence</service></request>").encode()
-            signed = xmldsig.sign_xml(document, key.private_key, key.certificate.der)
-            checker = RequestChecker(SignerChecker(load_profile(pki)))
-            claims = Claims(iin=key.certificate.iin)
-            assert checker.check(signed, claims=claims).passed
-            cert_pem = key.certificate.x509.public_bytes(Encoding.PEM)
-            verifier = XMLVerifier()
+    with services.temporary() as (pki, _server):
+        key = SigningKey.from_pkcs12((pki / "users/individual_sign.p12").read_bytes(), "Qwerty12")
+        document = (f"<request><applicant><iin>{key.certificate.iin}</iin></applicant>"
+                    "<service>tv_radio_licence</service></request>").encode()
+        signed = xmldsig.sign_xml(document, key.private_key, key.certificate.der)
+        checker = RequestChecker(SignerChecker(load_profile(pki)))
+        claims = Claims(iin=key.certificate.iin)
+        assert checker.check(signed, claims=claims).passed
+        cert_pem = key.certificate.x509.public_bytes(Encoding.PEM)
+        verifier = XMLVerifier()
 
-            def bare_signxml() -> None:
-                verifier.verify(signed, x509_cert=cert_pem, expect_config=_config())
+        def bare_signxml() -> None:
+            verifier.verify(signed, x509_cert=cert_pem, expect_config=_config())
 
-            bare_signxml()
-            eds_s = _rate(lambda: checker.check(signed, claims=claims))
-            signxml_s = _rate(bare_signxml)
-        finally:
-            server.shutdown()
+        bare_signxml()
+        eds_s = per_call(lambda: checker.check(signed, claims=claims))
+        signxml_s = per_call(bare_signxml)
     print(f"eds full request check (parse, signature, chain, cached revocation, IIN): {eds_s * 1e6:8.1f} us")
     print(f"signxml XMLVerifier().verify (signature only):                      {signxml_s * 1e6:8.1f} us")
     print(f"ratio signxml/eds: {signxml_s / eds_s:.2f}x (target >= 2x)")

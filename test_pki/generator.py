@@ -146,6 +146,27 @@ IDENTITIES: tuple[Identity, ...] = (
 )
 
 
+def identity_entry(identity: Identity, folder: str) -> dict:
+    """An identity's manifest entry: its files, numbers, roles and what a checker must say about it."""
+    return {
+        "description": identity.description,
+        "issuer": identity.issuer,
+        "certificate": f"{folder}/{identity.name}.pem",
+        "pkcs12": f"{folder}/{identity.name}.p12",
+        "serial": format(serial_for(identity.name), "x"),
+        "iin": identity.iin,
+        "bin": identity.organization[1] if identity.organization and identity.organization[1] else None,
+        "organization": identity.organization[0] if identity.organization else None,
+        "purpose": identity.purpose,
+        "roles": list(identity.roles),
+        "expected": identity.expected,
+        "revocation": (
+            {"reason": identity.revocation[0], "days_ago": identity.revocation[1],
+             "list": identity.revocation[2]} if identity.revocation else None
+        ),
+    }
+
+
 def serial_for(name: str) -> int:
     """A positive 159-bit serial derived from the name, so that the manifest is reproducible."""
     return int.from_bytes(hashlib.sha256(b"eds-test-pki:" + name.encode()).digest()[:20], "big") >> 1
@@ -312,23 +333,7 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
         _write_pem(out / "users" / f"{identity.name}.pem", cert)
         chain = [issuer_cert, certs[authority.parent]] if authority.parent else [issuer_cert]
         _write_p12(out / "users" / f"{identity.name}.p12", identity.name, key, cert, chain)
-        manifest["identities"][identity.name] = {
-            "description": identity.description,
-            "issuer": identity.issuer,
-            "certificate": f"users/{identity.name}.pem",
-            "pkcs12": f"users/{identity.name}.p12",
-            "serial": format(serial_for(identity.name), "x"),
-            "iin": identity.iin,
-            "bin": identity.organization[1] if identity.organization and identity.organization[1] else None,
-            "organization": identity.organization[0] if identity.organization else None,
-            "purpose": identity.purpose,
-            "roles": list(identity.roles),
-            "expected": identity.expected,
-            "revocation": (
-                {"reason": identity.revocation[0], "days_ago": identity.revocation[1],
-                 "list": identity.revocation[2]} if identity.revocation else None
-            ),
-        }
+        manifest["identities"][identity.name] = identity_entry(identity, "users")
 
     from test_pki import gost  # imports this module's names, so it cannot be imported at the top
 

@@ -25,6 +25,7 @@ from eds.gost.curves import TC26_512_A
 from eds.gost.keys import GostPrivateKey
 from eds.gost.pkcs12 import write_pkcs12
 from test_pki.generator import (
+    identity_entry,
     COMPANY,
     OID_NCA_KEY_STORAGE,
     PASSWORD,
@@ -170,27 +171,6 @@ def _write(out: Path, relative: str, certificate: bytes, key: GostPrivateKey, ch
     (out / f"{relative}.p12").write_bytes(write_pkcs12(key.to_pkcs8(), certificate, chain, PASSWORD, alias=alias))
 
 
-def _identity_entry(identity: Identity, folder: str) -> dict:
-    """The manifest entry, field for field as generator.generate writes it for RSA and EC identities."""
-    return {
-        "description": identity.description,
-        "issuer": identity.issuer,
-        "certificate": f"{folder}/{identity.name}.pem",
-        "pkcs12": f"{folder}/{identity.name}.p12",
-        "serial": format(serial_for(identity.name), "x"),
-        "iin": identity.iin,
-        "bin": identity.organization[1] if identity.organization and identity.organization[1] else None,
-        "organization": identity.organization[0] if identity.organization else None,
-        "purpose": identity.purpose,
-        "roles": list(identity.roles),
-        "expected": identity.expected,
-        "revocation": (
-            {"reason": identity.revocation[0], "days_ago": identity.revocation[1],
-             "list": identity.revocation[2]} if identity.revocation else None
-        ),
-    }
-
-
 def generate(out: Path, base_url: str, now: _dt.datetime, manifest: dict) -> None:
     """Write the GOST hierarchy into ``out`` (laid out as generator.generate does) and add it to ``manifest``."""
     keys: dict[str, GostPrivateKey] = {}
@@ -246,7 +226,7 @@ def generate(out: Path, base_url: str, now: _dt.datetime, manifest: dict) -> Non
         chain = [certificates[authority.name], certificates[authority.parent]]
         _write(out, f"users/{identity.name}", certificate, key, chain)
         section = "responders" if identity in RESPONDERS else "identities"
-        manifest[section][identity.name] = _identity_entry(identity, "users")
+        manifest[section][identity.name] = identity_entry(identity, "users")
 
 
 def crl(key: GostPrivateKey, issuer_der: bytes, this_update: _dt.datetime, next_update: _dt.datetime,

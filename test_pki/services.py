@@ -8,11 +8,15 @@ NCA services sometimes are.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as _dt
 import json
+import socket
+import tempfile
 import threading
 import time
 import urllib.parse
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -207,3 +211,22 @@ def start(directory: str | Path, host: str = "127.0.0.1", port: int = 0) -> PkiS
     server = PkiServer((host, port), TestPki.load(directory))
     threading.Thread(target=server.serve_forever, name="test-pki", daemon=True).start()
     return server
+
+
+@contextlib.contextmanager
+def temporary() -> Iterator[tuple[Path, PkiServer]]:
+    """A fresh test PKI in a temporary folder with its services on a free port; removed afterwards."""
+    from test_pki import generator
+
+    with tempfile.TemporaryDirectory() as tmp:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            port = sock.getsockname()[1]
+        directory = Path(tmp) / "pki"
+        generator.generate(directory, base_url=f"http://127.0.0.1:{port}")
+        server = start(directory, port=port)
+        try:
+            yield directory, server
+        finally:
+            server.shutdown()
+            server.server_close()
