@@ -152,3 +152,22 @@ def test_bad_data_names_the_field(issuer):
     with pytest.raises(DocumentDataError) as exc:
         issuer.issue("scrap_metal_licence", data, provider_id="ZHM", key_id="official_region", actor="test")
     assert exc.value.as_list()[0]["field"] == "licensee.bin"
+
+
+def test_embedded_evidence_is_younger_than_the_timestamp(issuer):
+    """Evidence proves the status at the trusted time for years only if it was produced after that time: cached
+    answers from before signing (the signer check before issuing) must not be embedded."""
+    from cryptography.x509 import ocsp
+
+    from eds.issuing import _signature_timestamp
+    from eds.verify import _read_dss
+
+    first = issue(issuer, "restoration_consent")
+    second = issue(issuer, "restoration_consent")  # the OCSP answers of the first are in the cache now
+    for document in (first, second):
+        signed = issuer.registry.file(document.number, "pdf")
+        stamp = _signature_timestamp(signed)
+        embedded = _read_dss(PdfFileReader(io.BytesIO(signed)))
+        assert len(embedded.ocsp_responses) >= 2  # the signer's and the TSA's
+        for der in embedded.ocsp_responses:
+            assert ocsp.load_der_ocsp_response(der).this_update_utc >= stamp.gen_time

@@ -68,15 +68,19 @@ class RevocationChecker:
 
     def check(self, cert: Certificate, issuer: Certificate, at: _dt.datetime, *,
               now: _dt.datetime | None = None, document_ocsp: tuple[bytes, ...] = (),
-              document_crls: tuple[CrlIndex, ...] = ()) -> RevocationResult:
-        """Revocation status of ``cert`` (issued by ``issuer``) at moment ``at``."""
+              document_crls: tuple[CrlIndex, ...] = (), fresh: bool = False) -> RevocationResult:
+        """Revocation status of ``cert`` (issued by ``issuer``) at moment ``at``.
+
+        ``fresh`` asks the responder again instead of reusing a cached answer: evidence that will be embedded
+        must be produced after ``at`` to prove the status then for years (PAdES B-LT).
+        """
         now = now or _dt.datetime.now(_dt.timezone.utc)
         evidence: list[dict] = []
         problems: list[str] = []
         network_only = True
         for method in self.methods:
             if method == "OCSP":
-                answer = self._ocsp_status(cert, issuer, at, now, document_ocsp)
+                answer = self._ocsp_status(cert, issuer, at, now, document_ocsp, fresh)
                 if answer is None:
                     continue
                 if answer.status in ("GOOD", "REVOKED"):
@@ -115,7 +119,7 @@ class RevocationChecker:
 
     # OCSP
     def _ocsp_status(self, cert: Certificate, issuer: Certificate, at: _dt.datetime, now: _dt.datetime,
-                     document_ocsp: tuple[bytes, ...]) -> OcspAnswer | None:
+                     document_ocsp: tuple[bytes, ...], fresh: bool = False) -> OcspAnswer | None:
         given = [(der, "document") for der in document_ocsp] + [(der, "file") for der in self._given_ocsp]
         last_error: OcspAnswer | None = None
         for der, source in given:
@@ -130,7 +134,8 @@ class RevocationChecker:
         key = (issuer.sha256, cert.x509.serial_number)
         with self._lock:
             cached = self._ocsp_cache.get(key)
-        if cached is not None and cached.this_update and now - cached.this_update <= self.profile.ocsp_max_age:
+        if not fresh and cached is not None and cached.this_update and \
+                now - cached.this_update <= self.profile.ocsp_max_age:
             return cached
         urls = self.profile.ocsp_urls or cert.ocsp_urls
         if not urls:
