@@ -18,7 +18,7 @@ from eds import algorithms
 from eds.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
 from eds.identity import IdentityError, parse_bin, parse_iin
 from eds.paths import PathValidator
-from eds.report import Check, SignatureReport, Status
+from eds.report import Check, Indication, SignatureReport, Status
 from eds.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
 from eds.trust import TrustProfile
 
@@ -81,7 +81,7 @@ class SignerChecker:
                 return dataclasses.replace(recent[1], validation_time=moment)
         report = self._check(cert, moment, source, expect_iin, expect_bin, purpose, roles, extras,
                              document_ocsp, document_crls)
-        if key is not None:
+        if key is not None and report.indication != Indication.INDETERMINATE:  # an outage is not worth remembering
             if len(self._recent) > 10_000:
                 self._recent.clear()
             self._recent[key] = (time.monotonic() + RECENT_SECONDS, report)
@@ -128,7 +128,7 @@ class SignerChecker:
         for cert, issuer in zip(result.chain, result.chain[1:]):
             if cert.sha256 in self.profile.anchor_fingerprints:
                 break
-            for kind, der in self.revocation.check(cert, issuer, moment).raw:
+            for kind, der in self.revocation.check(cert, issuer, moment, fresh=True).raw:
                 (ocsps if kind == "OCSP" else crls).append(der)
         return tuple(c.der for c in result.chain), tuple(dict.fromkeys(ocsps)), tuple(dict.fromkeys(crls))
 
@@ -153,7 +153,7 @@ class SignerChecker:
                 value = parse(expected, verify_checksum=verify).value
             except IdentityError as exc:
                 checks.append(Check(label, Status.FAILED, f"the {label.upper()} in the request: {exc}", exc.code,
-                                    {"expected": str(expected)}))
+                                    {"expected": expected if isinstance(expected, str) else type(expected).__name__}))
                 continue
             if actual != value:
                 checks.append(Check(label, Status.FAILED,
