@@ -11,6 +11,7 @@ from eds.access import AccessError
 from eds.documents import DocumentDataError
 from eds.issuing import IssuingError
 from eds.keys import KeyStoreError
+from eds.pdf import PdfSigningError
 from eds.registry import RegistryError
 from eds.registry.records import Document
 
@@ -31,11 +32,17 @@ def _run(call):
         details = {k: v for k, v in exc.details.items() if k != "cause"}
         if "cause" in exc.details:
             details["detail"] = exc.details["cause"]
-        raise ApiError("UNPROCESSABLE", str(exc), details={"cause": exc.code, **details}) from None
+        # The official's status could not be established (OCSP and CRLs unreachable): try again, not a refusal.
+        unknown = "REVOCATION_UNKNOWN" in exc.details.get("reasons", ())
+        raise ApiError("DEPENDENCY_UNAVAILABLE" if unknown else "UNPROCESSABLE", str(exc),
+                       details={"cause": exc.code, **details}) from None
     except RegistryError as exc:
         raise ApiError(_REGISTRY_STATUS.get(exc.code, "UNPROCESSABLE"), str(exc), details={"cause": exc.code}) from None
     except KeyStoreError as exc:
         code = "NOT_FOUND" if exc.code == "KEY_NOT_FOUND" else "DEPENDENCY_UNAVAILABLE"
+        raise ApiError(code, str(exc), details={"cause": exc.code}) from None
+    except PdfSigningError as exc:
+        code = "DEPENDENCY_UNAVAILABLE" if exc.code == "TIMESTAMP_UNAVAILABLE" else "UNPROCESSABLE"
         raise ApiError(code, str(exc), details={"cause": exc.code}) from None
 
 

@@ -42,7 +42,10 @@ class Body:
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
         if request.mimetype == "application/json":
-            data = request.get_json(silent=True)
+            try:
+                data = request.get_json(silent=True)
+            except RecursionError:  # nested deeper than the JSON parser's recursion limit
+                data = None
             if not isinstance(data, dict):
                 raise ApiError("BAD_JSON", "the body must be a JSON object")
             self.fields: dict[str, Any] = data

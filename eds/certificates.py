@@ -106,6 +106,10 @@ class Purpose(enum.Enum):
     UNKNOWN = "UNKNOWN"  # no EKU and an inconclusive KeyUsage (other Kazakh CAs)
 
 
+# What cryptography raises for an extension it cannot read (a bad value, a GeneralName type it does not support).
+_UNREADABLE = (ValueError, x509.UnsupportedGeneralNameType)
+
+
 def load_certificate(data: bytes) -> x509.Certificate:
     """Load a DER or PEM certificate, raising CertificateError(CERT_MALFORMED) on anything else."""
     if not isinstance(data, (bytes, bytearray)) or not data:
@@ -113,10 +117,21 @@ def load_certificate(data: bytes) -> x509.Certificate:
     data = bytes(data)
     try:
         if data.lstrip().startswith(b"-----BEGIN"):
-            return x509.load_pem_x509_certificate(data)
-        return x509.load_der_x509_certificate(data)
+            cert = x509.load_pem_x509_certificate(data)
+        else:
+            cert = x509.load_der_x509_certificate(data)
+        cert.subject, cert.issuer  # noqa: B018  parsed lazily: a broken name must fail here, not in a later check
     except Exception as exc:  # cryptography raises ValueError or its Rust parse errors
         raise CertificateError("CERT_MALFORMED", f"not a valid X.509 certificate: {exc}") from None
+    if cert.serial_number <= 0:
+        raise CertificateError("CERT_MALFORMED", "the serial number is not positive (RFC 5280 4.1.2.2)")
+    try:
+        cert.extensions
+    except x509.DuplicateExtension as exc:
+        raise CertificateError("CERT_MALFORMED", f"an extension appears twice (RFC 5280 4.2): {exc}") from None
+    except _UNREADABLE:
+        pass  # an unreadable extension is judged by the checks (unknown_critical_extensions), not here
+    return cert
 
 
 def _attr(name: x509.Name, oid: str) -> str | None:
@@ -136,7 +151,7 @@ def _digits_after(prefix: str, values: list[str]) -> str | None:
 def _extension(cert: x509.Certificate, oid: x509.ObjectIdentifier):
     try:
         return cert.extensions.get_extension_for_oid(oid).value
-    except (x509.ExtensionNotFound, ValueError):
+    except (x509.ExtensionNotFound, *_UNREADABLE):
         return None
 
 
@@ -156,7 +171,9 @@ class Certificate:
     @classmethod
     def load(cls, data: bytes) -> "Certificate":
         """Load DER or PEM; the same bytes give the same (cached, immutable) object, so its readings are reused."""
-        return _load_cached(bytes(data)) if isinstance(data, (bytes, bytearray)) else _load_cached(data)
+        if not isinstance(data, (bytes, bytearray)):
+            raise CertificateError("CERT_MALFORMED", "no certificate data given")
+        return _load_cached(bytes(data))
 
     @classmethod
     def from_x509(cls, cert: x509.Certificate) -> "Certificate":
@@ -403,7 +420,7 @@ class Certificate:
         }
         try:
             extensions = list(self.x509.extensions)
-        except ValueError:
+        except _UNREADABLE:
             return ("unparseable",)
         return tuple(e.oid.dotted_string for e in extensions if e.critical and e.oid not in known)
 

@@ -282,7 +282,11 @@ def _certificates(signed_data: acms.SignedData) -> list[_Cert]:
     certificates = signed_data["certificates"]
     if isinstance(certificates, core.Void):
         return found
-    for choice in certificates:
+    try:
+        choices = list(certificates)  # parsed lazily: a SignedData that pyHanko read is not parsed this far yet
+    except ASN1_ERRORS:
+        return found  # an unreadable certificate set holds no certificate that could identify a signer
+    for choice in choices:
         try:
             if choice.name != "certificate":
                 continue

@@ -63,6 +63,17 @@ def _asn1(cert: Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.der)
 
 
+def _registrable(cert: Certificate) -> asn1_x509.Certificate | None:
+    """An extra certificate as certvalidator's store indexes it, or None when asn1crypto cannot read those parts:
+    a document may carry any bytes as a certificate, and one that cannot be read cannot be on a path."""
+    parsed = _asn1(cert)
+    try:
+        parsed.issuer_serial, parsed.public_key.sha1, parsed.subject.hashable, parsed.key_identifier  # noqa: B018
+    except Exception:  # asn1crypto parses lazily and raises ValueError, TypeError or its own errors
+        return None
+    return parsed
+
+
 class PathValidator:
     """Validates paths against one trust profile; thread-safe; caches successful paths."""
 
@@ -84,17 +95,18 @@ class PathValidator:
                 self._cache.move_to_end(cert.sha256)
         if cached is not None and all(c.not_before <= at <= c.not_after for c in cached):
             return PathResult(True, cached)
-        context = ValidationContext(
-            trust_manager=None,
-            trust_roots=self._anchors,
-            other_certs=self._intermediates + [_asn1(c) for c in extra_certs],
-            moment=at,
-            allow_fetching=False,
-            revinfo_policy=_NO_REVOCATION,
-            signature_validator=_SIGNATURE_VALIDATOR,
-        )
-        validator = CertificateValidator(_asn1(cert), validation_context=context)
+        extras = [parsed for parsed in map(_registrable, extra_certs) if parsed is not None]
         try:
+            context = ValidationContext(
+                trust_manager=None,
+                trust_roots=self._anchors,
+                other_certs=self._intermediates + extras,
+                moment=at,
+                allow_fetching=False,
+                revinfo_policy=_NO_REVOCATION,
+                signature_validator=_SIGNATURE_VALIDATOR,
+            )
+            validator = CertificateValidator(_asn1(cert), validation_context=context)
             path = _loop().run_until_complete(validator.async_validate_path())
         except cv_errors.PathBuildingError as exc:
             return PathResult(False, code="CHAIN_UNTRUSTED",
@@ -107,6 +119,9 @@ class PathValidator:
         except cv_errors.DisallowedAlgorithmError as exc:
             return PathResult(False, code="ALGORITHM_NOT_ALLOWED", message=str(exc))
         except (cv_errors.PathValidationError, cv_errors.InvalidCertificateError) as exc:
+            if cert.is_self_issued:  # its own issuer and not a pinned anchor: an impostor, not a broken chain
+                return PathResult(False, code="CHAIN_UNTRUSTED", message=f"a self-signed certificate that is not "
+                                                                         f"a pinned trust anchor: {exc}")
             return PathResult(False, code="CHAIN_INVALID", message=str(exc))
         except Exception as exc:  # a malformed certificate can surface as any parse error inside asn1crypto
             return PathResult(False, code="CHAIN_INVALID", message=f"path validation failed: {exc}")

@@ -10,7 +10,9 @@ nextUpdate are embedded as they are).
 from __future__ import annotations
 
 import asyncio
+import http.client
 import io
+import urllib.error
 from dataclasses import dataclass
 
 from asn1crypto import ocsp as asn1_ocsp
@@ -67,8 +69,17 @@ class ServiceTimeStamper(TimeStamper):
         self.timeout = timeout
 
     async def async_request_tsa_response(self, req: asn1_tsp.TimeStampReq) -> asn1_tsp.TimeStampResp:
-        body = await asyncio.to_thread(tsp.post_request, self.url, req.dump(), self.timeout)
-        return asn1_tsp.TimeStampResp.load(body)
+        try:
+            body = await asyncio.to_thread(tsp.post_request, self.url, req.dump(), self.timeout)
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as exc:
+            raise tsp.TimestampError("TSA_UNAVAILABLE", f"the TSA did not answer: {exc}") from None
+        try:
+            response = asn1_tsp.TimeStampResp.load(body)
+            response.native  # noqa: B018  asn1crypto parses lazily: garbage must fail here, not inside pyHanko
+        except (ValueError, TypeError) as exc:
+            raise tsp.TimestampError("TSA_RESPONSE_MALFORMED", f"the TSA's answer is not a TimeStampResp: {exc}") \
+                from None
+        return response
 
 
 # Room for the CMS in /Contents. Given up front, pyHanko skips its dry-run signature that only measures it.

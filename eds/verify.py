@@ -97,7 +97,7 @@ class DocumentVerifier:
         checks.append(_signature_check(result.failure, result.message))
         moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates,
                                                                  embedded.ocsp_responses, embedded.crls,
-                                                                 claimed=signature.self_reported_timestamp)
+                                                                 claimed=_claimed_time(signature))
         checks.extend(time_checks)
         signer = None
         if result.certificate_der is not None:
@@ -106,7 +106,7 @@ class DocumentVerifier:
                 extra_certs=(*result.other_certificates, *embedded.certificates),
                 document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
             checks.extend(signer.checks)
-        claimed = result.claimed_signing_time or signature.self_reported_timestamp
+        claimed = result.claimed_signing_time or _claimed_time(signature)
         return SignatureReport(
             tuple(checks), signer=signer.signer if signer else None, chain=signer.chain if signer else (),
             revocation=signer.revocation if signer else (), validation_time=signer.validation_time if signer else None,
@@ -135,6 +135,14 @@ _HASH_OIDS = {"sha256": cms.SHA256, "sha384": cms.SHA384, "sha512": cms.SHA512}
 
 def _oid_of(name: str) -> str:
     return _HASH_OIDS.get(name, name)
+
+
+def _claimed_time(signature) -> _dt.datetime | None:
+    """The signing time the PDF claims (/M), or None when there is none or it cannot be read."""
+    try:
+        return signature.self_reported_timestamp
+    except Exception:  # pyHanko raises PdfReadError, and others, for a malformed /M
+        return None
 
 
 def _byte_range_content(data: bytes, byte_range) -> bytes | None:
@@ -178,7 +186,7 @@ def _coverage_check(signature, is_last: bool) -> Check:
 def _read_dss(reader) -> _Embedded:
     try:
         dss = reader.root["/DSS"]
-    except KeyError:
+    except Exception:  # no DSS, or one that cannot be read: either way, no embedded evidence
         return _Embedded()
 
     def streams(name: str) -> tuple[bytes, ...]:

@@ -584,7 +584,7 @@ def _verify_one(tree: etree._ElementTree, index: int, element: etree._Element) -
             certificates.append(_base64(text, f"X509Certificate #{number}"))
         try:
             _certificate(certificates[0])
-        except ValueError:
+        except (ValueError, x509.InvalidVersion):
             raise _Failure("BAD_CERTIFICATE", "the first X509Certificate is not a DER X.509 certificate") from None
         digest_value = _base64(parts.digest_value, "DigestValue")
         signature_value = _base64(parts.signature_value, "SignatureValue")

@@ -78,6 +78,9 @@ class CrlIndex:
         try:
             self.crl = x509.load_der_x509_crl(der)
             bounds = _revoked_list_bounds(der)
+            self.issuer = self.crl.issuer  # cryptography parses names and times lazily: read them here
+            self.this_update = self.crl.last_update_utc
+            self.next_update = self.crl.next_update_utc
         except CrlError:
             raise
         except Exception as exc:
@@ -85,9 +88,6 @@ class CrlIndex:
         self.der = der
         self.source = source
         self.sha256 = hashlib.sha256(der).hexdigest()
-        self.issuer = self.crl.issuer
-        self.this_update = self.crl.last_update_utc
-        self.next_update = self.crl.next_update_utc
         self.number = self._extension_value(ExtensionOID.CRL_NUMBER, "crl_number")
         self.delta_base = self._extension_value(ExtensionOID.DELTA_CRL_INDICATOR, "crl_number")
         aki = self._extension(ExtensionOID.AUTHORITY_KEY_IDENTIFIER)
@@ -100,7 +100,7 @@ class CrlIndex:
             return self.crl.extensions.get_extension_for_oid(oid).value
         except x509.ExtensionNotFound:
             return None
-        except ValueError as exc:
+        except (ValueError, x509.DuplicateExtension, x509.UnsupportedGeneralNameType) as exc:
             raise CrlError("CRL_MALFORMED", f"bad CRL extension: {exc}") from None
 
     def _extension_value(self, oid, attribute: str) -> int | None:

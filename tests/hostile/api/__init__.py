@@ -1,0 +1,1 @@
+"""Hostile HTTP requests for the API."""

@@ -1,0 +1,1 @@
+"""Hostile IIN/BIN values for the identity parsers and the signer check."""

@@ -1,0 +1,1 @@
+"""Hostile PDFs for the document verifier, made from a real signed licence."""
