@@ -156,8 +156,11 @@ class RevocationChecker:
         if self.policy != Policy.OFFLINE:
             base, _ = self._select(issuer, at, now, document_crls)
             if not isinstance(base, CrlIndex):
-                urls = [*self.profile.crl_urls, *cert.crl_urls, *cert.delta_crl_urls]
-                self.store.refresh(list(dict.fromkeys(urls)), now)
+                # The certificate's own distribution points first: usually the right CRL, found in one fetch.
+                # The profile's CRLs only when those do not give a usable CRL of this issuer (a wrong CDP).
+                self.store.refresh(list(dict.fromkeys([*cert.crl_urls, *cert.delta_crl_urls])), now)
+                if not isinstance(self._select(issuer, at, now, document_crls)[0], CrlIndex):
+                    self.store.refresh(list(dict.fromkeys(self.profile.crl_urls)), now)
         base, delta = self._select(issuer, at, now, document_crls)
         if isinstance(base, str):
             return base
