@@ -75,7 +75,9 @@ class ServiceTimeStamper(TimeStamper):
             raise tsp.TimestampError("TSA_UNAVAILABLE", f"the TSA did not answer: {exc}") from None
         try:
             response = asn1_tsp.TimeStampResp.load(body)
-            response.native  # noqa: B018  asn1crypto parses lazily: garbage must fail here, not inside pyHanko
+            # asn1crypto parses lazily: garbage must fail here, not inside pyHanko. Reading the status is enough;
+            # a full .native would parse the whole token and make pyHanko re-encode it (ten times slower).
+            response["status"]["status"].native  # noqa: B018
         except (ValueError, TypeError) as exc:
             raise tsp.TimestampError("TSA_RESPONSE_MALFORMED", f"the TSA's answer is not a TimeStampResp: {exc}") \
                 from None
