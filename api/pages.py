@@ -11,7 +11,7 @@ from html import escape
 from flask import Blueprint, Response, current_app, request, url_for
 
 from api.errors import language
-from eds.report import render_html_fragment
+from eds.report import REPORT_CSS, render_html_fragment
 from eds.trust import TrustError
 
 pages = Blueprint("pages", __name__)
@@ -45,8 +45,7 @@ def page(title: str, body: str, lang: str, status: int = 200) -> Response:
     html = (f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
             f'<meta name="viewport" content="width=device-width, initial-scale=1"><title>{escape(title)}</title>'
             "<style>body{font-family:sans-serif;max-width:60rem;margin:1rem auto;padding:0 1rem}"
-            "table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:.2rem .5rem}"
-            "nav{float:right}form{margin:1rem 0;padding:1rem;border:1px solid #ddd;border-radius:.5rem}"
+            f"{REPORT_CSS}nav{{float:right}}form{{margin:1rem 0;padding:1rem;border:1px solid #ddd;border-radius:.5rem}}"
             "dt{font-weight:bold}</style></head>"
             f"<body><nav>{switch}</nav><h1>{escape(title)}</h1>{body}</body></html>")
     return Response(html, status=status, mimetype="text/html")

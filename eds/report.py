@@ -237,7 +237,6 @@ def render_text(report: SignatureReport | DocumentReport, language: str = "en") 
 
 
 _UI = {
-    "verdict": {"kk": "Қорытынды", "ru": "Итог", "en": "Verdict"},
     "signature": {"kk": "Қолтаңба", "ru": "Подпись", "en": "Signature"},
     "signer": {"kk": "Қол қоюшы", "ru": "Подписант", "en": "Signer"},
     "time": {"kk": "Қол қойылған уақыт", "ru": "Время подписи", "en": "Signing time"},
@@ -245,6 +244,10 @@ _UI = {
     "chain": {"kk": "Сертификаттар тізбегі", "ru": "Цепочка сертификатов", "en": "Certificate chain"},
     "evidence": {"kk": "Кері қайтарып алу дәлелдері", "ru": "Данные об отзыве", "en": "Revocation evidence"},
 }
+# Styles of the report fragment, for every page that shows one (the standalone report, the public pages).
+REPORT_CSS = ("table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:.2rem .5rem}"
+              "tr.failed td:first-child{color:#b3261e}tr.passed td:first-child{color:#1b7f3b}"
+              "tr.indeterminate td:first-child,tr.warning td:first-child{color:#9a6700}")
 _COLOURS = {Indication.TOTAL_PASSED: "#1b7f3b", Indication.TOTAL_FAILED: "#b3261e", Indication.INDETERMINATE: "#9a6700"}
 
 
@@ -300,7 +303,5 @@ def render_html(report: SignatureReport | DocumentReport, language: str = "en", 
 
     return (f'<!doctype html><html lang="{escape(language)}"><head><meta charset="utf-8">'
             f"<title>{escape(title)}</title><style>body{{font-family:sans-serif;max-width:60rem;margin:2rem auto}}"
-            "table{border-collapse:collapse}td{border-top:1px solid #ddd;padding:.2rem .5rem}"
-            "tr.failed td:first-child{color:#b3261e}tr.passed td:first-child{color:#1b7f3b}"
-            "tr.indeterminate td:first-child,tr.warning td:first-child{color:#9a6700}</style></head><body>"
+            f"{REPORT_CSS}</style></head><body>"
             f"{render_html_fragment(report, language)}</body></html>")

@@ -170,7 +170,8 @@ class Services:
             if exc.code == "NOT_FOUND":
                 return {"found": False, "number": number, "message": "this registry never issued that number"}
             return {"found": None, "number": number, "message": f"the registry is unavailable ({exc.code})"}
-        same = any(hashlib.sha256(f).digest() == hashlib.sha256(data).digest() for f in stored.values() if f)
+        digest = hashlib.sha256(data).digest()
+        same = any(hashlib.sha256(f).digest() == digest for f in stored.values() if f)
         return {"found": True, "number": number, "status": str(document.status), "supersededBy": document.superseded_by,
                 "identicalToIssuedFile": same}
 
