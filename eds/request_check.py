@@ -40,7 +40,8 @@ def detect_format(data: bytes) -> str:
     return "cms"
 
 
-def _signature_check(failure: str | None, message: str) -> Check:
+def signature_check(failure: str | None, message: str) -> Check:
+    """The report line for a crypto-layer result: changed document, unsupported algorithm, or malformed."""
     if failure is None:
         return Check("signature", Status.PASSED, "the signature is intact: the signed data is unchanged")
     if failure in _UNSUPPORTED:
@@ -105,7 +106,7 @@ class RequestChecker:
         expected, problems = self._claims_from(result.signed_document, claims)
         reports = []
         for position, signature in enumerate(result.signatures):
-            check = _signature_check(signature.failure, signature.message)
+            check = signature_check(signature.failure, signature.message)
             identity = expected if position == 0 else {}
             signer = None
             if signature.certificate_der is not None:
@@ -126,7 +127,7 @@ class RequestChecker:
                                                claims)
         reports = []
         for position, signer_info in enumerate(result.signers):
-            check = _signature_check(signer_info.failure, signer_info.message)
+            check = signature_check(signer_info.failure, signer_info.message)
             moment, source, time_checks = self.signing_time(signer_info, at)
             identity = expected if position == 0 else {}
             signer = None

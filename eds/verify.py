@@ -17,7 +17,7 @@ from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 
 from eds import cms, tsp
 from eds.report import Check, DocumentReport, SignatureReport, Status
-from eds.request_check import Claims, RequestChecker, _signature_check, detect_format
+from eds.request_check import Claims, RequestChecker, signature_check, detect_format
 from eds.revocation import CrlError, CrlIndex
 from eds.signer_check import SignerChecker
 
@@ -94,7 +94,7 @@ class DocumentVerifier:
             return self._document_timestamp(signature, content, checks, embedded, extra)
         results = cms.verify_signed_data(signature.signed_data, content)
         result = results[0]
-        checks.append(_signature_check(result.failure, result.message))
+        checks.append(signature_check(result.failure, result.message))
         moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates,
                                                                  embedded.ocsp_responses, embedded.crls,
                                                                  claimed=_claimed_time(signature))
