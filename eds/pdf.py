@@ -14,6 +14,7 @@ import http.client
 import io
 import urllib.error
 from dataclasses import dataclass
+from collections.abc import Iterable
 
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import tsp as asn1_tsp
@@ -22,7 +23,8 @@ from asn1crypto.crl import CertificateList
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.sign import attributes, fields, signers
+from pyhanko.sign.general import as_signing_certificate_v2
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
@@ -42,6 +44,24 @@ class PdfSigningError(ValueError):
         self.code = code
 
 
+class _FrozenSigningCertificate(attributes.SigningCertificateV2Provider):
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
+        super().__init__(signing_cert)
+        self._value = asn1_tsp.SigningCertificateV2.load(as_signing_certificate_v2(signing_cert).dump())
+
+    async def build_attr_value(self, dry_run: bool = False) -> asn1_tsp.SigningCertificateV2:
+        return self._value
+
+
+class _PadesSignedAttributes(attributes.SignedAttributeProviderSpec):
+    def __init__(self, signing_cert: asn1_x509.Certificate) -> None:
+        self._signing_certificate = _FrozenSigningCertificate(signing_cert)
+
+    def signed_attr_providers(self, data_digest: bytes, digest_algorithm: str
+                              ) -> Iterable[attributes.CMSAttributeProvider]:
+        return (self._signing_certificate,)
+
+
 class HeldKeySigner(signers.Signer):
     """A pyHanko signer over a key object that is already loaded (RSA PKCS#1 v1.5 or ECDSA)."""
 
@@ -50,6 +70,11 @@ class HeldKeySigner(signers.Signer):
         super().__init__(signing_cert=asn1_x509.Certificate.load(key.certificate.der),
                          cert_registry=SimpleCertificateStore.from_certs(chain), embed_roots=True)
         self._key = key.private_key
+
+        # PAdES signed attributes besides content type and digest: only signing-certificate-v2, which
+        # depends on the certificate alone. Built once and kept as parsed DER: asn1crypto re-encodes a freshly
+        # built nested value at every later dump (some 40 times per signature), most of the cost of signing.
+        self.signed_attr_prov_spec = _PadesSignedAttributes(self.signing_cert)
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         algorithm = _HASHES[digest_algorithm]()
