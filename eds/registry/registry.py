@@ -144,10 +144,12 @@ def _files_of(session: Session, document_id: int) -> tuple[FileInfo, ...]:
     return tuple(FileInfo(*row) for row in rows)
 
 
-def _document(session: Session, row: DocumentRow) -> Document:
+def _document(session: Session, row: DocumentRow, files: tuple[FileInfo, ...] | None = None) -> Document:
+    """The record of ``row``; ``files`` when the caller has just written them (else they are read)."""
     return Document(row.number, row.doc_type, row.provider_id, row.holder_name, row.holder_id, row.data,
                     Status(row.status), row.issued_at, row.original_number, row.supersedes, row.superseded_by,
-                    row.signer_cert_sha256, row.signed_at, row.idempotency_key, _files_of(session, row.id))
+                    row.signer_cert_sha256, row.signed_at, row.idempotency_key,
+                    _files_of(session, row.id) if files is None else files)
 
 
 def _pending(session: Session, row: PendingRow) -> Pending:
@@ -304,8 +306,8 @@ class Registry:
             number = next_number(session, provider_id, doc_type, year_of(now))
             self._raise_if_issued(session, idempotency_key, digest)
             draft = Draft(number, doc_type, _provider(provider), holder_name, holder_id, data, now, None, None)
-            row = self._store(session, draft, render_and_sign, Status.VALID, actor, idempotency_key, digest)
-            return _document(session, row)
+            row, files = self._store(session, draft, render_and_sign, Status.VALID, actor, idempotency_key, digest)
+            return _document(session, row, files)
 
         return self._write_idempotent(work, idempotency_key, digest)
 
@@ -334,11 +336,11 @@ class Registry:
             draft = Draft(new_number, old.doc_type, _provider(self._provider_row(session, old.provider_id)),
                           holder_name or old.holder_name, holder_id or old.holder_id,
                           old.data if new_data is None else new_data, now, None, old.number)
-            new = self._store(session, draft, render_and_sign, Status.VALID, actor, idempotency_key, digest)
+            new, files = self._store(session, draft, render_and_sign, Status.VALID, actor, idempotency_key, digest)
             self._set_status(session, old, after)
             old.superseded_by = new.number
             self._record_event(session, old, EventKind.REISSUED, actor, now, reason, new.number)
-            return _document(session, new)
+            return _document(session, new, files)
 
         return self._write_idempotent(work, idempotency_key, digest)
 
@@ -361,9 +363,9 @@ class Registry:
             draft = Draft(duplicate_number(number, count + 1), original.doc_type,
                           _provider(self._provider_row(session, original.provider_id)), original.holder_name,
                           original.holder_id, original.data, now, number, None)
-            duplicate = self._store(session, draft, render_and_sign, status, actor, idempotency_key, digest)
+            duplicate, files = self._store(session, draft, render_and_sign, status, actor, idempotency_key, digest)
             self._record_event(session, original, EventKind.DUPLICATE_ISSUED, actor, now, reason, duplicate.number)
-            return _document(session, duplicate)
+            return _document(session, duplicate, files)
 
         return self._write_idempotent(work, idempotency_key, digest)
 
@@ -477,9 +479,9 @@ class Registry:
                           row.holder_name, row.holder_id, row.data, row.prepared_at, None, None)
             key, digest = row.idempotency_key, row.request_digest
             self._delete_pending(session, row)
-            document = self._store(session, draft, lambda _draft: signed, Status.VALID, actor, key, digest,
-                                   completes=pending_id)
-            return _document(session, document)
+            document, files = self._store(session, draft, lambda _draft: signed, Status.VALID, actor, key, digest,
+                                          completes=pending_id)
+            return _document(session, document, files)
 
         return self._db.write(work)
 
@@ -691,7 +693,8 @@ class Registry:
             return existing
 
     def _store(self, session: Session, draft: Draft, render_and_sign: RenderAndSign, status: Status, actor: str,
-               idempotency_key: str | None, digest: str, completes: str | None = None) -> DocumentRow:
+               idempotency_key: str | None, digest: str, completes: str | None = None,
+               ) -> tuple[DocumentRow, tuple[FileInfo, ...]]:
         """Render and sign ``draft``, then add the document, its files, its ``issued`` event and journal entry
         (which names the pending record it ``completes``, for a two-step document)."""
         signed = render_and_sign(draft)
@@ -717,7 +720,7 @@ class Registry:
         session.add_all(file_rows)
         self._record_event(session, row, EventKind.ISSUED, actor, draft.issued_at, None,
                            draft.original_number or draft.supersedes, document_snapshot(row, file_rows), completes)
-        return row
+        return row, tuple(FileInfo(f.kind, f.sha256, f.size) for f in sorted(file_rows, key=lambda f: f.kind))
 
     @staticmethod
     def _set_status(session: Session, row: DocumentRow, status: Status) -> None:
