@@ -12,6 +12,7 @@ import random
 import shutil
 import subprocess
 import time
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -242,6 +243,38 @@ def test_list_item_paths():
         ("special_conditions[0].ru", "REQUIRED"), ("special_conditions[1]", "REQUIRED"),
         ("special_conditions[2].ru", "INVALID_CHARACTERS"),
     }
+
+
+def test_text_the_fonts_cannot_print_is_refused_naming_the_characters():
+    data = _example("tv_radio_licence")
+    data["licensee"]["name"] = "Ромашка 🌼 有限公司"
+    (issue,) = _issues("tv_radio_licence", data)
+    assert (issue["field"], issue["code"]) == ("licensee.name", "UNPRINTABLE_CHARACTERS")
+    assert "U+1F33C" in issue["message"] and "U+6709" in issue["message"]
+
+
+def test_every_letter_of_the_repertoire_is_accepted_and_printed(tmp_path):
+    data = _example("tv_radio_licence")
+    # Kazakh Cyrillic, Kazakh Latin (2021), a decomposed й, Greek, German, Vietnamese, the tenge and the dashes.
+    name = "ӘҒҚҢӨҰҮҺІ әғқңөұүһі Äğıñöūüş Каи\u0306рат Ωμέγα Straße Nguyễn ₸ «—»"
+    data["licensee"]["name"] = name
+    doc = validate("tv_radio_licence", data)
+    assert doc.values["licensee"]["name"] == name.replace("и\u0306", "й")
+    assert "ӘҒҚҢӨҰҮҺІ әғқңөұүһі Äğıñöūüş Кайрат Ωμέγα Straße Nguyễn ₸ «—»" in _text(_write(tmp_path, render_pdf(doc, **ARGS)))
+
+
+def test_the_fonts_have_a_glyph_for_every_character_of_the_repertoire():
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    from eds.documents.repertoire import RANGES, printable
+
+    assigned = [p for low, high in RANGES for p in range(max(low, 0x20), high + 1)
+                if unicodedata.category(chr(p)) != "Cn"]
+    fonts = Path(pdf_module.__file__).with_name("fonts")
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        covered = TTFontFile(str(fonts / name)).charToGlyph
+        assert [hex(p) for p in assigned if p not in covered] == [], name
+    assert printable("ә") and not printable("\u0526") and not printable("😀")
 
 
 def test_unknown_type_lists_known_types():

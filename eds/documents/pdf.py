@@ -2,9 +2,10 @@
 both languages, number and date, the fields as a table labelled in Kazakh and Russian, the signer block, a
 QR code to the public verification page and the legal-equivalence footer on every page.
 
-The fonts (DejaVu Sans, shipped in ``fonts/``) are embedded, because the base-14 PDF fonts have no Kazakh
-letters and a printout must read the same everywhere.  Output is deterministic (reportlab ``invariant``):
-the same inputs give the same bytes, which tests and signing rely on.
+The fonts (DejaVu Sans cut down to the characters of ``repertoire``, shipped in ``fonts/``) are embedded,
+because the base-14 PDF fonts have no Kazakh letters and a printout must read the same everywhere.  Output
+is deterministic (reportlab ``invariant``): the same inputs give the same bytes, which tests and signing
+rely on.
 """
 
 from __future__ import annotations
@@ -94,7 +95,7 @@ _FOOTER = _style("footer", 7, color=_GREY)
 
 @functools.cache
 def _register_fonts() -> None:
-    """Register the packaged fonts once per process (parsing them costs ~15 ms)."""
+    """Register the packaged fonts once per process (parsing them costs a few milliseconds)."""
     pdfmetrics.registerFont(TTFont(_REGULAR, str(_FONT_DIR / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(_BOLD, str(_FONT_DIR / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(_REGULAR, normal=_REGULAR, bold=_BOLD, italic=_REGULAR, boldItalic=_BOLD)

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from eds.documents.repertoire import unprintable
 from eds.identity import Bin, IdentityError, Iin, parse_bin, parse_iin
 
 # Stop collecting after this many problems: the error stays small whatever the caller sends.
@@ -239,6 +240,12 @@ def _text(spec: Field, value: Any, path: str, problems: Problems) -> Any:
     text = unicodedata.normalize("NFC", value.strip())
     if not text:
         return None
+    missing = unprintable(text)
+    if missing:
+        shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
+        problems.add(path, "UNPRINTABLE_CHARACTERS",
+                     f"the document font has no letter for {shown}{' ...' if len(missing) > 5 else ''}")
+        return _ABSENT
     if len(text) > spec.max_length:
         problems.add(path, "TOO_LONG", f"at most {spec.max_length} characters, got {len(text)}")
         return _ABSENT
