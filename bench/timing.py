@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import statistics
 import time
 from collections.abc import Callable
 
@@ -14,3 +15,14 @@ def per_call(function: Callable[[], object], seconds: float = 2.0) -> float:
         function()
         calls += 1
     return (time.perf_counter() - start) / calls
+
+
+def alternating(first: Callable[[], object], second: Callable[[], object], *, rounds: int = 7,
+                seconds: float = 0.5) -> tuple[float, float]:
+    """Median seconds per call of each, measured in alternating rounds: a busy moment of the machine (2 shared
+    cores) then falls on both sides instead of deciding the ratio."""
+    first_times, second_times = [], []
+    for _ in range(rounds):
+        first_times.append(per_call(first, seconds))
+        second_times.append(per_call(second, seconds))
+    return statistics.median(first_times), statistics.median(second_times)

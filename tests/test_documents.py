@@ -6,6 +6,7 @@ reader of the printout would; they fail, never skip, when a tool is missing.
 
 from __future__ import annotations
 
+import concurrent.futures
 import copy
 import datetime as dt
 import random
@@ -491,6 +492,20 @@ def test_rendering_is_deterministic():
     assert render_pdf(doc, **ARGS) == first
     assert render_pdf(doc, **{**ARGS, "number": "KZ12LAA00001235"}) != first
     assert render_xml(doc, **ARGS) == render_xml(doc, **ARGS)
+
+
+def test_rendering_in_threads_gives_the_bytes_of_a_single_thread():
+    """The declared wording is laid out once per thread and reused: documents of every type rendered at once
+    in several threads must come out exactly as when rendered one by one."""
+    jobs = []
+    for type_id in sorted(EXAMPLES):
+        doc = validate(type_id, EXAMPLES[type_id])
+        for number in ("KZ12LAA00001234", "KZ12LAA00001235"):
+            jobs.append((doc, {**ARGS, "number": number}))
+    expected = [render_pdf(doc, **args) for doc, args in jobs]
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        for _ in range(3):
+            assert list(pool.map(lambda job: render_pdf(job[0], **job[1]), reversed(jobs))) == expected[::-1]
 
 
 def test_markup_in_values_is_printed_literally(tmp_path):
