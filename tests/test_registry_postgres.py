@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import multiprocessing
 import os
 import subprocess
@@ -19,7 +20,14 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
+from eds.documents.examples import EXAMPLES
+from eds.issuing import Issuer, IssuingOptions
+from eds.keys import KeyStore
 from eds.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, Status
+from eds.signer_check import SignerChecker
+from eds.trust import load_profile
+from eds.verify import DocumentVerifier
+from test_pki import demo
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres"
 UTC = dt.UTC
@@ -103,14 +111,24 @@ def test_life_and_journal_on_postgres(url):
     registry.close()
 
 
-def _issue_in_threads(url: str, threads: int, each: int) -> list[str]:
+def _issue_licences_in_threads(url: str, pki_dir: Path, home: Path, threads: int, each: int) -> list[str]:
+    """One process: ``threads`` threads each issuing ``each`` full licences (validate, render, PAdES, XMLDSig,
+    register) through the same Issuer, as a gunicorn worker with threads does."""
     registry = Registry.open(url)
+    keys = KeyStore()
+    for key_id, entry in json.loads((home / "keys.json").read_text()).items():
+        keys.add_file(key_id, entry["pkcs12"], entry["password"])
+    # PAdES B-B: the numbering and the journal are under test here, not the TSA or the B-LT data.
+    issuer = Issuer(registry, SignerChecker(load_profile(pki_dir)), keys, IssuingOptions(long_term=False))
+    data = {key: value for key, value in EXAMPLES["scrap_metal_licence"].items() if key != "provider"}
     numbers: list[str] = []
     errors: list[BaseException] = []
 
     def work():
         try:
-            numbers.extend(_issue(registry) for _ in range(each))
+            for _ in range(each):
+                numbers.append(issuer.issue("scrap_metal_licence", data, provider_id="ZHM",
+                                            key_id="official_region", actor="portal").number)
         except BaseException as error:  # noqa: BLE001 - reported to the parent
             errors.append(error)
 
@@ -123,17 +141,26 @@ def _issue_in_threads(url: str, threads: int, each: int) -> list[str]:
     return numbers
 
 
-def test_two_processes_eight_threads_thousand_documents(url):
-    registry = _setup(url)
+def test_two_processes_eight_threads_thousand_licences(url, pki_dir, pki_server, tmp_path):
+    registry = Registry.open(url)
+    demo.bootstrap(tmp_path, pki_dir, registry)
     with multiprocessing.get_context("spawn").Pool(2) as pool:
-        # 2 processes x 8 threads: 1,000 documents (8 threads of 62 and 8 of 63).
-        results = pool.starmap(_issue_in_threads, [(url, 8, 62), (url, 8, 63)])
+        # 2 processes x 8 threads: 1,000 licences (8 threads of 62 and 8 of 63).
+        results = pool.starmap(_issue_licences_in_threads,
+                               [(url, pki_dir, tmp_path, 8, 62), (url, pki_dir, tmp_path, 8, 63)])
     numbers = [n for result in results for n in result]
     assert len(numbers) == 1000 and len(set(numbers)) == 1000
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 1001))
-    assert _count(url, "documents") == 1000
+    assert _count(url, "documents") == 1000 and _count(url, "document_files") == 2000
     report = registry.verify_journal()
-    assert report.ok and report.entries_checked == 1002, report
+    # the journal holds the bootstrap (2 providers, 2 signers) and one entry per licence
+    assert report.ok and report.entries_checked == 1004, report
+    # every licence carries its own number, signed: a few of them verified in full
+    verifier = DocumentVerifier(SignerChecker(load_profile(pki_dir)))
+    for number in (numbers[0], numbers[499], numbers[-1]):
+        document = registry.file(number, "pdf")
+        assert number.encode() in registry.file(number, "xml")
+        assert verifier.verify(document).passed, number
     registry.close()
 
 
