@@ -167,6 +167,12 @@ def register_signer(key_type: type, signer: KeySigner) -> None:
     _KEY_SIGNERS[key_type] = signer
 
 
+def key_signing(private_key: object, certificate_der: bytes) -> KeySigning | None:
+    """How a registered key type (GOST) signs a SignerInfo, or None for the keys ``cryptography`` signs with."""
+    signer = _KEY_SIGNERS.get(type(private_key))
+    return signer(private_key, certificate_der) if signer is not None else None
+
+
 def digest_function(oid: str) -> DigestFunction | None:
     """The registered digest for ``oid``, or None: the one lookup that timestamps and ESS hashes share."""
     return _DIGESTS.get(oid)
@@ -613,13 +619,16 @@ def _signer_info(
     signing_time: datetime | None,
     timestamp_url: str | None,
     timestamper: Callable[[bytes], bytes] | None,
+    pades: bool = False,
 ) -> acms.SignerInfo:
-    """A version-1 SignerInfo with the CAdES-BES signed attributes, and CAdES-T if a TSA is named."""
+    """A version-1 SignerInfo with the CAdES-BES signed attributes, and CAdES-T if a TSA is named.
+
+    ``pades`` leaves out signing-time, which PAdES forbids (the claimed time is the signature dictionary's /M).
+    """
     if timestamp_url is not None and timestamper is not None:
         raise ValueError("give timestamp_url or timestamper, not both")
     asn1_cert, certificate = _load_certificate(certificate_der)
-    key_signer = _KEY_SIGNERS.get(type(private_key))
-    signing = key_signer(private_key, certificate_der) if key_signer is not None else None
+    signing = key_signing(private_key, certificate_der)
     if signing is None:
         _check_key_pair(private_key, certificate)
     digest_oid = signing.digest_oid if signing is not None else SHA256
@@ -637,7 +646,7 @@ def _signer_info(
     signed_attrs = acms.CMSAttributes(
         [
             _attribute("content_type", content_type),
-            _attribute("signing_time", _cms_time(signing_time or datetime.now(timezone.utc))),
+            *([] if pades else [_attribute("signing_time", _cms_time(signing_time or datetime.now(timezone.utc)))]),
             _attribute("message_digest", _DIGESTS[digest_oid](content)),
             _attribute("signing_certificate_v2", ess),
         ]
@@ -693,14 +702,16 @@ def sign_cms(
     timestamper: Callable[[bytes], bytes] | None = None,
     content_type: str = ID_DATA,
     signing_time: datetime | None = None,
+    pades: bool = False,
 ) -> bytes:
     """Make a CAdES-BES (or, with a TSA, CAdES-T) SignedData in DER, as NCALayer's createCAdESFromBase64 does.
 
     ``timestamper`` maps the SHA-256 imprint of the signature value to a TimeStampToken (DER); it stands in for
     ``timestamp_url`` in tests. ``content_type`` and ``signing_time`` let the TSP module sign TSTInfo with this.
+    ``pades`` makes the SignerInfo of a PAdES signature (no signing-time attribute).
     """
     signer_info = _signer_info(
-        content, content_type, private_key, certificate_der, signing_time, timestamp_url, timestamper
+        content, content_type, private_key, certificate_der, signing_time, timestamp_url, timestamper, pades
     )
     encap: dict[str, object] = {"content_type": content_type}
     if not detached:

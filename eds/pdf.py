@@ -13,7 +13,7 @@ import asyncio
 import http.client
 import io
 import urllib.error
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from collections.abc import Iterable
 
 from asn1crypto import ocsp as asn1_ocsp
@@ -23,13 +23,17 @@ from asn1crypto.crl import CertificateList
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+from pyhanko.pdf_utils.misc import PdfReadError
+from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import attributes, fields, signers
 from pyhanko.sign.general import as_signing_certificate_v2
+from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
+from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
 from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from eds import tsp
+from eds import cms, tsp
 from eds.certificates import Certificate
 from eds.keys import SigningKey
 
@@ -109,6 +113,7 @@ class ServiceTimeStamper(TimeStamper):
         return response
 
 
+FIELD_NAME = "Signature1"
 # Room for the CMS in /Contents. Given up front, pyHanko skips its dry-run signature that only measures it.
 _RESERVED = 8192 + 4096
 _signers: dict[str, HeldKeySigner] = {}
@@ -131,17 +136,26 @@ class ValidationData:
     crls: tuple[bytes, ...] = ()
 
 
-def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, field_name: str = "Signature1",
+def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
+    try:
+        return IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
+    except Exception as exc:
+        raise PdfSigningError("PDF_MALFORMED", f"the PDF cannot be read: {exc}") from None
+
+
+def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, field_name: str = FIELD_NAME,
              reason: str | None = None, location: str | None = None,
              stamp: tuple[int, int, int, int] | None = None) -> bytes:
     """Add a PAdES signature (B-B, or B-T with ``timestamp_url``) as an incremental update.
 
+    RSA and EC keys sign through pyHanko; GOST keys, whose hashes pyHanko does not know, get the same signature
+    field from pyHanko and their CMS from ``eds.cms`` (digest, signed attributes and value in GOST).
     ``stamp`` is an optional visible box (x1, y1, x2, y2) on the first page.
     """
-    try:
-        writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    except Exception as exc:
-        raise PdfSigningError("PDF_MALFORMED", f"the PDF cannot be read: {exc}") from None
+    room = _RESERVED + (8192 if timestamp_url else 0)
+    if not isinstance(key.private_key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+        return _sign_with_cms(pdf, key, timestamp_url=timestamp_url, field_name=field_name, reason=reason,
+                              location=location, stamp=stamp, room=room)
     metadata = signers.PdfSignatureMetadata(
         field_name=field_name, reason=reason, location=location,
         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
@@ -149,17 +163,87 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, f
     new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
     timestamper = ServiceTimeStamper(timestamp_url) if timestamp_url else None
     try:
-        output = signers.sign_pdf(writer, metadata, signer=_signer_for(key), timestamper=timestamper,
-                                  new_field_spec=new_field, bytes_reserved=_RESERVED + (8192 if timestamper else 0))
+        output = signers.sign_pdf(_writer(pdf), metadata, signer=_signer_for(key), timestamper=timestamper,
+                                  new_field_spec=new_field, bytes_reserved=room)
     except tsp.TimestampError as exc:
         raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
     return output.getvalue()
 
 
+def _sign_with_cms(pdf: bytes, key: SigningKey, *, timestamp_url: str | None, field_name: str, reason: str | None,
+                   location: str | None, stamp: tuple[int, int, int, int] | None, room: int) -> bytes:
+    prepared = prepare_signature(pdf, key.certificate, field_name=field_name, reason=reason, location=location,
+                                 stamp=stamp, room=room)
+    try:
+        signature = cms.sign_cms(prepared.signed_bytes, key.private_key, key.certificate.der, detached=True,
+                                 extra_certs=[c.der for c in key.chain], timestamp_url=timestamp_url,
+                                 pades=True)
+    except tsp.TimestampError as exc:
+        raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise PdfSigningError("KEY_ALGORITHM_UNSUPPORTED", f"this key cannot make PAdES signatures: {exc}") from None
+    return embed_signature(prepared.pdf, prepared.start, prepared.end, signature)
+
+
+@dataclass(frozen=True)
+class PreparedSignature:
+    """A PDF with an empty PAdES signature: ``pdf[start:end]`` is the reserved /Contents, the rest is signed."""
+
+    pdf: bytes = field(repr=False)
+    start: int
+    end: int
+    sha256: bytes  # of the signed bytes: what NCALayer's createCAdESFromBase64Hash takes
+
+    @property
+    def signed_bytes(self) -> bytes:
+        return self.pdf[:self.start] + self.pdf[self.end:]
+
+
+def prepare_signature(pdf: bytes, certificate: Certificate, *, room: int, field_name: str = FIELD_NAME,
+                      reason: str | None = None, location: str | None = None,
+                      stamp: tuple[int, int, int, int] | None = None) -> PreparedSignature:
+    """The PDF with an empty PAdES signature whose /Contents holds ``room`` DER bytes, for a CMS made elsewhere
+    (on the official's device, or by ``eds.cms`` for GOST). Only the certificate is needed: it names the signer
+    in a visible stamp; no signature value is made here."""
+    metadata = signers.PdfSignatureMetadata(field_name=field_name, reason=reason, location=location,
+                                            md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES)
+    placeholder = signers.ExternalSigner(asn1_x509.Certificate.load(certificate.der), SimpleCertificateStore())
+    new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
+    pdf_signer = signers.PdfSigner(metadata, signer=placeholder, new_field_spec=new_field)
+    prepared, _document, output = asyncio.run(
+        pdf_signer.async_digest_doc_for_signing(_writer(pdf), bytes_reserved=2 * room))  # hex: two characters a byte
+    return PreparedSignature(output.getvalue(), prepared.reserved_region_start, prepared.reserved_region_end,
+                             prepared.document_digest)
+
+
+def reserved_region(prepared_pdf: bytes, field_name: str = FIELD_NAME) -> tuple[int, int]:
+    """Where /Contents lies in a prepared PDF: the gap of a /ByteRange that covers the rest of the file.
+
+    PdfSigningError PREPARED_PDF_CORRUPT when there is no such signature field."""
+    try:
+        reader = PdfFileReader(io.BytesIO(prepared_pdf), strict=False)
+        _name, value, _ref = next(iter(fields.enumerate_sig_fields(reader, with_name=field_name)))
+        offsets = [int(x) for x in value.get_object()["/ByteRange"]]
+    except (PdfReadError, KeyError, TypeError, ValueError, StopIteration):
+        offsets = []
+    if len(offsets) != 4 or offsets[0] != 0 or offsets[2] + offsets[3] != len(prepared_pdf):
+        raise PdfSigningError("PREPARED_PDF_CORRUPT", "the prepared PDF has no usable signature field")
+    return offsets[1], offsets[2]
+
+
+def embed_signature(prepared_pdf: bytes, start: int, end: int, signature: bytes) -> bytes:
+    """The prepared PDF with the CMS written into its reserved /Contents (pyHanko's finish of interrupted
+    signing). PdfSigningError SIGNATURE_TOO_LARGE when it does not fit."""
+    room = (end - start - 2) // 2
+    if len(signature) > room:
+        raise PdfSigningError("SIGNATURE_TOO_LARGE", f"the CMS is {len(signature)} bytes; {room} were reserved")
+    output = io.BytesIO(prepared_pdf)
+    PdfTBSDocument.finish_signing(output, PreparedByteRangeDigest(b"", start, end), signature)
+    return output.getvalue()
+
+
 def add_validation_data(pdf: bytes, data: ValidationData) -> bytes:
     """Embed certificates, OCSP responses and CRLs in the DSS (an incremental update): PAdES B-LT."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     reader = PdfFileReader(io.BytesIO(pdf))
     signature = reader.embedded_signatures[-1]
     output = io.BytesIO(pdf)
@@ -174,7 +258,5 @@ def add_validation_data(pdf: bytes, data: ValidationData) -> bytes:
 
 def signer_certificate(pdf: bytes, index: int = -1) -> Certificate:
     """The certificate of an embedded signature (the last one by default)."""
-    from pyhanko.pdf_utils.reader import PdfFileReader
-
     reader = PdfFileReader(io.BytesIO(pdf))
     return Certificate.load(reader.embedded_signatures[index].signer_cert.dump())

@@ -10,7 +10,8 @@ two steps loses nothing.
 
 The device signs:
 
-- the digest, with NCALayer's ``createCAdESFromBase64Hash``: a detached CMS whose messageDigest is that digest;
+- the digest, with NCALayer's ``createCAdESFromBase64Hash``: a detached CMS whose messageDigest is that digest
+  (SHA-256 for an RSA or EC key, Streebog or GOST 34.311 for an NCA GOST key: the hash its algorithm goes with);
 - the XML twin, with NCALayer's ``signXml``: an enveloped XMLDSig. That is the profile the service signs and
   verifies everywhere else, so the XML twin stays one self-contained file that verifies like every other XML
   the service issues (a detached CMS over the XML would be a second file to keep next to it).
@@ -25,29 +26,19 @@ and keeps the pending record, so the official can sign again until it expires.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import binascii
 import datetime as _dt
 import hashlib
 import hmac
-import io
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from asn1crypto import cms as asn1_cms
 from asn1crypto import core
-from asn1crypto import x509 as asn1_x509
 from lxml import etree
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.misc import PdfReadError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.signers.pdf_byterange import PreparedByteRangeDigest
-from pyhanko.sign.signers.pdf_signer import PdfTBSDocument
-from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from eds import cms, documents, pdf, tsp, xmldsig
+from eds import cms, documents, gost, pdf, tsp, xmldsig
 from eds.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError
 from eds.issuing import IssuingError, IssuingOptions, local_date, long_term_data, with_provider
 from eds.registry import ErrorCode, Registry, RegistryError
@@ -55,11 +46,19 @@ from eds.registry.records import Document, Draft, Pending, PreparedFiles, Signed
 from eds.report import SignatureReport
 from eds.signer_check import SignerChecker
 
-DIGEST_ALGORITHM = "sha256"  # of the /ByteRange; OID 2.16.840.1.101.3.4.2.1 in the CMS
 DEFAULT_TTL = _dt.timedelta(minutes=30)
 CMS_ROOM = 32 * 1024  # DER bytes reserved in /Contents: the CMS with its certificates and a timestamp token
-FIELD_NAME = "Signature1"
-_SIGNABLE_KEYS = {"1.2.840.113549.1.1.1": "RSA", "1.2.840.10045.2.1": "EC"}  # what PAdES here takes: SHA-256
+# The hash of the /ByteRange that the official's device signs, by the key algorithm of their certificate: its
+# name (kept in the registry, answered as digestAlgorithm) and its OID in the CMS. NCALayer's
+# createCAdESFromBase64Hash signs the hash it is given, so it must be the one the key's algorithm goes with.
+PDF_DIGESTS: dict[str, tuple[str, str]] = {
+    "1.2.840.113549.1.1.1": ("sha256", cms.SHA256),  # RSA
+    "1.2.840.10045.2.1": ("sha256", cms.SHA256),  # EC
+    gost.OID_KZ_GOST2015_512_KEY: ("streebog512", gost.OID_KZ_STREEBOG512_HASH),
+    gost.OID_KZ_GOST2015_256_KEY: ("streebog256", gost.OID_KZ_STREEBOG256_HASH),
+    gost.OID_KZ_GOST2004_KEY: ("gost34311", gost.OID_KZ_GOST34311_HASH),
+}
+_DIGEST_OIDS = dict(PDF_DIGESTS.values())
 _DEFAULT_OPTIONS = IssuingOptions()
 
 
@@ -139,9 +138,13 @@ class TwoStepIssuer:
         """
         pending = self._pending(pending_id)
         prepared_pdf = self.registry.pending_file(pending_id, "pdf")
-        start, end = _reserved_region(prepared_pdf)
+        try:
+            start, end = pdf.reserved_region(prepared_pdf)
+        except pdf.PdfSigningError:  # the stored file is what is wrong
+            raise TwoStepError("PENDING_CORRUPT", "the prepared PDF has no usable signature field; prepare it "
+                                                  "again") from None
         signed_content = prepared_pdf[:start] + prepared_pdf[end:]
-        if not hmac.compare_digest(hashlib.sha256(signed_content).digest(), pending.digest):
+        if not hmac.compare_digest(_digest(pending.digest_algorithm, signed_content), pending.digest):
             raise TwoStepError("PENDING_CORRUPT", "the prepared PDF no longer matches its digest; prepare it again")
         signature = _der(cms_signature)
         signer = _check_cms(signature, signed_content, pending)
@@ -150,7 +153,11 @@ class TwoStepIssuer:
         self.authorise(pending.provider_id, pending.doc_type, certificate, signer.other_certificates)
         if signer.timestamp is None and self.options.timestamp_url:
             signature = _with_timestamp(signature, self.options.timestamp_url)
-        signed_pdf = _embed(prepared_pdf, start, end, pending.digest, signature)
+        try:
+            signed_pdf = pdf.embed_signature(prepared_pdf, start, end, signature)
+        except pdf.PdfSigningError as exc:
+            room = (end - start - 2) // 2
+            raise TwoStepError(exc.code, str(exc), {"size": len(signature), "reserved": room}) from None
         if self.options.long_term:
             # The evidence needs only the certificate and the chain the device sent; the key stays on the device.
             signed_pdf = pdf.add_validation_data(signed_pdf, long_term_data(
@@ -168,12 +175,14 @@ class TwoStepIssuer:
         issued_on = local_date(draft.issued_at)
         unsigned = documents.render_pdf(validated, number=draft.printed_number, issued_at=issued_on,
                                         verify_url=verify_url, event="issue")
-        prepared_pdf, digest = _prepare_pdf(unsigned, certificate, reason=f"{draft.doc_type} {draft.printed_number}",
-                                            stamp=(40, 40, 240, 90) if self.options.visible_stamp else None,
-                                            room=self.cms_room)
+        prepared = pdf.prepare_signature(unsigned, certificate, room=self.cms_room,
+                                         reason=f"{draft.doc_type} {draft.printed_number}",
+                                         stamp=(40, 40, 240, 90) if self.options.visible_stamp else None)
         xml = documents.render_xml(validated, number=draft.printed_number, issued_at=issued_on,
                                    verify_url=verify_url, event="issue")
-        return PreparedFiles(pdf=prepared_pdf, xml=xml, digest=digest, digest_algorithm=DIGEST_ALGORITHM)
+        algorithm = PDF_DIGESTS[certificate.key_algorithm_oid][0]
+        digest = prepared.sha256 if algorithm == "sha256" else _digest(algorithm, prepared.signed_bytes)
+        return PreparedFiles(pdf=prepared.pdf, xml=xml, digest=digest, digest_algorithm=algorithm)
 
     # step 2
     def _pending(self, pending_id: str) -> Pending:
@@ -202,9 +211,9 @@ def _certificate(der: bytes) -> Certificate:
         certificate = Certificate.load(der)
     except CertificateError as exc:
         raise TwoStepError("CERTIFICATE_MALFORMED", str(exc), {"cause": exc.code}) from None
-    if certificate.key_algorithm_oid not in _SIGNABLE_KEYS:
+    if certificate.key_algorithm_oid not in PDF_DIGESTS:
         raise TwoStepError("ALGORITHM_UNSUPPORTED", f"{certificate.key_algorithm} keys cannot sign PDFs here yet "
-                                                    "(RSA and EC only)", {"algorithm": certificate.key_algorithm})
+                                                    "(RSA, EC and the NCA GOST keys)", {"algorithm": certificate.key_algorithm})
     return certificate
 
 
@@ -219,34 +228,6 @@ def _readable(certificates: Iterable[bytes]) -> tuple[Certificate, ...]:
     return tuple(found)
 
 
-def _prepare_pdf(unsigned: bytes, certificate: Certificate, *, reason: str, stamp: tuple[int, int, int, int] | None,
-                 room: int) -> tuple[bytes, bytes]:
-    """The PDF with an empty PAdES signature whose /Contents holds ``room`` DER bytes, and its /ByteRange digest."""
-    writer = IncrementalPdfFileWriter(io.BytesIO(unsigned), strict=False)
-    metadata = signers.PdfSignatureMetadata(field_name=FIELD_NAME, reason=reason, md_algorithm=DIGEST_ALGORITHM,
-                                            subfilter=fields.SigSeedSubFilter.PADES)
-    # Only the certificate is known: it names the signer in a visible stamp; no signature value is ever made here.
-    placeholder = signers.ExternalSigner(asn1_x509.Certificate.load(certificate.der), SimpleCertificateStore())
-    new_field = fields.SigFieldSpec(FIELD_NAME, box=stamp, on_page=0) if stamp else None
-    pdf_signer = signers.PdfSigner(metadata, signer=placeholder, new_field_spec=new_field)
-    prepared, _document, output = asyncio.run(
-        pdf_signer.async_digest_doc_for_signing(writer, bytes_reserved=2 * room))  # hex: two characters a byte
-    return output.getvalue(), prepared.document_digest
-
-
-def _reserved_region(prepared_pdf: bytes) -> tuple[int, int]:
-    """Where /Contents lies in the prepared PDF: the gap of a /ByteRange that covers the rest of the file."""
-    try:
-        reader = PdfFileReader(io.BytesIO(prepared_pdf), strict=False)
-        _name, value, _ref = next(iter(fields.enumerate_sig_fields(reader, with_name=FIELD_NAME)))
-        offsets = [int(x) for x in value.get_object()["/ByteRange"]]
-    except (PdfReadError, KeyError, TypeError, ValueError, StopIteration):  # the stored file is what is wrong
-        offsets = []
-    if len(offsets) != 4 or offsets[0] != 0 or offsets[2] + offsets[3] != len(prepared_pdf):
-        raise TwoStepError("PENDING_CORRUPT", "the prepared PDF has no usable signature field; prepare it again")
-    return offsets[1], offsets[2]
-
-
 def _der(signature: bytes) -> bytes:
     """The CMS as DER: as given, or decoded from the Base64 NCALayer returns."""
     if signature[:1] == b"\x30":
@@ -256,6 +237,14 @@ def _der(signature: bytes) -> bytes:
     except (binascii.Error, ValueError):
         raise TwoStepError("SIGNATURE_INVALID", "the signature is neither DER nor Base64 CMS",
                            {"cause": "CMS_MALFORMED"}) from None
+
+
+def _digest(algorithm: str, data: bytes) -> bytes:
+    """``data`` hashed with a digest of PDF_DIGESTS named as the registry keeps it."""
+    function = cms.digest_function(_DIGEST_OIDS.get(algorithm, ""))
+    if function is None:
+        raise TwoStepError("PENDING_CORRUPT", f"the pending document names an unknown digest {algorithm!r}")
+    return function(data)
 
 
 def _check_cms(signature: bytes, signed_content: bytes, pending: Pending) -> cms.CmsSignerResult:
@@ -275,8 +264,8 @@ def _check_cms(signature: bytes, signed_content: bytes, pending: Pending) -> cms
                            {"cause": "DIGEST_MISMATCH"})
     if not signer.intact:
         raise TwoStepError("SIGNATURE_INVALID", signer.message, {"cause": signer.failure})
-    if signer.digest_algorithm != cms.SHA256:
-        raise TwoStepError("SIGNATURE_MISMATCH", "the CMS digest is not the prepared SHA-256",
+    if signer.digest_algorithm != _DIGEST_OIDS.get(pending.digest_algorithm):
+        raise TwoStepError("SIGNATURE_MISMATCH", f"the CMS digest is not the prepared {pending.digest_algorithm}",
                            {"cause": "DIGEST_ALGORITHM_MISMATCH", "algorithm": signer.digest_algorithm})
     if hashlib.sha256(signer.certificate_der).hexdigest() != pending.signer_cert_sha256:
         raise TwoStepError("SIGNATURE_MISMATCH", "the CMS is signed with another certificate than the one prepared",
@@ -336,14 +325,3 @@ def _with_timestamp(signature: bytes, url: str) -> bytes:
              if not isinstance(signed_data[name], core.Void)}
     rebuilt = asn1_cms.SignedData({**parts, "signer_infos": [stamped]})
     return asn1_cms.ContentInfo({"content_type": "signed_data", "content": rebuilt}).dump()
-
-
-def _embed(prepared_pdf: bytes, start: int, end: int, digest: bytes, signature: bytes) -> bytes:
-    """The prepared PDF with the CMS written into its reserved /Contents (pyHanko's finish of interrupted signing)."""
-    room = (end - start - 2) // 2
-    if len(signature) > room:
-        raise TwoStepError("SIGNATURE_TOO_LARGE", f"the CMS is {len(signature)} bytes; {room} were reserved",
-                           {"size": len(signature), "reserved": room})
-    output = io.BytesIO(prepared_pdf)
-    PdfTBSDocument.finish_signing(output, PreparedByteRangeDigest(digest, start, end), signature)
-    return output.getvalue()

@@ -12,6 +12,7 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
+from eds import cms
 from eds.keys import SigningKey
 
 
@@ -32,7 +33,11 @@ def device_cms(digest_b64: str, key: SigningKey) -> bytes:
         _attribute("message_digest", base64.b64decode(digest_b64)),
         _attribute("signing_certificate_v2", ess),
     ])
-    if isinstance(key.private_key, rsa.RSAPrivateKey):
+    gost = cms.key_signing(key.private_key, key.certificate.der)
+    digest = "sha256"
+    if gost is not None:  # the GOST algorithm of the key names its own hash, as the digest given must be made
+        value, algorithm, digest = gost.sign(attributes.dump()), gost.signature_oid, gost.digest_oid
+    elif isinstance(key.private_key, rsa.RSAPrivateKey):
         value = key.private_key.sign(attributes.dump(), padding.PKCS1v15(), hashes.SHA256())
         algorithm = "sha256_rsa"
     else:
@@ -42,9 +47,9 @@ def device_cms(digest_b64: str, key: SigningKey) -> bytes:
     signer_info = asn1_cms.SignerInfo({
         "version": "v1",
         "sid": {"issuer_and_serial_number": {"issuer": certificate.issuer, "serial_number": certificate.serial_number}},
-        "digest_algorithm": {"algorithm": "sha256"}, "signed_attrs": attributes,
+        "digest_algorithm": {"algorithm": digest}, "signed_attrs": attributes,
         "signature_algorithm": {"algorithm": algorithm}, "signature": value})
     signed_data = asn1_cms.SignedData({
-        "version": "v1", "digest_algorithms": [{"algorithm": "sha256"}], "encap_content_info": {"content_type": "data"},
+        "version": "v1", "digest_algorithms": [{"algorithm": digest}], "encap_content_info": {"content_type": "data"},
         "certificates": [certificate], "signer_infos": [signer_info]})
     return asn1_cms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()

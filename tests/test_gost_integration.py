@@ -436,37 +436,64 @@ def test_sign_xml_picks_the_gost_uri_from_the_key(pki_dir, manifest):
     assert result.signatures[0].signature_algorithm.endswith("gostr34102015-gostr34112015-512")
 
 
-def test_gost_pdf_signature_made_elsewhere_verifies(pki_dir, manifest, pki_server, profile):
-    """A PDF whose signature container is a GOST CMS (as Kalkan-based tools make) verifies; tampering fails."""
-    import datetime as dt
+def test_gost_pades_signature_made_here_verifies_and_tampering_fails(keys, profile, pki_server):
+    """sign_pdf with a GOST key: pyHanko lays out the signature field, eds.cms makes the GOST CMS (Streebog
+    digest, no signing-time attribute as PAdES wants), the TSA stamps it; the verifier accepts it."""
     import io
 
+    from asn1crypto import cms as asn1_cms
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from eds import cms, pdf
+    from eds import pdf
     from eds.documents import render_pdf, validate
     from eds.documents.examples import EXAMPLES
-    from eds.keys import SigningKey
-    from eds.signer_check import SignerChecker
+    from eds.gost import OID_KZ_GOST2015_512_SIGNATURE, OID_KZ_STREEBOG512_HASH
     from eds.verify import DocumentVerifier
 
     unsigned = render_pdf(validate("restoration_consent", EXAMPLES["restoration_consent"]), number="CNS-G-1",
                           issued_at=dt.date.today(), verify_url="https://e.kz/verify/CNS-G-1")
-    rsa_key = SigningKey.from_pkcs12((pki_dir / "users/individual_sign.p12").read_bytes(), manifest["password"])
-    placeholder = pdf.sign_pdf(unsigned, rsa_key)  # only to lay out the signature dictionary and ByteRange
-    start1, length1, start2, length2 = (int(v) for v in
-                                        PdfFileReader(io.BytesIO(placeholder)).embedded_signatures[0].byte_range)
-    content = placeholder[start1:start1 + length1] + placeholder[start2:start2 + length2]
-    info = manifest["identities"]["gost_individual_sign"]
-    gost = SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"])
-    container = cms.sign_cms(content, gost.private_key, gost.certificate.der, detached=True,
-                             extra_certs=[c.der for c in gost.chain]).hex().encode()
-    hole = start2 - (start1 + length1) - 2  # between the angle brackets of /Contents <...>
-    assert len(container) <= hole
-    signed = (placeholder[:start1 + length1 + 1] + container + b"0" * (hole - len(container))
-              + placeholder[start2 - 1:])
+    gost = keys["gost_individual_sign"]
+    signed = pdf.sign_pdf(unsigned, gost, timestamp_url=profile.tsa_url, reason="restoration_consent CNS-G-1")
+    assert signed.startswith(unsigned)  # an incremental update
+    signature = PdfFileReader(io.BytesIO(signed)).embedded_signatures[0]
+    assert signature.sig_object["/SubFilter"] == "/ETSI.CAdES.detached"
+    signer_info = signature.signer_info
+    assert signer_info["digest_algorithm"]["algorithm"].dotted == OID_KZ_STREEBOG512_HASH
+    assert signer_info["signature_algorithm"]["algorithm"].dotted == OID_KZ_GOST2015_512_SIGNATURE
+    assert {a["type"].native for a in signer_info["signed_attrs"]} == {
+        "content_type", "message_digest", "signing_certificate_v2"}
+    assert [a["type"].native for a in signer_info["unsigned_attrs"]] == ["signature_time_stamp_token"]
+    assert isinstance(signature.signed_data, asn1_cms.SignedData)
     report = DocumentVerifier(SignerChecker(profile)).verify(signed)
     assert report.passed, report.to_dict()["reasons"]
     assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
+    assert report.signatures[0].time_source == "timestamp"
     tampered = signed.replace(b"/Producer", b"/Qroducer", 1)
     assert [r.code for r in DocumentVerifier(SignerChecker(profile)).verify(tampered).reasons] == ["SIGNATURE_INVALID"]
+
+
+def test_a_gost_official_issues_a_long_term_licence_that_verifies_offline(keys, profile, pki_server, tmp_path):
+    from eds.documents.examples import EXAMPLES
+    from eds.issuing import Issuer, IssuingOptions
+    from eds.keys import KeyStore
+    from eds.registry import Registry
+    from eds.revocation import Policy
+    from eds.verify import DocumentVerifier
+
+    head = keys["gost_company_head"]
+    registry = Registry.open(f"sqlite:///{tmp_path / 'registry.db'}")
+    registry.add_provider("GKH", name_kk="Сынақ ЖШС", name_ru="ТОО «Сынақ»", bin="150340001117", actor="admin")
+    now = dt.datetime.now(dt.timezone.utc)
+    registry.add_signer("GKH", cert_der=head.certificate.der, iin="800220401662", name=head.certificate.common_name,
+                        position="Директор", doc_types=["scrap_metal_licence"], valid_from=now - dt.timedelta(days=1),
+                        valid_to=head.certificate.not_after, actor="admin")
+    store = KeyStore()
+    store.add(head)
+    issuer = Issuer(registry, SignerChecker(profile), store, IssuingOptions(timestamp_url=profile.tsa_url))
+    data = {key: value for key, value in EXAMPLES["scrap_metal_licence"].items() if key != "provider"}
+    document = issuer.issue("scrap_metal_licence", data, provider_id="GKH", key_id="gost_company_head",
+                            actor="test")
+    report = DocumentVerifier(SignerChecker(profile, policy=Policy.OFFLINE)).verify(registry.file(document.number, "pdf"))
+    assert report.passed, report.to_dict()["reasons"]
+    assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
+    assert xmldsig.verify_xml(registry.file(document.number, "xml")).intact

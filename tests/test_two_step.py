@@ -209,6 +209,46 @@ def test_ec_official(registry, checker, profile, cert_of, key_of, pki_dir):
     assert pyhanko_status(pdf, pki_dir).bottom_line
 
 
+def test_gost_official_signs_a_streebog_digest(registry, checker, profile, cert_of, key_of, manifest):
+    """NCALayer signs the hash it is given with the key's own algorithm: a GOST-2015-512 official gets a
+    Streebog-512 digest to sign, and the CMS must carry that digest algorithm."""
+    head = cert_of("gost_company_head")
+    registry.add_signer("COMP", cert_der=head.der, iin=manifest["identities"]["gost_company_head"]["iin"],
+                        name=head.common_name, position="head", doc_types=[DOC_TYPE],
+                        valid_from=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), valid_to=head.not_after,
+                        actor="admin")
+    issuer = TwoStepIssuer(registry, checker, IssuingOptions(public_url=PUBLIC_URL, timestamp_url=profile.tsa_url))
+    prepared = prepare(issuer, cert_of, "gost_company_head", "COMP")
+    assert prepared.digest_algorithm == "streebog512" and len(base64.b64decode(prepared.digest)) == 64
+    key = key_of("gost_company_head")
+    # a device that hashed with SHA-256 instead signs something else: refused, nothing registered
+    sha_cms = device_cms(base64.b64encode(hashlib.sha256(b"x").digest()).decode(), key)
+    _cms, signed_xml = device_signs(prepared, key)
+    assert refused(issuer.complete, prepared.pending_id, cms_signature=sha_cms, signed_xml=signed_xml,
+                   actor="o").code in ("SIGNATURE_MISMATCH", "SIGNATURE_INVALID")
+    cms_signature, signed_xml = device_signs(prepared, key)
+    document = issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="o")
+    report = DocumentVerifier(checker).verify(registry.file(document.number, "pdf"))
+    assert report.passed, report.to_dict()["reasons"]
+    assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
+    assert report.signatures[0].time_source == "timestamp"
+
+
+def _ed25519_certificate() -> bytes:
+    from cryptography import x509
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519
+    from cryptography.x509.oid import NameOID
+
+    key = ed25519.Ed25519PrivateKey.generate()
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ed25519")])
+    now = dt.datetime.now(dt.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(1).not_valid_before(now).not_valid_after(now + dt.timedelta(days=1))
+                   .sign(key, None))
+    return certificate.public_bytes(serialization.Encoding.DER)
+
+
 def _other_digest(prepared: Prepared, key_of) -> tuple[bytes, bytes]:
     official = key_of("official_ministry")
     other = base64.b64encode(hashlib.sha256(b"another document").digest()).decode()
@@ -372,8 +412,9 @@ def test_who_may_prepare(issuer, registry, cert_of, key_of):
     # registered for its company, but without the right to sign in its certificate
     error = refused(prepare, issuer, cert_of, "company_employee", "COMP")
     assert error.code == "SIGNER_CHECK_FAILED" and error.details["reasons"] == ["ROLE_NOT_ALLOWED"]
-    # a GOST key cannot make the PAdES signature prepared here
-    assert refused(prepare, issuer, cert_of, "gost_company_head").code == "ALGORITHM_UNSUPPORTED"
+    # a key algorithm the NCA does not use (Ed25519)
+    assert refused(issuer.prepare, DOC_TYPE, example(), provider_id="MCI", signer_certificate_der=_ed25519_certificate(),
+                   actor="operator").code == "ALGORITHM_UNSUPPORTED"
     assert refused(issuer.prepare, DOC_TYPE, example(), provider_id="MCI", signer_certificate_der=b"junk",
                    actor="operator").code == "CERTIFICATE_MALFORMED"
     # data for another provider, and data that is not valid
