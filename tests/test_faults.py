@@ -11,6 +11,7 @@ half-issued document behind.
 from __future__ import annotations
 
 import base64
+import concurrent.futures
 import datetime as dt
 import multiprocessing
 import os
@@ -104,6 +105,26 @@ def test_revocation_faults(faults, profile, cert_of, wanted, methods, policy, pa
             report.to_dict()["checks"]
     faults(ocsp=None, crl=None)
     assert checker(profile, policy=policy, methods=methods).check(cert_of("individual_sign")).passed
+
+
+def test_concurrent_first_checks_wait_for_one_crl_fetch(faults, profile, cert_of, pki_server):
+    """Eight threads meet a slow CRL server at once. Each distribution point is fetched once, the certificate's
+    CRL and delta CRL at the same time, and no check is told the CRL is missing while another thread's fetch
+    of it is still on the way."""
+    certificate = cert_of("individual_sign")
+    before = pki_server.hits["crl"]
+    assert SignerChecker(profile, methods=CRL, crl_store=CrlStore()).check(certificate).passed
+    one_check = pki_server.hits["crl"] - before  # the issuing CA's CRL, the user CRL and its delta
+    faults(crl="slow")  # every CRL answer takes 3 s
+    shared = SignerChecker(profile, methods=CRL, crl_store=CrlStore(timeout=10))
+    before = pki_server.hits["crl"]
+    started = time.monotonic()
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        reports = list(pool.map(lambda _: shared.check(certificate), range(8)))
+    elapsed = time.monotonic() - started
+    assert [codes(r) for r in reports if not r.passed] == []
+    assert pki_server.hits["crl"] - before == one_check == 3
+    assert elapsed < 8.5, "the three CRLs were fetched one after another (3 x 3 s)"
 
 
 def test_revoked_certificate_is_never_passed_when_services_fail(faults, profile, cert_of):

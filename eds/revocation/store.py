@@ -11,6 +11,7 @@ import hashlib
 import threading
 import urllib.error
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from eds.certificates import Certificate
@@ -29,6 +30,7 @@ class CrlStore:
         self.min_refresh = min_refresh
         self._by_url: dict[str, CrlIndex] = {}
         self._attempted: dict[str, _dt.datetime] = {}
+        self._in_flight: dict[str, threading.Event] = {}  # URL -> set when its fetch has ended
         self._given: list[CrlIndex] = []
         self._errors: dict[str, str] = {}
         self._lock = threading.Lock()
@@ -59,20 +61,50 @@ class CrlStore:
         return self.cache_dir / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".crl")
 
     def refresh(self, urls: list[str] | tuple[str, ...], now: _dt.datetime) -> None:
-        """Make sure each URL's CRL is loaded and current, fetching what is missing or past nextUpdate."""
+        """Make sure each URL's CRL is loaded and current, fetching what is missing or past nextUpdate.
+
+        The URLs due are fetched at once, so one slow distribution point costs its own wait, not the sum; a
+        URL another thread is fetching already is waited for, not fetched again (and not reported missing
+        while its CRL is on the way).
+        """
+        fetches: list[str] = []
+        waits: list[threading.Event] = []
         for url in urls:
             with self._lock:
                 current = self._by_url.get(url)
-                attempted = self._attempted.get(url)
+                in_flight = self._in_flight.get(url)
             if current is not None and current.next_update is not None and now <= current.next_update:
+                continue
+            if in_flight is not None:
+                waits.append(in_flight)
                 continue
             if current is None and self._load_cached(url, now):
                 continue
-            if attempted is not None and now - attempted < self.min_refresh:
-                continue
             with self._lock:
+                attempted = self._attempted.get(url)
+                if attempted is not None and now - attempted < self.min_refresh:
+                    continue
+                if url in self._in_flight:
+                    waits.append(self._in_flight[url])
+                    continue
                 self._attempted[url] = now
+                self._in_flight[url] = threading.Event()
+            fetches.append(url)
+        if len(fetches) == 1:
+            self._fetch_in_flight(fetches[0])
+        elif fetches:
+            with ThreadPoolExecutor(min(len(fetches), 4), thread_name_prefix="crl-fetch") as pool:
+                list(pool.map(self._fetch_in_flight, fetches))
+        for event in waits:
+            event.wait(self.timeout + 5)  # the fetching thread gives up after its own timeout
+
+    def _fetch_in_flight(self, url: str) -> None:
+        try:
             self._fetch(url)
+        finally:
+            with self._lock:
+                event = self._in_flight.pop(url)
+            event.set()
 
     def _load_cached(self, url: str, now: _dt.datetime) -> bool:
         path = self._cache_path(url)
