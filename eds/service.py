@@ -165,13 +165,12 @@ class Services:
             return {"found": False, "message": "the document carries no number of this registry"}
         try:
             document = self.registry.document(number)
-            stored = {kind: self.registry.file(number, kind) for kind in ("pdf", "xml")}
         except RegistryError as exc:
             if exc.code == "NOT_FOUND":
                 return {"found": False, "number": number, "message": "this registry never issued that number"}
             return {"found": None, "number": number, "message": f"the registry is unavailable ({exc.code})"}
-        digest = hashlib.sha256(data).digest()
-        same = any(hashlib.sha256(f).digest() == digest for f in stored.values() if f)
+        # the record keeps each file's SHA-256: the stored files need not be read
+        same = hashlib.sha256(data).hexdigest() in {f.sha256 for f in document.files}
         return {"found": True, "number": number, "status": str(document.status), "supersededBy": document.superseded_by,
                 "identicalToIssuedFile": same}
 
