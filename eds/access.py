@@ -16,15 +16,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from eds.errors import CodedError
+
 SCOPES = ("verify", "issue", "sign", "admin")
 
 
-class AccessError(ValueError):
+class AccessError(CodedError, ValueError):
     """``code``: API_KEY_MISSING, API_KEY_INVALID, SCOPE_DENIED, KEY_NOT_GRANTED, RATE_LIMITED, BAD_SCOPE."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

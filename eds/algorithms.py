@@ -38,6 +38,9 @@ class UnsupportedSignatureAlgorithm(Exception):
         super().__init__(f"signature algorithm {oid} is not supported")
         self.oid = oid
 
+    def __reduce__(self) -> tuple[object, ...]:  # whole across process pools, as eds.errors explains
+        return type(self), (self.oid,)
+
 
 def register(signature_oid: str, verifier: Verifier) -> None:
     """Teach the service a signature algorithm (used by the GOST module)."""

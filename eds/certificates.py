@@ -20,6 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
+from eds.errors import CodedError
+
 # cryptography warns on names over 64 UTF-8 bytes; NCA names are Cyrillic and legitimately longer.
 warnings.filterwarnings("ignore", message="Attribute's length must be", category=UserWarning)
 
@@ -91,12 +93,8 @@ OID_GIVEN_NAME = NameOID.GIVEN_NAME.dotted_string
 OID_SERIAL_NUMBER = NameOID.SERIAL_NUMBER.dotted_string
 
 
-class CertificateError(ValueError):
+class CertificateError(CodedError, ValueError):
     """Bytes that are not a certificate; ``code`` is stable and machine-readable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class Purpose(enum.Enum):

@@ -11,16 +11,14 @@ import datetime as _dt
 import enum
 from dataclasses import dataclass
 
+from eds.errors import CodedError
+
 _WEIGHTS_1 = (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11)
 _WEIGHTS_2 = (3, 4, 5, 6, 7, 8, 9, 10, 11, 1, 2)
 
 
-class IdentityError(ValueError):
+class IdentityError(CodedError, ValueError):
     """An IIN/BIN that cannot be accepted; ``code`` is a stable machine-readable reason."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class Kind(enum.Enum):

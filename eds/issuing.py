@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from eds import documents, pdf, tsp, xmldsig
 from eds.certificates import SIGNING_AUTHORITY_ROLES, Certificate
+from eds.errors import CodedError
 from eds.keys import KeyStore, SigningKey
 from eds.registry import Registry, RegistryError
 from eds.registry.records import Document, Draft, SignedFiles
@@ -43,13 +44,8 @@ def with_provider(registry: Registry, provider_id: str, data: dict) -> dict:
     return data
 
 
-class IssuingError(ValueError):
+class IssuingError(CodedError, ValueError):
     """Issuing refused before anything was registered; ``code`` and ``details`` say why."""
-
-    def __init__(self, code: str, message: str, details: dict | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-        self.details = details or {}
 
 
 @dataclass(frozen=True)

@@ -20,16 +20,13 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 
 from eds.certificates import Certificate, CertificateError
+from eds.errors import CodedError
 from eds.gost.keys import GostPrivateKey
 from eds.gost.pkcs12 import Pkcs12Error, read_pkcs12
 
 
-class KeyStoreError(ValueError):
+class KeyStoreError(CodedError, ValueError):
     """A key that cannot be used; ``code`` is stable (KEY_BAD_PASSWORD, KEY_UNREADABLE, ...)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,8 @@ import asyncio
 import http.client
 import io
 import urllib.error
-from dataclasses import dataclass, field
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import tsp as asn1_tsp
@@ -35,17 +35,14 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 
 from eds import cms, tsp
 from eds.certificates import Certificate
+from eds.errors import CodedError
 from eds.keys import SigningKey
 
 _HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
 
 
-class PdfSigningError(ValueError):
+class PdfSigningError(CodedError, ValueError):
     """A PDF that cannot be signed; ``code`` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 class _FrozenSigningCertificate(attributes.SigningCertificateV2Provider):

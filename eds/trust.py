@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from eds.certificates import Certificate, CertificateError
+from eds.errors import CodedError
 
 NCA_DEFAULTS: dict = {
     "name": "nca",
@@ -36,12 +37,8 @@ NCA_DEFAULTS: dict = {
 }
 
 
-class TrustError(ValueError):
+class TrustError(CodedError, ValueError):
     """A profile that cannot be loaded; ``code`` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def eds_home() -> Path:

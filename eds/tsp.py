@@ -25,6 +25,7 @@ from asn1crypto import tsp as atsp
 from asn1crypto import x509 as ax509
 
 from eds import cms
+from eds.errors import CodedError
 
 SHA256 = "2.16.840.1.101.3.4.2.1"
 ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
@@ -44,13 +45,10 @@ class TimeStampResp(core.Sequence):
     ]
 
 
-class TimestampError(Exception):
+class TimestampError(CodedError):
     """No usable token could be had; ``code`` is stable (TSA_UNAVAILABLE, TSA_REJECTED, NONCE_MISMATCH, ...)."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+    code_in_message = True
 
 
 @dataclass(frozen=True)

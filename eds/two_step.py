@@ -212,8 +212,9 @@ def _certificate(der: bytes) -> Certificate:
     except CertificateError as exc:
         raise TwoStepError("CERTIFICATE_MALFORMED", str(exc), {"cause": exc.code}) from None
     if certificate.key_algorithm_oid not in PDF_DIGESTS:
-        raise TwoStepError("ALGORITHM_UNSUPPORTED", f"{certificate.key_algorithm} keys cannot sign PDFs here yet "
-                                                    "(RSA, EC and the NCA GOST keys)", {"algorithm": certificate.key_algorithm})
+        raise TwoStepError("ALGORITHM_UNSUPPORTED", f"{certificate.key_algorithm} keys cannot sign PDFs here (RSA, "
+                                                    "EC and the NCA GOST keys can)",
+                           {"algorithm": certificate.key_algorithm})
     return certificate
 
 

@@ -37,6 +37,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
 
+from eds.errors import CodedError
+
 __all__ = [
     "C14N_10",
     "C14N_10_WITH_COMMENTS",
@@ -98,13 +100,10 @@ SignatureSigner = Callable[[Any, bytes], bytes]
 """``(private_key, data) -> signature_value`` as it goes, Base64-encoded, into ``ds:SignatureValue``."""
 
 
-class XmlDsigError(ValueError):
+class XmlDsigError(CodedError, ValueError):
     """Refusal to sign or read a document; ``code`` is the same machine code :func:`verify_xml` uses."""
 
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+    code_in_message = True
 
 
 @dataclass(frozen=True, slots=True)

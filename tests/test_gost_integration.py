@@ -484,16 +484,17 @@ def test_a_gost_official_issues_a_long_term_licence_that_verifies_offline(keys, 
     registry = Registry.open(f"sqlite:///{tmp_path / 'registry.db'}")
     registry.add_provider("GKH", name_kk="Сынақ ЖШС", name_ru="ТОО «Сынақ»", bin="150340001117", actor="admin")
     now = dt.datetime.now(dt.timezone.utc)
-    registry.add_signer("GKH", cert_der=head.certificate.der, iin="800220401662", name=head.certificate.common_name,
-                        position="Директор", doc_types=["scrap_metal_licence"], valid_from=now - dt.timedelta(days=1),
-                        valid_to=head.certificate.not_after, actor="admin")
+    registry.add_signer("GKH", cert_der=head.certificate.der, iin="800220401662",
+                        name=head.certificate.common_name, position="Директор", doc_types=["scrap_metal_licence"],
+                        valid_from=now - dt.timedelta(days=1), valid_to=head.certificate.not_after, actor="admin")
     store = KeyStore()
     store.add(head)
     issuer = Issuer(registry, SignerChecker(profile), store, IssuingOptions(timestamp_url=profile.tsa_url))
     data = {key: value for key, value in EXAMPLES["scrap_metal_licence"].items() if key != "provider"}
     document = issuer.issue("scrap_metal_licence", data, provider_id="GKH", key_id="gost_company_head",
                             actor="test")
-    report = DocumentVerifier(SignerChecker(profile, policy=Policy.OFFLINE)).verify(registry.file(document.number, "pdf"))
+    offline = DocumentVerifier(SignerChecker(profile, policy=Policy.OFFLINE))
+    report = offline.verify(registry.file(document.number, "pdf"))
     assert report.passed, report.to_dict()["reasons"]
     assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
     assert xmldsig.verify_xml(registry.file(document.number, "xml")).intact

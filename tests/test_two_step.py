@@ -413,8 +413,8 @@ def test_who_may_prepare(issuer, registry, cert_of, key_of):
     error = refused(prepare, issuer, cert_of, "company_employee", "COMP")
     assert error.code == "SIGNER_CHECK_FAILED" and error.details["reasons"] == ["ROLE_NOT_ALLOWED"]
     # a key algorithm the NCA does not use (Ed25519)
-    assert refused(issuer.prepare, DOC_TYPE, example(), provider_id="MCI", signer_certificate_der=_ed25519_certificate(),
-                   actor="operator").code == "ALGORITHM_UNSUPPORTED"
+    assert refused(issuer.prepare, DOC_TYPE, example(), provider_id="MCI",
+                   signer_certificate_der=_ed25519_certificate(), actor="operator").code == "ALGORITHM_UNSUPPORTED"
     assert refused(issuer.prepare, DOC_TYPE, example(), provider_id="MCI", signer_certificate_der=b"junk",
                    actor="operator").code == "CERTIFICATE_MALFORMED"
     # data for another provider, and data that is not valid

@@ -141,6 +141,9 @@ class DocumentDataError(ValueError):
         more = f" and {len(self.issues) - 10} more" if len(self.issues) > 10 else ""
         super().__init__(f"invalid document data: {summary}{more}")
 
+    def __reduce__(self) -> tuple[Any, ...]:  # whole across process pools, as eds.errors explains
+        return type(self), (list(self.issues),)
+
     def as_list(self) -> list[dict[str, Any]]:
         return [issue.as_dict() for issue in self.issues]
 

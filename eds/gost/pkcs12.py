@@ -24,6 +24,7 @@ from cryptography.hazmat.decrepit.ciphers.algorithms import TripleDES
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, modes
 
+from eds.errors import CodedError
 from eds.gost import rc2
 
 PBE_SHA1_3DES = "1.2.840.113549.1.12.1.3"
@@ -49,12 +50,8 @@ _CIPHERS: dict[str, tuple[str, int]] = {
 _KDF_KEY, _KDF_IV, _KDF_MAC = 1, 2, 3
 
 
-class Pkcs12Error(ValueError):
+class Pkcs12Error(CodedError, ValueError):
     """A PKCS#12 file that cannot be read; ``code``: PKCS12_BAD_PASSWORD, PKCS12_MALFORMED, PKCS12_UNSUPPORTED."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

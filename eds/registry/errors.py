@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from eds.errors import CodedError
+
 
 class ErrorCode(enum.StrEnum):
     """Stable, machine-readable reasons; messages may change, codes do not."""
@@ -18,10 +20,8 @@ class ErrorCode(enum.StrEnum):
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # the database cannot be reached or failed
 
 
-class RegistryError(Exception):
-    """A refusal or failure of the registry; ``message`` is for people and never contains SQL."""
+class RegistryError(CodedError):
+    """A refusal or failure of the registry (``code`` an ErrorCode); ``message`` is for people and never
+    contains SQL."""
 
-    def __init__(self, code: ErrorCode, message: str) -> None:
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
+    code_in_message = True

@@ -20,14 +20,11 @@ from cryptography.x509.oid import ExtensionOID
 
 from eds import algorithms
 from eds.certificates import Certificate
+from eds.errors import CodedError
 
 
-class CrlError(ValueError):
+class CrlError(CodedError, ValueError):
     """A CRL that cannot be used; ``code`` is stable."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,70 @@
+"""Every refusal the library raises crosses a process boundary whole.
+
+A process pool (``eds verify --jobs``, a portal's workers) pickles a worker's exception to hand it to the
+parent; an exception that cannot be rebuilt from the pickle leaves ``multiprocessing.Pool`` waiting forever.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+
+import pytest
+
+from eds.access import AccessError
+from eds.algorithms import UnsupportedSignatureAlgorithm
+from eds.certificates import CertificateError
+from eds.documents import DocumentDataError
+from eds.documents.schema import Issue
+from eds.errors import CodedError
+from eds.gost.pkcs12 import Pkcs12Error
+from eds.identity import IdentityError
+from eds.issuing import IssuingError
+from eds.keys import KeyStoreError
+from eds.pdf import PdfSigningError
+from eds.registry import ErrorCode, RegistryError
+from eds.revocation.crl import CrlError
+from eds.trust import TrustError
+from eds.tsp import TimestampError
+from eds.two_step import TwoStepError
+from eds.xmldsig import XmlDsigError
+
+CODED = [AccessError, CertificateError, CrlError, IdentityError, IssuingError, KeyStoreError, PdfSigningError,
+         Pkcs12Error, TimestampError, TrustError, TwoStepError, XmlDsigError, RegistryError]
+
+
+@pytest.mark.parametrize("kind", CODED, ids=lambda kind: kind.__name__)
+def test_coded_errors_survive_pickling(kind):
+    code = ErrorCode.CONFLICT if kind is RegistryError else "SOME_CODE"
+    error = kind(code, "ТОО «Ромашка»: причина", {"field": "licensee.bin"})
+    again = pickle.loads(pickle.dumps(error))
+    assert type(again) is kind and isinstance(again, CodedError)
+    assert (again.code, again.message, again.details, str(again), again.args) == \
+        (error.code, error.message, error.details, str(error), error.args)
+
+
+def test_errors_keep_their_meaning():
+    assert str(RegistryError(ErrorCode.NOT_FOUND, "no such document")) == "NOT_FOUND: no such document"
+    assert str(CertificateError("NOT_A_CERTIFICATE", "bytes are not DER")) == "bytes are not DER"
+    assert isinstance(CertificateError("X", "m"), ValueError) and not isinstance(TimestampError("X", "m"), ValueError)
+    assert IssuingError("X", "m").details == {}
+
+
+def test_other_errors_survive_pickling():
+    data = DocumentDataError([Issue("licensee.bin", "IDENTITY_CHECKSUM", "wrong check digit")])
+    again = pickle.loads(pickle.dumps(data))
+    assert again.as_list() == data.as_list() and str(again) == str(data)
+    algorithm = pickle.loads(pickle.dumps(UnsupportedSignatureAlgorithm("1.2.3")))
+    assert algorithm.oid == "1.2.3" and str(algorithm) == "signature algorithm 1.2.3 is not supported"
+
+
+def _refuse(code: str) -> None:
+    raise IssuingError(code, "refused in a worker", {"worker": True})
+
+
+def test_a_refusal_in_a_pool_worker_reaches_the_parent():
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        result = pool.apply_async(_refuse, ("SIGNER_NOT_AUTHORISED",))
+        with pytest.raises(IssuingError) as caught:
+            result.get(timeout=60)
+    assert caught.value.code == "SIGNER_NOT_AUTHORISED" and caught.value.details == {"worker": True}
