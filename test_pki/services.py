@@ -26,9 +26,9 @@ from cryptography.x509 import ocsp
 from test_pki.authority import TestPki
 
 FAULTS = {
-    "ocsp": {"down", "slow", "garbage", "try_later", "stale", "wrong_nonce", "bad_signature"},
-    "crl": {"down", "slow", "expired", "bad_signature", "garbage"},
-    "tsa": {"down", "garbage"},
+    "ocsp": {"down", "slow", "garbage", "truncated", "not_http", "try_later", "stale", "wrong_nonce", "bad_signature"},
+    "crl": {"down", "slow", "expired", "bad_signature", "garbage", "truncated", "not_http"},
+    "tsa": {"down", "garbage", "truncated", "not_http"},
 }
 SLOW_SECONDS = 3.0
 STALE_AGE = _dt.timedelta(days=3)
@@ -68,6 +68,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         self.wfile.write(body)
+
+    def _answer(self, fault: str | None, body: bytes, content_type: str) -> None:
+        """A 200 answer. Under ``truncated`` the whole length is announced, half the body sent and the
+        connection closed; under ``not_http`` the reply is not HTTP at all (no status line)."""
+        if fault == "not_http":
+            self.wfile.write(b"\x00\x01 this is not an HTTP reply\r\n\r\n")
+            self.close_connection = True
+            return
+        if fault != "truncated":
+            self._send(200, body, content_type)
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body[:len(body) // 2])
+        self.close_connection = True
 
     def _fault(self, service: str) -> str | None:
         self.server.hits[service] += 1
@@ -136,7 +153,7 @@ class _Handler(BaseHTTPRequestHandler):
         der = pki.crl(entry[0], now, delta=entry[1])
         if fault == "bad_signature":
             der = der[:-8] + bytes(b ^ 0xFF for b in der[-8:])
-        self._send(200, der, "application/pkix-crl")
+        self._answer(fault, der, "application/pkix-crl")
 
     def _ocsp(self, request: bytes) -> None:
         fault = self._fault("ocsp")
@@ -157,7 +174,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "bad_signature":
             signature = ocsp.load_der_ocsp_response(der).signature
             der = der.replace(signature, signature[:-4] + bytes(b ^ 0xFF for b in signature[-4:]))
-        self._send(200, der, "application/ocsp-response")
+        self._answer(fault, der, "application/ocsp-response")
 
     def _tsa(self, request: bytes) -> None:
         fault = self._fault("tsa")
@@ -167,7 +184,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "garbage":
             self._send(200, b"garbage", "application/timestamp-reply")
             return
-        self._send(200, self.server.pki.timestamp_response(request, _now()), "application/timestamp-reply")
+        answer = self.server.pki.timestamp_response(request, _now())
+        self._answer(fault, answer, "application/timestamp-reply")
 
     def _set_faults(self, body: bytes) -> None:
         try:

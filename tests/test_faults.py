@@ -62,6 +62,8 @@ REVOCATION = [
     ({"ocsp": "slow"}, BOTH, REQUIRE, True, "CRL"),
     ({"ocsp": "garbage"}, BOTH, REQUIRE, True, "CRL"),
     ({"ocsp": "stale"}, BOTH, REQUIRE, True, "CRL"),
+    ({"ocsp": "truncated"}, BOTH, REQUIRE, True, "CRL"),
+    ({"ocsp": "not_http"}, BOTH, REQUIRE, True, "CRL"),
     ({"crl": "down"}, BOTH, REQUIRE, True, "OCSP"),
     ({"ocsp": "down"}, OCSP, REQUIRE, False, None),
     ({"ocsp": "slow"}, OCSP, REQUIRE, False, None),
@@ -74,6 +76,10 @@ REVOCATION = [
     ({"crl": "expired"}, CRL, REQUIRE, False, None),
     ({"crl": "bad_signature"}, CRL, REQUIRE, False, None),
     ({"crl": "garbage"}, CRL, REQUIRE, False, None),
+    ({"crl": "truncated"}, CRL, REQUIRE, False, None),
+    ({"ocsp": "truncated"}, OCSP, REQUIRE, False, None),
+    ({"crl": "not_http"}, CRL, REQUIRE, False, None),
+    ({"ocsp": "not_http"}, OCSP, REQUIRE, False, None),
     ({"ocsp": "down", "crl": "down"}, BOTH, REQUIRE, False, None),
     # soft-fail forgives silence, never a bad answer
     ({"ocsp": "down", "crl": "down"}, BOTH, SOFT_FAIL, True, None),
@@ -214,7 +220,7 @@ def issuing(tmp_path_factory, pki_dir, pki_server):
     return app.test_client(), headers, url
 
 
-@pytest.mark.parametrize("fault", ["down", "garbage"])
+@pytest.mark.parametrize("fault", ["down", "garbage", "truncated", "not_http"])
 def test_tsa_fault_fails_issuing_cleanly(faults, issuing, fault):
     client, headers, url = issuing
     before = journal(url)

@@ -146,8 +146,9 @@ def test_two_processes_eight_threads_thousand_licences(url, pki_dir, pki_server,
     demo.bootstrap(tmp_path, pki_dir, registry)
     with multiprocessing.get_context("spawn").Pool(2) as pool:
         # 2 processes x 8 threads: 1,000 licences (8 threads of 62 and 8 of 63).
-        results = pool.starmap(_issue_licences_in_threads,
-                               [(url, pki_dir, tmp_path, 8, 62), (url, pki_dir, tmp_path, 8, 63)])
+        # a bound instead of waiting forever should a worker process die
+        results = pool.starmap_async(_issue_licences_in_threads,
+                                     [(url, pki_dir, tmp_path, 8, 62), (url, pki_dir, tmp_path, 8, 63)]).get(600)
     numbers = [n for result in results for n in result]
     assert len(numbers) == 1000 and len(set(numbers)) == 1000
     assert sorted(int(n.rsplit("-", 1)[1]) for n in numbers) == list(range(1, 1001))

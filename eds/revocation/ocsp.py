@@ -10,6 +10,7 @@ reported as an error, never as "good".
 from __future__ import annotations
 
 import datetime as _dt
+import http.client
 import secrets
 import time
 import urllib.error
@@ -219,7 +220,7 @@ class OcspClient:
                     url, data=request, headers={"Content-Type": "application/ocsp-request"}, method="POST")
                 with urllib.request.urlopen(http_request, timeout=self.timeout) as reply:
                     der = reply.read(MAX_RESPONSE_BYTES + 1)
-            except (urllib.error.URLError, OSError, ValueError) as exc:
+            except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
                 answer = _error("OCSP_UNREACHABLE", f"OCSP responder {url} did not answer: {exc}", url=url,
                                 network=True)
                 continue

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
+import http.client
 import threading
 import urllib.error
 import urllib.request
@@ -126,7 +127,7 @@ class CrlStore:
             if len(der) > MAX_CRL_BYTES:
                 raise CrlError("CRL_TOO_LARGE", f"CRL at {url} is larger than {MAX_CRL_BYTES} bytes")
             index = CrlIndex(der, source="network")
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             self._errors[url] = f"CRL {url} could not be fetched or read: {exc}"
             return
         with self._lock:
