@@ -305,8 +305,11 @@ def faults(pki_dir: Path, manifest: dict, server, profile, work: Path) -> tuple[
              set_faults, profile, licences)),
         ("B-LT licence, every service down", lambda: f.test_long_term_document_needs_no_service(
             set_faults, profile, licences)),
-        ("TSA down while issuing", lambda: f.test_tsa_fault_fails_issuing_cleanly(set_faults, issuing, "down")),
-        ("TSA garbage while issuing", lambda: f.test_tsa_fault_fails_issuing_cleanly(set_faults, issuing, "garbage")),
+    ]
+    scenarios += [(f"TSA {fault} while issuing",
+                   lambda fault=fault: f.test_tsa_fault_fails_issuing_cleanly(set_faults, issuing, fault))
+                  for fault in ("down", "garbage", "truncated", "not_http")]
+    scenarios += [
         ("OCSP and CRL down while issuing", lambda: f.test_revocation_down_refuses_issuing_as_a_dependency_failure(
             set_faults, fresh(), pki_dir, server)),
         ("OCSP and CRL down, certificate check over HTTP",
