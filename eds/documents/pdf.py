@@ -153,10 +153,14 @@ class _QrCode(Flowable):
 
     def draw(self) -> None:
         count = len(self._matrix)
-        module = self.width / (count + 2 * self._QUIET)
+        side = count + 2 * self._QUIET
+        # Drawn in module units (one scale for the whole code): each run is "x y w 1 re" in small integers, not
+        # four formatted decimals, which keeps the page stream (and its compression) a third smaller.
+        self.canv.saveState()
+        self.canv.scale(self.width / side, self.height / side)
         path = self.canv.beginPath()
         for row_index, row in enumerate(self._matrix):
-            y = self.height - (self._QUIET + row_index + 1) * module
+            y = side - self._QUIET - row_index - 1
             column = 0
             while column < count:
                 if not row[column]:
@@ -165,9 +169,10 @@ class _QrCode(Flowable):
                 start = column
                 while column < count and row[column]:
                     column += 1
-                path.rect((self._QUIET + start) * module, y, (column - start) * module, module)
+                path.rect(self._QUIET + start, y, column - start, 1)
         self.canv.setFillColor(colors.black)
         self.canv.drawPath(path, stroke=0, fill=1)
+        self.canv.restoreState()
 
 
 def _markup(text: str) -> str:
