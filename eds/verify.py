@@ -66,6 +66,12 @@ class DocumentVerifier:
             return DocumentReport("pdf", (), (Check("document", Status.FAILED, f"the PDF cannot be read: {exc}",
                                                     "DOCUMENT_MALFORMED"),))
         if not signatures:
+            end = data.rfind(b"%%EOF")
+            if end >= 0 and data[end + 5:].strip(b" \t\r\n\0"):
+                # a complete earlier revision followed by a cut-off update: the signature may be what was cut
+                return DocumentReport("pdf", (), (Check(
+                    "document", Status.FAILED, "the file goes on after its last end-of-file marker: an update "
+                    "was cut off or the file is damaged", "DOCUMENT_MALFORMED"),))
             return DocumentReport("pdf", (), (Check("document", Status.FAILED, "the PDF carries no signature",
                                                     "NO_SIGNATURE"),))
         embedded = _read_dss(reader)

@@ -75,5 +75,16 @@ def test_truncated_at_many_offsets(base, verifier):
         assert_refused(verifier.verify(data), truncated_code(data))
 
 
+def test_a_cut_just_past_the_unsigned_revision_is_malformed_not_unsigned(base, verifier):
+    """The signature's update cut off a few bytes in: what is left reads as the unsigned licence plus debris,
+    which must be told as a damaged file, not as a document that was never signed."""
+    unsigned_end = len(base.unsigned)
+    assert base.signed.startswith(base.unsigned)
+    for extra in (1, 40, 127):
+        assert_refused(verifier.verify(base.signed[:unsigned_end + extra]), "DOCUMENT_MALFORMED")
+    assert_refused(verifier.verify(base.unsigned), "NO_SIGNATURE")
+    assert_refused(verifier.verify(base.unsigned + b"\r\n\n"), "NO_SIGNATURE")
+
+
 def test_corpus_size():
     assert len(CASES) >= 60
