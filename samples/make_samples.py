@@ -18,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from eds import cms, xmldsig
+from eds.certificates import Certificate
 from eds.documents.examples import EXAMPLES
 from eds.issuing import Issuer, IssuingOptions
 from eds.keys import KeyStore, SigningKey
@@ -144,6 +145,20 @@ def make_documents(pki: Path, out: Path, manifest: dict) -> None:
                 provider, key = ("MCI", "official_ministry") if doc_type == "tv_radio_licence" else ("ZHM", "official_region")
                 data = {k: v for k, v in EXAMPLES[doc_type].items() if k != "provider"}
                 keep(issuer.issue(doc_type, data, provider_id=provider, key_id=key, actor="samples"), "issue")
+            # The same licence signed by an official whose key is GOST 34.10-2015 (512), as many NCA keys are.
+            gost = manifest["identities"]["gost_company_head"]
+            gost_certificate = Certificate.load((pki / gost["certificate"]).read_bytes())
+            registry.add_provider("GST", name_kk="ГОСТ кілтімен қол қоятын сынақ ұйымы",
+                                  name_ru="Тестовая организация с ключом ГОСТ", bin=gost["bin"], actor="samples")
+            registry.add_signer("GST", cert_der=gost_certificate.der, iin=gost["iin"],
+                                name=gost_certificate.common_name, position="Басшы / Руководитель",
+                                doc_types=["scrap_metal_licence"], valid_from=dt.datetime.now(dt.timezone.utc)
+                                - dt.timedelta(days=1), valid_to=gost_certificate.not_after, actor="samples")
+            keys.add_file("gost_company_head", pki / gost["pkcs12"], manifest["password"])
+            data = {k: v for k, v in EXAMPLES["scrap_metal_licence"].items() if k != "provider"}
+            keep(issuer.issue("scrap_metal_licence", data, provider_id="GST", key_id="gost_company_head",
+                              actor="samples"), "issue")
+            index[-1]["key"] = "GOST"
             licence = next(e["number"] for e in index if e["type"] == "scrap_metal_licence")
             keep(issuer.duplicate(licence, key_id="official_region", actor="samples", reason="the original was lost"),
                  "duplicate")
