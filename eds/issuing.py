@@ -11,6 +11,7 @@ registry's transaction: a failure leaves no number without a document and no doc
 from __future__ import annotations
 
 import datetime as _dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from eds import documents, pdf, tsp, xmldsig
@@ -48,6 +49,27 @@ class IssuingError(CodedError, ValueError):
     """Issuing refused before anything was registered; ``code`` and ``details`` say why."""
 
 
+def check_signing_authority(registry: Registry, signers: SignerChecker, provider_id: str, doc_type: str,
+                            certificate: Certificate, extra_certs: Iterable[Certificate | bytes] = (), *,
+                            refusal: type[IssuingError] = IssuingError) -> SignatureReport:
+    """Refuse (``refusal``) unless ``certificate`` may sign ``doc_type`` for the provider right now: an
+    authorised signer of it in the registry, and the signer check passed with the provider's BIN and the role
+    of first head or right to sign. A held key and an official's own device are checked alike."""
+    try:
+        provider, _signer = registry.signing_authority(provider_id, doc_type, certificate.sha256,
+                                                       _dt.datetime.now(_dt.timezone.utc))
+    except RegistryError as exc:
+        if exc.code != "SIGNER_NOT_AUTHORISED":
+            raise
+        raise refusal("SIGNER_NOT_AUTHORISED", exc.message, {"cause": exc.code}) from None
+    report = signers.check(certificate, expect_bin=provider.bin, roles=SIGNING_AUTHORITY_ROLES,
+                           extra_certs=tuple(extra_certs))
+    if not report.passed:
+        raise refusal("SIGNER_CHECK_FAILED", "the official's certificate does not pass the signer check",
+                      {"reasons": [r.code for r in report.reasons], "indication": report.indication.value})
+    return report
+
+
 @dataclass(frozen=True)
 class IssuingOptions:
     public_url: str = "http://127.0.0.1:8000"  # base of the verification link in the QR code
@@ -69,18 +91,8 @@ class Issuer:
     # who may sign
     def authorise(self, provider_id: str, doc_type: str, key: SigningKey) -> SignatureReport:
         """Refuse (IssuingError) unless ``key`` may sign ``doc_type`` for the provider right now."""
-        provider = self.registry.provider(provider_id)
-        try:
-            self.registry.authorised_signer(provider_id, doc_type, key.certificate.sha256,
-                                            _dt.datetime.now(_dt.timezone.utc))
-        except RegistryError as exc:
-            raise IssuingError("SIGNER_NOT_AUTHORISED", str(exc), {"cause": exc.code}) from None
-        report = self.signers.check(key.certificate, expect_bin=provider.bin, roles=SIGNING_AUTHORITY_ROLES,
-                                    extra_certs=key.chain)
-        if not report.passed:
-            raise IssuingError("SIGNER_CHECK_FAILED", "the official's certificate does not pass the signer check",
-                               {"reasons": [r.code for r in report.reasons], "indication": report.indication.value})
-        return report
+        return check_signing_authority(self.registry, self.signers, provider_id, doc_type, key.certificate,
+                                       key.chain)
 
     # life events that make a document
     def issue(self, doc_type: str, data: dict, *, provider_id: str, key_id: str, actor: str,

@@ -39,8 +39,15 @@ from asn1crypto import core
 from lxml import etree
 
 from eds import cms, documents, gost, pdf, tsp, xmldsig
-from eds.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError
-from eds.issuing import IssuingError, IssuingOptions, local_date, long_term_data, with_provider
+from eds.certificates import Certificate, CertificateError
+from eds.issuing import (
+    IssuingError,
+    IssuingOptions,
+    check_signing_authority,
+    local_date,
+    long_term_data,
+    with_provider,
+)
 from eds.registry import ErrorCode, Registry, RegistryError
 from eds.registry.records import Document, Draft, Pending, PreparedFiles, SignedFiles
 from eds.report import SignatureReport
@@ -91,21 +98,10 @@ class TwoStepIssuer:
 
     def authorise(self, provider_id: str, doc_type: str, certificate: Certificate,
                   extra_certs: Iterable[bytes] = ()) -> SignatureReport:
-        """Refuse (TwoStepError) unless ``certificate`` may sign ``doc_type`` for the provider right now.
-
-        The same two checks as ``Issuer.authorise``: the registry's authorised signers, then the signer check.
-        """
-        provider = self.registry.provider(provider_id)
-        try:
-            self.registry.authorised_signer(provider_id, doc_type, certificate.sha256, _now())
-        except RegistryError as exc:
-            raise TwoStepError("SIGNER_NOT_AUTHORISED", str(exc), {"cause": exc.code}) from None
-        report = self.signers.check(certificate, expect_bin=provider.bin, roles=SIGNING_AUTHORITY_ROLES,
-                                    extra_certs=tuple(extra_certs))
-        if not report.passed:
-            raise TwoStepError("SIGNER_CHECK_FAILED", "the official's certificate does not pass the signer check",
-                               {"reasons": [r.code for r in report.reasons], "indication": report.indication.value})
-        return report
+        """Refuse (TwoStepError) unless ``certificate`` may sign ``doc_type`` for the provider right now: the
+        same checks as ``Issuer.authorise``."""
+        return check_signing_authority(self.registry, self.signers, provider_id, doc_type, certificate,
+                                       extra_certs, refusal=TwoStepError)
 
     def prepare(self, doc_type: str, data: dict, *, provider_id: str, signer_certificate_der: bytes, actor: str,
                 idempotency_key: str | None = None) -> Prepared:

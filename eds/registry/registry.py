@@ -279,8 +279,15 @@ class Registry:
 
     def authorised_signer(self, provider_id: str, doc_type: str, cert_sha256: str, at: _dt.datetime) -> Signer:
         """The signer, when this certificate may sign ``doc_type`` for the provider at ``at``."""
+        return self.signing_authority(provider_id, doc_type, cert_sha256, at)[1]
+
+    def signing_authority(self, provider_id: str, doc_type: str, cert_sha256: str,
+                          at: _dt.datetime) -> tuple[Provider, Signer]:
+        """The provider (NOT_FOUND) and the signer (SIGNER_NOT_AUTHORISED unless this certificate may sign
+        ``doc_type`` for it at ``at``), read together: what is checked before anything is numbered."""
         with self._db.read() as session:
-            return _signer(self._authorise(session, provider_id, doc_type, cert_sha256, at))
+            provider = _provider(self._provider_row(session, provider_id))
+            return provider, _signer(self._authorise(session, provider_id, doc_type, cert_sha256, at))
 
     # Issuing
 
