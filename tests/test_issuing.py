@@ -129,6 +129,21 @@ def test_who_may_sign(issuer):
     assert exc.value.code == "PROVIDER_MISMATCH"
 
 
+def test_an_unknown_provider_or_a_registry_outage_is_not_a_refused_signer(issuer, monkeypatch):
+    key = issuer.keys.get("official_region")
+    with pytest.raises(RegistryError) as exc:
+        issuer.authorise("NOPE", "scrap_metal_licence", key)
+    assert exc.value.code == "NOT_FOUND"
+
+    def outage(*args, **kwargs):
+        raise RegistryError("DATABASE_UNAVAILABLE", "the registry database cannot be reached or failed")
+
+    monkeypatch.setattr(issuer.registry, "signing_authority", outage)
+    with pytest.raises(RegistryError) as exc:
+        issuer.authorise("ZHM", "scrap_metal_licence", key)
+    assert exc.value.code == "DATABASE_UNAVAILABLE"
+
+
 def test_revoked_official_cannot_sign(issuer, pki_server):
     pki_server.pki.revoke("official_region", "key_compromise")
     try:
