@@ -509,6 +509,24 @@ def test_rendering_in_threads_gives_the_bytes_of_a_single_thread():
             assert list(pool.map(lambda job: render_pdf(job[0], **job[1]), reversed(jobs))) == expected[::-1]
 
 
+def test_reused_wording_carries_nothing_from_one_document_to_the_next():
+    """Refusals of growing length move the closing wording and the signature across page ends. Rendered one
+    after another in this thread (the wording laid out before, and moved to a new page before) each must come
+    out exactly as in a fresh thread, where nothing was laid out yet."""
+
+    def in_fresh_thread(doc) -> bytes:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(render_pdf, doc, **ARGS).result()
+
+    for count in (1, 4, 7, 10, 13, 16, 20):
+        for length in (20, 200):
+            data = _example("refusal")
+            data["reasons"] = [{"kk": ("Өңірлік ғылыми-зерттеу " * 40)[:length],
+                                "ru": ("Научно-исследовательский " * 40)[:length]}] * count
+            doc = validate("refusal", data)
+            assert render_pdf(doc, **ARGS) == in_fresh_thread(doc), (count, length)
+
+
 def test_markup_in_values_is_printed_literally(tmp_path):
     data = _example("refusal")
     data["applicant"]["name"] = "<b>Оспанов</b> & Co <br/> «ТОО»"

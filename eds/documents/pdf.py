@@ -131,6 +131,11 @@ def _fixed(markup: str, style: ParagraphStyle) -> _Paragraph:
         if len(paragraphs) >= 4096:  # declared wording is a few hundred texts; this only bounds a surprise
             paragraphs.clear()
         paragraph = paragraphs[markup, style.name] = _Paragraph(markup, style)
+    # What reportlab leaves on a flowable while laying out a document belongs to that document: a
+    # "postponed" mark from an earlier one would make the next move of this paragraph to a new page fail
+    # as too large, and the frame and canvas would keep the earlier document alive.
+    for mark in ("_postponed", "_frame", "canv"):
+        paragraph.__dict__.pop(mark, None)
     return paragraph
 
 
