@@ -247,7 +247,7 @@ def _text(spec: Field, value: Any, path: str, problems: Problems) -> Any:
     if missing:
         shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
         problems.add(path, "UNPRINTABLE_CHARACTERS",
-                     f"the document font has no letter for {shown}{' ...' if len(missing) > 5 else ''}")
+                     f"the document fonts cannot print {shown}{' ...' if len(missing) > 5 else ''}")
         return _ABSENT
     if len(text) > spec.max_length:
         problems.add(path, "TOO_LONG", f"at most {spec.max_length} characters, got {len(text)}")
