@@ -47,6 +47,12 @@ def register(signature_oid: str, verifier: Verifier) -> None:
     _registry[signature_oid] = verifier
 
 
+def registered(signature_oid: str) -> Verifier | None:
+    """The verifier a module registered for ``signature_oid`` (GOST), for code that verifies by certificate DER
+    (CMS SignerInfos): one registry, whoever asks."""
+    return _registry.get(signature_oid)
+
+
 def is_supported(signature_oid: str) -> bool:
     return signature_oid in _BUILTIN or signature_oid in _registry
 

@@ -4,9 +4,9 @@ This module answers only cryptographic questions: is each SignerInfo intact, wha
 certificate signed it, and what times are claimed (signingTime) or attested (an RFC 3161 timestamp, CAdES-T).
 Judging the certificates (chain, revocation, IIN) is left to the caller, who gets the DER of every certificate.
 
-Digest and signature algorithms are looked up in a registry keyed by OID, so the GOST module can plug in its
-algorithms with :func:`register_digest` and :func:`register_signature`; until it does, a GOST SignerInfo is
-reported as ``UNSUPPORTED_ALGORITHM``, never as intact.
+Digests are looked up in a registry keyed by OID and signature algorithms in ``eds.algorithms``' one, so the GOST
+module plugs its algorithms in with :func:`register_digest` and ``algorithms.register``; until it does, a GOST
+SignerInfo is reported as ``UNSUPPORTED_ALGORITHM``, never as intact.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from eds import tsp
+from eds import algorithms, tsp
 
 DigestFunction = Callable[[bytes], bytes]
 """Hashes the whole message: ``data -> digest``."""
@@ -149,6 +149,7 @@ _SIGNATURES: dict[str, SignatureVerifier] = {
 }
 
 
+_KEY_AS_SIGNATURE: dict[str, str] = {}
 _KEY_SIGNERS: dict[type, KeySigner] = {}
 
 
@@ -157,9 +158,10 @@ def register_digest(oid: str, function: DigestFunction) -> None:
     _DIGESTS[oid] = function
 
 
-def register_signature(oid: str, verifier: SignatureVerifier) -> None:
-    """Let CMS verification use a signature algorithm it does not know (GOST 34.310-2004, 34.10-2015)."""
-    _SIGNATURES[oid] = verifier
+def register_key_algorithm(key_oid: str, signature_oid: str) -> None:
+    """A SignerInfo may name the key algorithm instead of the signature one (as rsaEncryption does, and NCA GOST
+    tools do): verify it as ``signature_oid`` (a GOST key OID as its GOST 34.10 signature)."""
+    _KEY_AS_SIGNATURE[key_oid] = signature_oid
 
 
 def register_signer(key_type: type, signer: KeySigner) -> None:
@@ -476,10 +478,11 @@ def _signature_verifier(algorithm: algos.SignedDigestAlgorithm, digest_oid: str)
         return _ecdsa_verifier(digest_oid)
     if oid == _RSA_PSS:
         return _pss_from_parameters(algorithm["parameters"], digest_oid)
+    oid = _KEY_AS_SIGNATURE.get(oid, oid)
     expected = _SIGNATURE_HASH.get(oid)
     if expected is not None and expected != digest_oid:
         raise _Fail("ALGORITHM_MISMATCH", f"signature algorithm {oid} does not use digest {digest_oid}")
-    verifier = _SIGNATURES.get(oid)
+    verifier = _SIGNATURES.get(oid) or algorithms.registered(oid)
     if verifier is None:
         raise _unsupported("signature", oid)
     return verifier

@@ -23,7 +23,7 @@ from asn1crypto import tsp as atsp
 from asn1crypto import x509 as ax509
 from cryptography.hazmat.primitives import serialization
 
-from eds import cms, tsp
+from eds import algorithms, cms, tsp
 from hostile.cms.corpus import (
     CONTENT,
     attached_rsa,
@@ -324,7 +324,9 @@ def _gost_labelled_cms() -> bytes:
 def clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
     """The registries as they are before eds.gost installs itself (it does on import of eds)."""
     monkeypatch.setattr(cms, "_DIGESTS", {k: v for k, v in cms._DIGESTS.items() if not k.startswith("1.2.398.")})
-    monkeypatch.setattr(cms, "_SIGNATURES", {k: v for k, v in cms._SIGNATURES.items() if not k.startswith("1.2.398.")})
+    monkeypatch.setattr(cms, "_KEY_AS_SIGNATURE", {})
+    monkeypatch.setattr(algorithms, "_registry",
+                        {k: v for k, v in algorithms._registry.items() if not k.startswith("1.2.398.")})
 
 
 def test_gost_is_unsupported_until_registered(clean_registry: None) -> None:
@@ -339,7 +341,7 @@ def test_gost_is_unsupported_until_registered(clean_registry: None) -> None:
         seen.append((certificate_der, signed_bytes))
         return signature == _stand_in_gost_sign(certificate_der, signed_bytes)
 
-    cms.register_signature(GOST_SIGNATURE, verifier)
+    algorithms.register(GOST_SIGNATURE, verifier)
     result = cms.verify_cms(der)
     assert result.intact, result.signers[0].message
     assert result.signers[0].digest_algorithm == GOST_DIGEST
@@ -350,7 +352,7 @@ def test_gost_is_unsupported_until_registered(clean_registry: None) -> None:
 
 def test_registered_verifier_saying_no_is_an_invalid_signature(clean_registry: None) -> None:
     cms.register_digest(GOST_DIGEST, _stand_in_gost_digest)
-    cms.register_signature(GOST_SIGNATURE, lambda cert, signed, signature: False)
+    algorithms.register(GOST_SIGNATURE, lambda cert, signed, signature: False)
     assert cms.verify_cms(_gost_labelled_cms()).signers[0].failure == "SIGNATURE_INVALID"
 
 

@@ -72,15 +72,16 @@ def sign_gost_xml(key: SigningKey, document: bytes) -> bytes:
 
 
 def test_install_registers_gost_everywhere_and_is_idempotent():
-    before = (dict(algorithms._registry), dict(cms._SIGNATURES), dict(cms._DIGESTS), dict(xmldsig._SIGNATURES),
-              dict(xmldsig._DIGESTS), dict(cms._KEY_SIGNERS))
+    before = (dict(algorithms._registry), dict(cms._KEY_AS_SIGNATURE), dict(cms._DIGESTS),
+              dict(xmldsig._SIGNATURES), dict(xmldsig._DIGESTS), dict(cms._KEY_SIGNERS))
     install()
     install()
-    after = (algorithms._registry, cms._SIGNATURES, cms._DIGESTS, xmldsig._SIGNATURES, xmldsig._DIGESTS,
+    after = (algorithms._registry, cms._KEY_AS_SIGNATURE, cms._DIGESTS, xmldsig._SIGNATURES, xmldsig._DIGESTS,
              cms._KEY_SIGNERS)
     assert before == after
     for oid in ("1.2.398.3.10.1.1.2.3.2", "1.2.398.3.10.1.1.2.3.1", "1.2.398.3.10.1.1.1.2"):
         assert algorithms.is_supported(oid)
+        assert oid not in cms._SIGNATURES  # CMS verifies GOST through the one registry in eds.algorithms
     assert not algorithms.is_supported("1.2.643.7.1.1.3.3")  # Russian GOST 2012-512: still unknown here
 
 

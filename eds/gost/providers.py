@@ -1,7 +1,8 @@
 """Plug GOST into every place where the service checks or makes a signature, through their own registries.
 
-:func:`install` registers the NCA GOST algorithms with ``eds.algorithms`` (certificates, CRLs, OCSP
-responses), ``eds.xmldsig`` (verify and sign) and ``eds.cms`` (verify and sign, hence RFC 3161 tokens too);
+:func:`install` registers the NCA GOST signature algorithms once with ``eds.algorithms`` (certificates, CRLs,
+OCSP responses, CMS SignerInfos), and what only XML and CMS need with ``eds.xmldsig`` (URIs, signing) and
+``eds.cms`` (digests, key OIDs named as signature algorithms, signing; hence RFC 3161 tokens too);
 :class:`GostSignatureValidator` does the same for path validation (``eds.paths``). ``eds/__init__.py`` calls
 :func:`install`, so GOST is there whenever ``eds`` is imported.
 
@@ -118,11 +119,6 @@ def _xml_signer(algorithm_oid: str) -> xmldsig.SignatureSigner:
     return sign
 
 
-def _cms_key_verifier(key_oid: str) -> cms.SignatureVerifier:
-    """A SignerInfo may name the key algorithm instead of the signature one (as rsaEncryption does)."""
-    return _certificate_verifier(SIGNATURE_FOR_KEY[key_oid])
-
-
 def _cms_signer(private_key: GostPrivateKey, certificate_der: bytes) -> cms.KeySigning:
     spki = asn1_x509.Certificate.load(certificate_der)["tbs_certificate"]["subject_public_key_info"].dump()
     if not private_key.matches(spki):
@@ -141,11 +137,10 @@ def install() -> None:
         if _installed:
             return
         for oid in SIGNATURE_ALGORITHMS:
-            algorithms.register(oid, _certificate_verifier(oid))
-            cms.register_signature(oid, _certificate_verifier(oid))
+            algorithms.register(oid, _certificate_verifier(oid))  # certificates, CRLs, OCSP, CMS
             xmldsig.register_signature(XML_SIGNATURE_URIS[oid], _xml_verifier(oid), _xml_signer(oid))
         for key_oid in (OID_KZ_GOST2004_KEY, OID_KZ_GOST2015_256_KEY, OID_KZ_GOST2015_512_KEY):
-            cms.register_signature(key_oid, _cms_key_verifier(key_oid))
+            cms.register_key_algorithm(key_oid, SIGNATURE_FOR_KEY[key_oid])
         for oid, factory in HASH_ALGORITHMS.items():
             cms.register_digest(oid, _digest(factory))
         for uri, factory in _XML_DIGESTS.items():
