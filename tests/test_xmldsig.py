@@ -8,7 +8,6 @@ import hashlib
 import re
 import shutil
 import subprocess
-import timeit
 from pathlib import Path
 
 import pytest
@@ -647,22 +646,3 @@ def test_we_verify_signxml_signatures(signer):
     assert result.intact, result
     assert result.signatures[0].certificate_der == certificate
     assert result.signed_document == c14n(document)
-
-
-def test_timing_report(rsa_signer):
-    """Printed, not asserted: run with -s to see it."""
-    from signxml import XMLVerifier
-
-    key, certificate = rsa_signer
-    signed = sign_xml(DOC, key, certificate)
-    public_key = key.public_key()
-    raw = key.sign(b"x" * 400, padding.PKCS1v15(), hashes.SHA256())
-
-    def per_call(function, number: int) -> float:
-        return min(timeit.repeat(function, number=number, repeat=5)) / number * 1e6
-
-    rsa_verify = per_call(lambda: public_key.verify(raw, b"x" * 400, padding.PKCS1v15(), hashes.SHA256()), 2000)
-    ours = per_call(lambda: verify_xml(signed), 2000)
-    theirs = per_call(lambda: XMLVerifier().verify(signed, x509_cert=pem(certificate)), 200)
-    print(f"\nRSA-2048 verify alone {rsa_verify:.1f} us; verify_xml {ours:.1f} us "
-          f"(+{ours - rsa_verify:.1f} us); signxml XMLVerifier().verify {theirs:.1f} us")
