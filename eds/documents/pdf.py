@@ -118,6 +118,17 @@ class _Paragraph(Paragraph):
 
 
 _per_thread = threading.local()
+_SAVING = threading.Lock()
+
+
+class _Canvas(Canvas):
+    """Saves take turns. On save reportlab subsets each embedded TrueType font by seeking through the one parsed
+    font file that every document shares (a cursor, not a copy): two threads saving at once read each other's
+    glyphs and embed broken fonts."""
+
+    def save(self) -> None:
+        with _SAVING:
+            super().save()
 
 
 def _fixed(markup: str, style: ParagraphStyle) -> _Paragraph:
@@ -433,5 +444,5 @@ def render_pdf(
         _fields_table(doc),
         # The sections move with the signature, so a page never holds the signature alone.
         KeepTogether([*_sections(doc), Spacer(1, 6), _signature_block(doc, issuance)]),
-    ])
+    ], canvasmaker=_Canvas)
     return buffer.getvalue()
