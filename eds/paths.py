@@ -63,6 +63,17 @@ def _asn1(cert: Certificate) -> asn1_x509.Certificate:
     return asn1_x509.Certificate.load(cert.der)
 
 
+def _shared(cert: Certificate) -> asn1_x509.Certificate:
+    """A certificate every thread's validation reads (an anchor, a profile intermediate), parsed through once
+    here. asn1crypto parses lazily, writing each part into the object on first access, and two threads doing
+    that at once see half-parsed parts ("No field numbered 3 is present..."): read-only from now on."""
+    parsed = _asn1(cert)
+    parsed.native  # noqa: B018  parses every part recursively
+    parsed.issuer_serial, parsed.public_key.sha1, parsed.subject.hashable, parsed.key_identifier  # noqa: B018
+    parsed.issuer.hashable, parsed.self_signed, parsed.authority_key_identifier  # noqa: B018
+    return parsed
+
+
 def _registrable(cert: Certificate) -> asn1_x509.Certificate | None:
     """An extra certificate as certvalidator's store indexes it, or None when asn1crypto cannot read those parts:
     a document may carry any bytes as a certificate, and one that cannot be read cannot be on a path."""
@@ -79,8 +90,8 @@ class PathValidator:
 
     def __init__(self, profile: TrustProfile, *, cache_size: int = 10_000) -> None:
         self.profile = profile
-        self._anchors = [CertTrustAnchor(_asn1(a)) for a in profile.anchors]
-        self._intermediates = [_asn1(c) for c in profile.intermediates]
+        self._anchors = [CertTrustAnchor(_shared(a)) for a in profile.anchors]
+        self._intermediates = [_shared(c) for c in profile.intermediates]
         self._by_der = {c.der: c for c in (*profile.anchors, *profile.intermediates)}
         self._cache: OrderedDict[str, tuple[Certificate, ...]] = OrderedDict()
         self._cache_size = cache_size

@@ -57,3 +57,25 @@ def test_issued_sample_verifies_offline_years_later(entry):
 
 def test_samples_include_a_gost_signed_licence():
     assert [e["type"] for e in DOCUMENTS if e.get("key") == "GOST"] == ["scrap_metal_licence"]
+
+
+def test_one_verifier_shared_by_threads_gives_every_thread_the_right_answer():
+    """A portal verifies with one DocumentVerifier from many threads. With fresh caches (so every path is
+    validated, not reused) and the interpreter switching threads very often, every issued sample still passes:
+    nothing parsed lazily is shared half-parsed between threads."""
+    import concurrent.futures
+    import sys
+
+    from eds.verify import DocumentVerifier
+
+    documents = [(SAMPLES / "documents" / f"{e['number']}.pdf").read_bytes() for e in DOCUMENTS] * 2
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-5)
+    try:
+        for _ in range(3):
+            verifier = DocumentVerifier(SignerChecker(load_profile(SAMPLES / "pki"), policy=Policy.OFFLINE))
+            with concurrent.futures.ThreadPoolExecutor(6) as pool:
+                reports = list(pool.map(verifier.verify, documents))
+            assert [[r.code for r in report.reasons] for report in reports if not report.passed] == []
+    finally:
+        sys.setswitchinterval(interval)
