@@ -67,9 +67,11 @@ class HeldKeySigner(signers.Signer):
     """A pyHanko signer over a key object that is already loaded (RSA PKCS#1 v1.5 or ECDSA)."""
 
     def __init__(self, key: SigningKey) -> None:
-        chain = [asn1_x509.Certificate.load(c.der) for c in key.chain]
-        super().__init__(signing_cert=asn1_x509.Certificate.load(key.certificate.der),
-                         cert_registry=SimpleCertificateStore.from_certs(chain), embed_roots=True)
+        chain = [asn1_x509.Certificate.load(c.der) for c in (key.certificate, *key.chain)]
+        for certificate in chain:  # one signer serves every thread: parse through now, not lazily in two at once
+            certificate.native  # noqa: B018
+        super().__init__(signing_cert=chain[0], cert_registry=SimpleCertificateStore.from_certs(chain[1:]),
+                         embed_roots=True)
         self._key = key.private_key
 
         # PAdES signed attributes besides content type and digest: only signing-certificate-v2, which
