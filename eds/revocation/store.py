@@ -12,7 +12,6 @@ import http.client
 import threading
 import urllib.error
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from eds.certificates import Certificate
@@ -64,9 +63,8 @@ class CrlStore:
     def refresh(self, urls: list[str] | tuple[str, ...], now: _dt.datetime) -> None:
         """Make sure each URL's CRL is loaded and current, fetching what is missing or past nextUpdate.
 
-        The URLs due are fetched at once, so one slow distribution point costs its own wait, not the sum; a
-        URL another thread is fetching already is waited for, not fetched again (and not reported missing
-        while its CRL is on the way).
+        A URL another thread is fetching already is waited for, not fetched again, and not reported missing
+        while its CRL is on the way.
         """
         fetches: list[str] = []
         waits: list[threading.Event] = []
@@ -91,11 +89,8 @@ class CrlStore:
                 self._attempted[url] = now
                 self._in_flight[url] = threading.Event()
             fetches.append(url)
-        if len(fetches) == 1:
-            self._fetch_in_flight(fetches[0])
-        elif fetches:
-            with ThreadPoolExecutor(min(len(fetches), 4), thread_name_prefix="crl-fetch") as pool:
-                list(pool.map(self._fetch_in_flight, fetches))
+        for url in fetches:  # in the order given: a complete CRL before its delta, so the delta is the newer
+            self._fetch_in_flight(url)
         for event in waits:
             event.wait(self.timeout + 5)  # the fetching thread gives up after its own timeout
 
