@@ -235,7 +235,8 @@ def embed_signature(prepared_pdf: bytes, start: int, end: int, signature: bytes)
     signing). PdfSigningError SIGNATURE_TOO_LARGE when it does not fit."""
     room = (end - start - 2) // 2
     if len(signature) > room:
-        raise PdfSigningError("SIGNATURE_TOO_LARGE", f"the CMS is {len(signature)} bytes; {room} were reserved")
+        raise PdfSigningError("SIGNATURE_TOO_LARGE", f"the CMS is {len(signature)} bytes; {room} were reserved",
+                              {"size": len(signature), "reserved": room})
     output = io.BytesIO(prepared_pdf)
     PdfTBSDocument.finish_signing(output, PreparedByteRangeDigest(b"", start, end), signature)
     return output.getvalue()

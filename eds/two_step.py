@@ -152,8 +152,7 @@ class TwoStepIssuer:
         try:
             signed_pdf = pdf.embed_signature(prepared_pdf, start, end, signature)
         except pdf.PdfSigningError as exc:
-            room = (end - start - 2) // 2
-            raise TwoStepError(exc.code, str(exc), {"size": len(signature), "reserved": room}) from None
+            raise TwoStepError(exc.code, exc.message, exc.details) from None
         if self.options.long_term:
             # The evidence needs only the certificate and the chain the device sent; the key stays on the device.
             signed_pdf = pdf.add_validation_data(signed_pdf, long_term_data(
