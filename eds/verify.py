@@ -185,7 +185,7 @@ def _coverage_check(signature, is_last: bool) -> Check:
         return Check("coverage", Status.WARNING, "form fields or further signatures were added after signing",
                      details={"modification": level.name})
     reason = str(diff) if diff is not None and not hasattr(diff, "modification_level") else level.name
-    return Check("coverage", Status.FAILED, "the document was changed after it was signed", "DOCUMENT_MODIFIED",
+    return Check("coverage", Status.FAILED, "the document was changed after it was signed", "MODIFIED_AFTER_SIGNING",
                  {"modification": reason})
 
 

@@ -70,7 +70,7 @@ def test_incremental_update_changing_content(signed, profile):
     out = io.BytesIO()
     writer.write(out)
     report = verifier(profile).verify(out.getvalue())
-    assert report.indication == Indication.TOTAL_FAILED and "DOCUMENT_MODIFIED" in codes(report)
+    assert report.indication == Indication.TOTAL_FAILED and "MODIFIED_AFTER_SIGNING" in codes(report)
 
 
 def test_extra_page_appended(signed, profile):
@@ -86,7 +86,7 @@ def test_extra_page_appended(signed, profile):
     out = io.BytesIO()
     writer.write(out)
     report = verifier(profile).verify(out.getvalue())
-    assert report.indication == Indication.TOTAL_FAILED and "DOCUMENT_MODIFIED" in codes(report)
+    assert report.indication == Indication.TOTAL_FAILED and "MODIFIED_AFTER_SIGNING" in codes(report)
 
 
 def test_bytes_changed_inside_the_signed_range(signed, profile):

@@ -299,56 +299,56 @@ def truncated_code(data: bytes) -> str:
 
 @case
 def update_replaces_page_content(base: Base) -> Case:
-    return Case(incremental(base.signed, replace_page_content), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, replace_page_content), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_draws_over_page(base: Base) -> Case:
-    return Case(incremental(base.signed, draw_over_page), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, draw_over_page), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_adds_page(base: Base) -> Case:
-    return Case(incremental(base.signed, add_page), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, add_page), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_square_annotation_hides_content(base: Base) -> Case:
     edit = add_annotation("/Square", {name("/IC"): numbers(1, 1, 1), name("/C"): numbers(1, 1, 1)})
-    return Case(incremental(base.signed, edit), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, edit), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_freetext_overlay(base: Base) -> Case:
     edit = add_annotation("/FreeText", {name("/DA"): generic.TextStringObject("/Helv 18 Tf 0 g"),
                                         name("/Contents"): generic.TextStringObject("VALID UNTIL 2099")})
-    return Case(incremental(base.signed, edit), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, edit), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_stamp_annotation(base: Base) -> Case:
     return Case(incremental(base.signed, add_annotation("/Stamp", {name("/Name"): name("/Approved")})),
-                "DOCUMENT_MODIFIED")
+                "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_crops_page(base: Base) -> Case:
-    return Case(incremental(base.signed, set_page_entry("/CropBox", numbers(0, 600, 595, 842))), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, set_page_entry("/CropBox", numbers(0, 600, 595, 842))), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_rotates_page(base: Base) -> Case:
-    return Case(incremental(base.signed, set_page_entry("/Rotate", generic.NumberObject(180))), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, set_page_entry("/Rotate", generic.NumberObject(180))), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_adds_open_action_javascript(base: Base) -> Case:
-    return Case(incremental(base.signed, set_root_entry("/OpenAction", javascript)), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, set_root_entry("/OpenAction", javascript)), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def update_adds_embedded_file(base: Base) -> Case:
-    return Case(incremental(base.signed, set_root_entry("/Names", embedded_file)), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, set_root_entry("/Names", embedded_file)), "MODIFIED_AFTER_SIGNING")
 
 
 @case
@@ -361,7 +361,7 @@ def update_replaces_font(base: Base) -> Case:
             fonts[key] = writer.add_object(generic.DictionaryObject({
                 name("/Type"): name("/Font"), name("/Subtype"): name("/Type1"), name("/BaseFont"): name("/Courier")}))
         writer.update_container(fonts if isinstance(resources.raw_get("/Font"), generic.IndirectObject) else page)
-    return Case(incremental(base.signed, edit), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, edit), "MODIFIED_AFTER_SIGNING")
 
 
 @case
@@ -371,7 +371,7 @@ def update_rewrites_every_object(base: Base) -> Case:
         replace_page_content(writer)
         writer.update_root()
         add_page(writer)
-    return Case(incremental(base.signed, edit), "DOCUMENT_MODIFIED")
+    return Case(incremental(base.signed, edit), "MODIFIED_AFTER_SIGNING")
 
 
 @case
@@ -518,7 +518,7 @@ def xref_redefines_page_content(base: Base) -> Case:
     stream = b"BT /F1 24 Tf 100 400 Td (FORGED) Tj ET"
     body = f"{number} 0 obj\n<< /Length {len(stream)} >>\nstream\n".encode() + stream + b"\nendstream\nendobj\n"
     return Case(appended(base.signed, body, previous=last_startxref(base.signed), size=size_of(base.signed)),
-                "DOCUMENT_MODIFIED")
+                "MODIFIED_AFTER_SIGNING")
 
 
 @case
@@ -538,7 +538,7 @@ def hybrid_xref_stream_redefines_content(base: Base) -> Case:
     data += (f"xref\n0 0\ntrailer\n<< /Size {size + 1} /Root {root_number(base.signed)} 0 R "
              f"/Prev {last_startxref(base.signed)} "
              f"/XRefStm {stream_offset} >>\nstartxref\n{xref}\n%%EOF\n").encode()
-    return Case(bytes(data), "DOCUMENT_MODIFIED")
+    return Case(bytes(data), "MODIFIED_AFTER_SIGNING")
 
 
 @case
@@ -557,7 +557,7 @@ def xref_stream_update_redefines_catalog(base: Base) -> Case:
              f"/Prev {last_startxref(base.signed)} /Filter /FlateDecode /Length {len(compressed)} >>\nstream\n"
              ).encode() + compressed + b"\nendstream\nendobj\n"
     data += f"startxref\n{stream_offset}\n%%EOF\n".encode()
-    return Case(bytes(data), "DOCUMENT_MODIFIED")
+    return Case(bytes(data), "MODIFIED_AFTER_SIGNING")
 
 
 @case
@@ -587,13 +587,13 @@ def startxref_past_end(base: Base) -> Case:
 @case
 def second_signature_over_modified_revision(base: Base) -> Case:
     changed = incremental(base.signed, replace_page_content)
-    return Case(signed_with(base, changed, base.other_key, "Signature2"), "DOCUMENT_MODIFIED")
+    return Case(signed_with(base, changed, base.other_key, "Signature2"), "MODIFIED_AFTER_SIGNING")
 
 
 @case
 def second_signature_over_added_page(base: Base) -> Case:
     changed = incremental(base.signed, add_page)
-    return Case(signed_with(base, changed, base.other_key, "Signature2"), "DOCUMENT_MODIFIED")
+    return Case(signed_with(base, changed, base.other_key, "Signature2"), "MODIFIED_AFTER_SIGNING")
 
 
 @case
