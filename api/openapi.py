@@ -85,7 +85,7 @@ _SCHEMAS: dict = {
                        "reasons": {"type": "array", "items": _ref("Reason")},
                        "signer": {"type": ["object", "null"], "description": "the certificate, described"},
                        "signingTime": _NULLABLE_TEXT, "validationTime": _NULLABLE_TEXT,
-                       "timeSource": {"enum": ["timestamp", "claimed", "now", "requested", None]},
+                       "timeSource": {"enum": ["timestamp", "now", "requested", None]},
                        "chain": {"type": "array", "items": {"type": "object"}},
                        "revocation": {"type": "array", "items": {"type": "object"}},
                        "checks": {"type": "array", "items": _ref("Check")},

@@ -30,6 +30,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from eds import algorithms, tsp
+from eds.formats import is_whole_pem
 
 DigestFunction = Callable[[bytes], bytes]
 """Hashes the whole message: ``data -> digest``."""
@@ -227,7 +228,6 @@ class _Cert:
     parsed: ax509.Certificate
 
 
-_PEM = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \1-----", re.S)
 _WHITESPACE = re.compile(rb"\s+")
 
 
@@ -241,8 +241,8 @@ def _decode_input(data: bytes | str, max_bytes: int) -> bytes:
     if len(data) > 2 * max_bytes:
         raise _Fail("TOO_LARGE", f"input of {len(data)} bytes exceeds the limit")
     if data[:1] != b"\x30":
-        pem = _PEM.search(data)
-        body = pem.group(2) if pem else data
+        pem = is_whole_pem(data)  # a PEM block counts only as the whole input (eds.formats)
+        body = pem if pem is not None else data
         try:
             data = base64.b64decode(_WHITESPACE.sub(b"", body), validate=True)
         except (binascii.Error, ValueError):

@@ -91,7 +91,7 @@ class SignatureReport:
     chain: tuple[dict, ...] = ()
     revocation: tuple[dict, ...] = ()
     validation_time: _dt.datetime | None = None
-    time_source: str | None = None  # timestamp, claimed, now, requested
+    time_source: str | None = None  # timestamp, now, requested
     signing_time: _dt.datetime | None = None
     extra: dict = field(default_factory=dict)
 

@@ -9,10 +9,12 @@ every certificate check but no identity claim).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from dataclasses import dataclass
 
-from eds import cms, xmldsig
+from eds import cms, limits, xmldsig
+from eds.formats import detect_format
 from eds.report import Check, DocumentReport, SignatureReport, Status
 from eds.signer_check import SignerChecker
 
@@ -30,14 +32,108 @@ class Claims:
     bin: str | None = None
     iin_path: str | None = None
     bin_path: str | None = None
+    signers: tuple["ExpectedSigner", ...] | None = None  # who must have signed, in signing order
 
 
-def detect_format(data: bytes) -> str:
-    """'xml' or 'cms' from the first meaningful bytes (CMS may come as DER, PEM or Base64)."""
-    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")[:64]
-    if head.startswith(b"<") or head.startswith(b"\xff\xfe") or head.startswith(b"\xfe\xff"):
-        return "xml"
-    return "cms"
+@dataclass(frozen=True)
+class ExpectedSigner:
+    """One signer the caller expects: by IIN and/or BIN, or by certificate (the registry's own documents)."""
+
+    iin: str | None = None
+    bin: str | None = None
+    certificate_sha256: str | None = None
+
+    def matches(self, signature: SignatureReport) -> bool:
+        subject = (signature.signer or {}).get("subject", {})
+        if self.iin is not None and subject.get("iin") != self.iin:
+            return False
+        if self.bin is not None and subject.get("bin") != self.bin:
+            return False
+        if self.certificate_sha256 is not None:
+            own = signature.chain[0].get("sha256") if signature.chain else None
+            if (own or "").lower() != self.certificate_sha256.lower():
+                return False
+        return True
+
+    def to_dict(self) -> dict:
+        return {k: v for k, v in (("iin", self.iin), ("bin", self.bin),
+                                  ("certificateSha256", self.certificate_sha256)) if v is not None}
+
+
+CLOCK_SKEW = _dt.timedelta(minutes=5)
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def _refused_format(fmt: str) -> DocumentReport | None:
+    if fmt == "ambiguous":
+        return DocumentReport("unknown", (), (Check(
+            "format", Status.FAILED, "the file reads as more than one of PDF, XML and CMS; a viewer and this "
+            "check could see different documents", "AMBIGUOUS_FORMAT"),))
+    return None
+
+
+def _signer_entry(signature: SignatureReport) -> dict:
+    subject = (signature.signer or {}).get("subject", {})
+    return {k: subject.get(k) for k in ("commonName", "iin", "bin")}
+
+
+def settle(report: DocumentReport, claims: Claims, *, received: bool = False) -> DocumentReport:
+    """The rules every signed document ends with, whatever its format.
+
+    A claimed signing time is shown only as claimed. A signature judged without a timestamp rests on no
+    proof of time: an expired certificate is then OUT_OF_BOUNDS_NO_POE and a revoked one REVOKED_NO_POE
+    (INDETERMINATE), unless the signature is a request being ``received``: its receipt proves the signature
+    exists at that moment, when the certificate has expired or is revoked, so it stays CERT_EXPIRED or
+    CERT_REVOKED. The signers found are compared with the ones expected (count, identity, order):
+    SIGNERS_MISMATCH otherwise.
+    """
+    signatures = tuple(_claimed_only(s) if received else _without_poe(s) for s in report.signatures)
+    real = [s for s in signatures if s.extra.get("kind") != "document-timestamp"]
+    found = [_signer_entry(s) for s in real]
+    checks = list(report.checks)
+    extra = dict(report.extra, signers={"found": found, "checked": claims.signers is not None})
+    if claims.signers is not None and report.signatures:
+        expected = list(claims.signers)
+        if len(expected) != len(real) or not all(e.matches(s) for e, s in zip(expected, real)):
+            checks.append(Check("signers", Status.FAILED,
+                                f"expected {len(expected)} signer(s) in this order, found {len(real)} that differ",
+                                "SIGNERS_MISMATCH", {"expected": [e.to_dict() for e in expected], "found": found}))
+        else:
+            checks.append(Check("signers", Status.PASSED, f"the {len(real)} expected signer(s), in order"))
+    elif report.signatures:
+        checks.append(Check("signers", Status.SKIPPED,
+                            f"{len(real)} signer(s) found; who and how many should have signed was not checked"))
+    return DocumentReport(report.format, signatures, tuple(checks), extra)
+
+
+_no_poe = {
+    "CERT_EXPIRED": lambda c: Check(c.name, Status.INDETERMINATE, f"{c.message}; no timestamp proves the "
+                                    "signature was made before expiry", "OUT_OF_BOUNDS_NO_POE",
+                                    dict(c.details, cause="CERT_EXPIRED")),
+    "CERT_REVOKED": lambda c: Check(c.name, Status.INDETERMINATE, f"{c.message}; no timestamp proves the "
+                                    "signature was made before revocation", "REVOKED_NO_POE",
+                                    dict(c.details, cause="CERT_REVOKED")),
+}
+
+
+def _without_poe(signature: SignatureReport) -> SignatureReport:
+    if signature.time_source == "timestamp":
+        return signature
+    checks = tuple(_no_poe.get(c.code, lambda c: c)(c) if c.status == Status.FAILED else c
+                   for c in signature.checks)
+    return _claimed_only(dataclasses.replace(signature, checks=checks))
+
+
+def _claimed_only(signature: SignatureReport) -> SignatureReport:
+    """The signature with a claimed (unproven) signing time moved from ``signingTime`` to ``claimedSigningTime``."""
+    if signature.time_source == "timestamp" or signature.signing_time is None:
+        return signature
+    extra = dict(signature.extra)
+    extra["claimedSigningTime"] = signature.signing_time.isoformat()
+    return dataclasses.replace(signature, signing_time=None, extra=extra)
 
 
 def signature_check(failure: str | None, message: str) -> Check:
@@ -62,20 +158,38 @@ def _with_signature(check: Check, signer: SignatureReport | None, **extra) -> Si
 class RequestChecker:
     """Checks signed requests against one signer checker (trust profile + revocation policy)."""
 
-    def __init__(self, signers: SignerChecker, *, trust_claimed_time: bool = False) -> None:
+    def __init__(self, signers: SignerChecker) -> None:
         self.signers = signers
-        self.trust_claimed_time = trust_claimed_time
 
     def check(self, data: bytes, *, claims: Claims = Claims(), detached_content: bytes | None = None,
               at: _dt.datetime | None = None) -> DocumentReport:
         """Verify every signature of ``data`` and judge each signer; one report for the whole request."""
+        return settle(self.evaluate(data, claims=claims, detached_content=detached_content, at=at), claims,
+                      received=True)
+
+    def evaluate(self, data: bytes, *, claims: Claims = Claims(), detached_content: bytes | None = None,
+                 at: _dt.datetime | None = None) -> DocumentReport:
+        """The report before ``settle``: every signature verified and each signer judged."""
         if not isinstance(data, (bytes, bytearray)) or not data:
             return DocumentReport("unknown", (), (Check("document", Status.FAILED, "no document given",
                                                         "DOCUMENT_MALFORMED"),))
         fmt = detect_format(bytes(data))
-        if fmt == "xml":
-            return self._xml(bytes(data), claims, at)
-        return self._cms(bytes(data), claims, detached_content, at)
+        refused = _refused_format(fmt)
+        if refused is not None:
+            return refused
+        if fmt == "pdf":
+            return DocumentReport("pdf", (), (Check("format", Status.FAILED, "a PDF is not a signed request: "
+                                                    "requests are signed XML or CMS", "DOCUMENT_MALFORMED"),))
+        with limits.budget():
+            try:
+                if fmt == "xml":
+                    report = self._xml(bytes(data), claims, at)
+                else:
+                    report = self._cms(bytes(data), claims, detached_content, at)
+            except limits.TooComplex as exc:
+                return DocumentReport(fmt, (), (Check("document", Status.FAILED, exc.message, exc.code,
+                                                      exc.details),))
+        return report
 
     def _claims_from(self, document: bytes | None, claims: Claims) -> tuple[dict, list[Check]]:
         """The IIN/BIN to expect: given values win; otherwise read from the signed document by path."""
@@ -150,8 +264,10 @@ class RequestChecker:
                      ) -> tuple[_dt.datetime | None, str | None, list[Check]]:
         """The moment to judge the signer at, its source, and the checks that decided it.
 
-        A valid timestamp from a TSA that chains to the profile fixes the moment. Without one: ``at`` if
-        given; else, for documents (``trust_claimed_time``), the claimed signingTime with a warning; else now.
+        Only a valid timestamp from a TSA that chains to the profile proves a moment. Without one the
+        signer is judged at ``at`` when given, else now: a claimed signingTime or /M proves nothing and never
+        moves the moment; one in the future (beyond the clock skew) is reported and leaves the signature
+        INDETERMINATE.
         """
         checks: list[Check] = []
         timestamp = signer_info.timestamp
@@ -172,11 +288,13 @@ class RequestChecker:
             status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
             checks.append(Check("timestamp", status, f"the timestamp's TSA certificate is not trusted ({code})",
                                 "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
+        claimed = signer_info.claimed_signing_time or claimed
+        reference = at or _now()
+        if claimed is not None and claimed > reference + CLOCK_SKEW:
+            checks.append(Check("signing-time", Status.INDETERMINATE,
+                                f"the signature claims to be made at {claimed.isoformat()}, after "
+                                f"{reference.isoformat()}", "SIGNING_TIME_IN_FUTURE",
+                                {"claimed": claimed.isoformat(), "reference": reference.isoformat()}))
         if at is not None:
             return at, "requested", checks
-        claimed = signer_info.claimed_signing_time or claimed
-        if self.trust_claimed_time and claimed is not None:
-            checks.append(Check("signing-time", Status.WARNING,
-                                f"judged at the claimed signing time {claimed.isoformat()}, which no timestamp proves"))
-            return claimed, "claimed", checks
         return None, None, checks

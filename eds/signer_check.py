@@ -96,8 +96,7 @@ class SignerChecker:
         checks.append(self._validity(cert, moment))
         chain_check, chain = self._chain(cert, moment, extras)
         checks.append(chain_check)
-        revocation_check, evidence = self._revocation(chain, moment, document_ocsp, document_crls,
-                                                      claimed=source == "claimed")
+        revocation_check, evidence = self._revocation(chain, moment, document_ocsp, document_crls)
         checks.append(revocation_check)
         checks.extend(self._usage(cert, purpose))
         if expect_bin is not None:
@@ -196,12 +195,8 @@ class SignerChecker:
                      details={"length": len(result.chain)}), result.chain
 
     def _revocation(self, chain: tuple[Certificate, ...], moment: _dt.datetime, document_ocsp: tuple[bytes, ...],
-                    document_crls: tuple[CrlIndex, ...], *, claimed: bool = False) -> tuple[Check, tuple[dict, ...]]:
-        """Revocation of every non-anchor certificate at ``moment``.
-
-        A *claimed* signing time proves nothing: revocation is then asked about now, and a certificate
-        revoked after the claimed time is INDETERMINATE (REVOKED_NO_POE), never passed.
-        """
+                    document_crls: tuple[CrlIndex, ...]) -> tuple[Check, tuple[dict, ...]]:
+        """Revocation of every non-anchor certificate at ``moment`` (a proven time, a requested one, or now)."""
         if not chain:
             return Check("revocation", Status.SKIPPED, "not checked: no trusted chain"), ()
         anchors = self.profile.anchor_fingerprints
@@ -210,15 +205,10 @@ class SignerChecker:
         for cert, issuer in zip(chain, chain[1:]):
             if cert.sha256 in anchors:
                 break
-            result = self.revocation.check(cert, issuer, _now() if claimed else moment, document_ocsp=document_ocsp,
+            result = self.revocation.check(cert, issuer, moment, document_ocsp=document_ocsp,
                                            document_crls=document_crls)
             evidence.extend(dict(e, certificate=cert.subject_dn) for e in result.evidence)
             who = "the certificate" if cert is chain[0] else f"CA certificate {cert.common_name}"
-            if result.status == "REVOKED" and claimed and result.revoked_at and result.revoked_at > moment:
-                return Check("revocation", Status.INDETERMINATE,
-                             f"{who} was revoked at {result.revoked_at.isoformat()}; no timestamp proves the "
-                             "signature is older", "REVOKED_NO_POE",
-                             {"reason": result.reason, "revokedAt": result.revoked_at.isoformat()}), tuple(evidence)
             if result.status == "REVOKED":
                 return Check("revocation", Status.FAILED, f"{who}: {result.message}", "CERT_REVOKED",
                              {"reason": result.reason, "revokedAt": result.revoked_at.isoformat()

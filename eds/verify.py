@@ -2,9 +2,10 @@
 
 For PDFs pyHanko reads the file and judges its structure (ByteRange coverage, and difference analysis of
 what was appended after each signature); this project checks each CMS, timestamp and signer. The signer
-is judged at the trusted time of a valid signature timestamp when there is one, otherwise at the
-signing time the signature claims (with a warning: nothing proves it), otherwise now. Validation data
-embedded in the document (the DSS of a B-LT PDF) is used first, so a document verifies offline.
+is judged at the trusted time of a valid signature timestamp when there is one, otherwise at the requested
+moment or now: a claimed signing time (signingTime, /M) proves nothing and is reported only as claimed.
+Validation data embedded in the document (the DSS of a B-LT PDF) is used first, so a document verifies
+offline. A file is judged as what a viewer opens (``eds.formats``), under the limits of ``eds.limits``.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ from dataclasses import dataclass
 
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 
-from eds import cms, tsp
+from eds import cms, limits, tsp
+from eds.formats import detect_format
+from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from eds.report import Check, DocumentReport, SignatureReport, Status
-from eds.request_check import Claims, RequestChecker, signature_check, detect_format
+from eds.request_check import Claims, RequestChecker, settle, signature_check
 from eds.revocation import CrlError, CrlIndex
 from eds.signer_check import SignerChecker
 
@@ -31,29 +34,31 @@ class _Embedded:
     crls: tuple[CrlIndex, ...] = ()
 
 
-def sniff(data: bytes) -> str:
-    """'pdf', 'xml' or 'cms'."""
-    if data.lstrip()[:5] == b"%PDF-":
-        return "pdf"
-    return detect_format(data)
-
-
 class DocumentVerifier:
-    """Verifies documents against one signer checker (trust profile + revocation policy)."""
+    """Verifies documents against one signer checker (trust profile + revocation policy) under limits."""
 
-    def __init__(self, signers: SignerChecker) -> None:
+    def __init__(self, signers: SignerChecker, *, limits: Limits = DEFAULT_LIMITS) -> None:
         self.signers = signers
-        self.requests = RequestChecker(signers, trust_claimed_time=True)
+        self.limits = limits
+        self.requests = RequestChecker(signers)
 
     def verify(self, data: bytes, *, at: _dt.datetime | None = None, detached_content: bytes | None = None,
                claims: Claims = Claims()) -> DocumentReport:
+        """The report on ``data`` (PDF, XML or CMS, judged as a viewer opens it); never raises on bad input."""
         if not isinstance(data, (bytes, bytearray)) or not data:
             return DocumentReport("unknown", (), (Check("document", Status.FAILED, "no document given",
                                                         "DOCUMENT_MALFORMED"),))
         data = bytes(data)
-        if sniff(data) == "pdf":
-            return self._pdf(data, at)
-        return self.requests.check(data, claims=claims, detached_content=detached_content, at=at)
+        with limits.budget(self.limits):
+            if detect_format(data) == "pdf":
+                try:
+                    report = self._pdf(data, at)
+                except limits.TooComplex as exc:
+                    return DocumentReport("pdf", (), (Check("document", Status.FAILED, exc.message, exc.code,
+                                                            exc.details),))
+                return settle(report, claims)
+            report = self.requests.evaluate(data, claims=claims, detached_content=detached_content, at=at)
+        return settle(report, claims)
 
     # PDF
     def _pdf(self, data: bytes, at: _dt.datetime | None) -> DocumentReport:
