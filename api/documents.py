@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from api.errors import ApiError
 from api.metrics import count_verdict
-from api.v1 import Body, _dependency, authorise, services
+from api.v1 import Body, _dependency, authorise, refuse_too_complex, services
 from eds.access import AccessError
 from eds.documents import DocumentDataError
 from eds.issuing import IssuingError
@@ -14,6 +14,7 @@ from eds.keys import KeyStoreError
 from eds.pdf import PdfSigningError
 from eds.registry import RegistryError
 from eds.registry.records import Document
+from eds.request_check import Claims
 
 documents = Blueprint("documents", __name__, url_prefix="/api/v1")
 
@@ -148,8 +149,11 @@ def verify():
     body = Body()
     document = body.binary("document")
     detached = body.binary("detachedContent", required=False)
-    report = _dependency(lambda: services().documents.verify(document, detached_content=detached, at=body.moment()))
+    claims = Claims(iin=body.text("expectIin"), bin=body.text("expectBin"), signers=body.expected_signers())
+    report, registry = _dependency(lambda: services().verify_document(document, detached_content=detached,
+                                                                      at=body.moment(), claims=claims))
+    refuse_too_complex(report)
     count_verdict("document", report)
     out = report.to_dict()
-    out["registry"] = services().registry_cross_check(document)
+    out["registry"] = registry
     return jsonify(out)

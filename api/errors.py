@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from eds import reasons
+
 MESSAGES: dict[str, tuple[int, str, str, str]] = {
     # code: (HTTP status, kk, ru, en)
     "BAD_JSON": (400, "Сұраныс денесі JSON емес", "Тело запроса не является JSON", "The request body is not valid JSON"),
@@ -28,6 +30,7 @@ MESSAGES: dict[str, tuple[int, str, str, str]] = {
     "DEPENDENCY_UNAVAILABLE": (503, "Қызмет уақытша қолжетімсіз", "Сервис временно недоступен",
                                "A dependency is unavailable; try again"),
     "INTERNAL_ERROR": (500, "Ішкі қате", "Внутренняя ошибка", "Internal error"),
+    "TOO_COMPLEX": (422, *(reasons.info("TOO_COMPLEX").message(lang) for lang in reasons.LANGUAGES)),
 }
 LANGUAGES = ("kk", "ru", "en")
 

@@ -79,11 +79,14 @@ def upload():
     if not data:
         return page(_t("title", lang), f"<p>{_t('no_file', lang)}</p>{_forms(lang)}", lang, 400)
     try:
-        report = current_app.extensions["eds"].documents.verify(data)
+        report, found = current_app.extensions["eds"].verify_document(data, public=True)
     except TrustError:
         return page(_t("title", lang), f"<p>{_t('unavailable', lang)}</p>", lang, 503)
     name = escape(file.filename or "")
-    registry = _registry_line(current_app.extensions["eds"].registry_cross_check(data), lang)
+    if any(r.code == "TOO_COMPLEX" for r in report.reasons):
+        return page(_t("title", lang), f"<p><code>{name}</code></p>{render_html_fragment(report, lang)}"
+                    f"{_forms(lang)}", lang, 422)
+    registry = _registry_line(found, lang)
     return page(_t("title", lang), f"<p><code>{name}</code></p>{registry}{render_html_fragment(report, lang)}"
                 f"{_forms(lang)}", lang)
 

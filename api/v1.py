@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import json
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -15,7 +16,7 @@ from eds import cms, xmldsig
 from eds.access import AccessError
 from eds.certificates import ROLE_TO_OID
 from eds.keys import KeyStoreError
-from eds.request_check import Claims
+from eds.request_check import Claims, ExpectedSigner
 from eds.trust import TrustError
 from eds.tsp import TimestampError
 
@@ -102,6 +103,27 @@ class Body:
             raise ApiError("FIELD_INVALID", f"{name} must be an ISO 8601 time", details={"field": name}) from None
         return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
 
+    def expected_signers(self) -> tuple[ExpectedSigner, ...] | None:
+        """``expectedSigners``: [{"iin": .., "bin": ..}, ...] in signing order, or None when not given."""
+        value = self.fields.get("expectedSigners")
+        if value is None:
+            return None
+        if isinstance(value, str):  # a multipart form carries it as JSON text
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = None
+        problem = "expectedSigners must be a list of up to 32 objects with iin and/or bin (12 digits each)"
+        if not isinstance(value, list) or len(value) > 32:
+            raise ApiError("FIELD_INVALID", problem, details={"field": "expectedSigners"})
+        signers = []
+        for entry in value:
+            if not isinstance(entry, dict) or not entry or set(entry) - {"iin", "bin"} or not all(
+                    isinstance(v, str) and len(v) == 12 and v.isdigit() for v in entry.values()):
+                raise ApiError("FIELD_INVALID", problem, details={"field": "expectedSigners"})
+            signers.append(ExpectedSigner(iin=entry.get("iin"), bin=entry.get("bin")))
+        return tuple(signers)
+
     def roles(self) -> frozenset[str] | None:
         value = self.fields.get("roles")
         if value is None:
@@ -139,11 +161,20 @@ def verify_request():
     document = body.binary("document")
     detached = body.binary("detachedContent", required=False)
     claims = Claims(iin=body.text("expectIin"), bin=body.text("expectBin"), iin_path=body.text("iinPath"),
-                    bin_path=body.text("binPath"))
+                    bin_path=body.text("binPath"), signers=body.expected_signers())
     report = _dependency(lambda: services().requests.check(document, claims=claims, detached_content=detached,
                                                            at=body.moment()))
+    refuse_too_complex(report)
     count_verdict("request", report)
     return jsonify(report.to_dict())
+
+
+def refuse_too_complex(report) -> None:
+    """A document past a verification limit is refused (422 TOO_COMPLEX naming the limit), not reported on."""
+    for reason in report.reasons:
+        if reason.code == "TOO_COMPLEX":
+            raise ApiError("TOO_COMPLEX", f"the document exceeds the limit {reason.details.get('limit')}",
+                           details=reason.details)
 
 
 def _key(body: Body):

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INDETERMINATE = 0, 1, 2, 3
+EXIT_BROKEN_PIPE = 141  # as a process killed by SIGPIPE, the shell's convention
 
 
 class UsageError(Exception):
@@ -221,6 +222,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read document {missing[0]}: no such file")
     if len(files) == 1 and not args.report:
         return _verify_single(args, files[0])
+    if args.expect_signer:
+        raise UsageError("--expect-signer applies to one document, not to a folder or several files")
     options = batch.BatchOptions(trust=args.trust, offline=args.offline, policy=args.policy, crls=tuple(args.crl),
                                  ocsp_responses=tuple(args.ocsp_response), at=_parse_time(args.at))
     _profile(args.trust)  # a bad profile is a usage error, reported once, not once per worker
@@ -238,18 +241,38 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if show:
         print(file=sys.stderr)
     counts = summary.counts
-    print(f"{len(summary.results)} documents: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in
-                                                           ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE")))
-    for failure in sorted(summary.failures(), key=lambda r: r.path):
-        print(f"  {failure.indication:13} {failure.path}: {', '.join(failure.reasons) or failure.sub_indication}")
     if args.report:
         text = summary.to_json() if args.report.endswith(".json") else summary.to_csv()
         Path(args.report).write_text(text, encoding="utf-8")
-        print(f"report written to {args.report}")
-    if args.json:
+    if args.json:  # JSON alone on stdout, so that it can be piped into a parser
         print(summary.to_json())
+    else:
+        print(f"{len(summary.results)} documents: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in
+                                                               ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE")))
+        for failure in sorted(summary.failures(), key=lambda r: r.path):
+            print(f"  {failure.indication:13} {failure.path}: {', '.join(failure.reasons) or failure.sub_indication}")
+        if args.report:
+            print(f"report written to {args.report}")
     return EXIT_PASSED if summary.all_passed else (
         EXIT_FAILED if counts.get("TOTAL_FAILED") else EXIT_INDETERMINATE)
+
+
+def _expected_signers(specs: list[str]):
+    """``--expect-signer iin=N[,bin=N]`` (repeatable, in signing order) -> ExpectedSigner values, or None."""
+    from eds.request_check import ExpectedSigner
+
+    if not specs:
+        return None
+    signers = []
+    for spec in specs:
+        fields = {}
+        for part in spec.split(","):
+            key, _, value = part.strip().partition("=")
+            if key not in ("iin", "bin") or not value.strip() or key in fields:
+                raise UsageError(f"--expect-signer {spec!r}: write iin=N, bin=N or iin=N,bin=N")
+            fields[key] = value.strip()
+        signers.append(ExpectedSigner(**fields))
+    return tuple(signers)
 
 
 def _verify_single(args: argparse.Namespace, path: Path) -> int:
@@ -260,7 +283,8 @@ def _verify_single(args: argparse.Namespace, path: Path) -> int:
     data, at = _read(str(path), "document"), _parse_time(args.at)
     detached = _read(args.detached, "detached content") if args.detached else None
     verifier = DocumentVerifier(_checker(args))
-    claims = Claims(iin=args.expect_iin, bin=args.expect_bin, iin_path=args.iin_path, bin_path=args.bin_path)
+    claims = Claims(iin=args.expect_iin, bin=args.expect_bin, iin_path=args.iin_path, bin_path=args.bin_path,
+                    signers=_expected_signers(args.expect_signer))
     report = verifier.verify(data, claims=claims, detached_content=detached, at=at)
     if args.html:
         Path(args.html).write_text(render_html(report, args.lang, title=path.name), encoding="utf-8")
@@ -503,6 +527,9 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("--detached", metavar="FILE", help="the content of a detached CMS")
     verify.add_argument("--iin-path", metavar="PATH", help="read the claimed IIN from the signed XML (e.g. applicant/iin)")
     verify.add_argument("--bin-path", metavar="PATH", help="read the claimed BIN from the signed XML")
+    verify.add_argument("--expect-signer", action="append", default=[], metavar="iin=N[,bin=N]",
+                        help="a signer who must have signed, in signing order (repeat for each; "
+                             "a missing, extra or reordered signer is SIGNERS_MISMATCH)")
     _add_check_options(verify)
     verify.set_defaults(func=cmd_verify)
 
@@ -587,12 +614,25 @@ def main(argv: list[str] | None = None) -> int:
     from eds.trust import TrustError
 
     try:
-        return args.func(args)
+        status = args.func(args)
+        sys.stdout.flush()  # a reader that left shows up here, not as a traceback at exit
+        return status
     except (UsageError, TrustError) as exc:
         print(f"eds: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_USAGE
+    except BrokenPipeError:
+        return _quiet_after_broken_pipe()
+
+
+def _quiet_after_broken_pipe() -> int:
+    """``eds verify ... | head``: the reader left; stop without a traceback, and let the final flush go nowhere."""
+    import os
+
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return EXIT_BROKEN_PIPE
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ class ExpectedSigner:
 
     iin: str | None = None
     bin: str | None = None
-    certificate_sha256: str | None = None
+    certificates: frozenset[str] | None = None  # SHA-256 of the certificates any one of which may have signed
 
     def matches(self, signature: SignatureReport) -> bool:
         subject = (signature.signer or {}).get("subject", {})
@@ -49,15 +49,17 @@ class ExpectedSigner:
             return False
         if self.bin is not None and subject.get("bin") != self.bin:
             return False
-        if self.certificate_sha256 is not None:
+        if self.certificates is not None:
             own = signature.chain[0].get("sha256") if signature.chain else None
-            if (own or "").lower() != self.certificate_sha256.lower():
+            if (own or "").lower() not in {c.lower() for c in self.certificates}:
                 return False
         return True
 
     def to_dict(self) -> dict:
-        return {k: v for k, v in (("iin", self.iin), ("bin", self.bin),
-                                  ("certificateSha256", self.certificate_sha256)) if v is not None}
+        out: dict = {k: v for k, v in (("iin", self.iin), ("bin", self.bin)) if v is not None}
+        if self.certificates is not None:
+            out["certificateSha256"] = sorted(self.certificates)
+        return out
 
 
 CLOCK_SKEW = _dt.timedelta(minutes=5)
@@ -93,7 +95,7 @@ def settle(report: DocumentReport, claims: Claims, *, received: bool = False) ->
     signatures = tuple(_claimed_only(s) if received else _without_poe(s) for s in report.signatures)
     real = [s for s in signatures if s.extra.get("kind") != "document-timestamp"]
     found = [_signer_entry(s) for s in real]
-    checks = list(report.checks)
+    checks = [c for c in report.checks if c.name != "signers"]  # settling again replaces the verdict on signers
     extra = dict(report.extra, signers={"found": found, "checked": claims.signers is not None})
     if claims.signers is not None and report.signatures:
         expected = list(claims.signers)

@@ -33,7 +33,10 @@ from eds.registry import Registry, RegistryError
 from eds.two_step import TwoStepIssuer
 from eds.verify import DocumentVerifier
 from eds.keys import KeyStore
-from eds.request_check import RequestChecker
+from eds.formats import detect_format
+from eds.limits import PUBLIC as PUBLIC_LIMITS
+from eds.report import DocumentReport
+from eds.request_check import Claims, ExpectedSigner, RequestChecker, settle
 from eds.revocation import CrlStore, Policy
 from eds.signer_check import SignerChecker
 from eds.trust import TrustProfile, load_profile
@@ -42,12 +45,15 @@ from eds.trust import TrustProfile, load_profile
 def printed_number(data: bytes) -> str | None:
     """The number printed in an issued PDF (its /Subject) or XML twin (the root's ``number``)."""
     try:
-        if data.lstrip()[:5] == b"%PDF-":
+        fmt = detect_format(data)
+        if fmt == "pdf":
             from pyhanko.pdf_utils.reader import PdfFileReader
 
             info = PdfFileReader(io.BytesIO(data), strict=False).trailer_view.get("/Info")
             subject = info.get_object().get("/Subject") if info is not None else None
             return str(subject) if subject else None
+        if fmt != "xml":
+            return None
         from eds import xmldsig
 
         return xmldsig.find_text(data, "/document/@number")
@@ -157,6 +163,36 @@ class Services:
     @cached_property
     def documents(self) -> DocumentVerifier:
         return DocumentVerifier(self.signers)
+
+    @cached_property
+    def public_documents(self) -> DocumentVerifier:
+        """The verifier of the anonymous upload page: the same checks under tighter limits."""
+        return DocumentVerifier(self.signers, limits=PUBLIC_LIMITS)
+
+    def verify_document(self, data: bytes, *, detached_content: bytes | None = None, at=None,
+                        claims: Claims = Claims(), public: bool = False) -> tuple[DocumentReport, dict]:
+        """Verify ``data`` and cross-check it with the registry; a document of this registry must be signed
+        by the signer the registry recorded for its number (unless the caller names the expected signers)."""
+        verifier = self.public_documents if public else self.documents
+        report = verifier.verify(data, detached_content=detached_content, at=at, claims=claims)
+        if any(r.code == "TOO_COMPLEX" for r in report.reasons):
+            return report, {"found": False, "message": "not looked up: the document exceeds a verification limit"}
+        registry = self.registry_cross_check(data)
+        if registry.get("found") and claims.signers is None:
+            expected = Claims(iin=claims.iin, bin=claims.bin, iin_path=claims.iin_path, bin_path=claims.bin_path,
+                              signers=(ExpectedSigner(certificates=self._registered_signers(registry["number"])),))
+            report = settle(report, expected)
+        return report, registry
+
+    def _registered_signers(self, number: str) -> frozenset[str]:
+        """The certificates that signed ``number`` or one of its duplicates (which carry the same number)."""
+        found = {self.registry.document(number).signer_cert_sha256}
+        for index in range(1, 100):
+            try:
+                found.add(self.registry.document(f"{number}-D{index}").signer_cert_sha256)
+            except RegistryError:
+                break
+        return frozenset(found)
 
     def registry_cross_check(self, data: bytes) -> dict:
         """Whether this registry issued the document: its number's record, status, and whether the bytes match."""
