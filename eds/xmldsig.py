@@ -37,6 +37,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
 
+from eds import limits
 from eds.errors import CodedError
 
 __all__ = [
@@ -140,6 +141,8 @@ class XmlVerification:
     message: str
     signatures: tuple[XmlSignatureResult, ...]
     signed_document: bytes | None
+    details: dict[str, Any] | None = None
+    """For ``TOO_COMPLEX``: the limit, its maximum and what the document needs (``eds.limits``)."""
 
     @property
     def intact(self) -> bool:
@@ -148,10 +151,11 @@ class XmlVerification:
 
 
 class _Failure(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, Any] | None = None) -> None:
         super().__init__(code, message)
         self.code = code
         self.message = message
+        self.details = details
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,6 +343,40 @@ def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
     if _deeper_than(max_depth)(tree):
         raise _Failure("XML_TOO_DEEP", f"elements are nested deeper than {max_depth}")
     return tree
+
+
+def _bound_namespaces(root: etree._Element, passes: int) -> None:
+    """Refuse a namespace flood before C14N, whose cost is elements x namespaces in scope, once per pass.
+
+    One linear walk: each element's in-scope count is its parent's plus its own declarations (a redeclared
+    prefix counts again, an upper bound that C14N also pays for). ``nsmap`` is not used: it walks every
+    ancestor of every element, the very cost being bounded. The document is canonicalised once per signature
+    (``passes``), so that is what the work limit is held against; the walk stops once a limit is passed.
+    """
+    bounds = limits.current()
+    passes = max(passes, 1)
+    declarations = work = pending = 0
+    in_scope = [0]
+    for event, _ in etree.iterwalk(root, events=("start-ns", "start", "end")):
+        if event == "start-ns":
+            pending += 1
+        elif event == "start":
+            declarations += pending
+            in_scope.append(in_scope[-1] + pending)
+            work += in_scope[-1]
+            pending = 0
+            if declarations > bounds.xml_namespace_declarations or work * passes > bounds.xml_namespace_work:
+                break
+        else:
+            in_scope.pop()
+    try:
+        limits.require("xml_namespace_declarations", declarations)
+        limits.require("xml_namespace_work", work * passes)
+    except limits.TooComplex as exc:
+        message = exc.message
+        if exc.details.get("limit") == "xml_namespace_work" and passes > 1:
+            message += f" ({work} per canonicalisation, one for each of {passes} signatures)"
+        raise _Failure(exc.code, message, exc.details) from None
 
 
 def _signature_elements(root: etree._Element, max_signatures: int) -> list[etree._Element]:
@@ -617,16 +655,24 @@ def verify_xml(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200
     """Check every enveloped signature and say what each covers; never raises on hostile input.
 
     Co-signatures are checked from last to first, detaching each after its check, because each one was made
-    over the document including the earlier ones.
+    over the document including the earlier ones. A document past a limit of ``eds.limits`` (namespace
+    declarations, elements x namespaces in scope, the CPU budget) fails ``TOO_COMPLEX`` with ``details``
+    naming the limit, before any canonicalisation.
     """
     try:
         tree = _parse(data, max_bytes, max_depth)
         elements = _signature_elements(tree.getroot(), max_signatures)
         if not elements:
             raise _Failure("NO_SIGNATURE", "the document has no ds:Signature")
-        results = [_verify_one(tree, index, element) for index, element in reversed(list(enumerate(elements)))]
+        _bound_namespaces(tree.getroot(), len(elements))
+        results = []
+        for index, element in reversed(list(enumerate(elements))):
+            limits.checkpoint()
+            results.append(_verify_one(tree, index, element))
     except _Failure as failure:
-        return XmlVerification(failure.code, failure.message, (), None)
+        return XmlVerification(failure.code, failure.message, (), None, failure.details)
+    except limits.TooComplex as exc:
+        return XmlVerification(exc.code, exc.message, (), None, exc.details)
     results.reverse()
     failed = sum(not result.intact for result in results)
     if failed:
@@ -685,6 +731,7 @@ def sign_xml(data: bytes, private_key: Any, certificate_der: bytes, *, with_comm
         algorithm, digest = _signing_setup(private_key, certificate_der, signature_algorithm, digest_algorithm)
         tree = _parse(data, max_bytes, max_depth)
         root = tree.getroot()
+        _bound_namespaces(root, 1)
         if len(_signature_elements(root, max_signatures)) == max_signatures:
             raise _Failure("TOO_MANY_SIGNATURES", f"the document already has {max_signatures} signatures")
         digest_value = digest(_c14n_document(tree))
@@ -705,7 +752,7 @@ def sign_xml(data: bytes, private_key: Any, certificate_der: bytes, *, with_comm
         etree.SubElement(x509_data, _DS + "X509Certificate").text = base64.b64encode(certificate_der).decode()
         to_sign = _c14n_signed_info(signed_info, with_comments=False)
     except _Failure as failure:
-        raise XmlDsigError(failure.code, failure.message) from None
+        raise XmlDsigError(failure.code, failure.message, failure.details) from None
     signature_value.text = base64.b64encode(algorithm.sign(private_key, to_sign)).decode()
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree, encoding="UTF-8")
 
