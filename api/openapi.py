@@ -58,6 +58,15 @@ def _json(schema: dict, description: str) -> dict:
 _IDENTITY = {"expectIin": {"type": "string", "maxLength": 200, "description": "the IIN claimed (12 digits)"},
              "expectBin": {"type": "string", "maxLength": 200, "description": "the BIN claimed (12 digits)"},
              "at": _TIME}
+_SIGNERS = {"expectedSigners": {
+    "type": "array", "maxItems": 32,
+    "description": "who must have signed, in signing order (XML co-signatures: first signer first); a missing, "
+                   "extra or reordered signer is TOTAL_FAILED with SIGNERS_MISMATCH. Without it the report lists the "
+                   "signers found (signers.checked: false); a document of this registry is held to its recorded signer",
+    "items": {"type": "object", "additionalProperties": False, "minProperties": 1,
+              "properties": {"iin": {"type": "string", "pattern": "^[0-9]{12}$"},
+                             "bin": {"type": "string", "pattern": "^[0-9]{12}$"}}},
+    "example": [{"iin": "700918300532", "bin": "120340002229"}]}}
 _NUMBER = {"name": "number", "in": "path", "required": True, "description": "the document's registry number",
            "schema": {"type": "string", "example": "LIC-ZHM-2026-000123"}}
 _IDEMPOTENCY = {"name": "Idempotency-Key", "in": "header", "required": False,
@@ -167,9 +176,10 @@ SPEC: dict = {
             "summary": "The request check on a signed XML or CMS: accepted, or the refusal reason and notice",
             "description": "Scope verify.",
             "requestBody": _body({"document": _B64, "detachedContent": _B64, **_IDENTITY, "iinPath": _TEXT,
-                                  "binPath": _TEXT}, ["document"], binary=("document", "detachedContent")),
+                                  "binPath": _TEXT, **_SIGNERS}, ["document"],
+                                 binary=("document", "detachedContent")),
             "responses": {"200": _json(_ref("DocumentReport"), "the report, whatever the verdict"),
-                          **_errors(*_BODY, *_AUTH)},
+                          **_errors(*_BODY, *_AUTH, 422)},
         }},
         "/api/v1/signatures/xml": {"post": {
             "summary": "Sign (or co-sign) an XML document in the NCALayer profile with a key the service holds",
@@ -227,10 +237,10 @@ SPEC: dict = {
         "/api/v1/verify": {"post": {
             "summary": "Verify any signed PDF, XML or CMS, with the cross-check against this registry",
             "description": "Scope verify. The document is never stored.",
-            "requestBody": _body({"document": _B64, "detachedContent": _B64, "at": _TIME}, ["document"],
-                                 binary=("document", "detachedContent")),
+            "requestBody": _body({"document": _B64, "detachedContent": _B64, **_IDENTITY, **_SIGNERS},
+                                 ["document"], binary=("document", "detachedContent")),
             "responses": {"200": _json(_ref("VerifyReport"), "the report, whatever the verdict"),
-                          **_errors(*_BODY, *_AUTH)},
+                          **_errors(*_BODY, *_AUTH, 422)},
         }},
         "/healthz": {"get": {"summary": "alive", "security": [],
                              "responses": {"200": _json({"type": "object", "required": ["status"],

@@ -14,7 +14,7 @@ import datetime as _dt
 import time
 from collections.abc import Iterable
 
-from eds import algorithms
+from eds import algorithms, limits
 from eds.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
 from eds.identity import IdentityError, parse_bin, parse_iin
 from eds.paths import PathValidator
@@ -63,6 +63,7 @@ class SignerChecker:
         ``roles``: roles of which the signer must hold one; by default, when ``expect_bin`` is given,
         the right to sign for that BIN (first head or right to sign); pass an empty set to waive it.
         """
+        limits.checkpoint()  # a document with many signers spends its CPU budget here
         moment = at or _now()
         source = time_source or ("requested" if at else "now")
         try:
