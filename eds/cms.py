@@ -29,7 +29,7 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from eds import algorithms, tsp
+from eds import algorithms, limits, tsp
 from eds.formats import is_whole_pem
 
 DigestFunction = Callable[[bytes], bytes]
@@ -56,6 +56,7 @@ KeySigner = Callable[[object, bytes], KeySigning]
 
 ID_DATA = "1.2.840.113549.1.7.1"
 ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
+ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
 SHA256 = "2.16.840.1.101.3.4.2.1"
 SHA384 = "2.16.840.1.101.3.4.2.2"
 SHA512 = "2.16.840.1.101.3.4.2.3"
@@ -208,6 +209,8 @@ class CmsVerification:
     content_type: str | None = None
     detached: bool = False
     certificates: tuple[bytes, ...] = field(default=(), repr=False)
+    details: dict[str, object] | None = None
+    """For ``TOO_COMPLEX``: the limit, its maximum and what the CMS holds (``eds.limits``)."""
 
     @property
     def intact(self) -> bool:
@@ -216,10 +219,11 @@ class CmsVerification:
 
 
 class _Fail(Exception):
-    def __init__(self, code: str, message: str) -> None:
+    def __init__(self, code: str, message: str, details: dict[str, object] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        self.details = details
 
 
 @dataclass(frozen=True)
@@ -272,7 +276,21 @@ def _load_signed_data(der: bytes) -> acms.SignedData:
         list(signed_data["signer_infos"])
         return signed_data
     except ASN1_ERRORS as error:
+        if _is_timestamp_response(der):
+            raise _Fail("NO_SIGNERS", "this is a TSA's TimeStampResp: evidence of time, not a signature",
+                        {"kind": "TimeStampResp"}) from None
         raise _Fail("CMS_MALFORMED", f"not a well-formed CMS structure: {error}") from None
+
+
+def _is_timestamp_response(der: bytes) -> bool:
+    """An RFC 3161 TimeStampResp (status + token), which a confused or hostile client may send as a signature."""
+    try:
+        response = asn1crypto.tsp.TimeStampResp.load(der, strict=True)
+        int(response["status"]["status"])
+        response["time_stamp_token"].native  # noqa: B018  forces parsing
+        return True
+    except ASN1_ERRORS:
+        return False
 
 
 def _econtent(signed_data: acms.SignedData) -> bytes | None:
@@ -285,29 +303,38 @@ def _econtent(signed_data: acms.SignedData) -> bytes | None:
 
 
 def _certificates(signed_data: acms.SignedData) -> list[_Cert]:
-    """Embedded X.509 certificates that parse; anything else in the set cannot identify a signer."""
-    found: list[_Cert] = []
+    """Embedded X.509 certificates that parse, each once; anything else in the set cannot identify a signer.
+
+    Duplicates are dropped by their DER in a dict (linear, whatever their number) before the distinct ones
+    are counted against ``cms_certificates`` and only then parsed; past the limit ``TooComplex`` is raised.
+    """
     certificates = signed_data["certificates"]
     if isinstance(certificates, core.Void):
-        return found
+        return []
+    distinct: dict[bytes, ax509.Certificate] = {}
     try:
-        choices = list(certificates)  # parsed lazily: a SignedData that pyHanko read is not parsed this far yet
+        for choice in certificates:  # parsed lazily: a SignedData that pyHanko read is not parsed this far yet
+            if choice.name == "certificate":
+                distinct.setdefault(choice.chosen.dump(), choice.chosen)
     except ASN1_ERRORS:
-        return found  # an unreadable certificate set holds no certificate that could identify a signer
-    for choice in choices:
+        return []  # an unreadable certificate set holds no certificate that could identify a signer
+    limits.require("cms_certificates", len(distinct))
+    found: list[_Cert] = []
+    for der, cert in distinct.items():
         try:
-            if choice.name != "certificate":
-                continue
-            cert = choice.chosen
-            der = cert.dump()
             cert.issuer.hashable  # noqa: B018  forces parsing of what sid matching reads
             int(cert.serial_number)
             cert.key_identifier  # noqa: B018
         except ASN1_ERRORS:
             continue
-        if all(c.der != der for c in found):
-            found.append(_Cert(der, cert))
+        found.append(_Cert(der, cert))
     return found
+
+
+def _bounded(signed_data: acms.SignedData) -> list[_Cert]:
+    """The limits of one SignedData, counted before any signature is verified; its distinct certificates."""
+    limits.require("cms_signer_infos", len(signed_data["signer_infos"]))
+    return _certificates(signed_data)
 
 
 def verify_cms(
@@ -327,14 +354,20 @@ def verify_cms(
         content = attached if attached is not None else detached_content
         if content is None:
             raise _Fail("DETACHED_CONTENT_MISSING", "the CMS is detached and no content was given")
+        if content_type == ID_CT_TST_INFO:
+            raise _Fail("NO_SIGNERS", "this is a bare RFC 3161 timestamp token: evidence of time, not a signature",
+                        {"kind": "TimeStampToken"})
         if len(signed_data["signer_infos"]) == 0:
             raise _Fail("NO_SIGNERS", "the SignedData has no SignerInfo")
-        certs = _certificates(signed_data)
+        certs = _bounded(signed_data)
+        signers = _verify_signers(signed_data, content, certs, check_timestamps=True,
+                                  require_signing_certificate=False)
     except _Fail as failure:
-        return CmsVerification(failure=failure.code, message=failure.message)
+        return CmsVerification(failure=failure.code, message=failure.message, details=failure.details)
+    except limits.TooComplex as exc:
+        return CmsVerification(failure=exc.code, message=exc.message, details=exc.details)
     except ASN1_ERRORS as error:
         return CmsVerification(failure="CMS_MALFORMED", message=f"not a well-formed CMS structure: {error}")
-    signers = _verify_signers(signed_data, content, certs, check_timestamps=True, require_signing_certificate=False)
     intact = all(s.intact for s in signers)
     return CmsVerification(
         failure=None,
@@ -354,10 +387,11 @@ def verify_signed_data(
     check_timestamps: bool = True,
     require_signing_certificate: bool = False,
 ) -> tuple[CmsSignerResult, ...]:
-    """Check each SignerInfo of an already parsed SignedData over ``content``: the timestamp-token check reuses it."""
-    return _verify_signers(
-        signed_data, content, _certificates(signed_data), check_timestamps, require_signing_certificate
-    )
+    """Check each SignerInfo of an already parsed SignedData over ``content``: the timestamp-token check reuses it.
+
+    Raises ``limits.TooComplex`` past ``cms_signer_infos`` or ``cms_certificates``, before any signature is checked.
+    """
+    return _verify_signers(signed_data, content, _bounded(signed_data), check_timestamps, require_signing_certificate)
 
 
 def _verify_signers(
@@ -368,10 +402,13 @@ def _verify_signers(
     require_signing_certificate: bool,
 ) -> tuple[CmsSignerResult, ...]:
     content_type = signed_data["encap_content_info"]["content_type"].dotted
-    return tuple(
-        _verify_signer(index, signer_info, content, content_type, certs, check_timestamps, require_signing_certificate)
-        for index, signer_info in enumerate(signed_data["signer_infos"])
-    )
+    index = _CertIndex(certs)
+    results = []
+    for position, signer_info in enumerate(signed_data["signer_infos"]):
+        limits.checkpoint()
+        results.append(_verify_signer(position, signer_info, content, content_type, certs, index, check_timestamps,
+                                      require_signing_certificate))
+    return tuple(results)
 
 
 def _verify_signer(
@@ -380,6 +417,7 @@ def _verify_signer(
     content: bytes,
     content_type: str,
     certs: Sequence[_Cert],
+    cert_index: "_CertIndex",
     check_timestamps: bool,
     require_signing_certificate: bool,
 ) -> CmsSignerResult:
@@ -391,10 +429,13 @@ def _verify_signer(
         "timestamp": None,
     }
     try:
-        _check_signer(signer_info, content, content_type, certs, found, check_timestamps, require_signing_certificate)
+        _check_signer(signer_info, content, content_type, cert_index, found, check_timestamps,
+                      require_signing_certificate)
         failure, message = None, "intact"
     except _Fail as fail:
         failure, message = fail.code, fail.message
+    except limits.TooComplex:
+        raise
     except ASN1_ERRORS as error:
         failure, message = "SIGNER_INFO_MALFORMED", f"SignerInfo does not parse: {error}"
     signer_der = found["certificate_der"]
@@ -412,7 +453,7 @@ def _check_signer(
     signer_info: acms.SignerInfo,
     content: bytes,
     content_type: str,
-    certs: Sequence[_Cert],
+    certs: "_CertIndex",
     found: dict[str, object],
     check_timestamps: bool,
     require_signing_certificate: bool,
@@ -425,7 +466,7 @@ def _check_signer(
     signature_algorithm = signer_info["signature_algorithm"]
     found["digest_algorithm"] = digest_oid
     found["signature_algorithm"] = signature_algorithm["algorithm"].dotted
-    cert = _signer_certificate(signer_info["sid"], certs)
+    cert = certs.signer(signer_info["sid"])
     if cert is not None:
         found["certificate_der"] = cert.der
 
@@ -499,18 +540,28 @@ def _pss_from_parameters(params: algos.RSASSAPSSParams, digest_oid: str) -> Sign
     return _pss_verifier(hash_oid, mgf_hash_oid, int(params["salt_length"]))
 
 
-def _signer_certificate(sid: acms.SignerIdentifier, certs: Sequence[_Cert]) -> _Cert | None:
-    """The one certificate the sid names; two different ones with the same identity are refused outright."""
-    if sid.name == "issuer_and_serial_number":
-        issuer = sid.chosen["issuer"]
-        serial = int(sid.chosen["serial_number"])
-        matches = [c for c in certs if int(c.parsed.serial_number) == serial and c.parsed.issuer == issuer]
-    else:
-        key_id = sid.chosen.native
-        matches = [c for c in certs if c.parsed.key_identifier == key_id]
-    if len(matches) > 1:
-        raise _Fail("SIGNER_CERTIFICATE_AMBIGUOUS", "several different certificates match the signer identifier")
-    return matches[0] if matches else None
+class _CertIndex:
+    """The embedded certificates by issuer and serial and by key identifier: one dict lookup per SignerInfo."""
+
+    def __init__(self, certs: Sequence[_Cert]) -> None:
+        self._by_issuer_serial: dict[tuple[str, int], list[_Cert]] = {}
+        self._by_key_id: dict[bytes, list[_Cert]] = {}
+        for cert in certs:
+            key = (cert.parsed.issuer.hashable, int(cert.parsed.serial_number))
+            self._by_issuer_serial.setdefault(key, []).append(cert)
+            if cert.parsed.key_identifier is not None:
+                self._by_key_id.setdefault(cert.parsed.key_identifier, []).append(cert)
+
+    def signer(self, sid: acms.SignerIdentifier) -> _Cert | None:
+        """The one certificate the sid names; two different ones with the same identity are refused outright."""
+        if sid.name == "issuer_and_serial_number":
+            key = (sid.chosen["issuer"].hashable, int(sid.chosen["serial_number"]))
+            matches = self._by_issuer_serial.get(key, [])
+        else:
+            matches = self._by_key_id.get(sid.chosen.native, [])
+        if len(matches) > 1:
+            raise _Fail("SIGNER_CERTIFICATE_AMBIGUOUS", "several different certificates match the signer identifier")
+        return matches[0] if matches else None
 
 
 _UNIQUE_ATTRIBUTES = ("content_type", "message_digest", "signing_time", "signing_certificate", "signing_certificate_v2")
@@ -579,7 +630,9 @@ def _check_timestamps(signer_info: acms.SignerInfo, found: dict[str, object]) ->
         except ASN1_ERRORS as error:
             found["timestamp"] = tsp.malformed_token(f"timestamp attribute does not parse: {error}")
             raise _Fail("TIMESTAMP_INVALID", "the signature timestamp attribute is malformed") from None
-        infos.extend(tsp.verify_timestamp_token(token, data=signature) for token in tokens)
+        for token in tokens:
+            limits.checkpoint()
+            infos.append(tsp.verify_timestamp_token(token, data=signature))
     if not infos:
         return
     broken = [info for info in infos if not info.intact]

@@ -216,9 +216,10 @@ class RequestChecker:
     def _xml(self, data: bytes, claims: Claims, at: _dt.datetime | None) -> DocumentReport:
         result = xmldsig.verify_xml(data)
         if result.failure is not None:
-            code = "NO_SIGNATURE" if result.failure == "NO_SIGNATURE" else "DOCUMENT_MALFORMED"
+            code = {"NO_SIGNATURE": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,
+                                                                                    "DOCUMENT_MALFORMED")
             return DocumentReport("xml", (), (Check("document", Status.FAILED, result.message, code,
-                                                    {"cause": result.failure}),))
+                                                    {"cause": result.failure, **(result.details or {})}),))
         expected, problems = self._claims_from(result.signed_document, claims)
         reports = []
         for position, signature in enumerate(result.signatures):
@@ -235,9 +236,10 @@ class RequestChecker:
     def _cms(self, data: bytes, claims: Claims, detached: bytes | None, at: _dt.datetime | None) -> DocumentReport:
         result = cms.verify_cms(data, detached_content=detached)
         if result.failure is not None:
-            return DocumentReport("cms", (), (Check("document", Status.FAILED, result.message,
-                                                    "NO_SIGNATURE" if result.failure == "NO_SIGNERS"
-                                                    else "DOCUMENT_MALFORMED", {"cause": result.failure}),))
+            code = {"NO_SIGNERS": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,
+                                                                                  "DOCUMENT_MALFORMED")
+            return DocumentReport("cms", (), (Check("document", Status.FAILED, result.message, code,
+                                                    {"cause": result.failure, **(result.details or {})}),))
         content = result.content
         expected, problems = self._claims_from(content if content and detect_format(content) == "xml" else None,
                                                claims)
