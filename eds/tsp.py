@@ -87,6 +87,9 @@ def verify_timestamp_token(
     """
     if (data is None) == (imprint is None):
         raise ValueError("give exactly one of data and imprint")
+    token_der = without_zero_padding(token_der)
+    if token_der is None:
+        return malformed_token("the token is followed by bytes that are not zero padding")
     try:
         info = acms.ContentInfo.load(token_der, strict=True)
         if info["content_type"].dotted != cms.ID_SIGNED_DATA:
@@ -139,6 +142,26 @@ def verify_timestamp_token(
             False, "TSA_NOT_TIMESTAMPING", "the TSA certificate lacks a critical, sole timeStamping EKU", **fields
         )
     return TimestampInfo(True, None, "intact", **fields)
+
+
+def without_zero_padding(der: bytes) -> bytes | None:
+    """The DER element at the start of ``der`` when only zero bytes follow it, as in a PDF's reserved /Contents
+    (pyHanko pads a document timestamp so); None when anything else follows. Unparseable input is returned as
+    it is, for the parser to refuse."""
+    if len(der) < 2:
+        return der
+    first = der[1]
+    if first < 0x80:
+        header, length = 2, first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or len(der) < 2 + count:
+            return der
+        header, length = 2 + count, int.from_bytes(der[2:2 + count], "big")
+    end = header + length
+    if end >= len(der):
+        return der
+    return der[:end] if not der[end:].strip(b"\0") else None
 
 
 def _is_timestamping_certificate(certificate_der: bytes) -> bool:
