@@ -285,7 +285,7 @@ def _load_signed_data(der: bytes) -> acms.SignedData:
 def _is_timestamp_response(der: bytes) -> bool:
     """An RFC 3161 TimeStampResp (status + token), which a confused or hostile client may send as a signature."""
     try:
-        response = asn1crypto.tsp.TimeStampResp.load(der, strict=True)
+        response = tsp.TimeStampResp.load(der, strict=True)  # its token is optional: a rejection has none
         int(response["status"]["status"])
         response["time_stamp_token"].native  # noqa: B018  forces parsing
         return True
@@ -348,15 +348,15 @@ def verify_cms(
         if version not in (1, 3, 4, 5):
             raise _Fail("UNSUPPORTED_VERSION", f"SignedData version {version} is not 1, 3, 4 or 5")
         content_type = signed_data["encap_content_info"]["content_type"].dotted
+        if content_type == ID_CT_TST_INFO:
+            raise _Fail("NO_SIGNERS", "this is a bare RFC 3161 timestamp token: evidence of time, not a signature",
+                        {"kind": "TimeStampToken"})
         attached = _econtent(signed_data)
         if attached is not None and detached_content is not None and attached != detached_content:
             raise _Fail("CONTENT_CONFLICT", "the CMS carries content that differs from the detached content given")
         content = attached if attached is not None else detached_content
         if content is None:
             raise _Fail("DETACHED_CONTENT_MISSING", "the CMS is detached and no content was given")
-        if content_type == ID_CT_TST_INFO:
-            raise _Fail("NO_SIGNERS", "this is a bare RFC 3161 timestamp token: evidence of time, not a signature",
-                        {"kind": "TimeStampToken"})
         if len(signed_data["signer_infos"]) == 0:
             raise _Fail("NO_SIGNERS", "the SignedData has no SignerInfo")
         certs = _bounded(signed_data)
@@ -821,6 +821,8 @@ def add_signer(
     content = attached if attached is not None else detached_content
     if content is None:
         raise ValueError("DETACHED_CONTENT_MISSING: a detached CMS needs its content to be co-signed")
+    # Taken before verifying: asn1crypto re-encodes a SignerInfo once its fields were read (slow, not byte-exact).
+    existing_signers = [s.dump() for s in signed_data["signer_infos"]]
     existing = verify_signed_data(signed_data, content, check_timestamps=False)
     if any(s.failure == "DIGEST_MISMATCH" for s in existing):
         raise ValueError("DIGEST_MISMATCH: the existing signers signed other content")
@@ -843,6 +845,6 @@ def add_signer(
     body += _tlv(0xA0, b"".join(old_certs + new_certs))
     if not isinstance(signed_data["crls"], core.Void):
         body += signed_data["crls"].dump()
-    body += _tlv(0x31, b"".join(s.dump() for s in signed_data["signer_infos"]) + new_signer.dump())
+    body += _tlv(0x31, b"".join(existing_signers) + new_signer.dump())
     return _tlv(0x30, core.ObjectIdentifier(ID_SIGNED_DATA).dump() + _tlv(0xA0, _tlv(0x30, body)))
 

@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
 import random
 
 import pytest
 
-from eds import cms
-from hostile.cms.corpus import CASES, CONTENT, attached_rsa, truncations
+from eds import cms, limits, tsp
+from eds.report import Indication
+from eds.request_check import RequestChecker
+from eds.revocation import OcspClient
+from eds.signer_check import SignerChecker
+from hostile.cms.corpus import (
+    CASES,
+    CONTENT,
+    WITHIN_LIMITS,
+    attached_rsa,
+    chain_of,
+    signer_certificate_1000_times,
+    truncations,
+    with_certificates,
+)
 
 
 def _check(result: cms.CmsVerification, case) -> None:
@@ -16,6 +30,9 @@ def _check(result: cms.CmsVerification, case) -> None:
     if case.signer is None:
         assert result.failure == case.expected, result.message
         assert result.signers == ()
+        if case.limit is not None:
+            maximum = getattr(limits.DEFAULT, case.limit)
+            assert result.details == {"limit": case.limit, "max": maximum, "found": case.found}, result.message
         return
     assert result.failure is None, result.message
     signer = result.signers[case.signer]
@@ -73,3 +90,77 @@ def test_base_document_is_intact() -> None:
     """The corpus breaks a document that is valid to begin with, so each failure is the injected one."""
     result = cms.verify_cms(attached_rsa())
     assert result.intact and result.content == CONTENT
+
+
+# --- bounded work: each limit at its value and one past it -----------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(WITHIN_LIMITS))
+def test_genuine_cms_at_the_limits_verifies(name: str) -> None:
+    result = cms.verify_cms(WITHIN_LIMITS[name]())
+    assert result.failure is None, result.message
+    assert result.intact and result.content == CONTENT
+    assert len(result.certificates) <= limits.DEFAULT.cms_certificates
+    assert len(result.signers) <= limits.DEFAULT.cms_signer_infos
+
+
+def test_duplicate_certificates_are_dropped_by_der() -> None:
+    result = cms.verify_cms(signer_certificate_1000_times())
+    assert result.intact and len(result.certificates) == 2
+    assert len(result.signers[0].other_certificates) == 1
+
+
+def test_the_limits_of_the_running_verification_apply() -> None:
+    """The public page runs tighter limits: verify_cms reads them from the budget it runs in."""
+    data = with_certificates(attached_rsa(), chain_of(4))
+    with limits.budget(limits.DEFAULT.replace(cms_certificates=4, cms_signer_infos=1)):
+        assert cms.verify_cms(data).intact
+    with limits.budget(limits.DEFAULT.replace(cms_certificates=3)):
+        result = cms.verify_cms(data)
+    assert (result.failure, result.details) == ("TOO_COMPLEX", {"limit": "cms_certificates", "max": 3, "found": 4})
+    with limits.budget(limits.DEFAULT.replace(cms_signer_infos=0)):
+        result = cms.verify_cms(attached_rsa())
+    assert result.failure == "TOO_COMPLEX" and result.details["limit"] == "cms_signer_infos"
+
+
+def test_verify_signed_data_refuses_past_a_limit_before_any_signature() -> None:
+    signed_data = cms.acms.ContentInfo.load(CASES["certificates_65_distinct"]().data)["content"]
+    with pytest.raises(limits.TooComplex) as refused:
+        cms.verify_signed_data(signed_data, CONTENT)
+    assert refused.value.details == {"limit": "cms_certificates", "max": 64, "found": 65}
+
+
+# --- the request check: a timestamp from the test PKI's TSA is no signature; limits stay TOO_COMPLEX -----
+
+
+@pytest.fixture(scope="module")
+def checker(profile, pki_server) -> RequestChecker:
+    return RequestChecker(SignerChecker(profile, ocsp_client=OcspClient(timeout=1, retries=0)))
+
+
+def _refused(report, code: str) -> dict:
+    assert not report.passed
+    assert report.indication == Indication.TOTAL_FAILED
+    assert report.reasons[0].code == code, report.to_dict()["reasons"]
+    return report.checks[0].details
+
+
+def test_bare_token_of_the_test_tsa_is_no_signature(checker, profile) -> None:
+    token = tsp.request_timestamp(profile.tsa_url, hashlib.sha256(CONTENT).digest())
+    assert tsp.verify_timestamp_token(token, data=CONTENT).intact  # a genuine token, only not a signature
+    assert cms.verify_cms(token).failure == "NO_SIGNERS"
+    assert _refused(checker.check(token), "NO_SIGNATURE")["cause"] == "NO_SIGNERS"
+
+
+def test_timestamp_response_of_the_test_tsa_is_no_signature(checker, profile) -> None:
+    request, _ = tsp.build_request(hashlib.sha256(CONTENT).digest())
+    response = tsp.post_request(profile.tsa_url, request, timeout=5)
+    assert cms.verify_cms(response).failure == "NO_SIGNERS"
+    _refused(checker.check(response), "NO_SIGNATURE")
+
+
+@pytest.mark.parametrize("name", ["certificates_65_distinct", "signer_infos_33"])
+def test_request_check_reports_too_complex(checker, name: str) -> None:
+    case = CASES[name]()
+    details = _refused(checker.check(case.data), "TOO_COMPLEX")
+    assert (details["limit"], details["found"]) == (case.limit, case.found)

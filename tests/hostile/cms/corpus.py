@@ -2,6 +2,7 @@
 
 Every generator starts from a CMS that verifies and breaks one thing, re-signing where needed so that only the
 intended check can fail. ``CASES`` maps a case name to its generator; ``truncations`` gives cut points.
+``WITHIN_LIMITS`` holds the genuine documents that sit exactly at a limit of ``eds.limits`` and must verify.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from eds import cms, tsp
-from hostile.cms.pki import NOW, Party, cms_pki, timestamp_token
+from hostile.cms.pki import NOW, TSA_POLICY, Party, cms_pki, filler_certificates, timestamp_token
 
 CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()
 
@@ -37,6 +38,8 @@ class Case:
     detached_content: bytes | None = None
     max_bytes: int = cms.DEFAULT_MAX_BYTES
     timestamp_failure: str | None = None
+    limit: str | None = None  # for TOO_COMPLEX: the limit of eds.limits that the details must name
+    found: int | None = None  # and the count they must report
 
 
 CASES: dict[str, Callable[[], Case]] = {}
@@ -701,3 +704,174 @@ def timestamp_signature_flipped() -> Case:
     broken = _signature(lambda s: bytes(64), token)
     data = with_timestamp_token(der, broken)
     return Case(data, "TIMESTAMP_INVALID", timestamp_failure="SIGNATURE_INVALID")
+
+
+# --- bounded work: certificates and SignerInfos per SignedData (eds.limits) ------------------------------
+
+WITHIN_LIMITS: dict[str, Callable[[], bytes]] = {}
+
+
+def within_limits(function: Callable[[], bytes]) -> Callable[[], bytes]:
+    WITHIN_LIMITS[function.__name__] = function
+    return function
+
+
+def with_certificates(der: bytes, certificates: list[bytes]) -> bytes:
+    """``der`` carrying exactly ``certificates`` (duplicates kept); the SignerInfos stay byte-identical."""
+    signed_data = unpack(der)
+    signed_data["certificates"] = [ax509.Certificate.load(c) for c in certificates]
+    return pack(signed_data)
+
+
+def chain_of(distinct: int, copies: int = 1) -> list[bytes]:
+    """The signer's certificate, the CA and fillers: ``distinct`` different certificates, each ``copies`` times."""
+    pki = cms_pki()
+    certificates = [pki.rsa_signer.cert_der, pki.ca.cert_der, *filler_certificates(distinct - 2)]
+    return certificates * copies
+
+
+@functools.cache
+def cosigned(count: int) -> bytes:
+    """attached_rsa co-signed until it has ``count`` genuine SignerInfos (ECDSA signatures differ each time)."""
+    if count == 1:
+        return attached_rsa()
+    pki = cms_pki()
+    return cms.add_signer(cosigned(count - 1), pki.ec_signer.key, pki.ec_signer.cert_der)
+
+
+def signer_info_copies(count: int) -> bytes:
+    """attached_rsa's one SignerInfo repeated ``count`` times in the SET."""
+    signed_data = unpack(attached_rsa())
+    raw = signed_data["signer_infos"][0].dump()
+    signed_data["signer_infos"] = acms.SignerInfos([acms.SignerInfo.load(raw) for _ in range(count)])
+    return pack(signed_data)
+
+
+@within_limits
+def certificates_64_distinct() -> bytes:
+    return with_certificates(attached_rsa(), chain_of(64))
+
+
+@within_limits
+def certificates_64_distinct_each_three_times() -> bytes:
+    return with_certificates(attached_rsa(), chain_of(64, copies=3))
+
+
+@within_limits
+def signer_certificate_1000_times() -> bytes:
+    """Duplicates cost nothing once dropped by their DER: 1,001 entries, 2 distinct certificates."""
+    pki = cms_pki()
+    return with_certificates(attached_rsa(), [pki.rsa_signer.cert_der] * 1000 + [pki.ca.cert_der])
+
+
+@within_limits
+def signer_infos_32() -> bytes:
+    return cosigned(32)
+
+
+def _too_complex(data: bytes, limit: str, found: int) -> Case:
+    return Case(data, "TOO_COMPLEX", signer=None, limit=limit, found=found)
+
+
+@case
+def certificates_65_distinct() -> Case:
+    return _too_complex(with_certificates(attached_rsa(), chain_of(65)), "cms_certificates", 65)
+
+
+@case
+def certificates_65_distinct_each_twice() -> Case:
+    return _too_complex(with_certificates(attached_rsa(), chain_of(65, copies=2)), "cms_certificates", 65)
+
+
+@case
+def certificates_300_distinct() -> Case:
+    return _too_complex(with_certificates(attached_rsa(), chain_of(300)), "cms_certificates", 300)
+
+
+@case
+def certificates_65_distinct_detached() -> Case:
+    data = with_certificates(detached_rsa(), chain_of(65))
+    return Case(data, "TOO_COMPLEX", signer=None, detached_content=CONTENT, limit="cms_certificates", found=65)
+
+
+@case
+def signer_infos_33() -> Case:
+    return _too_complex(cosigned(33), "cms_signer_infos", 33)
+
+
+@case
+def signer_info_33_copies() -> Case:
+    return _too_complex(signer_info_copies(33), "cms_signer_infos", 33)
+
+
+@case
+def signer_info_1000_copies() -> Case:
+    return _too_complex(signer_info_copies(1000), "cms_signer_infos", 1000)
+
+
+# --- a timestamp is evidence of time, never a signature --------------------------------------------------
+
+
+def bare_token() -> bytes:
+    """What the TSA returns over the content's SHA-256: a SignedData of a TSTInfo, signed by the TSA."""
+    pki = cms_pki()
+    return timestamp_token(hashlib.sha256(CONTENT).digest(), pki.tsa, pki)
+
+
+def timestamp_response(request: bytes) -> bytes:
+    pki = cms_pki()
+    return tsp.make_timestamp_response(request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY,
+                                       extra_certs=[pki.ca.cert_der])
+
+
+def pem(der: bytes, label: str = "CMS") -> bytes:
+    body = base64.encodebytes(der).replace(b"\n", b"\r\n")
+    return b"-----BEGIN " + label.encode() + b"-----\r\n" + body + b"-----END " + label.encode() + b"-----\r\n"
+
+
+@case
+def bare_timestamp_token() -> Case:
+    return Case(bare_token(), "NO_SIGNERS", signer=None)
+
+
+@case
+def bare_timestamp_token_base64() -> Case:
+    return Case(base64.b64encode(bare_token()), "NO_SIGNERS", signer=None)
+
+
+@case
+def bare_timestamp_token_pem() -> Case:
+    return Case(pem(bare_token()), "NO_SIGNERS", signer=None)
+
+
+@case
+def bare_timestamp_token_with_detached_content() -> Case:
+    token = bare_token()
+    tst_info = bytes(unpack(token)["encap_content_info"]["content"])
+    return Case(token, "NO_SIGNERS", signer=None, detached_content=tst_info)
+
+
+@case
+def tst_info_signed_by_a_person() -> Case:
+    """A TSTInfo signed with a citizen's key is still a timestamp token in form, and no signed request."""
+    pki = cms_pki()
+    tst_info = bytes(unpack(bare_token())["encap_content_info"]["content"])
+    data = cms.sign_cms(tst_info, pki.rsa_signer.key, pki.rsa_signer.cert_der, content_type=tsp.ID_CT_TST_INFO)
+    return Case(data, "NO_SIGNERS", signer=None)
+
+
+@case
+def timestamp_response_granted() -> Case:
+    request, _ = tsp.build_request(hashlib.sha256(CONTENT).digest())
+    return Case(timestamp_response(request), "NO_SIGNERS", signer=None)
+
+
+@case
+def timestamp_response_base64() -> Case:
+    request, _ = tsp.build_request(hashlib.sha256(CONTENT).digest())
+    return Case(base64.b64encode(timestamp_response(request)), "NO_SIGNERS", signer=None)
+
+
+@case
+def timestamp_response_rejection() -> Case:
+    return Case(timestamp_response(b"not a TimeStampReq"), "NO_SIGNERS", signer=None)

@@ -145,6 +145,14 @@ def cms_pki() -> Pki:
     )
 
 
+@functools.cache
+def filler_certificates(count: int) -> tuple[bytes, ...]:
+    """``count`` distinct CA-issued certificates (one EC key, own serials): chain padding for the limit cases."""
+    pki = cms_pki()
+    key = _ec()
+    return tuple(_issue(_name(f"FILLER {number}"), key, pki.ca).cert_der for number in range(count))
+
+
 def timestamp_token(
     imprint: bytes, tsa: Party, pki: Pki, *, gen_time: datetime = NOW, include_certificates: bool = True
 ) -> bytes:
