@@ -24,12 +24,13 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from eds import limits
 from eds.xmldsig import DS_NS, GOST2015_512, XmlVerification, sign_xml, verify_xml
 
 CORPUS = Path(__file__).parent / "hostile" / "xml"
 DS = "{" + DS_NS + "}"
 DOCUMENT_CODES = {"XML_MALFORMED", "XML_FORBIDDEN_CONSTRUCT", "XML_TOO_LARGE", "XML_TOO_DEEP", "NO_SIGNATURE",
-                  "SIGNATURE_WRAPPING", "TOO_MANY_SIGNATURES"}
+                  "SIGNATURE_WRAPPING", "TOO_MANY_SIGNATURES", "TOO_COMPLEX"}
 DOC = (b'<request xmlns="urn:egov:request" Id="req1"><applicant Id="app"><iin>123456789012</iin></applicant>'
        b'<service code="001">x</service></request>')
 C14N = "http://www.w3.org/TR/2001/REC-xml-c14n-20010315"
@@ -90,6 +91,65 @@ def deep(depth: int) -> bytes:
     return b"<a>" * depth + b"</a>" * depth
 
 
+# Namespace floods: C14N costs elements x namespaces in scope, once per signature, so each is refused with
+# TOO_COMPLEX (naming the limit) before any canonicalisation. Built from a request like the signed sample and
+# signed under raised limits, so the signature itself is genuine and only the limit can refuse the document.
+UNBOUNDED = limits.DEFAULT.replace(xml_namespace_declarations=10**9, xml_namespace_work=10**12)
+
+
+def declarations(count: int, prefix: str = "p", uri: str = "urn:ns:") -> bytes:
+    return b"".join(f' xmlns:{prefix}{i}="{uri}{i}"'.encode() for i in range(count))
+
+
+def signed_unbounded(document: bytes) -> bytes:
+    with limits.budget(UNBOUNDED):
+        return sign_xml(document, RSA_KEY, RSA_CERT)
+
+
+def flood_on_root(count: int, elements: int) -> bytes:
+    return signed_unbounded(b'<request xmlns="urn:egov:request"' + declarations(count) + b">"
+                            + b"<x/>" * elements + b"</request>")
+
+
+def chain_with_declarations(depth: int, per_element: int, leaves: int) -> bytes:
+    opening = b"".join(b"<e" + declarations(per_element, f"d{level}p") + b">" for level in range(depth))
+    return signed_unbounded(b'<request xmlns="urn:egov:request">' + opening + b"<x/>" * leaves + b"</e>" * depth
+                            + b"</request>")
+
+
+def redeclared_per_element(prefixes: int, elements: int, nested: bool = False) -> bytes:
+    again = b"<e" + declarations(prefixes, uri="urn:other:") + (b">" if nested else b"/>")
+    body = again * elements + (b"</e>" * elements if nested else b"")
+    return signed_unbounded(b'<request xmlns="urn:egov:request"' + declarations(prefixes) + b">" + body
+                            + b"</request>")
+
+
+def default_namespace_per_element(elements: int) -> bytes:
+    return signed_unbounded(b'<request xmlns="urn:egov:request">' + b'<x xmlns="urn:x"/>' * elements
+                            + b"</request>")
+
+
+def flood_times_signatures(count: int, elements: int, signatures: int) -> bytes:
+    """Few enough namespaces for one C14N, but the document is canonicalised once per signature."""
+    one = flood_on_root(count, elements)
+    signature = one[one.index(b"<ds:Signature"):one.index(b"</request>")]
+    return one.replace(b"</request>", signature * (signatures - 1) + b"</request>")
+
+
+NAMESPACE_FLOODS: list[tuple[str, Callable[[], bytes], str]] = [
+    ("ns_root_257_declarations", lambda: flood_on_root(255, 1), "xml_namespace_declarations"),
+    ("ns_root_1500_declarations", lambda: flood_on_root(1500, 10), "xml_namespace_declarations"),
+    ("ns_root_250_declarations_x_1000_elements", lambda: flood_on_root(250, 1000), "xml_namespace_work"),
+    ("ns_root_60_declarations_x_5000_elements", lambda: flood_on_root(60, 5000), "xml_namespace_work"),
+    ("ns_deep_chain_one_per_element", lambda: chain_with_declarations(150, 1, 1500), "xml_namespace_work"),
+    ("ns_deep_chain_two_per_element", lambda: chain_with_declarations(190, 2, 1), "xml_namespace_declarations"),
+    ("ns_prefixes_redeclared_on_siblings", lambda: redeclared_per_element(20, 20), "xml_namespace_declarations"),
+    ("ns_prefixes_redeclared_nested", lambda: redeclared_per_element(13, 19, nested=True),
+     "xml_namespace_declarations"),
+    ("ns_default_redeclared_per_element", lambda: default_namespace_per_element(300), "xml_namespace_declarations"),
+    ("ns_flood_times_32_signatures", lambda: flood_times_signatures(150, 100, 32), "xml_namespace_work"),
+]
+
 PARAMETER_ENTITY_UTF16 = ('<?xml version="1.0" encoding="UTF-16"?><!DOCTYPE r [<!ENTITY % p SYSTEM '
                         '"file:///etc/passwd">%p;]><r/>')
 GENERATED: list[tuple[str, Callable[[], bytes], str]] = [
@@ -126,6 +186,10 @@ GENERATED: list[tuple[str, Callable[[], bytes], str]] = [
     ("many_signatures", lambda: SIGNED.replace(b"</request>", SIGNED[SIGNED.index(b"<ds:Signature"):
                                                                      SIGNED.index(b"</request>")] * 100
                                                + b"</request>"), "TOO_MANY_SIGNATURES"),
+    ("ns_flood_deeper_than_depth_limit", lambda: b'<r xmlns:a="urn:a">' + b'<a:e xmlns:b="urn:b">' * 201
+     + b"</a:e>" * 201 + b"</r>", "XML_TOO_DEEP"),
+    ("ns_flood_past_size_limit", lambda: b"<r" + declarations(700_000) + b"/>", "XML_TOO_LARGE"),
+    *((name, build, "TOO_COMPLEX") for name, build, _ in NAMESPACE_FLOODS),
 ]
 
 
@@ -475,3 +539,100 @@ def test_second_signature_with_id_reference_does_not_taint_the_first():
 def test_sanity_the_untouched_documents_verify():
     for document in (SIGNED, EC_SIGNED, CO_SIGNED):
         assert verify_xml(document).intact
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Bounded work: each namespace limit at its value and one past it (the refusal code, never a timing)
+
+
+@pytest.mark.parametrize(("name", "build", "limit"), NAMESPACE_FLOODS, ids=[case[0] for case in NAMESPACE_FLOODS])
+def test_namespace_flood_names_its_limit(name: str, build: Callable[[], bytes], limit: str):
+    data = build()
+    result = verify_xml(data)
+    assert_rejected(result, "TOO_COMPLEX")
+    assert result.details["limit"] == limit and result.details["max"] == getattr(limits.DEFAULT, limit)
+    assert result.details["found"] > result.details["max"]
+
+
+@pytest.mark.parametrize("name", ["ns_root_257_declarations", "ns_deep_chain_one_per_element",
+                                  "ns_prefixes_redeclared_on_siblings"])
+def test_namespace_floods_carry_genuine_signatures(name: str):
+    """Only the limit refuses them: with the limits raised, the (small) floods verify."""
+    build = {case[0]: case[1] for case in NAMESPACE_FLOODS}[name]
+    with limits.budget(UNBOUNDED):
+        assert verify_xml(build()).intact
+
+
+def namespace_work(document: bytes) -> int:
+    """The reference count: the sum over elements of their in-scope namespaces (nsmap is fine on samples)."""
+    return sum(len(element.nsmap) for element in tree_of(document).iter(etree.Element))
+
+
+def test_genuine_document_with_reasonable_namespaces_verifies():
+    """What real requests look like: a handful of namespaces, a few hundred elements, two signatures."""
+    document = (b'<r:request xmlns:r="urn:egov:request" xmlns:a="urn:egov:applicant" xmlns:s="urn:egov:service" '
+                b'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><a:applicant><a:iin>123456789012</a:iin>'
+                + b'<a:item xmlns:c="urn:egov:common"><c:code>1</c:code></a:item>' * 150
+                + b'</a:applicant><s:service xmlns="urn:egov:default" code="001"><x/></s:service></r:request>')
+    signed = sign_xml(sign_xml(document, RSA_KEY, RSA_CERT), EC_KEY, EC_CERT)
+    result = verify_xml(signed)
+    assert result.intact, result
+    assert 2 * namespace_work(signed) < limits.DEFAULT.xml_namespace_work
+
+
+def test_declarations_at_the_limit_and_one_past():
+    at_limit = flood_on_root(254, 1)  # + the default namespace + ds on the signature = 256
+    assert verify_xml(at_limit).intact
+    past = verify_xml(flood_on_root(255, 1))
+    assert (past.failure, past.details) == ("TOO_COMPLEX", {"limit": "xml_namespace_declarations", "max": 256,
+                                                            "found": 257})
+
+
+def work_document(target: int, extra: int = 0) -> bytes:
+    """A signed request whose namespace work is exactly ``target`` (+ ``extra`` leaf elements), one signature."""
+    signature_work = namespace_work(SIGNED) - namespace_work(DOC)  # ds:Signature's elements, 2 namespaces each
+    inner = 99  # <a> declares 99 prefixes: 100 in scope for it and each of its leaves
+    base = 1 + signature_work + 100  # the root, the signature and <a> itself
+    leaves, rest = divmod(target - base, inner + 1)
+    document = (b'<request xmlns="urn:egov:request"><a' + declarations(inner) + b">" + b"<y/>" * leaves + b"</a>"
+                + b"<x/>" * (rest + extra) + b"</request>")
+    return signed_unbounded(document)
+
+
+def test_namespace_work_at_the_limit_and_one_past():
+    maximum = limits.DEFAULT.xml_namespace_work
+    at_limit = work_document(maximum)
+    assert namespace_work(at_limit) == maximum
+    assert verify_xml(at_limit).intact
+    past = verify_xml(work_document(maximum, extra=1))
+    assert (past.failure, past.details) == ("TOO_COMPLEX", {"limit": "xml_namespace_work", "max": maximum,
+                                                            "found": maximum + 1})
+
+
+def test_namespace_work_counts_one_canonicalisation_per_signature():
+    single, double = namespace_work(SIGNED), namespace_work(CO_SIGNED)
+    with limits.budget(limits.DEFAULT.replace(xml_namespace_work=single)):
+        assert verify_xml(SIGNED).intact
+    with limits.budget(limits.DEFAULT.replace(xml_namespace_work=single - 1)):
+        assert verify_xml(SIGNED).details["found"] == single
+    with limits.budget(limits.DEFAULT.replace(xml_namespace_work=2 * double)):
+        assert verify_xml(CO_SIGNED).intact
+    with limits.budget(limits.DEFAULT.replace(xml_namespace_work=2 * double - 1)):
+        result = verify_xml(CO_SIGNED)
+    assert (result.failure, result.details["found"]) == ("TOO_COMPLEX", 2 * double)
+
+
+def test_sign_xml_refuses_a_flood_too():
+    with pytest.raises(ValueError) as refused:
+        sign_xml(b"<r" + declarations(300) + b"/>", RSA_KEY, RSA_CERT)
+    assert refused.value.code == "TOO_COMPLEX" and refused.value.details["limit"] == "xml_namespace_declarations"
+
+
+def test_request_check_reports_too_complex(profile):
+    from eds.request_check import RequestChecker
+    from eds.signer_check import SignerChecker
+
+    report = RequestChecker(SignerChecker(profile)).check(flood_on_root(250, 1000))
+    assert not report.passed and report.indication.value == "TOTAL_FAILED"
+    assert report.reasons[0].code == "TOO_COMPLEX", report.to_dict()["reasons"]
+    assert report.checks[0].details["limit"] == "xml_namespace_work"
