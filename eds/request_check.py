@@ -271,9 +271,16 @@ class RequestChecker:
         Only a valid timestamp from a TSA that chains to the profile proves a moment. Without one the
         signer is judged at ``at`` when given, else now: a claimed signingTime or /M proves nothing and never
         moves the moment; one in the future (beyond the clock skew) is reported and leaves the signature
-        INDETERMINATE.
+        INDETERMINATE, with a valid timestamp too (the claim then contradicts the proof).
         """
         checks: list[Check] = []
+        claimed = signer_info.claimed_signing_time or claimed
+        reference = at or _now()
+        if claimed is not None and claimed > reference + CLOCK_SKEW:
+            checks.append(Check("signing-time", Status.INDETERMINATE,
+                                f"the signature claims to be made at {claimed.isoformat()}, after "
+                                f"{reference.isoformat()}", "SIGNING_TIME_IN_FUTURE",
+                                {"claimed": claimed.isoformat(), "reference": reference.isoformat()}))
         timestamp = signer_info.timestamp
         if timestamp is not None and not timestamp.intact:
             checks.append(Check("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID",
@@ -292,13 +299,6 @@ class RequestChecker:
             status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
             checks.append(Check("timestamp", status, f"the timestamp's TSA certificate is not trusted ({code})",
                                 "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
-        claimed = signer_info.claimed_signing_time or claimed
-        reference = at or _now()
-        if claimed is not None and claimed > reference + CLOCK_SKEW:
-            checks.append(Check("signing-time", Status.INDETERMINATE,
-                                f"the signature claims to be made at {claimed.isoformat()}, after "
-                                f"{reference.isoformat()}", "SIGNING_TIME_IN_FUTURE",
-                                {"claimed": claimed.isoformat(), "reference": reference.isoformat()}))
         if at is not None:
             return at, "requested", checks
         return None, None, checks
