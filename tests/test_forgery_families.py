@@ -18,6 +18,7 @@ import re
 import pytest
 
 from api import create_app
+from eds import cms, xmldsig
 from eds.access import ApiKeys
 from eds.documents import render_pdf, validate
 from eds.documents.examples import EXAMPLES
@@ -200,6 +201,18 @@ def test_public_page(name, built, http):
                 re.findall(r"<li><code>([A-Z_]+)</code>", page))
     if case.verify.reasons:
         assert shown & case.verify.reasons, (shown, case.verify.reasons)
+
+
+@pytest.mark.parametrize("name", [n for n in NAMES if n.startswith("f1_")])
+def test_polyglots_are_genuine_in_their_other_reading(name, built):
+    """What makes a polyglot dangerous: refused as ambiguous, it would verify as the XML or CMS it also is."""
+    case = built(name)
+    if case.verify.reasons != {"AMBIGUOUS_FORMAT"}:
+        pytest.skip("not a polyglot")
+    if case.data.startswith((b"<", "\ufeff<".encode(), b"\xff\xfe", b"\xfe\xff")):
+        assert xmldsig.verify_xml(case.data).intact
+    else:
+        assert cms.verify_cms(case.data).intact
 
 
 def test_every_family_has_cases_and_controls():

@@ -19,15 +19,18 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import hashlib
 import io
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from asn1crypto import cms as acms
+from lxml import etree
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from eds import cms, pdf, xmldsig
+from eds import cms, pdf, tsp, xmldsig
 from eds.keys import SigningKey
 from eds.request_check import Claims, ExpectedSigner
 
@@ -245,6 +248,45 @@ def pdf_with_cms_claim(m: Material, name: str, moment: dt.datetime) -> bytes:
     return pdf.embed_signature(prepared.pdf, prepared.start, prepared.end, signature)
 
 
+def hashlib_sha256(data: bytes) -> bytes:
+    return hashlib.sha256(data).digest()
+
+
+def with_timestamp_token(cms_der: bytes, token: bytes) -> bytes:
+    """``cms_der`` with ``token`` as the first SignerInfo's signature timestamp (unsigned: nothing to re-sign)."""
+    info = acms.ContentInfo.load(cms_der)
+    signer_info = info["content"]["signer_infos"][0]
+    signer_info["unsigned_attrs"] = [acms.CMSAttribute({"type": "signature_time_stamp_token",
+                                                        "values": [acms.ContentInfo.load(token)]})]
+    return info.dump()
+
+
+def timestamp_token_of(cms_der: bytes) -> bytes:
+    info = acms.ContentInfo.load(cms_der)
+    return info["content"]["signer_infos"][0]["unsigned_attrs"][0]["values"][0].dump()
+
+
+def doc_timestamp(m: Material, data: bytes) -> bytes:
+    """A PAdES document timestamp from the test TSA over ``data`` (pyHanko's PdfTimeStamper)."""
+    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
+    return signers.PdfTimeStamper(pdf.ServiceTimeStamper(m.tsa_url)).timestamp_pdf(
+        writer, "sha256", bytes_reserved=12288).getvalue()
+
+
+def utf16_xml_with_pdf(m: Material) -> bytes:
+    """A signed XML re-encoded as UTF-16LE whose comment, read as bytes, is a whole PDF: each pair of the
+    PDF's ASCII bytes is one CJK character of the comment. The signature covers the canonical (UTF-8) form, so
+    the re-encoding keeps it valid."""
+    forged = forged_licence()
+    if len(forged) % 2:
+        forged += b"\n"
+    text = forged.decode("utf-16-le")
+    root = etree.fromstring(xml_document(m))
+    root.insert(0, etree.Comment(text))
+    signed = sign_xml(m, etree.tostring(root, xml_declaration=True, encoding="UTF-8"), "individual_sign")
+    return etree.tostring(etree.fromstring(signed), xml_declaration=True, encoding="UTF-16")
+
+
 def not_pdf_request() -> Expect:
     """What the request check says about any PDF: not a request (it is read as the PDF, never as a CMS)."""
     return Expect(FAILED, frozenset({"DOCUMENT_MALFORMED"}), "pdf")
@@ -411,6 +453,26 @@ def f1_attached_cms_of_a_pdf_as_pem_control(m: Material) -> Case:
 
 
 @case
+def f1_utf16_signed_xml_whose_comment_bytes_are_a_pdf(m: Material) -> Case:
+    data = utf16_xml_with_pdf(m)
+    assert data.index(b"%PDF-") < 1019
+    return Case(data, AMBIGUOUS)
+
+
+@case
+def f1_signed_xml_with_pdf_header_in_a_processing_instruction(m: Material) -> Case:
+    inner = b"<?attachment %PDF-1.7 1 0 obj << >> endobj?>"
+    return Case(sign_xml(m, xml_document(m, inner=inner), "individual_sign"), AMBIGUOUS)
+
+
+@case
+def f1_der_cms_then_a_pdf(m: Material) -> Case:
+    """A genuine DER CMS with a PDF appended: the DER is no longer the whole input, so it is no CMS."""
+    data = genuine_cms(m) + forged_licence()
+    return Case(data, Expect(FAILED, frozenset({"DOCUMENT_MALFORMED"})))
+
+
+@case
 def f1_pem_with_text_before(m: Material) -> Case:
     return Case(b"Signed request follows:\n" + pem(genuine_cms(m)), MALFORMED_CMS)
 
@@ -545,6 +607,33 @@ def f2_cms_revoked_key_with_a_timestamp_from_today(m: Material) -> Case:
 def f2_pdf_revoked_key_claims_m_before_revocation(m: Material) -> Case:
     return Case(pdf_claiming(m, "revoked", _before_revocation(m)), NO_POE_REVOKED, not_pdf_request(),
                 claimed_time=True)
+
+
+@case
+def f2_cms_expired_key_with_a_borrowed_timestamp(m: Material) -> Case:
+    """A genuine TSA token of another signature, moved onto the expired key's backdated one."""
+    token = timestamp_token_of(sign_cms(m, "official_region", timestamp=True))
+    data = with_timestamp_token(sign_cms(m, "expired", claimed=_expired_claim(m)), token)
+    return Case(data, Expect(FAILED, frozenset({"TIMESTAMP_INVALID"})))
+
+
+@case
+def f2_cms_expired_key_timestamps_itself_before_expiry(m: Material) -> Case:
+    """The expired key signs its own TSTInfo with a genTime before expiry: a token, but not from a TSA."""
+    key = m.keys["expired"]
+    signed = sign_cms(m, "expired", claimed=_expired_claim(m))
+    signature = acms.ContentInfo.load(signed)["content"]["signer_infos"][0]["signature"].native
+    token = tsp.make_timestamp_token(hashlib_sha256(signature), cms.SHA256, key.private_key, key.certificate.der,
+                                     "1.2.398.3.3.2.6.1", None, _expired_claim(m), 4242,
+                                     [c.der for c in key.chain])
+    return Case(with_timestamp_token(signed, token), Expect(FAILED, frozenset({"TIMESTAMP_INVALID"})))
+
+
+@case
+def f2_pdf_expired_key_backdated_then_a_document_timestamp(m: Material) -> Case:
+    """A document timestamp of today proves only that the backdated signature exists today, after expiry."""
+    data = doc_timestamp(m, pdf_claiming(m, "expired", _expired_claim(m)))
+    return Case(data, Expect(INDETERMINATE, frozenset({"OUT_OF_BOUNDS_NO_POE"})), not_pdf_request())
 
 
 @case
@@ -690,6 +779,28 @@ for _fmt in _DOCUMENTS:
                      "right_iin_other_bin", "second_replaced_by_an_outsider", "nobody"):
         case(_family3(_fmt, _variant))
     case(_family3_unchecked(_fmt))
+
+
+@case
+def f3_pdf_document_timestamp_is_no_signer(m: Material) -> Case:
+    """The co-signed PDF with a document timestamp on top: the TSA is no signer, the two officials are."""
+    data = m.once("cosigned_pdf_lta", lambda: doc_timestamp(m, cosigned_pdf(m)))
+    return Case(data, Expect(PASSED), not_pdf_request(),
+                claims=Claims(signers=tuple(m.expected(n) for n in PDF_SIGNERS)))
+
+
+@case
+def f3_pdf_document_timestamp_expected_as_a_signer(m: Material) -> Case:
+    """A third signer expected: the document timestamp does not stand in for one."""
+    data = m.once("cosigned_pdf_lta", lambda: doc_timestamp(m, cosigned_pdf(m)))
+    return Case(data, MISMATCH, not_pdf_request(),
+                claims=Claims(signers=(*(m.expected(n) for n in PDF_SIGNERS), m.expected(PDF_SIGNERS[-1]))))
+
+
+@case
+def f3_xml_same_signer_twice_expected_two_people(m: Material) -> Case:
+    data = sign_xml(m, xml_document(m), "company_head", "company_head")
+    return Case(data, MISMATCH, claims=Claims(signers=(m.expected("company_head"), m.expected("company_signer"))))
 
 
 @case
