@@ -26,7 +26,7 @@ class Limits:
     """How much work one verification may cost; ``PUBLIC`` is tighter for the anonymous upload page."""
 
     xml_namespace_declarations: int = 256      # xmlns attributes in the whole document
-    xml_namespace_work: int = 200_000          # elements x namespaces in scope, what C14N walks
+    xml_namespace_work: int = 200_000          # elements x namespaces in scope beyond the first 8 (C14N)
     cms_certificates: int = 64                 # certificates in one SignedData
     cms_signer_infos: int = 32                 # SignerInfos in one SignedData
     pdf_revisions: int = 64                    # incremental updates

@@ -345,11 +345,16 @@ def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
     return tree
 
 
+FREE_NAMESPACES = 8
+"""Namespaces in scope that cost nothing extra: a genuine request has a handful, however many elements."""
+
+
 def _bound_namespaces(root: etree._Element, passes: int) -> None:
     """Refuse a namespace flood before C14N, whose cost is elements x namespaces in scope, once per pass.
 
     One linear walk: each element's in-scope count is its parent's plus its own declarations (a redeclared
-    prefix counts again, an upper bound that C14N also pays for). ``nsmap`` is not used: it walks every
+    prefix counts again, an upper bound that C14N also pays for); the work is what exceeds
+    ``FREE_NAMESPACES`` per element, so a large genuine document with a few namespaces is never refused. ``nsmap`` is not used: it walks every
     ancestor of every element, the very cost being bounded. The document is canonicalised once per signature
     (``passes``), so that is what the work limit is held against; the walk stops once a limit is passed.
     """
@@ -363,7 +368,7 @@ def _bound_namespaces(root: etree._Element, passes: int) -> None:
         elif event == "start":
             declarations += pending
             in_scope.append(in_scope[-1] + pending)
-            work += in_scope[-1]
+            work += max(0, in_scope[-1] - FREE_NAMESPACES)
             pending = 0
             if declarations > bounds.xml_namespace_declarations or work * passes > bounds.xml_namespace_work:
                 break
