@@ -252,9 +252,11 @@ class RequestChecker:
             if signer_info.certificate_der is not None:
                 signer = self.signers.check(signer_info.certificate_der, at=moment, time_source=source,
                                             extra_certs=signer_info.other_certificates, **identity)
+            extra = {"algorithm": signer_info.signature_algorithm}
+            if signer_info.claimed_signing_time is not None:
+                extra["claimedSigningTime"] = signer_info.claimed_signing_time.isoformat()
             report = _with_signature(check, signer, signing_time=moment if source == "timestamp" else
-                                     signer_info.claimed_signing_time,
-                                     extra={"algorithm": signer_info.signature_algorithm})
+                                     signer_info.claimed_signing_time, extra=extra)
             if time_checks:
                 report = SignatureReport((*report.checks, *time_checks), report.signer, report.chain,
                                          report.revocation, report.validation_time, report.time_source,
