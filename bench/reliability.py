@@ -6,7 +6,7 @@ On a fresh test PKI with its live services:
 
 1. every hostile corpus of the repository (tests/hostile/ and the XML and CMS suites) goes through its public
    function: tried, refused with the expected code, crashed (an exception escaped, or a 500), passed (a false
-   pass);
+   pass); the genuine controls inside the forgery corpora must pass; the worst time per family is printed;
 2. every atheris harness fuzzes for ``--fuzz-seconds`` (fuzz/run.py; crashing inputs are kept in fuzz/crashes/);
 3. every fault scenario of tests/test_faults.py is injected through the services' /admin/faults switchboard,
    the registry database and a killed process, and counts as survived when its checks hold;
@@ -61,7 +61,9 @@ from hostile.api import corpus as api_corpus  # noqa: E402
 from hostile.certificates import corpus as certificate_corpus  # noqa: E402
 from hostile.cms import corpus as cms_corpus  # noqa: E402
 from hostile.identity import corpus as identity_corpus  # noqa: E402
+from hostile.documents import corpus as document_corpus  # noqa: E402
 from hostile.pdf import corpus as pdf_corpus  # noqa: E402
+from hostile.pdf import forgeries as pdf_forgeries  # noqa: E402
 from test_pki import services  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------------
@@ -78,16 +80,24 @@ class Tally:
     crashes: int = 0
     false_passes: int = 0
     notes: list[str] = field(default_factory=list)
+    worst: dict[str, tuple[float, str]] = field(default_factory=dict)  # family -> (seconds, case)
 
-    def judge(self, case: str, run: Callable[[], tuple[bool, bool]]) -> None:
-        """``run`` returns (passed, refused with the expected code); anything it raises is a crash."""
+    def judge(self, case: str, run: Callable[[], tuple[bool, bool]], family: str | None = None) -> None:
+        """``run`` returns (passed, refused with the expected code); anything it raises is a crash. Its time
+        counts towards the worst case of ``family`` (the corpus's name by default)."""
         self.tried += 1
+        started = time.perf_counter()
         try:
             passed, correct = run()
         except Exception as exc:  # the whole point: count what escapes instead of stopping
             self.crashes += 1
             self.notes.append(f"{case}: CRASH {type(exc).__name__}: {str(exc)[:200]}")
             return
+        finally:
+            elapsed = time.perf_counter() - started
+            key = family or self.name
+            if elapsed > self.worst.get(key, (-1.0, ""))[0]:
+                self.worst[key] = (elapsed, case)
         if passed:
             self.false_passes += 1
             self.notes.append(f"{case}: FALSE PASS")
@@ -159,6 +169,44 @@ def pdf_corpus_tally(pki_dir: Path, manifest: dict, profile, verifier: DocumentV
         data = base.signed[:cut]
         tally.judge(f"truncated at {cut}", lambda data=data: refused_with(verifier.verify(data),
                                                                          pdf_corpus.truncated_code(data)))
+    return tally
+
+
+def verdict(report, indication: str, codes: frozenset[str] | set[str]) -> tuple[bool, bool]:
+    """(a false pass, the verdict expected) for a case that names its indication: a control that must pass is
+    never a false pass, and is wrong when it does not pass."""
+    json.dumps(report.to_dict())
+    found = {reason.code for reason in report.reasons}
+    if indication == "TOTAL_PASSED":
+        return False, report.passed
+    matches = indication == "NOT_PASSED" or report.indication.value == indication
+    return report.passed, matches and (not codes or bool(found & set(codes)))
+
+
+def pdf_forgeries_tally(pki_dir: Path, manifest: dict, profile, verifier: DocumentVerifier) -> Tally:
+    """tests/hostile/pdf/forgeries.py: timestamp-only, changes after signing, form filling, sneaky signatures,
+    shadow attacks, incremental saving and wrapping, limits, and genuine controls (B-T, B-LT, B-LTA, co-signed)."""
+    tally = Tally("PDF forgeries (DocumentVerifier)")
+    material = pdf_forgeries.make_material(pki_dir, manifest, profile, verifier.signers)
+    for name, build in sorted(pdf_forgeries.CASES.items()):
+        forgery = build(material)
+        tally.judge(name, lambda f=forgery: verdict(verifier.verify(f.data), f.indication, f.codes),
+                    family=f"PDF {pdf_forgeries.FAMILIES[name]}")
+    return tally
+
+
+def document_families_tally(pki_dir: Path, manifest: dict, profile, verifier: DocumentVerifier) -> Tally:
+    """tests/hostile/documents/corpus.py: one file is one format, a claimed time proves nothing, expected signers."""
+    tally = Tally("formats, times, signers")
+    material = document_corpus.make_material(pki_dir, manifest, profile)
+    for name, build in sorted(document_corpus.CASES.items()):
+        case = build(material)
+        family = document_corpus.FAMILIES[name.split("_")[0]]
+
+        def run(case=case) -> tuple[bool, bool]:
+            report = verifier.verify(case.data, claims=case.claims, at=case.at, detached_content=case.detached)
+            return verdict(report, case.verify.indication, case.verify.reasons)
+        tally.judge(name, run, family=family)
     return tally
 
 
@@ -473,7 +521,10 @@ def main(argv: list[str] | None = None) -> int:
         print("hostile corpora...", file=sys.stderr)
         certificates, controls = certificate_corpus_tally(pki_dir, checker)
         applicant = Certificate.load((pki_dir / manifest["identities"]["individual_sign"]["certificate"]).read_bytes())
-        tallies = [xml_corpus(), cms_corpus_tally(), pdf_corpus_tally(pki_dir, manifest, profile, DocumentVerifier(checker)),
+        verifier = DocumentVerifier(checker)
+        tallies = [xml_corpus(), cms_corpus_tally(), pdf_corpus_tally(pki_dir, manifest, profile, verifier),
+                   pdf_forgeries_tally(pki_dir, manifest, profile, verifier),
+                   document_families_tally(pki_dir, manifest, profile, verifier),
                    certificates, identity_corpus_tally(checker, applicant), api_corpus_tally(pki_dir, manifest, work)]
         print("fuzzing...", file=sys.stderr)
         fuzz = fuzzing(pki_dir, args.fuzz_seconds)
@@ -487,6 +538,9 @@ def main(argv: list[str] | None = None) -> int:
     for tally in (*tallies, controls, total):
         refused = f"{tally.refused} passed" if tally is controls else str(tally.refused)
         print(f"{tally.name:<30} {tally.tried:>7} {refused:>18} {tally.crashes:>8} {tally.false_passes:>13}")
+    print(f"\n{'worst case per family':<44} {'ms':>8}  case")
+    for family, (seconds, case) in sorted((f, w) for t in tallies for f, w in t.worst.items()):
+        print(f"{family:<44} {seconds * 1000:>8.0f}  {case}")
     print(f"\n{'fuzzing (atheris)':<30} {'executions':>11} {'crashes':>8}")
     for target, executions, crashes in fuzz.rows:
         print(f"{target:<30} {executions:>11} {crashes:>8}")

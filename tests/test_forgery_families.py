@@ -9,7 +9,6 @@ family 2 also go through ``POST /api/v1/verify``, ``POST /api/v1/requests/verify
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import html
 import io
 import json
@@ -20,14 +19,11 @@ import pytest
 from api import create_app
 from eds import cms, xmldsig
 from eds.access import ApiKeys
-from eds.documents import render_pdf, validate
-from eds.documents.examples import EXAMPLES
-from eds.keys import SigningKey
 from eds.request_check import RequestChecker
 from eds.revocation import OcspClient
 from eds.signer_check import SignerChecker
 from eds.verify import DocumentVerifier
-from hostile.documents.corpus import CASES, FAMILIES, Case, Expect, Material
+from hostile.documents.corpus import CASES, FAMILIES, Case, Expect, Material, make_material
 
 NAMES = sorted(CASES)
 THROUGH_HTTP = [n for n in NAMES if "certificate" not in n]  # the API names
@@ -37,15 +33,7 @@ ON_THE_PAGE = [n for n in NAMES if n.startswith(("f1_", "f2_")) or n.endswith("_
 
 @pytest.fixture(scope="session")
 def material(pki_dir, manifest, pki_server, profile) -> Material:
-    keys = {name: SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"],
-                                         key_id=name)
-            for name, info in manifest["identities"].items()
-            if name in {"individual_sign", "company_head", "company_signer", "company_employee",
-                        "official_ministry", "official_region", "expired", "revoked", "ec_revoked"}}
-    document = validate("scrap_metal_licence", EXAMPLES["scrap_metal_licence"])
-    licence = render_pdf(document, number="LIC-ZHM-2026-000042", issued_at=dt.date.today(),
-                         verify_url="https://eds.example.kz/verify/LIC-ZHM-2026-000042")
-    return Material(keys, manifest["identities"], licence, profile.tsa_url, dt.datetime.now(dt.timezone.utc))
+    return make_material(pki_dir, manifest, profile)
 
 
 @pytest.fixture(scope="session")

@@ -89,6 +89,25 @@ class Material:
         return ExpectedSigner(iin=values["iin"], bin=values["bin"])
 
 
+IDENTITIES = ("individual_sign", "company_head", "company_signer", "company_employee", "official_ministry",
+              "official_region", "expired", "revoked", "ec_revoked")
+
+
+def make_material(pki_dir, manifest: dict, profile) -> Material:
+    """The keys of the identities the cases sign with and a rendered licence (needs the PKI's services)."""
+    from eds.documents import render_pdf, validate
+    from eds.documents.examples import EXAMPLES
+
+    keys = {name: SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"],
+                                         key_id=name)
+            for name, info in manifest["identities"].items() if name in IDENTITIES}
+    document = validate("scrap_metal_licence", EXAMPLES["scrap_metal_licence"])
+    licence = render_pdf(document, number="LIC-ZHM-2026-000042", issued_at=dt.date.today(),
+                         verify_url="https://eds.example.kz/verify/LIC-ZHM-2026-000042")
+    return Material(keys, manifest["identities"], licence, tsa_url=profile.tsa_url,
+                    now=dt.datetime.now(dt.timezone.utc))
+
+
 CASES: dict[str, Callable[[Material], Case]] = {}
 FAMILIES = {"f1": "one file is one format", "f2": "a claimed time proves nothing",
             "f3": "who signed must match who was expected"}
@@ -731,7 +750,7 @@ _OTHER = {"company_head": "company_employee", "company_signer": "company_employe
 def _expectations(m: Material, names: tuple[str, ...]) -> dict[str, tuple[tuple[ExpectedSigner, ...], bool]]:
     """Expected-signer lists for a document signed by ``names``: variant -> (expected signers, must pass)."""
     exact = tuple(m.expected(n) for n in names)
-    first, second = names[0], names[1]
+    first = names[0]
     outsider = "individual_sign"
     return {
         "exact": (exact, True),
