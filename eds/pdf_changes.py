@@ -15,7 +15,6 @@ still checked here.
 
 from __future__ import annotations
 
-import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -99,7 +98,21 @@ def trailing_bytes(data: bytes) -> int:
     return len(data[end + 5:].strip(b" \t\r\n\f\0"))
 
 
-_STREAM_START = re.compile(rb"\bstream(?:\r\n|\n|\r)")
+_DEFLATE_MAX_RATIO = 1100  # deflate inflates at most about 1032 times; a little more for headers
+
+
+def _stream_starts(data: bytes) -> Iterator[int]:
+    """Where the data of each ``stream`` keyword starts (a plain search: a regular expression is ten times
+    slower here)."""
+    position = data.find(b"stream")
+    while position >= 0:
+        after = position + 6
+        if position == 0 or not data[position - 1:position].isalnum():
+            if data[after:after + 2] == b"\r\n":
+                yield after + 2
+            elif data[after:after + 1] in (b"\n", b"\r"):
+                yield after + 1
+        position = data.find(b"stream", after)
 
 
 def prescan_streams(data: bytes) -> None:
@@ -107,14 +120,18 @@ def prescan_streams(data: bytes) -> None:
     the ``pdf_stream_bytes`` limit (plus one byte, to tell "at the limit" from "past it").
 
     The scan reads raw bytes, so streams that pyHanko would never decode (page content of a later revision)
-    are bounded too; a match that is not a zlib stream fails in its first bytes and costs nothing."""
+    are bounded too; a match that is not a zlib stream fails in its first bytes and costs nothing, and one too
+    short to pass the limit is not inflated at all. (A stream that hides an early "endstream" in its bytes
+    escapes the scan, but then only pyHanko's decoder could inflate it, and that is bounded by the same limit.)"""
     cap = limits.current().pdf_stream_bytes
     view = memoryview(data)
-    for match in _STREAM_START.finditer(data):
+    for start in _stream_starts(data):
         limits.checkpoint()
-        start = match.end()
         if data[start:start + 1] not in (b"\x78", b"\x08", b"\x18", b"\x28", b"\x38", b"\x48", b"\x58", b"\x68"):
             continue
+        end = data.find(b"endstream", start)
+        if end >= 0 and (end - start) * _DEFLATE_MAX_RATIO < cap:
+            continue  # too short to inflate past the limit
         inflater = zlib.decompressobj()
         try:
             produced = len(inflater.decompress(view[start:], cap + 1))
