@@ -15,6 +15,7 @@ still checked here.
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -113,6 +114,21 @@ def _stream_starts(data: bytes) -> Iterator[int]:
             elif data[after:after + 1] in (b"\n", b"\r"):
                 yield after + 1
         position = data.find(b"stream", after)
+
+
+_SIZE = re.compile(rb"/Size\s*(\d{1,12})")
+
+
+def prescan_structure(data: bytes) -> None:
+    """Refuse a file whose cross-reference sections declare more objects than ``pdf_objects`` or that has
+    more updates than ``pdf_revisions``, before pyHanko parses half a million xref entries to find out. /Size
+    is one more than the highest object number of a section; each update ends with its own ``startxref``
+    (a linearised file has one more)."""
+    declared = max((int(m.group(1)) for m in _SIZE.finditer(data)), default=0)
+    limits.require("pdf_objects", declared - 1)
+    updates = data.count(b"startxref")
+    if updates > limits.current().pdf_revisions + 1:
+        limits.require("pdf_revisions", updates)
 
 
 def prescan_streams(data: bytes) -> None:

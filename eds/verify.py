@@ -74,6 +74,7 @@ class DocumentVerifier:
             raise limits.refuse("pdf_stream_bytes", limits.current().pdf_stream_bytes) from None
 
     def _pdf_checked(self, data: bytes, at: _dt.datetime | None) -> DocumentReport:
+        pdf_changes.prescan_structure(data)
         pdf_changes.prescan_streams(data)
         try:
             reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=_decode_limits())
