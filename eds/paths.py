@@ -16,6 +16,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 
 from asn1crypto import x509 as asn1_x509
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from pyhanko_certvalidator import CertificateValidator, ValidationContext
 from pyhanko_certvalidator import errors as cv_errors
 from pyhanko_certvalidator.authority import CertTrustAnchor
@@ -25,6 +26,7 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
+from eds import algorithms, limits
 from eds.certificates import Certificate
 from eds.gost.providers import GostSignatureValidator
 from eds.trust import TrustProfile
@@ -85,6 +87,53 @@ def _registrable(cert: Certificate) -> asn1_x509.Certificate | None:
     return parsed
 
 
+SAME_KEY_CERTIFICATES = 3  # renewals of one CA key a document may carry; more only multiply the paths to try
+
+
+def _issued(child: Certificate, issuer: Certificate) -> bool:
+    """Whether ``issuer``'s key verifies ``child``'s signature (any registered algorithm, GOST included)."""
+    tbs = child.x509
+    try:
+        return algorithms.verify(issuer, tbs.tbs_certificate_bytes, tbs.signature,
+                                 tbs.signature_algorithm_oid.dotted_string)
+    except Exception:  # an unsupported or unreadable key cannot be on a path certvalidator could check either
+        return False
+
+
+def _on_some_path(cert: Certificate, extra_certs: tuple[Certificate, ...]) -> list[Certificate]:
+    """The certificates a document carries that can lie on ``cert``'s path: issuers by name whose key verifies
+    the child's signature, walked upwards, at most ``SAME_KEY_CERTIFICATES`` per subject and key.
+
+    certvalidator tries every ordering of the candidates it is given: eight look-alike CA certificates with
+    one subject cost it 8! paths and seconds of CPU. Candidates that cannot have signed anything on the
+    path, and copies of one CA under one key beyond a few renewals, are left out first (linear work, each
+    step within the CPU budget)."""
+    by_subject: dict[bytes, list[Certificate]] = {}
+    per_key: dict[tuple[bytes, bytes], int] = {}
+    for extra in extra_certs:
+        try:
+            subject = extra.x509.subject.public_bytes()
+            key = (subject, extra.x509.public_key().public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo))
+        except Exception:  # a key cryptography cannot read (GOST): the certificate's own bytes tell copies apart
+            subject, key = extra.x509.subject.public_bytes(), (b"", extra.der)
+        if per_key.get(key, 0) >= SAME_KEY_CERTIFICATES:
+            continue
+        per_key[key] = per_key.get(key, 0) + 1
+        by_subject.setdefault(subject, []).append(extra)
+    kept: list[Certificate] = []
+    seen = {cert.sha256}
+    frontier = [cert]
+    while frontier:
+        child = frontier.pop()
+        for candidate in by_subject.get(child.x509.issuer.public_bytes(), ()):
+            limits.checkpoint()
+            if candidate.sha256 not in seen and _issued(child, candidate):
+                seen.add(candidate.sha256)
+                kept.append(candidate)
+                frontier.append(candidate)
+    return kept
+
+
 class PathValidator:
     """Validates paths against one trust profile; thread-safe; caches successful paths."""
 
@@ -106,7 +155,7 @@ class PathValidator:
                 self._cache.move_to_end(cert.sha256)
         if cached is not None and all(c.not_before <= at <= c.not_after for c in cached):
             return PathResult(True, cached)
-        extras = [parsed for parsed in map(_registrable, extra_certs) if parsed is not None]
+        extras = [parsed for parsed in map(_registrable, _on_some_path(cert, extra_certs)) if parsed is not None]
         try:
             context = ValidationContext(
                 trust_manager=None,

@@ -201,6 +201,10 @@ class RequestChecker:
             if found[key] is not None or not path or document is None:
                 continue  # with no intact document there is nothing trustworthy to read: the signature fails
             label = key[-3:].upper()
+            if detect_format(document) != "xml":
+                problems.append(Check("claims", Status.FAILED, f"the signed content is not XML: no {label} can be "
+                                      f"read at {path!r}", "DOCUMENT_MALFORMED", {"path": path}))
+                continue
             try:
                 value = xmldsig.find_text(document, path)
             except ValueError as exc:
@@ -241,8 +245,7 @@ class RequestChecker:
             return DocumentReport("cms", (), (Check("document", Status.FAILED, result.message, code,
                                                     {"cause": result.failure, **(result.details or {})}),))
         content = result.content
-        expected, problems = self._claims_from(content if content and detect_format(content) == "xml" else None,
-                                               claims)
+        expected, problems = self._claims_from(content, claims)
         reports = []
         for position, signer_info in enumerate(result.signers):
             check = signature_check(signer_info.failure, signer_info.message)

@@ -43,7 +43,8 @@ from eds.trust import TrustProfile, load_profile
 
 
 def printed_number(data: bytes) -> str | None:
-    """The number printed in an issued PDF (its /Subject) or XML twin (the root's ``number``)."""
+    """The number printed in an issued PDF (its /Subject) or XML twin (the root's ``number``), also when the XML
+    comes wrapped in an attached CMS."""
     try:
         fmt = detect_format(data)
         if fmt == "pdf":
@@ -52,6 +53,11 @@ def printed_number(data: bytes) -> str | None:
             info = PdfFileReader(io.BytesIO(data), strict=False).trailer_view.get("/Info")
             subject = info.get_object().get("/Subject") if info is not None else None
             return str(subject) if subject else None
+        if fmt == "cms":  # a registry document wrapped in someone's CMS is still that document
+            from eds import cms
+
+            content = cms.verify_cms(data).content
+            return printed_number(content) if content and detect_format(content) == "xml" else None
         if fmt != "xml":
             return None
         from eds import xmldsig
@@ -177,7 +183,7 @@ class Services:
         report = verifier.verify(data, detached_content=detached_content, at=at, claims=claims)
         if any(r.code == "TOO_COMPLEX" for r in report.reasons):
             return report, {"found": False, "message": "not looked up: the document exceeds a verification limit"}
-        registry = self.registry_cross_check(data)
+        registry = self.registry_cross_check(detached_content if detached_content is not None else data)
         if registry.get("found") and claims.signers is None:
             expected = Claims(iin=claims.iin, bin=claims.bin, iin_path=claims.iin_path, bin_path=claims.bin_path,
                               signers=(ExpectedSigner(certificates=self._registered_signers(registry["number"])),))

@@ -56,7 +56,7 @@ class DocumentVerifier:
         with limits.budget(self.limits):
             if detect_format(data) == "pdf":
                 try:
-                    report = self._pdf(data, at)
+                    report = self._pdf(data, at, claims)
                 except limits.TooComplex as exc:
                     return DocumentReport("pdf", (), (Check("document", Status.FAILED, exc.message, exc.code,
                                                             exc.details),))
@@ -65,15 +65,18 @@ class DocumentVerifier:
         return settle(report, claims)
 
     # PDF
-    def _pdf(self, data: bytes, at: _dt.datetime | None) -> DocumentReport:
+    def _pdf(self, data: bytes, at: _dt.datetime | None, claims: Claims) -> DocumentReport:
         """Every signature and document timestamp of a PDF; limits are checked before pyHanko's costly steps,
         and a PDF whose only signatures are document timestamps has no signer (NO_SIGNATURE)."""
         try:
-            return self._pdf_checked(data, at)
+            return self._pdf_checked(data, at, claims)
         except PdfDecodeLimitError:
             raise limits.refuse("pdf_stream_bytes", limits.current().pdf_stream_bytes) from None
 
-    def _pdf_checked(self, data: bytes, at: _dt.datetime | None) -> DocumentReport:
+    def _pdf_checked(self, data: bytes, at: _dt.datetime | None, claims: Claims) -> DocumentReport:
+        if claims.iin_path or claims.bin_path:
+            return DocumentReport("pdf", (), (Check("claims", Status.FAILED, "an IIN/BIN path reads a signed XML; "
+                                                    "give the IIN/BIN itself for a PDF", "DOCUMENT_MALFORMED"),))
         pdf_changes.prescan_structure(data)
         pdf_changes.prescan_streams(data)
         try:
@@ -98,7 +101,10 @@ class DocumentVerifier:
         analysis = pdf_changes.ChangeAnalysis(
             reader, data, signature_refs=(_value_ref(s) for s in signatures if not _is_timestamp(s)),
             timestamp_refs=(_value_ref(s) for s in signatures if _is_timestamp(s)))
-        reports = tuple(self._pdf_signature(data, signature, analysis, embedded, at) for signature in signatures)
+        first = next((s for s in signatures if not _is_timestamp(s)), None)  # the claimed IIN/BIN is its signer's
+        identity = {"expect_iin": claims.iin, "expect_bin": claims.bin}
+        reports = tuple(self._pdf_signature(data, signature, analysis, embedded, at,
+                                            identity if signature is first else {}) for signature in signatures)
         checks: tuple[Check, ...] = ()
         if all(_is_timestamp(s) for s in signatures):
             checks = (Check("document", Status.FAILED, "the PDF carries only document timestamps: a timestamp "
@@ -107,7 +113,7 @@ class DocumentVerifier:
         return DocumentReport("pdf", reports, checks, extra={"revisions": reader.xrefs.total_revisions})
 
     def _pdf_signature(self, data: bytes, signature, analysis: pdf_changes.ChangeAnalysis, embedded: _Embedded,
-                       at: _dt.datetime | None) -> SignatureReport:
+                       at: _dt.datetime | None, identity: dict) -> SignatureReport:
         kind = "document-timestamp" if _is_timestamp(signature) else "signature"
         extra = {"kind": kind, "field": signature.field_name}
         try:
@@ -140,7 +146,7 @@ class DocumentVerifier:
             signer = self.signers.check(
                 result.certificate_der, at=moment, time_source=source,
                 extra_certs=(*result.other_certificates, *embedded.certificates),
-                document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
+                document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls, **identity)
             checks.extend(signer.checks)
         claimed = result.claimed_signing_time or _claimed_time(signature)
         return SignatureReport(

@@ -4,6 +4,7 @@ the registry's), and the command line's output around them (JSON alone, a reader
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import json
 import subprocess
 import sys
@@ -164,3 +165,81 @@ def test_expect_signer_spelling(tmp_path, key, pki_dir):
     other = _eds("verify", str(document), "--trust", str(pki_dir), "--offline", "--json",
                  "--expect-signer", "iin=850412300175", "--expect-signer", "iin=850412300175")
     assert other.returncode == 1 and "SIGNERS_MISMATCH" in [r["code"] for r in json.loads(other.stdout)["reasons"]]
+
+
+def _issue(registry_env) -> str:
+    data = dict(EXAMPLES["scrap_metal_licence"])
+    data.pop("provider")
+    issued = registry_env["client"].post("/api/v1/documents", headers=registry_env["issue"], json={
+        "type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data})
+    assert issued.status_code == 201, issued.get_json()
+    return issued.get_json()["number"]
+
+
+def test_a_pdf_is_held_to_the_claimed_iin_and_bin(registry_env, verifier):
+    client = registry_env["client"]
+    pdf = client.get(f"/api/v1/documents/{_issue(registry_env)}/pdf", headers=registry_env["verify"]).data
+    for claims, code in ((Claims(iin="000000000000"), "IIN_MISMATCH"), (Claims(bin="000000000000"), "BIN_MISMATCH"),
+                         (Claims(iin_path="applicant/iin"), "DOCUMENT_MALFORMED")):
+        report = verifier.verify(pdf, claims=claims)
+        assert report.indication.value == "TOTAL_FAILED" and code in [r.code for r in report.reasons], claims
+
+
+def test_a_path_claim_on_content_that_is_not_xml_is_refused(verifier, key):
+    content = b"x" + XML  # one byte in front: not XML, so no IIN can be read where the claim points
+    for data in (cms.sign_cms(content, key.private_key, key.certificate.der),
+                 cms.sign_cms(b'{"iin": "790305400255"}', key.private_key, key.certificate.der)):
+        for report in (verifier.verify(data, claims=Claims(iin_path="applicant/iin")),
+                       verifier.requests.check(data, claims=Claims(iin_path="applicant/iin"))):
+            assert report.indication.value == "TOTAL_FAILED" and report.reasons[0].code == "DOCUMENT_MALFORMED"
+
+
+def test_a_registry_document_wrapped_in_a_cms_keeps_its_recorded_signer(registry_env, key):
+    client = registry_env["client"]
+    twin = client.get(f"/api/v1/documents/{_issue(registry_env)}/xml", headers=registry_env["verify"]).data
+    wrapped = cms.sign_cms(twin, key.private_key, key.certificate.der)
+    report = client.post("/api/v1/verify", headers=registry_env["verify"],
+                         json={"document": base64.b64encode(wrapped).decode()}).get_json()
+    assert report["registry"]["found"] is True
+    assert report["indication"] == "TOTAL_FAILED" and "SIGNERS_MISMATCH" in [r["code"] for r in report["reasons"]]
+
+
+def test_look_alike_ca_certificates_do_not_multiply_the_paths(profile, pki_server, verifier):
+    """Eight CA certificates under one subject (fresh keys, or one key eight times) cost certvalidator 8!
+    orderings; only those that can have signed something on the path, a few per key, reach it."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    from eds.certificates import Certificate
+    from eds.paths import SAME_KEY_CERTIFICATES, _on_some_path
+
+    now = dt.datetime.now(dt.timezone.utc)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)")])
+    ca_key = ec.generate_private_key(ec.SECP256R1())
+
+    def make(subject, public_key, serial, ca=True):
+        return Certificate.load(
+            x509.CertificateBuilder().subject_name(subject).issuer_name(name).public_key(public_key)
+            .serial_number(serial).not_valid_before(now - dt.timedelta(days=1))
+            .not_valid_after(now + dt.timedelta(days=30))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .sign(ca_key, hashes.SHA256()).public_bytes(serialization.Encoding.DER))
+
+    signer_key = ec.generate_private_key(ec.SECP256R1())
+    signer = make(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ТЕСТ ТЕСТОВ")]), signer_key.public_key(), 7,
+                  ca=False)
+    strangers = [make(name, ec.generate_private_key(ec.SECP256R1()).public_key(), 100 + i) for i in range(8)]
+    copies = [make(name, ca_key.public_key(), 200 + i) for i in range(8)]
+    assert _on_some_path(signer, tuple(strangers)) == []
+    assert len(_on_some_path(signer, tuple(copies))) == SAME_KEY_CERTIFICATES
+    document = xmldsig.sign_xml(XML, signer_key, signer.der)
+    for extras in (strangers, copies):
+        tree = document.replace(b"</ds:X509Data>", b"".join(
+            b"<ds:X509Certificate>" + base64.b64encode(c.der) + b"</ds:X509Certificate>" for c in extras)
+            + b"</ds:X509Data>")
+        assert tree.count(b"<ds:X509Certificate>") == 9
+        report = verifier.verify(tree)
+        assert report.indication.value == "TOTAL_FAILED"
+        assert [r.code for r in report.reasons] == ["CHAIN_UNTRUSTED"]  # judged, not TOO_COMPLEX
