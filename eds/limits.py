@@ -25,6 +25,7 @@ __all__ = ["Limits", "DEFAULT", "PUBLIC", "TooComplex", "budget", "checkpoint", 
 class Limits:
     """How much work one verification may cost; ``PUBLIC`` is tighter for the anonymous upload page."""
 
+    xml_elements: int = 500_000                # elements: what parsing and C14N cost, in one step each
     xml_namespace_declarations: int = 256      # xmlns attributes in the whole document
     xml_namespace_work: int = 200_000          # elements x namespaces in scope beyond the first 8 (C14N)
     cms_certificates: int = 64                 # certificates in one SignedData

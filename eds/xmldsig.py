@@ -360,21 +360,24 @@ def _bound_namespaces(root: etree._Element, passes: int) -> None:
     """
     bounds = limits.current()
     passes = max(passes, 1)
-    declarations = work = pending = 0
+    declarations = work = pending = elements = 0
     in_scope = [0]
     for event, _ in etree.iterwalk(root, events=("start-ns", "start", "end")):
         if event == "start-ns":
             pending += 1
         elif event == "start":
+            elements += 1
             declarations += pending
             in_scope.append(in_scope[-1] + pending)
             work += max(0, in_scope[-1] - FREE_NAMESPACES)
             pending = 0
-            if declarations > bounds.xml_namespace_declarations or work * passes > bounds.xml_namespace_work:
+            if declarations > bounds.xml_namespace_declarations or work * passes > bounds.xml_namespace_work \
+                    or elements > bounds.xml_elements:
                 break
         else:
             in_scope.pop()
     try:
+        limits.require("xml_elements", elements)
         limits.require("xml_namespace_declarations", declarations)
         limits.require("xml_namespace_work", work * passes)
     except limits.TooComplex as exc:

@@ -646,3 +646,16 @@ def test_large_genuine_document_with_few_namespaces_is_not_refused():
     document = (b'<r:request xmlns:r="urn:egov:request" xmlns:a="urn:egov:applicant" xmlns="urn:egov:default">'
                 + b"<a:x>1</a:x>" * 120_000 + b"</r:request>")
     assert verify_xml(sign_xml(document, RSA_KEY, RSA_CERT)).intact
+
+
+def test_elements_at_the_limit_and_one_past():
+    """Parsing and canonicalisation run in one step each, so the element count is bounded before them."""
+    small = limits.DEFAULT.replace(xml_elements=1000)
+    signed = signed_unbounded(b'<request xmlns="urn:egov:request">' + b"<x/>" * 10 + b"</request>")
+    used = sum(1 for _ in tree_of(signed).iter())
+    padded = signed_unbounded(b'<request xmlns="urn:egov:request">' + b"<x/>" * (10 + 1000 - used) + b"</request>")
+    past = signed_unbounded(b'<request xmlns="urn:egov:request">' + b"<x/>" * (11 + 1000 - used) + b"</request>")
+    with limits.budget(small):
+        assert verify_xml(padded).intact
+        refused = verify_xml(past)
+    assert (refused.failure, refused.details) == ("TOO_COMPLEX", {"limit": "xml_elements", "max": 1000, "found": 1001})
