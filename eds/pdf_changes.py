@@ -254,28 +254,44 @@ def _fields_of(acroform: object) -> list:
     return list(fields) if isinstance(fields, generic.ArrayObject) else []
 
 
-def _rect_area(widget: generic.DictionaryObject) -> float:
-    try:
-        x1, y1, x2, y2 = (float(v) for v in _resolve(widget.raw_get("/Rect")))
-        return abs(x2 - x1) * abs(y2 - y1)
-    except (KeyError, TypeError, ValueError):
-        return 0.0
+def _rect_area(widget: generic.DictionaryObject) -> float | None:
+    """The area of a /Rect of four direct numbers; None for anything else, which is then not known to be
+    invisible (indirect numbers, a fifth element: readers differ on them)."""
+    rect = widget.raw_get("/Rect") if "/Rect" in widget else None
+    if not isinstance(rect, generic.ArrayObject) or len(rect) != 4 or not all(
+            isinstance(v, (generic.NumberObject, generic.FloatObject)) for v in rect):
+        return None
+    x1, y1, x2, y2 = (float(v) for v in rect)
+    return abs(x2 - x1) * abs(y2 - y1)
+
+
+def _flags(widget: generic.DictionaryObject) -> int:
+    """/F as every reader reads it: a direct integer of 32 bits; anything else (a real, a larger number, an
+    indirect value) is read as no flags by some reader, so it hides nothing."""
+    value = widget.raw_get("/F") if "/F" in widget else None
+    if isinstance(value, generic.NumberObject) and not isinstance(value, bool) and 0 <= int(value) < 2 ** 31:
+        return int(value)
+    return 0
 
 
 def _invisible(widget: object) -> bool:
-    """A widget no one sees: zero area, no normal appearance, or flagged hidden / no-view."""
+    """A widget no one sees, on screen or on paper: Hidden, NoView without Print, zero area, or no normal
+    appearance."""
     if not isinstance(widget, generic.DictionaryObject):
         return True
-    try:
-        flags = int(_resolve(widget.raw_get("/F"))) if "/F" in widget else 0
-    except (TypeError, ValueError):
-        flags = 0
-    if flags & (2 | 32):
+    flags = _flags(widget)
+    if flags & 2 or (flags & 32 and not flags & 4):
         return True
     if _rect_area(widget) == 0:
         return True
     appearance = _resolve(_get(widget, "/AP"))
     return not isinstance(appearance, generic.DictionaryObject) or "/N" not in appearance
+
+
+def _actions(field_obj: generic.DictionaryObject, widgets: list) -> bool:
+    """Whether a field or one of its widgets carries an action (/A, /AA): JavaScript, links, submits."""
+    return any(isinstance(w, generic.DictionaryObject) and ("/A" in w or "/AA" in w)
+               for w in (field_obj, *(widget for _ref, widget in widgets)))
 
 
 def _widgets(field_obj: generic.DictionaryObject) -> Iterator[tuple[tuple[int, int] | None, object]]:
@@ -514,6 +530,10 @@ class ChangeAnalysis:
                 value = None
         widgets = list(_widgets(field_obj))
         visible = [w for w in widgets if not _invisible(w[1])]
+        if _actions(field_obj, widgets):
+            ctx.forbid("actions", [ref[0], *(w[0][0] for w in widgets if w[0])],
+                       "a signature field that carries an action (/A or /AA: JavaScript, a link)")
+            return
         if value in self.signature_refs:
             ctx.cosigned.append(ref[0])
         elif visible:
@@ -663,12 +683,14 @@ class _OldRoles:
         metadata = _get(root, "/Metadata")
         if _ref(metadata):
             self.judges[_ref(metadata)] = lambda o, n: analysis.metadata(ctx, o, n, metadata)
-        for ref in self._reachable(_get(root, "/DSS")):
-            self.judges[ref] = lambda o, n: ctx.anchors.append(n)  # validation data replaced by validation data
         self._pages_seen: set[tuple[int, int]] = set()
         self._pages(_get(root, "/Pages"))
         for field_value in _fields_of(_resolve(acroform)):
             self._field(field_value, "", False, 0)
+        # last, and only for what nothing else claims: an object the pages or fields use is judged as theirs
+        # even when the DSS points at it too (a content stream listed among the certificates, then rewritten)
+        for ref in self._reachable(_get(root, "/DSS")):
+            self.judges.setdefault(ref, lambda o, n: ctx.anchors.append(n))  # validation data replaced
         self._kinds_complete = False
 
     def _reachable(self, value: object, limit: int = 4096) -> set[tuple[int, int]]:

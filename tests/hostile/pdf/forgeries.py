@@ -468,6 +468,42 @@ def unsigned_signature_field_paints_number(writer: IncrementalPdfFileWriter) -> 
                       name("/AP"): appearance(writer)}, field=True)
 
 
+def unsigned_field_flagged(flags: generic.PdfObject) -> Edit:
+    """An unsigned signature field over the number whose /F only a lenient reader takes as hidden."""
+    def edit(writer: IncrementalPdfFileWriter) -> None:
+        annotate(writer, {name("/Subtype"): name("/Widget"), name("/FT"): name("/Sig"),
+                          name("/T"): text("Signature9"), name("/AP"): appearance(writer), name("/F"): flags},
+                 field=True)
+    return edit
+
+
+# found by an adversarial review: each was TOTAL_PASSED while poppler draws (or prints) the forged number
+for _label, _flags in {"real_2_5": generic.FloatObject("2.5"), "flags_past_32_bits": generic.NumberObject(4294967294),
+                       "flags_2_pow_32_plus_hidden": generic.NumberObject(4294967298),
+                       "noview_but_printed": generic.NumberObject(36)}.items():
+    AFTER_SIGNING[f"unsigned_field_{_label}_paints_number"] = unsigned_field_flagged(_flags)
+
+
+def hidden_field_with(entries: Callable[[IncrementalPdfFileWriter], dict]) -> Edit:
+    """An honestly hidden, unsigned signature field that carries an action."""
+    def edit(writer: IncrementalPdfFileWriter) -> None:
+        annotate(writer, {name("/Subtype"): name("/Widget"), name("/FT"): name("/Sig"), name("/T"): text("Signature9"),
+                          name("/F"): generic.NumberObject(2), **entries(writer)}, field=True)
+    return edit
+
+
+def _javascript(writer: IncrementalPdfFileWriter) -> generic.DictionaryObject:
+    return generic.DictionaryObject({name("/S"): name("/JavaScript"),
+                                     name("/JS"): text(f"this.addAnnot({{type: 'FreeText', contents: '{FORGED_NUMBER}'}})")})
+
+
+AFTER_SIGNING["hidden_field_runs_javascript_on_page_open"] = hidden_field_with(
+    lambda w: {name("/AA"): generic.DictionaryObject({name("/PO"): _javascript(w)})})
+AFTER_SIGNING["hidden_field_with_a_link"] = hidden_field_with(
+    lambda w: {name("/A"): generic.DictionaryObject({name("/S"): name("/URI"),
+                                                     name("/URI"): generic.TextStringObject("https://evil.example")})})
+
+
 @after
 def plain_widget_paints_number(writer: IncrementalPdfFileWriter) -> None:
     annotate(writer, {name("/Subtype"): name("/Widget"), name("/AP"): appearance(writer)})
