@@ -68,6 +68,7 @@ class TestPki:
         self.manifest = manifest
         self.signers = signers
         self._lock = threading.Lock()
+        self._full_numbers: dict[str, int] = {}  # authority -> number of the last complete CRL it issued
         self._serials: dict[str, set[int]] = {}
         for name, info in {**manifest["authorities"], **manifest["identities"]}.items():
             parent = info.get("parent") if "parent" in info else info.get("issuer")
@@ -108,9 +109,15 @@ class TestPki:
 
     # CRLs
     def crl(self, authority: str, now: _dt.datetime, *, delta: bool = False) -> bytes:
-        """A freshly signed full or delta CRL of ``authority`` (numbers grow with time)."""
+        """A freshly signed full or delta CRL of ``authority`` (numbers grow with time). A delta is made on the
+        last complete CRL issued, as a CA publishes them, not on one numbered from its own moment: fetched a
+        second later than its complete CRL, it would otherwise name a base the client never saw."""
         signer = self.signers[authority]
         number = int(now.timestamp()) * 2
+        with self._lock:
+            if not delta:
+                self._full_numbers[authority] = max(number, self._full_numbers.get(authority, 0))
+            base = self._full_numbers.get(authority, number)
         lifetime = DELTA_CRL_LIFETIME if delta else CRL_LIFETIME
         entries = []
         for entry in self._revoked(authority):
@@ -119,7 +126,7 @@ class TestPki:
                 entries.append((int(entry["serial"], 16), revoked_at, entry["reason"]))
         if isinstance(signer.key, GostPrivateKey):
             return gost.crl(signer.key, signer.cert.public_bytes(serialization.Encoding.DER), now, now + lifetime,
-                            number + 1 if delta else number, number if delta else None, entries)
+                            number + 1 if delta else number, base if delta else None, entries)
         builder = (
             x509.CertificateRevocationListBuilder()
             .issuer_name(signer.cert.subject)
@@ -130,7 +137,7 @@ class TestPki:
                            critical=False)
         )
         if delta:
-            builder = builder.add_extension(x509.DeltaCRLIndicator(number), critical=True)
+            builder = builder.add_extension(x509.DeltaCRLIndicator(base), critical=True)
         for serial, revoked_at, reason in entries:
             builder = builder.add_revoked_certificate(
                 x509.RevokedCertificateBuilder()

@@ -214,3 +214,18 @@ def test_report_is_json_ready_with_three_languages(pki_server, profile, cert_of)
     assert set(messages) == {"kk", "ru", "en"} and all(messages.values())
     assert data["signer"]["subject"]["iin"]
     assert len(data["chain"]) == 3
+
+
+def test_a_delta_made_on_a_newer_complete_crl_still_counts(profile, manifest, cert_of, pki_dir):
+    """The complete CRL held is older than the base its delta names (fetched across a CA's publication): the
+    delta's entries are still signed revocations, so a certificate on hold only there is never passed."""
+    pki = TestPki.load(pki_dir)
+    issuer = manifest["identities"]["on_hold"]["issuer"]
+    moment = dt.datetime.now(dt.timezone.utc) - dt.timedelta(seconds=30)
+    full = pki.crl(issuer, moment)
+    pki._full_numbers[issuer] += 1000  # the CA has issued a newer complete CRL since
+    delta = pki.crl(issuer, moment + dt.timedelta(seconds=10), delta=True)
+    checker = SignerChecker(profile, policy=Policy.OFFLINE, methods=("CRL",), crls=[full, delta])
+    report = checker.check(cert_of("on_hold"))
+    assert report.indication == Indication.TOTAL_FAILED
+    assert report.reasons[0].code == "CERT_REVOKED" and report.reasons[0].details["reason"] == "certificate_hold"

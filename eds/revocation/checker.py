@@ -162,6 +162,10 @@ class RevocationChecker:
                 if not isinstance(self._select(issuer, at, now, document_crls)[0], CrlIndex):
                     self.store.refresh(list(dict.fromkeys(self.profile.crl_urls)), now)
         base, delta = self._select(issuer, at, now, document_crls)
+        if isinstance(base, CrlIndex) and self.policy != Policy.OFFLINE and self._newer_deltas(issuer, base, at, now):
+            # a delta made on a newer complete CRL than the one held: that complete CRL exists, fetch it
+            self.store.refresh(list(dict.fromkeys([*cert.crl_urls, *self.profile.crl_urls])), now, force=True)
+            base, delta = self._select(issuer, at, now, document_crls)
         if isinstance(base, str):
             return base
         if base is None:
@@ -180,7 +184,25 @@ class RevocationChecker:
         entry = base.lookup(cert.x509.serial_number)
         if entry is not None and entry.reason != "remove_from_crl":
             return "REVOKED", entry.reason, entry.revoked_at, used
+        for newer in self._newer_deltas(issuer, base, at, now):  # a signed entry is a revocation, applicable or not
+            entry = newer.lookup(cert.x509.serial_number)
+            if entry is not None and entry.reason != "remove_from_crl":
+                return "REVOKED", entry.reason, entry.revoked_at, [*used, newer]
         return "GOOD", None, None, used
+
+    def _newer_deltas(self, issuer: Certificate, base: CrlIndex, at: _dt.datetime,
+                      now: _dt.datetime) -> list[CrlIndex]:
+        """Correctly signed, usable deltas of ``issuer`` made on a newer complete CRL than ``base``."""
+        found = []
+        for crl in self.store.candidates(issuer):
+            if crl.is_delta and (crl.delta_base or 0) > (base.number or 0) and crl.issued_by(issuer) \
+                    and crl.usable_for(at, now):
+                try:
+                    crl.verify_signature(issuer)
+                except CrlError:
+                    continue
+                found.append(crl)
+        return found
 
     def _select(self, issuer: Certificate, at: _dt.datetime, now: _dt.datetime,
                 document_crls: tuple[CrlIndex, ...]):

@@ -60,11 +60,12 @@ class CrlStore:
             return None
         return self.cache_dir / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".crl")
 
-    def refresh(self, urls: list[str] | tuple[str, ...], now: _dt.datetime) -> None:
+    def refresh(self, urls: list[str] | tuple[str, ...], now: _dt.datetime, *, force: bool = False) -> None:
         """Make sure each URL's CRL is loaded and current, fetching what is missing or past nextUpdate.
 
         A URL another thread is fetching already is waited for, not fetched again, and not reported missing
-        while its CRL is on the way.
+        while its CRL is on the way. ``force`` fetches even a current CRL (a delta names a newer complete CRL
+        than the one held), at most once a second per URL.
         """
         fetches: list[str] = []
         waits: list[threading.Event] = []
@@ -72,16 +73,17 @@ class CrlStore:
             with self._lock:
                 current = self._by_url.get(url)
                 in_flight = self._in_flight.get(url)
-            if current is not None and current.next_update is not None and now <= current.next_update:
+            if not force and current is not None and current.next_update is not None and now <= current.next_update:
                 continue
             if in_flight is not None:
                 waits.append(in_flight)
                 continue
-            if current is None and self._load_cached(url, now):
+            if not force and current is None and self._load_cached(url, now):
                 continue
             with self._lock:
                 attempted = self._attempted.get(url)
-                if attempted is not None and now - attempted < self.min_refresh:
+                pause = _dt.timedelta(seconds=1) if force else self.min_refresh
+                if attempted is not None and now - attempted < pause:
                     continue
                 if url in self._in_flight:
                     waits.append(self._in_flight[url])
