@@ -411,6 +411,16 @@ class ChangeAnalysis:
             self._revisions[revision] = self._walk(revision)
         return self._revisions[revision]
 
+    def _numbers_before(self, revision: int) -> set[int]:
+        """Object numbers that any revision before ``revision`` wrote, whatever the generation."""
+        cache = self.__dict__.setdefault("_numbers_cache", {0: set()})
+        done = max(r for r in cache if r <= revision)
+        numbers = set(cache[done])
+        for earlier in range(done, revision):
+            numbers |= {r.idnum for r in self.xrefs.explicit_refs_in_revision(earlier)}
+            cache[earlier + 1] = set(numbers)
+        return numbers
+
     def _exists(self, ref: tuple[int, int], revision: int) -> bool:
         return self.xrefs.get_historical_ref(generic.Reference(*ref), revision) is not None
 
@@ -423,6 +433,10 @@ class ChangeAnalysis:
         new = self.reader.get_historical_resolver(revision)
         new_refs = {ref for ref in written if not self._exists(ref, revision - 1)}
         ctx = _Context(revision, old, new, written, new_refs)
+        reused = sorted(n for n, _g in new_refs if n in self._numbers_before(revision))
+        if reused:  # readers that ignore generations take the newest object under that number
+            ctx.forbid("generation-reuse", reused, "an object number of the signed document was written again "
+                       "under another generation")
         if freed:
             ctx.forbid("freed-object", (n for n, _g in freed), "objects of the signed document were deleted")
         stream_ref = xrefs.get_xref_container_info(revision).stream_ref
@@ -779,10 +793,10 @@ class _OldRoles:
         return self.kinds.get(ref, described)
 
 
-def _xmp_properties(stream: object) -> frozenset | None:
+def _xmp_properties(stream: object) -> tuple | None:
     """The XMP properties but the ones every writer updates (dates, producer), or None when unreadable."""
     if stream is None:
-        return frozenset()
+        return ()
     if not isinstance(stream, generic.StreamObject):
         return None
     try:
@@ -796,14 +810,16 @@ def _xmp_properties(stream: object) -> frozenset | None:
         raise
     except Exception:
         return None
-    found = set()
+    tree = root.getroottree()
+    found = []  # in document order, each value at its place: swapping two rdf:li values is a change
     for element in root.iter():
         if not isinstance(element.tag, str) or element.tag in _XMP_WRITER_PROPERTIES:
             continue
+        path = tree.getpath(element)
         text = (element.text or "").strip()
         if text:
-            found.add((element.tag, text))
-        for name, value in element.attrib.items():
+            found.append((path, text))
+        for name, value in sorted(element.attrib.items()):
             if name not in _XMP_WRITER_PROPERTIES and not name.endswith("}about"):
-                found.add((name, value))
-    return frozenset(found)
+                found.append((f"{path}/@{name}", value))
+    return tuple(found)

@@ -27,24 +27,13 @@ from eds.report import Indication
 from eds.revocation import OcspClient
 from eds.signer_check import SignerChecker
 from eds.verify import DocumentVerifier
+from hostile.pdf.corpus import first_page, incremental
 
 name = generic.NameObject
 
 
 def numbers(*values: float) -> generic.ArrayObject:
     return generic.ArrayObject(generic.FloatObject(v) for v in values)
-
-
-def incremental(data: bytes, edit) -> bytes:
-    writer = IncrementalPdfFileWriter(io.BytesIO(data), strict=False)
-    edit(writer)
-    out = io.BytesIO()
-    writer.write(out)
-    return out.getvalue()
-
-
-def first_page(writer: IncrementalPdfFileWriter) -> generic.DictionaryObject:
-    return writer.root["/Pages"]["/Kids"][0].get_object()
 
 
 def codes(report) -> list[str]:
@@ -372,3 +361,18 @@ def test_stream_bytes_at_and_past_the_limit(profile, signed):
     at_limit = limited(profile, pdf_stream_bytes=300_000).verify(data)
     assert codes(at_limit) == ["MODIFIED_AFTER_SIGNING"]  # judged normally: new page content
     too_complex(limited(profile, pdf_stream_bytes=299_999).verify(data), "pdf_stream_bytes")
+
+
+def test_xmp_values_swapped_between_entries_are_a_change():
+    """Titles and authors show in viewers' title bars: moving a value from one entry to another changes them."""
+    def xmp(first: str, second: str) -> generic.StreamObject:
+        return generic.StreamObject(stream_data=(
+            '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" '
+            'xmlns:dc="http://purl.org/dc/elements/1.1/"><rdf:Description rdf:about="">'
+            f'<dc:title><rdf:Alt><rdf:li>{first}</rdf:li></rdf:Alt></dc:title>'
+            f'<dc:creator><rdf:Seq><rdf:li>{second}</rdf:li></rdf:Seq></dc:creator>'
+            '</rdf:Description></rdf:RDF></x:xmpmeta>').encode())
+
+    genuine = pdf_changes._xmp_properties(xmp("LIC-ZHM-2026-000042", "Ministry"))
+    assert genuine == pdf_changes._xmp_properties(xmp("LIC-ZHM-2026-000042", "Ministry"))
+    assert genuine != pdf_changes._xmp_properties(xmp("Ministry", "LIC-ZHM-2026-000042"))

@@ -736,6 +736,40 @@ def signature_value_freed(m: Material, data: bytes) -> bytes:
     return raw_update(data, {}, free=(number,))
 
 
+def generation_update(data: bytes, objects: dict[tuple[int, int], bytes]) -> bytes:
+    """A classic incremental update whose objects carry the generations given."""
+    out = bytearray(data if data.endswith(b"\n") else data + b"\n")
+    offsets = {}
+    for (number, generation), body in sorted(objects.items()):
+        offsets[(number, generation)] = len(out)
+        out += b"%d %d obj\n" % (number, generation) + body + b"\nendobj\n"
+    xref_at = len(out)
+    out += b"xref\n" + b"".join(b"%d 1\n%010d %05d n \n" % (n, o, g) for (n, g), o in sorted(offsets.items()))
+    trailer = b"/Size %d /Root %d 0 R /Prev %d" % (max([size_of(data), *(n + 1 for n, _g in objects)]),
+                                                  root_number(data), last_startxref(data))
+    info = re.findall(rb"/Info (\d+) 0 R", data)
+    if info:
+        trailer += b" /Info %d 0 R" % int(info[-1])
+    out += b"trailer\n<< " + trailer + b" >>\nstartxref\n%d\n%%%%EOF\n" % xref_at
+    return bytes(out)
+
+
+@raw_after
+def content_redefined_under_generation_1_listed_in_the_dss(m: Material, data: bytes) -> bytes:
+    """Found by an adversarial review: the page content rewritten as ``N 1 obj`` (pyHanko keeps resolving
+    ``N 0 R`` to the signed object; readers that ignore generations show the forged number), the new object
+    made reachable from a rewritten DSS so that it looks like validation data."""
+    reader = reader_of(data)
+    number = page_content_number(data)
+    forged = reader.root["/Pages"]["/Kids"][0]["/Contents"].data.replace(NUMBER.encode(), FORGED_NUMBER.encode())
+    objects = {(number, 1): stream_body(forged)}
+    dss = reader.root.raw_get("/DSS") if "/DSS" in reader.root else None
+    if isinstance(dss, generic.IndirectObject):
+        body = object_body(data, dss.idnum)
+        objects[(dss.idnum, 0)] = re.sub(rb"/Certs\s*\[", b"/Certs [%d 1 R " % number, body, count=1)
+    return generation_update(data, objects)
+
+
 RAW_AFTER_SIGNING_CODES = {"signature_value_freed": (MODIFIED, NO_SIGNATURE, MALFORMED)}
 
 TRAILING: dict[str, Callable[[Material, bytes], bytes]] = {
