@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 from pyhanko.pdf_utils import generic
@@ -254,6 +254,31 @@ def _fields_of(acroform: object) -> list:
     return list(fields) if isinstance(fields, generic.ArrayObject) else []
 
 
+def _walk_graph(start: Iterable[object], enter: Callable[[tuple[int, int], generic.IndirectObject], object],
+                skip: tuple[str, ...] = ()) -> None:
+    """Depth first over the values reachable from ``start``. At each reference (entered once) ``enter`` gives
+    the value to go on into, or None to stop there; keys in ``skip`` are not followed; the CPU budget is
+    checked as the walk goes."""
+    stack = list(start)
+    seen: set[tuple[int, int]] = set()
+    steps = 0
+    while stack:
+        value = stack.pop()
+        steps += 1
+        if steps % 512 == 0:
+            limits.checkpoint()
+        if isinstance(value, generic.IndirectObject):
+            ref = (value.idnum, value.generation)
+            if ref in seen:
+                continue
+            seen.add(ref)
+            value = enter(ref, value)
+        if isinstance(value, generic.DictionaryObject):
+            stack.extend(value.raw_get(k) for k in value.keys() if k not in skip)
+        elif isinstance(value, generic.ArrayObject):
+            stack.extend(value)
+
+
 def _rect_area(widget: generic.DictionaryObject) -> float | None:
     """The area of a /Rect of four direct numbers; None for anything else, which is then not known to be
     invisible (indirect numbers, a fifth element: readers differ on them)."""
@@ -374,33 +399,23 @@ class ChangeAnalysis:
             return self._dangling[revision]
         resolver = self.reader.get_historical_resolver(revision)
         found: set[tuple[int, int]] = set()
-        seen: set[tuple[int, int]] = set()
-        stack: list[object] = [resolver.trailer_view]
         budget = limits.current().pdf_objects
-        steps = 0
-        while stack:
-            value = stack.pop()
-            steps += 1
-            if steps % 512 == 0:
-                limits.checkpoint()
-            if isinstance(value, generic.IndirectObject):
-                ref = (value.idnum, value.generation)
-                if ref in seen:
-                    continue
-                seen.add(ref)
-                if len(seen) > budget:
-                    limits.require("pdf_objects", len(seen))
-                if self.xrefs.get_historical_ref(value.reference, revision) is None:
-                    found.add(ref)
-                    continue
-                try:
-                    value = resolver(generic.Reference(*ref))
-                except Exception:  # an unreadable object is no reference to follow
-                    continue
-            if isinstance(value, generic.DictionaryObject):
-                stack.extend(value.raw_get(k) for k in value.keys())
-            elif isinstance(value, generic.ArrayObject):
-                stack.extend(value)
+        entered = 0
+
+        def enter(ref: tuple[int, int], value: generic.IndirectObject) -> object:
+            nonlocal entered
+            entered += 1
+            if entered > budget:
+                limits.require("pdf_objects", entered)
+            if self.xrefs.get_historical_ref(value.reference, revision) is None:
+                found.add(ref)
+                return None
+            try:
+                return resolver(generic.Reference(*ref))
+            except Exception:  # an unreadable object is no reference to follow
+                return None
+
+        _walk_graph([resolver.trailer_view], enter)
         self._dangling[revision] = found
         return found
 
@@ -638,28 +653,16 @@ class ChangeAnalysis:
 
     def _explain_new(self, ctx: _Context) -> None:
         """New objects must hang off an allowed anchor through new objects only; the rest is unexplained."""
-        stack = list(ctx.anchors)
-        visited: set[tuple[int, int]] = set()
-        steps = 0
-        while stack:
-            value = stack.pop()
-            steps += 1
-            if steps % 512 == 0:
-                limits.checkpoint()
-            if isinstance(value, generic.IndirectObject):
-                ref = (value.idnum, value.generation)
-                if ref not in ctx.new_refs or ref in visited:
-                    continue
-                visited.add(ref)
-                ctx.explained.add(ref)
-                try:
-                    value = value.get_object()
-                except Exception:
-                    continue
-            if isinstance(value, generic.DictionaryObject):
-                stack.extend(value.raw_get(k) for k in value.keys() if k not in ("/P", "/Parent"))
-            elif isinstance(value, generic.ArrayObject):
-                stack.extend(value)
+        def enter(ref: tuple[int, int], value: generic.IndirectObject) -> object:
+            if ref not in ctx.new_refs:
+                return None
+            ctx.explained.add(ref)
+            try:
+                return value.get_object()
+            except Exception:
+                return None
+
+        _walk_graph(ctx.anchors, enter, skip=("/P", "/Parent"))
         unexplained = sorted(ctx.new_refs - ctx.explained)
         by_kind: dict[str, list[int]] = {}
         for ref in unexplained:
@@ -709,19 +712,14 @@ class _OldRoles:
 
     def _reachable(self, value: object, limit: int = 4096) -> set[tuple[int, int]]:
         found: set[tuple[int, int]] = set()
-        stack = [value]
-        while stack and len(found) < limit:
-            item = stack.pop()
-            if isinstance(item, generic.IndirectObject):
-                ref = _ref(item)
-                if ref in found:
-                    continue
-                found.add(ref)
-                item = _resolve(item)
-            if isinstance(item, generic.DictionaryObject):
-                stack.extend(item.raw_get(k) for k in item.keys() if k not in ("/P", "/Parent"))
-            elif isinstance(item, generic.ArrayObject):
-                stack.extend(item)
+
+        def enter(ref: tuple[int, int], item: generic.IndirectObject) -> object:
+            if len(found) >= limit:
+                return None
+            found.add(ref)
+            return _resolve(item)
+
+        _walk_graph([value], enter, skip=("/P", "/Parent"))
         return found
 
     def _pages(self, node: object, depth: int = 0) -> None:
