@@ -72,3 +72,19 @@ def cert_of(pki_dir, manifest):
 @pytest.fixture(scope="session")
 def now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+@pytest.fixture(scope="module")
+def issuing_api(tmp_path_factory, pki_dir, pki_server) -> dict:
+    """The API with the demo providers and officials registered: a client and headers to issue and to verify."""
+    from api import create_app
+    from eds.access import ApiKeys
+    from test_pki import demo
+
+    home = tmp_path_factory.mktemp("issuing-api")
+    app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)})
+    demo.bootstrap(home, pki_dir, app.extensions["eds"].registry)
+    keys = ApiKeys(home / "api-keys.json")
+    return {"client": app.test_client(),
+            "issue": {"X-API-Key": keys.create("portal", ["issue", "verify"], signing_keys=["official_region"])},
+            "verify": {"X-API-Key": keys.create("auditor", ["verify"])}}

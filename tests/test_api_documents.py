@@ -6,21 +6,12 @@ import base64
 
 import pytest
 
-from api import create_app
-from eds.access import ApiKeys
 from eds.documents.examples import EXAMPLES
-from test_pki import demo
 
 
 @pytest.fixture(scope="module")
-def env(tmp_path_factory, pki_dir, pki_server):
-    home = tmp_path_factory.mktemp("api-docs")
-    app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)})
-    demo.bootstrap(home, pki_dir, app.extensions["eds"].registry)
-    keys = ApiKeys(home / "api-keys.json")
-    return {"client": app.test_client(),
-            "issue": {"X-API-Key": keys.create("portal", ["issue", "verify"], signing_keys=["official_region"])},
-            "verify": {"X-API-Key": keys.create("auditor", ["verify"])}}
+def env(issuing_api):
+    return issuing_api
 
 
 def licence(**overrides) -> dict:

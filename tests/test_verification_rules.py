@@ -11,9 +11,7 @@ import sys
 
 import pytest
 
-from api import create_app
 from eds import cms, xmldsig
-from eds.access import ApiKeys
 from eds.documents.examples import EXAMPLES
 from eds.formats import detect_format
 from eds.keys import SigningKey
@@ -21,7 +19,6 @@ from eds.limits import Limits
 from eds.request_check import Claims, ExpectedSigner
 from eds.signer_check import SignerChecker
 from eds.verify import DocumentVerifier
-from test_pki import demo
 
 XML = b'<?xml version="1.0"?><request><applicant><iin>850412300175</iin></applicant></request>'
 
@@ -97,40 +94,24 @@ def test_expected_signers_count_identity_and_order(verifier, key, other_key):
         key.certificate.iin, other_key.certificate.iin]
 
 
-@pytest.fixture(scope="module")
-def registry_env(tmp_path_factory, pki_dir, pki_server):
-    home = tmp_path_factory.mktemp("rules-registry")
-    app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)})
-    demo.bootstrap(home, pki_dir, app.extensions["eds"].registry)
-    keys = ApiKeys(home / "api-keys.json")
-    return {"client": app.test_client(),
-            "issue": {"X-API-Key": keys.create("portal", ["issue", "verify"], signing_keys=["official_region"])},
-            "verify": {"X-API-Key": keys.create("auditor", ["verify"])}}
-
-
-def test_a_registry_document_must_carry_its_recorded_signer(registry_env, other_key):
-    client = registry_env["client"]
-    data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
-    issued = client.post("/api/v1/documents", headers=registry_env["issue"], json={
-        "type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data})
-    assert issued.status_code == 201, issued.get_json()
-    number = issued.get_json()["number"]
-    twin = client.get(f"/api/v1/documents/{number}/xml", headers=registry_env["verify"]).data
-    genuine = client.post("/api/v1/verify", headers=registry_env["verify"],
+def test_a_registry_document_must_carry_its_recorded_signer(issuing_api, other_key):
+    client = issuing_api["client"]
+    number = _issue(issuing_api)
+    twin = client.get(f"/api/v1/documents/{number}/xml", headers=issuing_api["verify"]).data
+    genuine = client.post("/api/v1/verify", headers=issuing_api["verify"],
                           json={"document": base64.b64encode(twin).decode()}).get_json()
     assert genuine["indication"] != "TOTAL_FAILED" and genuine["signers"]["checked"] is True
     assert not [r for r in genuine["reasons"] if r["code"] == "SIGNERS_MISMATCH"]
     cosigned = xmldsig.sign_xml(twin, other_key.private_key, other_key.certificate.der)
-    report = client.post("/api/v1/verify", headers=registry_env["verify"],
+    report = client.post("/api/v1/verify", headers=issuing_api["verify"],
                          json={"document": base64.b64encode(cosigned).decode()}).get_json()
     assert report["indication"] == "TOTAL_FAILED" and "SIGNERS_MISMATCH" in [r["code"] for r in report["reasons"]]
 
 
-def test_expected_signers_field_is_validated(registry_env):
-    client = registry_env["client"]
+def test_expected_signers_field_is_validated(issuing_api):
+    client = issuing_api["client"]
     for bad in ("x", [{"iin": "123"}], [{"name": "someone"}], [{}], [{"iin": "850412300175"}] * 33):
-        answer = client.post("/api/v1/verify", headers=registry_env["verify"],
+        answer = client.post("/api/v1/verify", headers=issuing_api["verify"],
                              json={"document": base64.b64encode(XML).decode(), "expectedSigners": bad})
         assert answer.status_code == 400 and answer.get_json()["details"]["field"] == "expectedSigners"
 
@@ -167,18 +148,18 @@ def test_expect_signer_spelling(tmp_path, key, pki_dir):
     assert other.returncode == 1 and "SIGNERS_MISMATCH" in [r["code"] for r in json.loads(other.stdout)["reasons"]]
 
 
-def _issue(registry_env) -> str:
+def _issue(issuing_api) -> str:
     data = dict(EXAMPLES["scrap_metal_licence"])
     data.pop("provider")
-    issued = registry_env["client"].post("/api/v1/documents", headers=registry_env["issue"], json={
+    issued = issuing_api["client"].post("/api/v1/documents", headers=issuing_api["issue"], json={
         "type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data})
     assert issued.status_code == 201, issued.get_json()
     return issued.get_json()["number"]
 
 
-def test_a_pdf_is_held_to_the_claimed_iin_and_bin(registry_env, verifier):
-    client = registry_env["client"]
-    pdf = client.get(f"/api/v1/documents/{_issue(registry_env)}/pdf", headers=registry_env["verify"]).data
+def test_a_pdf_is_held_to_the_claimed_iin_and_bin(issuing_api, verifier):
+    client = issuing_api["client"]
+    pdf = client.get(f"/api/v1/documents/{_issue(issuing_api)}/pdf", headers=issuing_api["verify"]).data
     for claims, code in ((Claims(iin="000000000000"), "IIN_MISMATCH"), (Claims(bin="000000000000"), "BIN_MISMATCH"),
                          (Claims(iin_path="applicant/iin"), "DOCUMENT_MALFORMED")):
         report = verifier.verify(pdf, claims=claims)
@@ -194,11 +175,11 @@ def test_a_path_claim_on_content_that_is_not_xml_is_refused(verifier, key):
             assert report.indication.value == "TOTAL_FAILED" and report.reasons[0].code == "DOCUMENT_MALFORMED"
 
 
-def test_a_registry_document_wrapped_in_a_cms_keeps_its_recorded_signer(registry_env, key):
-    client = registry_env["client"]
-    twin = client.get(f"/api/v1/documents/{_issue(registry_env)}/xml", headers=registry_env["verify"]).data
+def test_a_registry_document_wrapped_in_a_cms_keeps_its_recorded_signer(issuing_api, key):
+    client = issuing_api["client"]
+    twin = client.get(f"/api/v1/documents/{_issue(issuing_api)}/xml", headers=issuing_api["verify"]).data
     wrapped = cms.sign_cms(twin, key.private_key, key.certificate.der)
-    report = client.post("/api/v1/verify", headers=registry_env["verify"],
+    report = client.post("/api/v1/verify", headers=issuing_api["verify"],
                          json={"document": base64.b64encode(wrapped).decode()}).get_json()
     assert report["registry"]["found"] is True
     assert report["indication"] == "TOTAL_FAILED" and "SIGNERS_MISMATCH" in [r["code"] for r in report["reasons"]]
