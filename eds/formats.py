@@ -16,7 +16,7 @@ from typing import Literal
 
 Format = Literal["pdf", "xml", "cms", "ambiguous"]
 
-__all__ = ["Format", "detect_format", "is_whole_pem", "PDF_HEADER_WINDOW"]
+__all__ = ["Format", "cms_der", "detect_format", "is_whole_pem", "PDF_HEADER_WINDOW"]
 
 PDF_HEADER_WINDOW = 1024
 _BOM = b"\xef\xbb\xbf"
@@ -36,7 +36,7 @@ def _looks_xml(data: bytes) -> bool:
     return head == b"<" or data[:2] in (b"\xff\xfe", b"\xfe\xff")
 
 
-def _der(data: bytes) -> bytes | None:
+def cms_der(data: bytes) -> bytes | None:
     """The DER of a CMS given as DER, whole-input PEM or whole-input Base64, or None."""
     if data[:1] == b"\x30":
         return data
@@ -55,7 +55,7 @@ def _der(data: bytes) -> bytes | None:
 def _parses_as_cms(data: bytes) -> bool:
     from asn1crypto import cms as acms
 
-    der = _der(data)
+    der = cms_der(data)
     if der is None:
         return False
     try:
@@ -86,3 +86,17 @@ def detect_format(data: bytes) -> Format:
             return "ambiguous"
         return "pdf"
     return "xml" if _looks_xml(data) else "cms"
+
+
+def cms_content(data: bytes) -> bytes | None:
+    """The encapsulated content of an attached CMS, unverified: for looking things up, never for trusting."""
+    from asn1crypto import cms as acms
+
+    der = cms_der(data)
+    if der is None:
+        return None
+    try:
+        content = acms.ContentInfo.load(der)["content"]["encap_content_info"]["content"]
+        return content.native if content is not None and content.native is not None else None
+    except (ValueError, TypeError, KeyError):
+        return None
