@@ -19,7 +19,7 @@ from api.openapi import docs
 from api.v1 import v1
 
 
-access = logging.getLogger("eds.access")
+access = logging.getLogger("eds.issuing.access")
 
 
 def create_app(config: dict | None = None) -> Flask:

@@ -7,14 +7,14 @@ from flask import Blueprint, Response, jsonify, request
 from api.errors import ApiError
 from api.metrics import count_verdict
 from api.v1 import Body, _dependency, authorise, refuse_too_complex, services
-from eds.access import AccessError
-from eds.documents import DocumentDataError
-from eds.issuing import IssuingError
-from eds.keys import KeyStoreError
-from eds.pdf import PdfSigningError
-from eds.registry import RegistryError
-from eds.registry.records import Document
-from eds.request_check import Claims
+from eds.issuing.access import AccessError
+from eds.issuing.documents import DocumentDataError
+from eds.issuing.issuer import IssuingError
+from eds.issuing.keys import KeyStoreError
+from eds.signatures.pades import PdfSigningError
+from eds.issuing.registry import RegistryError
+from eds.issuing.registry.records import Document
+from eds.validation.request_check import Claims
 
 documents = Blueprint("documents", __name__, url_prefix="/api/v1")
 

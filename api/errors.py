@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from eds import reasons
+from eds.validation import reasons
 
 MESSAGES: dict[str, tuple[int, str, str, str]] = {
     # code: (HTTP status, kk, ru, en)

@@ -11,8 +11,8 @@ from html import escape
 from flask import Blueprint, Response, current_app, request, url_for
 
 from api.errors import language
-from eds.report import REPORT_CSS, render_html_fragment
-from eds.trust import TrustError
+from eds.validation.report import REPORT_CSS, render_html_fragment
+from eds.pki.trust import TrustError
 
 pages = Blueprint("pages", __name__)
 
@@ -112,7 +112,7 @@ def by_number(number: str):
 @pages.get("/verify/<path:number>/<any(pdf, xml):kind>")
 def signed_file(number: str, kind: str):
     """The signed files of an issued document, for anyone holding its number (as the printout does)."""
-    from eds.registry import RegistryError
+    from eds.issuing.registry import RegistryError
 
     try:
         data = current_app.extensions["eds"].registry.file(number, kind)

@@ -73,7 +73,7 @@ def _wait_for(url: str, seconds: float = 15.0) -> None:
 
 def _first_use(home: Path, pki_dir: Path) -> None:
     """Keys, providers and officials from the test PKI; a demo API key printed once."""
-    from eds.access import ApiKeys
+    from eds.issuing.access import ApiKeys
     from eds.service import Settings
     from test_pki import demo
 
@@ -90,7 +90,7 @@ def _first_use(home: Path, pki_dir: Path) -> None:
 
 def run_embedded(host: str = "127.0.0.1", port: int = 8000, pki_port: int = 8780) -> int:
     """Build the test PKI on first use, start its CRL/OCSP/TSA services and serve the API."""
-    from eds.trust import eds_home
+    from eds.pki.trust import eds_home
     from test_pki import generator
 
     home = eds_home()

@@ -14,7 +14,7 @@ from api.documents import _object, _run, record
 from api.errors import ApiError
 from api.openapi import register
 from api.v1 import Body, authorise, services
-from eds.two_step import TwoStepError
+from eds.issuing.two_step import TwoStepError
 
 two_step = Blueprint("two_step", __name__, url_prefix="/api/v1/documents")
 

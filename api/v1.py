@@ -12,13 +12,13 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from api.errors import ApiError
 from api.metrics import count_verdict
-from eds import cms, xmldsig
-from eds.access import AccessError
-from eds.certificates import ROLE_TO_OID
-from eds.keys import KeyStoreError
-from eds.request_check import Claims, ExpectedSigner
-from eds.trust import TrustError
-from eds.tsp import TimestampError
+from eds.signatures import cms, xmldsig
+from eds.issuing.access import AccessError
+from eds.pki.certificates import ROLE_TO_OID
+from eds.issuing.keys import KeyStoreError
+from eds.validation.request_check import Claims, ExpectedSigner
+from eds.pki.trust import TrustError
+from eds.signatures.tsp import TimestampError
 
 v1 = Blueprint("v1", __name__, url_prefix="/api/v1")
 

@@ -27,11 +27,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from eds import xmldsig
-from eds.access import ApiKeys
-from eds.documents.examples import EXAMPLES
-from eds.keys import SigningKey
-from eds.registry import Registry
+from eds.signatures import xmldsig
+from eds.issuing.access import ApiKeys
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.keys import SigningKey
+from eds.issuing.registry import Registry
 from test_pki import demo, services
 
 SECONDS = 10

@@ -57,14 +57,14 @@ def bench_crl(entries: int) -> None:
     # Load in a child process so the memory figure is this CRL's alone.
     # ru_maxrss survives exec on Linux, so read the peak (VmHWM) of this process image instead.
     code = (
-        "import re,sys,time;from eds.revocation.crl import CrlIndex;"
+        "import re,sys,time;from eds.pki.revocation.crl import CrlIndex;"
         "hwm=lambda:int(re.search(r'VmHWM:\\s+(\\d+)',open('/proc/self/status').read()).group(1));"
         "r0=hwm();t=time.perf_counter();i=CrlIndex(open(sys.argv[1],'rb').read());"
         "t=time.perf_counter()-t;print(t,(hwm()-r0)/1024,len(i))"
     )
     out = subprocess.run([sys.executable, "-c", code, path], capture_output=True, text=True, check=True).stdout.split()
     load_s, extra_mb = float(out[0]), float(out[1])
-    from eds.revocation.crl import CrlIndex
+    from eds.pki.revocation.crl import CrlIndex
 
     index = CrlIndex(der)
     probes = serials[:: max(1, entries // 2000)]
@@ -84,9 +84,9 @@ def bench_crl(entries: int) -> None:
 
 
 def bench_cached_check() -> None:
-    from eds.certificates import Certificate
-    from eds.signer_check import SignerChecker
-    from eds.trust import load_profile
+    from eds.pki.certificates import Certificate
+    from eds.validation.signer_check import SignerChecker
+    from eds.pki.trust import load_profile
     from test_pki import services
 
     with services.temporary() as (pki, _server):

@@ -1,4 +1,4 @@
-"""Throughput of eds.gost against gostcrypto on the same inputs: GOST-512 verification and Streebog-512; and a
+"""Throughput of eds.pki.gost against gostcrypto on the same inputs: GOST-512 verification and Streebog-512; and a
 full request check of a GOST-signed XML over the test PKI (its live OCSP, answered with GOST).
 
 Run as ``.venv/bin/python bench/gost.py``. gostcrypto (``pip install gostcrypto``) is the pure-Python reference;
@@ -12,7 +12,7 @@ import os
 import time
 from typing import Callable
 
-from eds.gost import (
+from eds.pki.gost import (
     OID_KZ_GOST2015_512_SIGNATURE,
     encode_gost_spki,
     generate_private_key,
@@ -23,13 +23,13 @@ from eds.gost import (
     verify,
     verify_nca,
 )
-from eds.gost.curves import TC26_512_A
-from eds.gost.providers import XML_SIGNATURE_URIS
-from eds.keys import SigningKey
-from eds.request_check import Claims, RequestChecker
-from eds.signer_check import SignerChecker
-from eds.trust import load_profile
-from eds.xmldsig import sign_xml
+from eds.pki.gost.curves import TC26_512_A
+from eds.pki.gost.providers import XML_SIGNATURE_URIS
+from eds.issuing.keys import SigningKey
+from eds.validation.request_check import Claims, RequestChecker
+from eds.validation.signer_check import SignerChecker
+from eds.pki.trust import load_profile
+from eds.signatures.xmldsig import sign_xml
 from test_pki import generator, services
 
 try:

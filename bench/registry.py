@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from eds.registry import DOCUMENT_TYPES, Draft, Registry, RegistryError, SignedFiles
+from eds.issuing.registry import DOCUMENT_TYPES, Draft, Registry, RegistryError, SignedFiles
 
 CERT = b"bench signer certificate"
 PDF = b"%PDF-1.7\n" + bytes(40_000)  # about the size of a one-page rendered licence

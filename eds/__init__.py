@@ -1,5 +1,5 @@
 """EDS checks, signing and document verification for Kazakhstan's state services; GOST is registered on import."""
 
-from eds.gost.providers import install
+from eds.pki.gost.providers import install
 
 install()

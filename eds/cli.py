@@ -39,7 +39,7 @@ def _read(path: str, what: str) -> bytes:
 
 
 def _exit_for(indication) -> int:
-    from eds.report import Indication
+    from eds.validation.report import Indication
 
     return {Indication.TOTAL_PASSED: EXIT_PASSED, Indication.TOTAL_FAILED: EXIT_FAILED,
             Indication.INDETERMINATE: EXIT_INDETERMINATE}[indication]
@@ -83,7 +83,7 @@ def cmd_pki_serve(args: argparse.Namespace) -> int:
 # --- trust -------------------------------------------------------------------------------------------
 
 def cmd_trust_import(args: argparse.Namespace) -> int:
-    from eds.trust import TrustError, import_anchors
+    from eds.pki.trust import TrustError, import_anchors
 
     def confirm(cert) -> bool:
         print(f"subject: {cert.subject_dn}\n  SHA-256: {cert.sha256}\n  valid: {cert.not_before:%Y-%m-%d} .. "
@@ -111,7 +111,7 @@ def cmd_trust_show(args: argparse.Namespace) -> int:
 
 
 def _profile(name: str):
-    from eds.trust import TrustError, load_profile
+    from eds.pki.trust import TrustError, load_profile
 
     try:
         return load_profile(name)
@@ -122,13 +122,13 @@ def _profile(name: str):
 # --- cert --------------------------------------------------------------------------------------------
 
 def _checker(args: argparse.Namespace):
-    from eds.revocation import Policy
-    from eds.signer_check import SignerChecker
+    from eds.pki.revocation import Policy
+    from eds.validation.signer_check import SignerChecker
 
     policy = Policy.OFFLINE if args.offline else Policy(args.policy)
     crls = [_read(f, "CRL") for f in args.crl]
     ocsps = [_read(f, "OCSP response") for f in args.ocsp_response]
-    from eds.revocation import CrlError
+    from eds.pki.revocation import CrlError
 
     try:
         return SignerChecker(_profile(args.trust), policy=policy, crls=crls, ocsp_responses=ocsps)
@@ -137,7 +137,7 @@ def _checker(args: argparse.Namespace):
 
 
 def cmd_cert(args: argparse.Namespace) -> int:
-    from eds.report import render_text
+    from eds.validation.report import render_text
 
     data, at = _read(args.file, "certificate"), _parse_time(args.at)
     report = _checker(args).check(data, at=at, expect_iin=args.expect_iin, expect_bin=args.expect_bin)
@@ -164,7 +164,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _signing_key(args: argparse.Namespace):
-    from eds.keys import KeyStoreError, SigningKey
+    from eds.issuing.keys import KeyStoreError, SigningKey
 
     try:
         return SigningKey.from_pkcs12(_read(args.key, "key file"), _password(args))
@@ -181,7 +181,7 @@ def _write_output(args: argparse.Namespace, data: bytes, default_suffix: str) ->
 
 
 def cmd_sign_xml(args: argparse.Namespace) -> int:
-    from eds import xmldsig
+    from eds.signatures import xmldsig
 
     data, key = _read(args.file, "XML document"), _signing_key(args)
     try:
@@ -193,7 +193,7 @@ def cmd_sign_xml(args: argparse.Namespace) -> int:
 
 
 def cmd_sign_cms(args: argparse.Namespace) -> int:
-    from eds import cms, tsp
+    from eds.signatures import cms, tsp
 
     data, key = _read(args.file, "content"), _signing_key(args)
     tsa_url = args.tsa if args.tsa != "profile" else _profile(args.trust).tsa_url
@@ -212,7 +212,7 @@ def cmd_sign_cms(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from eds import batch
+    from eds.validation import batch
 
     files = batch.collect(args.paths)
     if not files:
@@ -259,7 +259,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
 def _expected_signers(specs: list[str]):
     """``--expect-signer iin=N[,bin=N]`` (repeatable, in signing order) -> ExpectedSigner values, or None."""
-    from eds.request_check import ExpectedSigner
+    from eds.validation.request_check import ExpectedSigner
 
     if not specs:
         return None
@@ -276,9 +276,9 @@ def _expected_signers(specs: list[str]):
 
 
 def _verify_single(args: argparse.Namespace, path: Path) -> int:
-    from eds.report import render_html, render_text
-    from eds.request_check import Claims
-    from eds.verify import DocumentVerifier
+    from eds.validation.report import render_html, render_text
+    from eds.validation.request_check import Claims
+    from eds.validation.verify import DocumentVerifier
 
     data, at = _read(str(path), "document"), _parse_time(args.at)
     detached = _read(args.detached, "detached content") if args.detached else None
@@ -304,10 +304,10 @@ def _services():
 
 
 def _registry_call(call):
-    from eds.documents import DocumentDataError
-    from eds.issuing import IssuingError
-    from eds.keys import KeyStoreError
-    from eds.registry import RegistryError
+    from eds.issuing.documents import DocumentDataError
+    from eds.issuing.issuer import IssuingError
+    from eds.issuing.keys import KeyStoreError
+    from eds.issuing.registry import RegistryError
 
     try:
         return call()
@@ -396,7 +396,7 @@ def cmd_registry_provider(args: argparse.Namespace) -> int:
 def cmd_registry_signer(args: argparse.Namespace) -> int:
     import datetime as dt
 
-    from eds.certificates import Certificate, CertificateError
+    from eds.pki.certificates import Certificate, CertificateError
 
     try:
         cert = Certificate.load(_read(args.cert, "certificate"))
@@ -425,8 +425,8 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
 # --- api keys ----------------------------------------------------------------------------------------
 
 def cmd_api_key_create(args: argparse.Namespace) -> int:
-    from eds.access import AccessError, ApiKeys
-    from eds.trust import eds_home
+    from eds.issuing.access import AccessError, ApiKeys
+    from eds.pki.trust import eds_home
 
     keys = ApiKeys(eds_home() / "api-keys.json")
     try:
@@ -611,7 +611,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # pyHanko logs every rejected modification with a traceback; the report already says what was wrong.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    from eds.trust import TrustError
+    from eds.pki.trust import TrustError
 
     try:
         status = args.func(args)

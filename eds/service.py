@@ -26,20 +26,20 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from eds.access import ApiKeys
-from eds.documents import DOCUMENT_TYPES
-from eds.issuing import Issuer, IssuingOptions
-from eds.registry import Registry, RegistryError
-from eds.two_step import TwoStepIssuer
-from eds.verify import DocumentVerifier
-from eds.keys import KeyStore
-from eds.formats import cms_content, detect_format
+from eds.issuing.access import ApiKeys
+from eds.issuing.documents import DOCUMENT_TYPES
+from eds.issuing.issuer import Issuer, IssuingOptions
+from eds.issuing.registry import Registry, RegistryError
+from eds.issuing.two_step import TwoStepIssuer
+from eds.validation.verify import DocumentVerifier
+from eds.issuing.keys import KeyStore
+from eds.signatures.formats import cms_content, detect_format
 from eds.limits import PUBLIC as PUBLIC_LIMITS
-from eds.report import DocumentReport
-from eds.request_check import Claims, ExpectedSigner, RequestChecker, settle
-from eds.revocation import CrlStore, Policy
-from eds.signer_check import SignerChecker
-from eds.trust import TrustProfile, load_profile
+from eds.validation.report import DocumentReport
+from eds.validation.request_check import Claims, ExpectedSigner, RequestChecker, settle
+from eds.pki.revocation import CrlStore, Policy
+from eds.validation.signer_check import SignerChecker
+from eds.pki.trust import TrustProfile, load_profile
 
 
 def printed_number(data: bytes) -> str | None:
@@ -58,7 +58,7 @@ def printed_number(data: bytes) -> str | None:
             return printed_number(content) if content and detect_format(content) == "xml" else None
         if fmt != "xml":
             return None
-        from eds import xmldsig
+        from eds.signatures import xmldsig
 
         return xmldsig.find_text(data, "/document/@number")
     except Exception:  # an unreadable document simply has no number to look up

@@ -21,18 +21,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from eds import cms, pdf, xmldsig
-from eds.certificates import Certificate, CertificateError
-from eds.documents import render_pdf, validate
-from eds.documents.examples import EXAMPLES
-from eds.identity import IdentityError, check_digit, parse_bin, parse_iin
-from eds.issuing import long_term_data
-from eds.keys import SigningKey
-from eds.request_check import Claims, RequestChecker
-from eds.revocation import CrlError, CrlIndex, Policy
-from eds.signer_check import SignerChecker
-from eds.trust import load_profile
-from eds.verify import DocumentVerifier
+from eds.signatures import cms, pades as pdf, xmldsig
+from eds.pki.certificates import Certificate, CertificateError
+from eds.issuing.documents import render_pdf, validate
+from eds.issuing.documents.examples import EXAMPLES
+from eds.pki.identity import IdentityError, check_digit, parse_bin, parse_iin
+from eds.issuing.issuer import long_term_data
+from eds.issuing.keys import SigningKey
+from eds.validation.request_check import Claims, RequestChecker
+from eds.pki.revocation import CrlError, CrlIndex, Policy
+from eds.validation.signer_check import SignerChecker
+from eds.pki.trust import load_profile
+from eds.validation.verify import DocumentVerifier
 
 TARGETS = ("identity", "certificate", "crl", "xml", "cms", "pdf", "request")
 CMS_CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()

@@ -17,14 +17,14 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from eds import cms, xmldsig
-from eds.certificates import Certificate
-from eds.documents.examples import EXAMPLES
-from eds.issuing import Issuer, IssuingOptions
-from eds.keys import KeyStore, SigningKey
-from eds.registry import Registry
-from eds.signer_check import SignerChecker
-from eds.trust import load_profile
+from eds.signatures import cms, xmldsig
+from eds.pki.certificates import Certificate
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.issuer import Issuer, IssuingOptions
+from eds.issuing.keys import KeyStore, SigningKey
+from eds.issuing.registry import Registry
+from eds.validation.signer_check import SignerChecker
+from eds.pki.trust import load_profile
 from test_pki import demo, generator, services
 from test_pki.authority import TestPki
 

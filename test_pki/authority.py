@@ -18,9 +18,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
-from eds import tsp
-from eds.gost.keys import GostPrivateKey
-from eds.keys import SigningKey
+from eds.signatures import tsp
+from eds.pki.gost.keys import GostPrivateKey
+from eds.issuing.keys import SigningKey
 from test_pki import gost
 from test_pki.generator import TSA_POLICY
 

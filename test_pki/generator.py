@@ -19,8 +19,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from eds.certificates import OID_EKU_AUTH, OID_EKU_SIGN, ROLE_TO_OID
-from eds.identity import complete
+from eds.pki.certificates import OID_EKU_AUTH, OID_EKU_SIGN, ROLE_TO_OID
+from eds.pki.identity import complete
 
 PASSWORD = "Qwerty12"  # the password NCA's public test keys use; test material only
 DEFAULT_BASE_URL = "http://127.0.0.1:8780"

@@ -1,7 +1,7 @@
-"""The GOST-2015-512 hierarchy of the test PKI (the NCA's 2022 generation), built with asn1crypto and eds.gost.
+"""The GOST-2015-512 hierarchy of the test PKI (the NCA's 2022 generation), built with asn1crypto and eds.pki.gost.
 
 ``cryptography`` can neither hold a GOST key nor sign with one, so the certificates, CRLs and OCSP responses
-of this branch are assembled with asn1crypto and signed with :class:`eds.gost.keys.GostPrivateKey`. Names,
+of this branch are assembled with asn1crypto and signed with :class:`eds.pki.gost.keys.GostPrivateKey`. Names,
 service URLs, EKU roles and the manifest follow the RSA and EC hierarchies of :mod:`test_pki.generator`;
 what is GOST-2015-specific is taken from NCA_PROFILE.md §2: all three KeyUsage bits on user certificates,
 policy 1.2.398.3.3.2 and the private extension 1.2.398.3.3.5.
@@ -19,11 +19,11 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from eds.certificates import OID_EKU_AUTH, OID_EKU_SIGN, ROLE_TO_OID
-from eds.gost import OID_KZ_GOST2015_512_SIGNATURE
-from eds.gost.curves import TC26_512_A
-from eds.gost.keys import GostPrivateKey
-from eds.gost.pkcs12 import write_pkcs12
+from eds.pki.certificates import OID_EKU_AUTH, OID_EKU_SIGN, ROLE_TO_OID
+from eds.pki.gost import OID_KZ_GOST2015_512_SIGNATURE
+from eds.pki.gost.curves import TC26_512_A
+from eds.pki.gost.keys import GostPrivateKey
+from eds.pki.gost.pkcs12 import write_pkcs12
 from test_pki.generator import (
     identity_entry,
     COMPANY,

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from eds.certificates import Certificate
-from eds.trust import load_profile
+from eds.pki.certificates import Certificate
+from eds.pki.trust import load_profile
 from test_pki import generator, services
 
 
@@ -78,7 +78,7 @@ def now() -> dt.datetime:
 def issuing_api(tmp_path_factory, pki_dir, pki_server) -> dict:
     """The API with the demo providers and officials registered: a client and headers to issue and to verify."""
     from api import create_app
-    from eds.access import ApiKeys
+    from eds.issuing.access import ApiKeys
     from test_pki import demo
 
     home = tmp_path_factory.mktemp("issuing-api")

@@ -12,8 +12,8 @@ from asn1crypto import x509 as asn1_x509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from eds import cms
-from eds.keys import SigningKey
+from eds.signatures import cms
+from eds.issuing.keys import SigningKey
 
 
 def _attribute(name: str, value: object) -> asn1_cms.CMSAttribute:

@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from api import create_app
-from eds import cms, xmldsig
-from eds.access import ApiKeys
-from eds.keys import SigningKey
+from eds.signatures import cms, xmldsig
+from eds.issuing.access import ApiKeys
+from eds.issuing.keys import SigningKey
 
 
 @pytest.fixture(scope="module")

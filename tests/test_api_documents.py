@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from eds.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLES
 
 
 @pytest.fixture(scope="module")
@@ -107,8 +107,8 @@ def test_verify_a_document_this_registry_never_issued(env, pki_dir):
 
 
 def test_two_step_over_http(env, pki_dir, manifest, cert_of):
-    from eds import xmldsig
-    from eds.keys import SigningKey
+    from eds.signatures import xmldsig
+    from eds.issuing.keys import SigningKey
     from ncalayer import device_cms
 
     client = env["client"]

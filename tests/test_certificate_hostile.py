@@ -11,10 +11,10 @@ import json
 import pytest
 from cryptography.hazmat.primitives import serialization
 
-from eds.certificates import Certificate, CertificateError, Purpose
-from eds.report import SignatureReport, Status
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
+from eds.pki.certificates import Certificate, CertificateError, Purpose
+from eds.validation.report import SignatureReport, Status
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
 from hostile.certificates.corpus import CASES, CONTROLS, Material, truncations
 
 pytestmark = pytest.mark.filterwarnings("ignore:Parsed a serial number:cryptography.utils.CryptographyDeprecationWarning")

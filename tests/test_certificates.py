@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from eds.certificates import Certificate, CertificateError, Purpose
+from eds.pki.certificates import Certificate, CertificateError, Purpose
 
 
 def test_nca_individual(cert_of, manifest):

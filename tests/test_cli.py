@@ -116,12 +116,12 @@ def test_sign_with_wrong_password_is_one_line(pki_dir, tmp_path, monkeypatch, ca
 
 
 def test_verify_a_folder_in_parallel_offline(tmp_path, pki_dir, pki_server, profile, manifest, capsys):
-    from eds import pdf
-    from eds.documents import render_pdf, validate
-    from eds.documents.examples import EXAMPLES
-    from eds.issuing import long_term_data
-    from eds.keys import SigningKey
-    from eds.signer_check import SignerChecker
+    from eds.signatures import pades as pdf
+    from eds.issuing.documents import render_pdf, validate
+    from eds.issuing.documents.examples import EXAMPLES
+    from eds.issuing.issuer import long_term_data
+    from eds.issuing.keys import SigningKey
+    from eds.validation.signer_check import SignerChecker
 
     key = SigningKey.from_pkcs12((pki_dir / "users/official_region.p12").read_bytes(), manifest["password"])
     unsigned = render_pdf(validate("restoration_consent", EXAMPLES["restoration_consent"]), number="CNS-1",

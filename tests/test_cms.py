@@ -23,7 +23,9 @@ from asn1crypto import tsp as atsp
 from asn1crypto import x509 as ax509
 from cryptography.hazmat.primitives import serialization
 
-from eds import algorithms, cms, tsp
+from eds.pki import algorithms
+
+from eds.signatures import cms, tsp
 from hostile.cms.corpus import (
     CONTENT,
     attached_rsa,
@@ -322,7 +324,7 @@ def _gost_labelled_cms() -> bytes:
 
 @pytest.fixture
 def clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The registries as they are before eds.gost installs itself (it does on import of eds)."""
+    """The registries as they are before eds.pki.gost installs itself (it does on import of eds)."""
     monkeypatch.setattr(cms, "_DIGESTS", {k: v for k, v in cms._DIGESTS.items() if not k.startswith("1.2.398.")})
     monkeypatch.setattr(cms, "_KEY_AS_SIGNATURE", {})
     monkeypatch.setattr(algorithms, "_registry",
@@ -357,8 +359,8 @@ def test_registered_verifier_saying_no_is_an_invalid_signature(clean_registry: N
 
 
 def test_modules_import_in_either_order() -> None:
-    for first in ("eds.tsp", "eds.cms"):
-        subprocess.run([sys.executable, "-c", f"import {first}; import eds.cms, eds.tsp"], check=True)
+    for first in ("eds.signatures.tsp", "eds.signatures.cms"):
+        subprocess.run([sys.executable, "-c", f"import {first}; import eds.signatures.cms, eds.signatures.tsp"], check=True)
 
 
 # --- OpenSSL interoperability -----------------------------------------------------------------------------

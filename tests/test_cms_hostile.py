@@ -7,11 +7,13 @@ import random
 
 import pytest
 
-from eds import cms, limits, tsp
-from eds.report import Indication
-from eds.request_check import RequestChecker
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
+from eds.signatures import cms, tsp
+
+from eds import limits
+from eds.validation.report import Indication
+from eds.validation.request_check import RequestChecker
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
 from hostile.cms.corpus import (
     CASES,
     CONTENT,

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from eds.documents import (
+from eds.issuing.documents import (
     DOCUMENT_TYPES,
     DocumentDataError,
     DocumentType,
@@ -31,11 +31,11 @@ from eds.documents import (
     validate,
     wording,
 )
-from eds.documents import pdf as pdf_module
-from eds.documents.examples import EXAMPLES
-from eds.documents.schema import MAX_ISSUES, ValidatedDocument, validate_fields
-from eds.documents.types import COMMON_FIELDS
-from eds.identity import complete
+from eds.issuing.documents import pdf as pdf_module
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.schema import MAX_ISSUES, ValidatedDocument, validate_fields
+from eds.issuing.documents.types import COMMON_FIELDS
+from eds.pki.identity import complete
 
 KAZAKH_LETTERS = "әғқңөұүһі"
 ISSUED = dt.date(2025, 9, 5)
@@ -268,7 +268,7 @@ def test_every_letter_of_the_repertoire_is_accepted_and_printed(tmp_path):
 def test_the_fonts_have_a_glyph_for_every_character_of_the_repertoire():
     from reportlab.pdfbase.ttfonts import TTFontFile
 
-    from eds.documents.repertoire import RANGES, printable
+    from eds.issuing.documents.repertoire import RANGES, printable
 
     assigned = [p for low, high in RANGES for p in range(max(low, 0x20), high + 1)
                 if unicodedata.category(chr(p)) != "Cn"]

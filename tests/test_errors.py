@@ -11,23 +11,23 @@ import pickle
 
 import pytest
 
-from eds.access import AccessError
-from eds.algorithms import UnsupportedSignatureAlgorithm
-from eds.certificates import CertificateError
-from eds.documents import DocumentDataError
-from eds.documents.schema import Issue
+from eds.issuing.access import AccessError
+from eds.pki.algorithms import UnsupportedSignatureAlgorithm
+from eds.pki.certificates import CertificateError
+from eds.issuing.documents import DocumentDataError
+from eds.issuing.documents.schema import Issue
 from eds.errors import CodedError
-from eds.gost.pkcs12 import Pkcs12Error
-from eds.identity import IdentityError
-from eds.issuing import IssuingError
-from eds.keys import KeyStoreError
-from eds.pdf import PdfSigningError
-from eds.registry import ErrorCode, RegistryError
-from eds.revocation.crl import CrlError
-from eds.trust import TrustError
-from eds.tsp import TimestampError
-from eds.two_step import TwoStepError
-from eds.xmldsig import XmlDsigError
+from eds.pki.gost.pkcs12 import Pkcs12Error
+from eds.pki.identity import IdentityError
+from eds.issuing.issuer import IssuingError
+from eds.issuing.keys import KeyStoreError
+from eds.signatures.pades import PdfSigningError
+from eds.issuing.registry import ErrorCode, RegistryError
+from eds.pki.revocation.crl import CrlError
+from eds.pki.trust import TrustError
+from eds.signatures.tsp import TimestampError
+from eds.issuing.two_step import TwoStepError
+from eds.signatures.xmldsig import XmlDsigError
 
 CODED = [AccessError, CertificateError, CrlError, IdentityError, IssuingError, KeyStoreError, PdfSigningError,
          Pkcs12Error, TimestampError, TrustError, TwoStepError, XmlDsigError, RegistryError]

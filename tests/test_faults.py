@@ -24,17 +24,17 @@ from pathlib import Path
 import pytest
 
 from api import create_app
-from eds import pdf
-from eds.access import ApiKeys
-from eds.documents import render_pdf, validate
-from eds.documents.examples import EXAMPLES
-from eds.issuing import long_term_data
-from eds.keys import SigningKey
-from eds.registry import Registry
-from eds.report import Indication, Status
-from eds.revocation import CrlStore, OcspClient, Policy
-from eds.signer_check import SignerChecker
-from eds.verify import DocumentVerifier
+from eds.signatures import pades as pdf
+from eds.issuing.access import ApiKeys
+from eds.issuing.documents import render_pdf, validate
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.issuer import long_term_data
+from eds.issuing.keys import SigningKey
+from eds.issuing.registry import Registry
+from eds.validation.report import Indication, Status
+from eds.pki.revocation import CrlStore, OcspClient, Policy
+from eds.validation.signer_check import SignerChecker
+from eds.validation.verify import DocumentVerifier
 from test_pki import demo
 
 POSTGRES = Path(__file__).resolve().parent.parent / "scripts" / "postgres"

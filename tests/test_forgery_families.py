@@ -17,12 +17,12 @@ import re
 import pytest
 
 from api import create_app
-from eds import cms, xmldsig
-from eds.access import ApiKeys
-from eds.request_check import RequestChecker
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
-from eds.verify import DocumentVerifier
+from eds.signatures import cms, xmldsig
+from eds.issuing.access import ApiKeys
+from eds.validation.request_check import RequestChecker
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
+from eds.validation.verify import DocumentVerifier
 from hostile.documents.corpus import CASES, FAMILIES, Case, Expect, Material, make_material
 
 NAMES = sorted(CASES)

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from eds.identity import IdentityError, parse_bin, parse_iin
+from eds.pki.identity import IdentityError, parse_bin, parse_iin
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

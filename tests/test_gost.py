@@ -1,4 +1,4 @@
-"""Known-answer and behaviour tests of the pure-Python GOST code in eds.gost."""
+"""Known-answer and behaviour tests of the pure-Python GOST code in eds.pki.gost."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import random
 import pytest
 from asn1crypto import core
 
-from eds.gost import (
+from eds.pki.gost import (
     CURVES,
     OID_KZ_GOST2004_SIGNATURE,
     OID_KZ_GOST2015_256_SIGNATURE,
@@ -29,7 +29,7 @@ from eds.gost import (
     verify,
     verify_nca,
 )
-from eds.gost.curves import (
+from eds.pki.gost.curves import (
     CRYPTOPRO_A,
     CRYPTOPRO_B,
     CRYPTOPRO_C,

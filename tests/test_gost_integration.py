@@ -17,27 +17,29 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 from lxml import etree
 
-from eds import algorithms, cms, xmldsig
-from eds.certificates import Certificate
-from eds.gost import (
+from eds.pki import algorithms
+
+from eds.signatures import cms, xmldsig
+from eds.pki.certificates import Certificate
+from eds.pki.gost import (
     OID_KZ_GOST2004_SIGNATURE,
     OID_KZ_GOST2015_512_SIGNATURE,
     OID_KZ_STREEBOG512_HASH,
     gost94_test,
     verify_nca,
 )
-from eds.gost.curves import CRYPTOPRO_A, TC26_512_A
-from eds.gost.keys import GostPrivateKey
-from eds.gost.pkcs12 import Pkcs12Error, derive, read_pkcs12, write_pkcs12
-from eds.gost.providers import XML_SIGNATURE_URIS, install
-from eds.gost.rc2 import encrypt_block
-from eds.keys import KeyStoreError, SigningKey
-from eds.paths import PathValidator
-from eds.report import Indication
-from eds.request_check import Claims, RequestChecker
-from eds.revocation import CrlIndex, OcspClient, Policy
-from eds.revocation.ocsp import build_request, check_response
-from eds.signer_check import SignerChecker
+from eds.pki.gost.curves import CRYPTOPRO_A, TC26_512_A
+from eds.pki.gost.keys import GostPrivateKey
+from eds.pki.gost.pkcs12 import Pkcs12Error, derive, read_pkcs12, write_pkcs12
+from eds.pki.gost.providers import XML_SIGNATURE_URIS, install
+from eds.pki.gost.rc2 import encrypt_block
+from eds.issuing.keys import KeyStoreError, SigningKey
+from eds.pki.paths import PathValidator
+from eds.validation.report import Indication
+from eds.validation.request_check import Claims, RequestChecker
+from eds.pki.revocation import CrlIndex, OcspClient, Policy
+from eds.pki.revocation.ocsp import build_request, check_response
+from eds.validation.signer_check import SignerChecker
 
 GOST_USERS = ("gost_individual_sign", "gost_company_head", "gost_revoked", "gost_on_hold")
 
@@ -81,7 +83,7 @@ def test_install_registers_gost_everywhere_and_is_idempotent():
     assert before == after
     for oid in ("1.2.398.3.10.1.1.2.3.2", "1.2.398.3.10.1.1.2.3.1", "1.2.398.3.10.1.1.1.2"):
         assert algorithms.is_supported(oid)
-        assert oid not in cms._SIGNATURES  # CMS verifies GOST through the one registry in eds.algorithms
+        assert oid not in cms._SIGNATURES  # CMS verifies GOST through the one registry in eds.pki.algorithms
     assert not algorithms.is_supported("1.2.643.7.1.1.3.3")  # Russian GOST 2012-512: still unknown here
 
 
@@ -426,8 +428,8 @@ def test_pkcs12_kdf_matches_cryptography_files():
 
 
 def test_sign_xml_picks_the_gost_uri_from_the_key(pki_dir, manifest):
-    from eds import xmldsig
-    from eds.keys import SigningKey
+    from eds.signatures import xmldsig
+    from eds.issuing.keys import SigningKey
 
     info = manifest["identities"]["gost_individual_sign"]
     key = SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"])
@@ -438,18 +440,18 @@ def test_sign_xml_picks_the_gost_uri_from_the_key(pki_dir, manifest):
 
 
 def test_gost_pades_signature_made_here_verifies_and_tampering_fails(keys, profile, pki_server):
-    """sign_pdf with a GOST key: pyHanko lays out the signature field, eds.cms makes the GOST CMS (Streebog
+    """sign_pdf with a GOST key: pyHanko lays out the signature field, eds.signatures.cms makes the GOST CMS (Streebog
     digest, no signing-time attribute as PAdES wants), the TSA stamps it; the verifier accepts it."""
     import io
 
     from asn1crypto import cms as asn1_cms
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    from eds import pdf
-    from eds.documents import render_pdf, validate
-    from eds.documents.examples import EXAMPLES
-    from eds.gost import OID_KZ_GOST2015_512_SIGNATURE, OID_KZ_STREEBOG512_HASH
-    from eds.verify import DocumentVerifier
+    from eds.signatures import pades as pdf
+    from eds.issuing.documents import render_pdf, validate
+    from eds.issuing.documents.examples import EXAMPLES
+    from eds.pki.gost import OID_KZ_GOST2015_512_SIGNATURE, OID_KZ_STREEBOG512_HASH
+    from eds.validation.verify import DocumentVerifier
 
     unsigned = render_pdf(validate("restoration_consent", EXAMPLES["restoration_consent"]), number="CNS-G-1",
                           issued_at=dt.date.today(), verify_url="https://e.kz/verify/CNS-G-1")
@@ -474,12 +476,12 @@ def test_gost_pades_signature_made_here_verifies_and_tampering_fails(keys, profi
 
 
 def test_a_gost_official_issues_a_long_term_licence_that_verifies_offline(keys, profile, pki_server, tmp_path):
-    from eds.documents.examples import EXAMPLES
-    from eds.issuing import Issuer, IssuingOptions
-    from eds.keys import KeyStore
-    from eds.registry import Registry
-    from eds.revocation import Policy
-    from eds.verify import DocumentVerifier
+    from eds.issuing.documents.examples import EXAMPLES
+    from eds.issuing.issuer import Issuer, IssuingOptions
+    from eds.issuing.keys import KeyStore
+    from eds.issuing.registry import Registry
+    from eds.pki.revocation import Policy
+    from eds.validation.verify import DocumentVerifier
 
     head = keys["gost_company_head"]
     registry = Registry.open(f"sqlite:///{tmp_path / 'registry.db'}")

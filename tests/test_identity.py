@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from eds.identity import EntityType, IdentityError, Sex, check_digit, complete, parse_bin, parse_iin
+from eds.pki.identity import EntityType, IdentityError, Sex, check_digit, complete, parse_bin, parse_iin
 
 
 def test_check_digit_first_pass():

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from eds.identity import IdentityError, parse_bin, parse_iin
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
+from eds.pki.identity import IdentityError, parse_bin, parse_iin
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
 from hostile.identity.corpus import CHECKSUM, VALID, VALUES, Value
 
 

@@ -14,14 +14,14 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
-from eds.documents import DocumentDataError
-from eds.documents.examples import EXAMPLES
-from eds.issuing import Issuer, IssuingError, IssuingOptions
-from eds.keys import KeyStore
-from eds.registry import Registry, RegistryError
-from eds.revocation import Policy
-from eds.signer_check import SignerChecker
-from eds.verify import DocumentVerifier
+from eds.issuing.documents import DocumentDataError
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.issuer import Issuer, IssuingError, IssuingOptions
+from eds.issuing.keys import KeyStore
+from eds.issuing.registry import Registry, RegistryError
+from eds.pki.revocation import Policy
+from eds.validation.signer_check import SignerChecker
+from eds.validation.verify import DocumentVerifier
 from test_pki import demo
 
 PROVIDER_OF = {"tv_radio_licence": ("MCI", "official_ministry")}
@@ -174,8 +174,8 @@ def test_embedded_evidence_is_younger_than_the_timestamp(issuer):
     answers from before signing (the signer check before issuing) must not be embedded."""
     from cryptography.x509 import ocsp
 
-    from eds.issuing import _signature_timestamp
-    from eds.verify import _read_dss
+    from eds.issuing.issuer import _signature_timestamp
+    from eds.validation.verify import _read_dss
 
     first = issue(issuer, "restoration_consent")
     second = issue(issuer, "restoration_consent")  # the OCSP answers of the first are in the cache now

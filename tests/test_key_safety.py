@@ -29,11 +29,11 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from api import create_app
 from api.logs import JsonFormatter
-from eds import pdf
-from eds.access import AccessError, ApiKeys
-from eds.documents.examples import EXAMPLES
-from eds.keys import KeyStore, KeyStoreError, SigningKey
-from eds.registry import Registry
+from eds.signatures import pades as pdf
+from eds.issuing.access import AccessError, ApiKeys
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.keys import KeyStore, KeyStoreError, SigningKey
+from eds.issuing.registry import Registry
 from test_pki import demo
 
 PASSWORD_ENV = "EDS_TEST_KEY_SAFETY_PASSWORD"
@@ -149,7 +149,7 @@ def test_no_secret_in_logs_answers_errors_or_files(home, original, pki_dir, pki_
     assert [a.status_code for a in answers[:5]] == [201, 200, 201, 200, 200]
     for answer in answers:
         assert not leaks(answer.get_data(), markers), answer.request.path
-    assert records and any(r.name == "eds.access" for r in records), "the logs were not captured"
+    assert records and any(r.name == "eds.issuing.access" for r in records), "the logs were not captured"
     log_text = stream.getvalue() + "".join(repr(vars(r)) for r in records)
     assert not leaks(log_text.encode(), markers)
     assert token.split("_", 2)[2] not in log_text

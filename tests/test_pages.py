@@ -10,7 +10,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from api import create_app
-from eds.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLES
 from test_pki import demo
 
 

@@ -13,9 +13,9 @@ from collections import Counter
 
 import pytest
 
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
-from eds.verify import DocumentVerifier
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
+from eds.validation.verify import DocumentVerifier
 from hostile.pdf import forgeries
 from hostile.pdf.forgeries import CASES, FAMILIES, NOT_PASSED, PASSED
 

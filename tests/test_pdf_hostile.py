@@ -12,14 +12,14 @@ import json
 
 import pytest
 
-from eds import pdf
-from eds.documents import render_pdf, validate
-from eds.documents.examples import EXAMPLES
-from eds.keys import SigningKey
-from eds.report import DocumentReport
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
-from eds.verify import DocumentVerifier
+from eds.signatures import pades as pdf
+from eds.issuing.documents import render_pdf, validate
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.keys import SigningKey
+from eds.validation.report import DocumentReport
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
+from eds.validation.verify import DocumentVerifier
 from hostile.pdf.corpus import CASES, Base, countersigned, truncated_code, truncations
 
 

@@ -1,4 +1,4 @@
-"""The strict PDF policy (eds.pdf_changes through eds.verify): what may follow a signature, what fails and with
+"""The strict PDF policy (eds.signatures.pdf_changes through eds.validation.verify): what may follow a signature, what fails and with
 which kind, document timestamps as time evidence only, and each PDF limit at and past its value.
 
 The documents are this project's licences signed with the test PKI (PAdES B-T, and B-LT as the issuer makes
@@ -17,16 +17,16 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 
-from eds import pdf, pdf_changes, tsp
-from eds.documents import render_pdf, validate
-from eds.documents.examples import EXAMPLES
-from eds.issuing import long_term_data
-from eds.keys import SigningKey
+from eds.signatures import pades as pdf, pdf_changes, tsp
+from eds.issuing.documents import render_pdf, validate
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.issuer import long_term_data
+from eds.issuing.keys import SigningKey
 from eds.limits import Limits
-from eds.report import Indication
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
-from eds.verify import DocumentVerifier
+from eds.validation.report import Indication
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
+from eds.validation.verify import DocumentVerifier
 from hostile.pdf.corpus import first_page, incremental
 
 name = generic.NameObject

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from eds.registry import (
+from eds.issuing.registry import (
     DOCUMENT_TYPES,
     Draft,
     ErrorCode,
@@ -178,7 +178,7 @@ def test_document_types_limit_life_events(registry):
 
 
 def test_document_types_match_the_declared_documents():
-    from eds.documents import DOCUMENT_TYPES as DECLARED
+    from eds.issuing.documents import DOCUMENT_TYPES as DECLARED
     assert set(DOCUMENT_TYPES) == set(DECLARED)
     for name, declared in DECLARED.items():
         events = DOCUMENT_TYPES[name].events
@@ -317,7 +317,7 @@ def test_unreadable_database_is_unavailable_and_says_no_sql(tmp_path):
 
 
 def test_lock_held_elsewhere_is_retried_then_busy(db_path, monkeypatch):
-    monkeypatch.setattr("eds.registry.database.LOCK_TIMEOUT", 0.1)
+    monkeypatch.setattr("eds.issuing.registry.database.LOCK_TIMEOUT", 0.1)
     registry = Registry.open(f"sqlite:///{db_path}")
     _setup(registry)
     holder = sqlite3.connect(db_path, isolation_level=None, check_same_thread=False)
@@ -374,7 +374,7 @@ def test_edited_entry_is_detected(registry, db_path):
 
 def test_edited_and_rehashed_entry_is_detected(registry, db_path):
     _history(registry)
-    from eds.registry.journal import entry_hash
+    from eds.issuing.registry.journal import entry_hash
     seq, at, action, number, digest, prev = _sql(
         db_path, "SELECT seq, at, action, document_number, payload_digest, prev_hash FROM journal WHERE seq = 5")[0]
     forged = entry_hash(seq=seq, at=at, actor="forger", action=action, document_number=number,

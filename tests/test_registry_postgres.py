@@ -20,13 +20,13 @@ import psycopg
 import pytest
 from sqlalchemy.engine import make_url
 
-from eds.documents.examples import EXAMPLES
-from eds.issuing import Issuer, IssuingOptions
-from eds.keys import KeyStore
-from eds.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, Status
-from eds.signer_check import SignerChecker
-from eds.trust import load_profile
-from eds.verify import DocumentVerifier
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.issuer import Issuer, IssuingOptions
+from eds.issuing.keys import KeyStore
+from eds.issuing.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, Status
+from eds.validation.signer_check import SignerChecker
+from eds.pki.trust import load_profile
+from eds.validation.verify import DocumentVerifier
 from test_pki import demo
 
 SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "postgres"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from eds import cms, xmldsig
-from eds.keys import SigningKey
-from eds.report import Indication
-from eds.request_check import Claims, RequestChecker
-from eds.revocation import OcspClient
-from eds.signer_check import SignerChecker
+from eds.signatures import cms, xmldsig
+from eds.issuing.keys import SigningKey
+from eds.validation.report import Indication
+from eds.validation.request_check import Claims, RequestChecker
+from eds.pki.revocation import OcspClient
+from eds.validation.signer_check import SignerChecker
 
 
 @pytest.fixture(scope="module")

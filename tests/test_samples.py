@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from eds.request_check import Claims, RequestChecker
-from eds.revocation import Policy
-from eds.signer_check import SignerChecker
-from eds.trust import load_profile
+from eds.validation.request_check import Claims, RequestChecker
+from eds.pki.revocation import Policy
+from eds.validation.signer_check import SignerChecker
+from eds.pki.trust import load_profile
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 INDEX = json.loads((SAMPLES / "requests/index.json").read_text(encoding="utf-8"))
@@ -43,8 +43,8 @@ DOCUMENTS = json.loads((SAMPLES / "documents/index.json").read_text(encoding="ut
 @pytest.mark.parametrize("entry", DOCUMENTS, ids=[e["number"] for e in DOCUMENTS])
 def test_issued_sample_verifies_offline_years_later(entry):
     """Only what the PDF carries (B-LT) and the pinned anchors: no network, no CRL files."""
-    from eds import xmldsig
-    from eds.verify import DocumentVerifier
+    from eds.signatures import xmldsig
+    from eds.validation.verify import DocumentVerifier
 
     verifier = DocumentVerifier(SignerChecker(load_profile(SAMPLES / "pki"), policy=Policy.OFFLINE))
     report = verifier.verify((SAMPLES / "documents" / f"{entry['number']}.pdf").read_bytes())
@@ -66,7 +66,7 @@ def test_one_verifier_shared_by_threads_gives_every_thread_the_right_answer():
     import concurrent.futures
     import sys
 
-    from eds.verify import DocumentVerifier
+    from eds.validation.verify import DocumentVerifier
 
     documents = [(SAMPLES / "documents" / f"{e['number']}.pdf").read_bytes() for e in DOCUMENTS] * 2
     interval = sys.getswitchinterval()

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-from eds.access import ApiKeys
-from eds.documents.examples import EXAMPLES
-from eds.registry import Registry
+from eds.issuing.access import ApiKeys
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.registry import Registry
 from test_pki import demo
 
 ROOT = Path(__file__).resolve().parent.parent

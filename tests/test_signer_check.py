@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from eds.report import Indication, Status
-from eds.revocation import OcspClient, Policy
-from eds.signer_check import SignerChecker
+from eds.validation.report import Indication, Status
+from eds.pki.revocation import OcspClient, Policy
+from eds.validation.signer_check import SignerChecker
 from test_pki.authority import TestPki
 
 EXPECTED_CODE = {"REVOKED": "CERT_REVOKED", "HOLD": "CERT_REVOKED", "EXPIRED": "CERT_EXPIRED",
@@ -61,7 +61,7 @@ def test_every_identity_offline_from_crl_files(profile, manifest, cert_of, pki_d
 
 def test_offline_from_ocsp_response_files(profile, manifest, cert_of, pki_dir, now):
     pki = TestPki.load(pki_dir)
-    from eds.revocation.ocsp import build_request
+    from eds.pki.revocation.ocsp import build_request
 
     responses = []
     for name in ("individual_sign", "revoked", "on_hold"):

@@ -12,7 +12,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509 import ocsp
 
-from eds.revocation.ocsp import build_request
+from eds.pki.revocation.ocsp import build_request
 from test_pki import generator
 
 
@@ -45,7 +45,7 @@ def test_refuses_a_folder_that_is_not_empty(tmp_path):
 
 
 def test_manifest_lists_every_identity_with_checksum_valid_numbers(manifest):
-    from eds.identity import parse_bin, parse_iin
+    from eds.pki.identity import parse_bin, parse_iin
 
     expected = {"individual_sign", "individual_auth", "company_head", "company_signer", "company_employee",
                 "official_ministry", "official_region", "revoked", "on_hold", "expired", "not_yet_valid",

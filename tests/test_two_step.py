@@ -21,16 +21,16 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from eds import xmldsig
-from eds.documents import DocumentDataError
-from eds.documents.examples import EXAMPLES
-from eds.issuing import IssuingError, IssuingOptions
-from eds.keys import SigningKey
-from eds.registry import ErrorCode, Registry, RegistryError, SignedFiles, Status
-from eds.revocation import Policy
-from eds.signer_check import SignerChecker
-from eds.two_step import Prepared, TwoStepIssuer
-from eds.verify import DocumentVerifier
+from eds.signatures import xmldsig
+from eds.issuing.documents import DocumentDataError
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.issuer import IssuingError, IssuingOptions
+from eds.issuing.keys import SigningKey
+from eds.issuing.registry import ErrorCode, Registry, RegistryError, SignedFiles, Status
+from eds.pki.revocation import Policy
+from eds.validation.signer_check import SignerChecker
+from eds.issuing.two_step import Prepared, TwoStepIssuer
+from eds.validation.verify import DocumentVerifier
 from ncalayer import device_cms
 
 PUBLIC_URL = "https://eds.example.kz"

@@ -11,14 +11,14 @@ import sys
 
 import pytest
 
-from eds import cms, xmldsig
-from eds.documents.examples import EXAMPLES
-from eds.formats import detect_format
-from eds.keys import SigningKey
+from eds.signatures import cms, xmldsig
+from eds.issuing.documents.examples import EXAMPLES
+from eds.signatures.formats import detect_format
+from eds.issuing.keys import SigningKey
 from eds.limits import Limits
-from eds.request_check import Claims, ExpectedSigner
-from eds.signer_check import SignerChecker
-from eds.verify import DocumentVerifier
+from eds.validation.request_check import Claims, ExpectedSigner
+from eds.validation.signer_check import SignerChecker
+from eds.validation.verify import DocumentVerifier
 
 XML = b'<?xml version="1.0"?><request><applicant><iin>850412300175</iin></applicant></request>'
 
@@ -193,8 +193,8 @@ def test_look_alike_ca_certificates_do_not_multiply_the_paths(profile, pki_serve
     from cryptography.hazmat.primitives.asymmetric import ec
     from cryptography.x509.oid import NameOID
 
-    from eds.certificates import Certificate
-    from eds.paths import SAME_KEY_CERTIFICATES, _on_some_path
+    from eds.pki.certificates import Certificate
+    from eds.pki.paths import SAME_KEY_CERTIFICATES, _on_some_path
 
     now = dt.datetime.now(dt.timezone.utc)
     name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA)")])

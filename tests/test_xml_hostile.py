@@ -1,4 +1,4 @@
-"""Hostile inputs for eds.xmldsig.verify_xml: nothing escapes, nothing is intact, and the code is exact.
+"""Hostile inputs for eds.signatures.xmldsig.verify_xml: nothing escapes, nothing is intact, and the code is exact.
 
 Static files live in tests/hostile/xml/ (named ``CODE__description.xml``); attacks that need a real signature
 are generated here.  Signature-level tampering re-signs SignedInfo with the genuine key, so only the profile
@@ -24,8 +24,10 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from eds import limits, xmldsig
-from eds.xmldsig import DS_NS, GOST2015_512, XmlVerification, sign_xml, verify_xml
+from eds import limits
+
+from eds.signatures import xmldsig
+from eds.signatures.xmldsig import DS_NS, GOST2015_512, XmlVerification, sign_xml, verify_xml
 
 CORPUS = Path(__file__).parent / "hostile" / "xml"
 DS = "{" + DS_NS + "}"
@@ -632,8 +634,8 @@ def test_sign_xml_refuses_a_flood_too():
 
 
 def test_request_check_reports_too_complex(profile):
-    from eds.request_check import RequestChecker
-    from eds.signer_check import SignerChecker
+    from eds.validation.request_check import RequestChecker
+    from eds.validation.signer_check import SignerChecker
 
     report = RequestChecker(SignerChecker(profile)).check(flood_on_root(250, 1000))
     assert not report.passed and report.indication.value == "TOTAL_FAILED"

@@ -1,4 +1,4 @@
-"""eds.xmldsig: NCALayer-profile XMLDSig verify/sign, co-signatures, interop with xmlsec1 and signxml."""
+"""eds.signatures.xmldsig: NCALayer-profile XMLDSig verify/sign, co-signatures, interop with xmlsec1 and signxml."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
-from eds import xmldsig
-from eds.xmldsig import (
+from eds.signatures import xmldsig
+from eds.signatures.xmldsig import (
     C14N_10,
     C14N_10_WITH_COMMENTS,
     DS_NS,

@@ -16,7 +16,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.test import TestResponse
 
-from eds.access import ApiKeys
+from eds.issuing.access import ApiKeys
 
 VALID_B64 = "PGEvPg=="  # "<a/>"
 NUMBER = "LIC-ZHM-2026-999999"  # a number this registry never issued

@@ -22,7 +22,7 @@ from asn1crypto import x509 as ax509
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from eds import cms, tsp
+from eds.signatures import cms, tsp
 from hostile.cms.pki import NOW, TSA_POLICY, Party, cms_pki, filler_certificates, timestamp_token
 
 CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()

@@ -13,8 +13,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from eds import tsp
-from eds.cms import PrivateKey
+from eds.signatures import tsp
+from eds.signatures.cms import PrivateKey
 
 TSA_POLICY = "1.2.398.3.3.2.6.4"
 NOW = datetime.now(timezone.utc).replace(microsecond=0)

@@ -9,8 +9,8 @@
 3. *Who signed must match who was expected* (``f3_*``): XML, CMS and PDF co-signatures against expected
    signers that are missing, extra, reordered or have another IIN or BIN.
 
-Everything is built by script from the test PKI's identities and a licence rendered by ``eds.documents``:
-``eds.cms``/``eds.xmldsig``/``eds.pdf`` and pyHanko sign, pyHanko's generic objects are serialised by
+Everything is built by script from the test PKI's identities and a licence rendered by ``eds.issuing.documents``:
+``eds.signatures.cms``/``eds.signatures.xmldsig``/``eds.signatures.pades`` and pyHanko sign, pyHanko's generic objects are serialised by
 ``pdf_file`` (which computes every offset), nothing is a hand-edited byte string. ``CASES`` maps a case name
 to its builder; a builder takes the ``Material`` and returns a ``Case``.
 """
@@ -30,9 +30,9 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from eds import cms, pdf, tsp, xmldsig
-from eds.keys import SigningKey
-from eds.request_check import Claims, ExpectedSigner
+from eds.signatures import cms, pades as pdf, tsp, xmldsig
+from eds.issuing.keys import SigningKey
+from eds.validation.request_check import Claims, ExpectedSigner
 
 PASSED, FAILED, INDETERMINATE = "TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"
 CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()
@@ -95,8 +95,8 @@ IDENTITIES = ("individual_sign", "company_head", "company_signer", "company_empl
 
 def make_material(pki_dir, manifest: dict, profile) -> Material:
     """The keys of the identities the cases sign with and a rendered licence (needs the PKI's services)."""
-    from eds.documents import render_pdf, validate
-    from eds.documents.examples import EXAMPLES
+    from eds.issuing.documents import render_pdf, validate
+    from eds.issuing.documents.examples import EXAMPLES
 
     keys = {name: SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"],
                                          key_id=name)
@@ -259,7 +259,7 @@ def pdf_claiming(m: Material, name: str, moment: dt.datetime, *, field_name: str
 
 
 def pdf_with_cms_claim(m: Material, name: str, moment: dt.datetime) -> bytes:
-    """The licence with a CMS (made by ``eds.cms``) whose signed signingTime attribute claims ``moment``."""
+    """The licence with a CMS (made by ``eds.signatures.cms``) whose signed signingTime attribute claims ``moment``."""
     key = m.keys[name]
     prepared = pdf.prepare_signature(m.licence, key.certificate, room=8192)
     signature = cms.sign_cms(prepared.signed_bytes, key.private_key, key.certificate.der, detached=True,

@@ -1,7 +1,7 @@
 """Generators of hostile PDFs, each paired with the reason code the document verifier must give.
 
-Every generator starts from ``Base``: a licence rendered by ``eds.documents.render_pdf`` and signed with
-``eds.pdf.sign_pdf`` (PAdES B-T), which verifies. It then breaks one thing: an incremental update after
+Every generator starts from ``Base``: a licence rendered by ``eds.issuing.documents.render_pdf`` and signed with
+``eds.signatures.pades.sign_pdf`` (PAdES B-T), which verifies. It then breaks one thing: an incremental update after
 signing, a ByteRange or /Contents edited in place (same length, so every offset stays right), an xref
 trick, a cut, a second signature over a changed revision, or a structure built to exhaust the parser.
 ``CASES`` maps a case name to its generator; ``truncations`` gives the cut points.
@@ -22,8 +22,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
-from eds import pdf
-from eds.keys import SigningKey
+from eds.signatures import pades as pdf
+from eds.issuing.keys import SigningKey
 
 
 @dataclass(frozen=True)

@@ -44,13 +44,13 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
-from eds import pdf
-from eds.certificates import Certificate
-from eds.documents import render_pdf, validate
-from eds.documents.examples import EXAMPLES
-from eds.issuing import long_term_data
-from eds.keys import SigningKey
-from eds.signer_check import SignerChecker
+from eds.signatures import pades as pdf
+from eds.pki.certificates import Certificate
+from eds.issuing.documents import render_pdf, validate
+from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.issuer import long_term_data
+from eds.issuing.keys import SigningKey
+from eds.validation.signer_check import SignerChecker
 from hostile.pdf.corpus import (
     Base, Edit, byte_range_of, draw_over_page, first_page, incremental, last_startxref, name, numbers,
     object_body, page_content_number, replace_page_content, root_number, size_of, with_byte_range,
@@ -319,7 +319,7 @@ def long_term(m: Material, data: bytes, key: SigningKey) -> bytes:
 def sign(m: Material, data: bytes, key: SigningKey, *, field_name: str = "Signature2", certify: bool = False,
          permissions: fields.MDPPerm = fields.MDPPerm.FILL_FORMS, spec: fields.SigFieldSpec | None = None,
          ignore_docmdp: bool = False) -> bytes:
-    """A PAdES B-T signature made by pyHanko directly (for what eds.pdf.sign_pdf does not offer: certification,
+    """A PAdES B-T signature made by pyHanko directly (for what eds.signatures.pades.sign_pdf does not offer: certification,
     field locks)."""
     metadata = signers.PdfSignatureMetadata(field_name=field_name, md_algorithm="sha256", certify=certify,
                                             docmdp_permissions=permissions,

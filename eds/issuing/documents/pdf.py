@@ -1,0 +1,448 @@
+"""The printable PDF of a result document (unsigned): bilingual A4 with the provider header, the title in
+both languages, number and date, the fields as a table labelled in Kazakh and Russian, the signer block, a
+QR code to the public verification page and the legal-equivalence footer on every page.
+
+The fonts (DejaVu Sans cut down to the characters of ``repertoire``, shipped in ``fonts/``) are embedded,
+because the base-14 PDF fonts have no Kazakh letters and a printout must read the same everywhere.  Output
+is deterministic (reportlab ``invariant``): the same inputs give the same bytes, which tests and signing
+rely on.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+import threading
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+import qrcode
+from reportlab import rl_config
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import (
+    BaseDocTemplate,
+    Flowable,
+    Frame,
+    KeepTogether,
+    PageTemplate,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
+from reportlab.platypus.flowables import HRFlowable
+
+from eds.issuing.documents import wording
+from eds.issuing.documents.issuance import Issuance, check_issuance
+from eds.issuing.documents.schema import UNLIMITED, Bilingual, Field, Kind, ValidatedDocument
+from eds.issuing.documents.types import COMMON_FIELDS
+
+rl_config.useA85 = 0  # binary streams: smaller files, and no ASCII85 pass over every stream
+
+__all__ = ["render_pdf"]
+
+_FONT_DIR = Path(__file__).with_name("fonts")
+_REGULAR = "DejaVuSans"
+_BOLD = "DejaVuSans-Bold"
+
+_INK = colors.HexColor("#1a1a1a")
+_GREY = colors.HexColor("#555555")
+_RULE = colors.HexColor("#8c8c8c")
+_LABEL_SHADE = colors.HexColor("#f2f2f2")
+_GROUP_SHADE = colors.HexColor("#e1e6eb")
+_RED = colors.HexColor("#a00000")
+
+_PAGE_WIDTH, _PAGE_HEIGHT = A4
+_MARGIN = 18 * mm
+_WIDTH = _PAGE_WIDTH - 2 * _MARGIN
+_LABEL_WIDTH = 60 * mm
+_QR_SIZE = 30 * mm
+_COMMON = {spec.name for spec in COMMON_FIELDS}
+
+
+def _style(name: str, size: float, *, bold: bool = False, color: colors.Color = _INK, **extra: Any) -> ParagraphStyle:
+    return ParagraphStyle(name, fontName=_BOLD if bold else _REGULAR, fontSize=size, leading=size * 1.28,
+                          textColor=color, **extra)
+
+
+_PROVIDER = _style("provider", 9.5, bold=True, alignment=TA_CENTER)
+_PROVIDER_BIN = _style("provider-bin", 8, color=_GREY, alignment=TA_CENTER)
+_TITLE_KK = _style("title-kk", 11.5, bold=True, alignment=TA_CENTER, spaceBefore=6)
+_TITLE_RU = _style("title-ru", 10.5, bold=True, alignment=TA_CENTER, spaceBefore=2, spaceAfter=6)
+_META = _style("meta", 9.5)
+_LABEL = _style("label", 8.5, bold=True)
+_VALUE = _style("value", 9)
+_LIST_ITEM = _style("list-item", 9, leftIndent=16, bulletIndent=2, bulletFontName=_REGULAR)
+_GROUP = _style("group", 9, bold=True)
+_SECTION = _style("section", 9.5, bold=True, spaceBefore=8, spaceAfter=3)
+_SECTION_ITEM = _style("section-item", 9, leftIndent=16, bulletIndent=2, bulletFontName=_REGULAR, spaceAfter=3)
+_NOTE = _style("note", 8, color=_GREY)
+_NOTE_CENTER = _style("note-center", 8.5, color=_INK, alignment=TA_CENTER)
+_CLOSING = _style("closing", 8.5, spaceBefore=10)
+_SIGNER = _style("signer", 9.5, bold=True)
+_SIGNER_NAME = _style("signer-name", 11, bold=True)
+_MARK = _style("mark", 18, bold=True, color=_RED, alignment=TA_CENTER)
+_FOOTER = _style("footer", 7, color=_GREY)
+
+
+@functools.cache
+def _register_fonts() -> None:
+    """Register the packaged fonts once per process (parsing them costs a few milliseconds)."""
+    pdfmetrics.registerFont(TTFont(_REGULAR, str(_FONT_DIR / "DejaVuSans.ttf")))
+    pdfmetrics.registerFont(TTFont(_BOLD, str(_FONT_DIR / "DejaVuSans-Bold.ttf")))
+    pdfmetrics.registerFontFamily(_REGULAR, normal=_REGULAR, bold=_BOLD, italic=_REGULAR, boldItalic=_BOLD)
+
+
+class _Paragraph(Paragraph):
+    """A paragraph that breaks its lines once per width. A table wraps every cell to size its rows and again
+    to draw them, and KeepTogether once more to measure: the line breaking was a third of rendering."""
+
+    _wrapped: tuple[float, Any, tuple[float, float]] | None = None  # width, the lines broken for it, size
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803 (reportlab's names)
+        # A split drops or replaces the broken lines (``blPara``): then they are broken again.
+        if self._wrapped is None or self._wrapped[0] != availWidth or self._wrapped[1] is not getattr(
+                self, "blPara", None):
+            size = super().wrap(availWidth, availHeight)
+            self._wrapped = (availWidth, self.blPara, size)
+        return self._wrapped[2]
+
+
+_per_thread = threading.local()
+_SAVING = threading.Lock()
+
+
+class _Canvas(Canvas):
+    """Saves take turns. On save reportlab subsets each embedded TrueType font by seeking through the one parsed
+    font file that every document shares (a cursor, not a copy): two threads saving at once read each other's
+    glyphs and embed broken fonts."""
+
+    def save(self) -> None:
+        with _SAVING:
+            super().save()
+
+
+def _fixed(markup: str, style: ParagraphStyle) -> _Paragraph:
+    """A paragraph of the declared wording (labels, titles, notes), never of the applicant's data, made once
+    per thread and reused by every document: its markup is parsed and its lines broken once per width instead
+    of once per document (a third of the work of a licence). Per thread, because drawing sets the canvas
+    on the flowable."""
+    paragraphs: dict[tuple[str, str], _Paragraph] = _per_thread.__dict__.setdefault("paragraphs", {})
+    paragraph = paragraphs.get((markup, style.name))
+    if paragraph is None:
+        if len(paragraphs) >= 4096:  # declared wording is a few hundred texts; this only bounds a surprise
+            paragraphs.clear()
+        paragraph = paragraphs[markup, style.name] = _Paragraph(markup, style)
+    # What reportlab leaves on a flowable while laying out a document belongs to that document: a
+    # "postponed" mark from an earlier one would make the next move of this paragraph to a new page fail
+    # as too large, and the frame and canvas would keep the earlier document alive.
+    for mark in ("_postponed", "_frame", "canv"):
+        paragraph.__dict__.pop(mark, None)
+    return paragraph
+
+
+class _QrCode(Flowable):
+    """A QR code drawn as vector rectangles: sharp at any print resolution and cheaper than an image."""
+
+    _QUIET = 4  # modules of white border the QR specification asks for
+
+    def __init__(self, data: str, size: float) -> None:
+        super().__init__()
+        # A fixed mask pattern: any of the eight is valid, and choosing the "best" one costs 3 ms per document.
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
+        code.add_data(data)
+        code.make(fit=True)
+        self._matrix = code.get_matrix()
+        self.width = self.height = size
+
+    def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        count = len(self._matrix)
+        side = count + 2 * self._QUIET
+        # Drawn in module units (one scale for the whole code): each run is "x y w 1 re" in small integers, not
+        # four formatted decimals, which keeps the page stream (and its compression) a third smaller.
+        self.canv.saveState()
+        self.canv.scale(self.width / side, self.height / side)
+        path = self.canv.beginPath()
+        for row_index, row in enumerate(self._matrix):
+            y = side - self._QUIET - row_index - 1
+            column = 0
+            while column < count:
+                if not row[column]:
+                    column += 1
+                    continue
+                start = column
+                while column < count and row[column]:
+                    column += 1
+                path.rect(self._QUIET + start, y, column - start, 1)
+        self.canv.setFillColor(colors.black)
+        self.canv.drawPath(path, stroke=0, fill=1)
+        self.canv.restoreState()
+
+
+def _markup(text: str) -> str:
+    return escape(text).replace("\n", "<br/>")
+
+
+def _both(value: Bilingual) -> str:
+    """Kazakh over Russian; once when they are the same (proper names)."""
+    if value.kk == value.ru:
+        return _markup(value.kk)
+    return f"{_markup(value.kk)}<br/>{_markup(value.ru)}"
+
+
+def _in_languages(spec: Field, value: Any) -> Bilingual:
+    """A value as plain text in each language."""
+    if spec.kind is Kind.BILINGUAL:
+        return value
+    if spec.kind is Kind.ENUM:
+        choice = spec.choice(value)
+        return Bilingual(choice.kk, choice.ru)
+    if spec.kind is Kind.LIST:
+        assert spec.item is not None
+        parts = [_in_languages(spec.item, item) for item in value]
+        return Bilingual(", ".join(p.kk for p in parts), ", ".join(p.ru for p in parts))
+    if value == UNLIMITED:
+        return wording.UNLIMITED
+    if isinstance(value, dt.date):
+        return Bilingual(wording.day(value), wording.day(value))
+    return Bilingual(str(value), str(value))
+
+
+def _value_markup(spec: Field, value: Any) -> str:
+    if spec.kind is not Kind.GROUP:
+        return _both(_in_languages(spec, value))
+    # A group inside a list (a periodical): its texts in bold, then the rest labelled in each language.
+    head = [f"<b>{_markup(value[f.name])}</b>" for f in spec.fields if f.kind is Kind.TEXT and f.name in value]
+    rest = [(f, _in_languages(f, value[f.name])) for f in spec.fields if f.kind is not Kind.TEXT and f.name in value]
+    kk = "; ".join(f"{escape(f.kk)}: {_markup(v.kk)}" for f, v in rest)
+    ru = "; ".join(f"{escape(f.ru)}: {_markup(v.ru)}" for f, v in rest)
+    return "<br/>".join(head + [kk, ru])
+
+
+def _both_inline(kk: str, ru: str) -> str:
+    return escape(kk) if kk == ru else f"{escape(kk)} / {escape(ru)}"
+
+
+def _label(spec: Field, style: ParagraphStyle = _LABEL) -> Paragraph:
+    if spec.kk == spec.ru:
+        return _fixed(escape(spec.kk), style)
+    return _fixed(f"{escape(spec.kk)}<br/><font name='{_REGULAR}' color='#555555'>{escape(spec.ru)}</font>", style)
+
+
+def _table(rows: list[list[Any]], widths: list[float], commands: list[tuple[Any, ...]], **options: Any) -> Table:
+    """A table whose cells default to the embedded font (reportlab's default is Helvetica, not embedded)."""
+    table = Table(rows, colWidths=widths, **options)
+    table.setStyle(TableStyle([("FONT", (0, 0), (-1, -1), _REGULAR, 9), *commands]))
+    return table
+
+
+def _fields_table(doc: ValidatedDocument) -> Table:
+    """The labelled table: one row per field; a group or a list of several items gets a shaded heading row
+    and then a row per member, so a long list breaks across pages between items."""
+    rows: list[list[Any]] = []
+    style: list[tuple[Any, ...]] = []
+
+    def heading(spec: Field) -> None:
+        style.extend([("SPAN", (0, len(rows)), (1, len(rows))),
+                      ("BACKGROUND", (0, len(rows)), (1, len(rows)), _GROUP_SHADE)])
+        rows.append([_fixed(_both_inline(spec.kk, spec.ru), _GROUP), ""])
+
+    for spec in doc.type.fields:
+        if spec.name in _COMMON or spec.section or spec.name not in doc.values:
+            continue
+        value = doc.values[spec.name]
+        if spec.kind is Kind.GROUP:
+            heading(spec)
+            rows += [[_label(sub), _Paragraph(_value_markup(sub, value[sub.name]), _VALUE)]
+                     for sub in spec.fields if sub.name in value]
+        elif spec.kind is Kind.LIST and spec.item is not None and spec.item.kind is not Kind.ENUM:
+            if len(value) == 1:
+                rows.append([_label(spec), _Paragraph(_value_markup(spec.item, value[0]), _VALUE)])
+                continue
+            heading(spec)
+            for index, item in enumerate(value, 1):
+                style += [("SPAN", (0, len(rows)), (1, len(rows))),
+                          ("BACKGROUND", (0, len(rows)), (1, len(rows)), colors.white)]
+                rows.append([_Paragraph(_value_markup(spec.item, item), _LIST_ITEM, bulletText=f"{index}."), ""])
+        else:
+            rows.append([_label(spec), _Paragraph(_value_markup(spec, value), _VALUE)])
+    # splitInRow: a row taller than a page (no declared limit allows one today) continues on the next page
+    # instead of failing the whole layout.
+    return _table(rows, [_LABEL_WIDTH, _WIDTH - _LABEL_WIDTH], [
+        ("GRID", (0, 0), (-1, -1), 0.5, _RULE),
+        ("BOX", (0, 0), (-1, -1), 0.8, _RULE),
+        ("BACKGROUND", (0, 0), (0, -1), _LABEL_SHADE),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.5),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
+        ("LEFTPADDING", (0, 0), (-1, -1), 5),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 5),
+        *style,
+    ], splitInRow=1)
+
+
+def _header(doc: ValidatedDocument) -> list[Flowable]:
+    provider = doc.values["provider"]
+    return [
+        _Paragraph(_both(provider["name"]), _PROVIDER),
+        _Paragraph(f"{wording.PROVIDER_BIN.kk} / {wording.PROVIDER_BIN.ru}: {provider['bin']}", _PROVIDER_BIN),
+        HRFlowable(width="100%", thickness=1.2, color=_INK, spaceBefore=5, spaceAfter=2),
+    ]
+
+
+def _event_block(issuance: Issuance) -> list[Flowable]:
+    if issuance.event == "duplicate":
+        assert issuance.original_issued_at is not None
+        note = wording.duplicate_note(issuance.number, issuance.original_issued_at)
+        return [Spacer(1, 6), _table(
+            [[_fixed(wording.DUPLICATE_MARK, _MARK)], [_Paragraph(_both(note), _NOTE_CENTER)]], [_WIDTH * 0.8],
+            [("BOX", (0, 0), (-1, -1), 1.8, _RED), ("TOPPADDING", (0, 0), (-1, 0), 6),
+             ("BOTTOMPADDING", (0, -1), (-1, -1), 6)],
+        )]
+    if issuance.event == "reissue":
+        assert issuance.original_number is not None
+        note = wording.reissue_note(issuance.original_number, issuance.original_issued_at)
+        return [Spacer(1, 6), _table([[_Paragraph(_both(note), _NOTE_CENTER)]], [_WIDTH * 0.8],
+                                     [("BOX", (0, 0), (-1, -1), 0.8, _INK)])]
+    return []
+
+
+def _meta_table(doc: ValidatedDocument, issuance: Issuance) -> Table:
+    place = doc.values["place"]
+
+    def cell(label: Bilingual, value: str) -> Paragraph:
+        return _Paragraph(f"<font size='7.5' color='#555555'>{_both_inline(*label)}</font><br/><b>{value}</b>", _META)
+
+    return _table([[cell(wording.NUMBER, f"№ {escape(issuance.number)}"),
+                    cell(wording.ISSUED_AT, wording.day(issuance.issued_at)),
+                    cell(wording.PLACE, _both_inline(place.kk, place.ru))]],
+                  [_WIDTH * 0.31, _WIDTH * 0.29, _WIDTH * 0.40],
+                  [("BOX", (0, 0), (-1, -1), 0.8, _RULE), ("INNERGRID", (0, 0), (-1, -1), 0.5, _RULE),
+                   ("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOTTOMPADDING", (0, 0), (-1, -1), 5)])
+
+
+def _sections(doc: ValidatedDocument) -> list[Flowable]:
+    flow: list[Flowable] = []
+    for spec in doc.type.fields:
+        if not spec.section or spec.name not in doc.values:
+            continue
+        assert spec.item is not None
+        flow.append(_fixed(_both_inline(spec.kk, spec.ru), _SECTION))
+        for index, item in enumerate(doc.values[spec.name], 1):
+            flow.append(_Paragraph(_value_markup(spec.item, item), _SECTION_ITEM, bulletText=f"{index}."))
+    if doc.type.closing is not None:
+        flow.append(_fixed(_both(doc.type.closing), _CLOSING))
+    return flow
+
+
+def _signature_block(doc: ValidatedDocument, issuance: Issuance) -> Flowable:
+    """Signer on the left, QR code on the right."""
+    signer = doc.values["signer"]
+    hint = _Paragraph(f"{_both(wording.VERIFY_HINT)}<br/><font color='#1a1a1a'>{escape(issuance.verify_url)}</font>",
+                     _NOTE)
+    text_width = _WIDTH - _QR_SIZE - 6 * mm
+    return _table([
+        [_Paragraph(_both(signer["position"]), _SIGNER), _QrCode(issuance.verify_url, _QR_SIZE)],
+        [_Paragraph(_markup(signer["name"]), _SIGNER_NAME), ""],
+        [_fixed(_both(wording.SIGNED_WITH_EDS), _NOTE), ""],
+        [hint, ""],
+    ], [text_width, _QR_SIZE + 6 * mm], [
+        ("SPAN", (1, 0), (1, -1)),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("ALIGN", (1, 0), (1, -1), "RIGHT"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 0),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 1), (0, 2), 4),
+        ("TOPPADDING", (0, 3), (0, 3), 6),
+        ("LINEBELOW", (0, 1), (0, 1), 0.5, _RULE),
+    ])
+
+
+def _page_decoration(issuance: Issuance, footer: Paragraph, footer_height: float) -> Any:
+    """Draws what every page carries: the legal-equivalence footer, number and page, the duplicate mark."""
+
+    def decorate(canvas: Canvas, _template: Any) -> None:
+        canvas.saveState()
+        top = 9 * mm + footer_height
+        canvas.setStrokeColor(_RULE)
+        canvas.setLineWidth(0.5)
+        canvas.line(_MARGIN, top + 2.5 * mm, _PAGE_WIDTH - _MARGIN, top + 2.5 * mm)
+        footer.drawOn(canvas, _MARGIN, 9 * mm + 0.5 * mm)
+        canvas.setFont(_REGULAR, 7)
+        canvas.setFillColor(_GREY)
+        page = f"{wording.PAGE.kk} / {wording.PAGE.ru} {canvas.getPageNumber()}"
+        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 6 * mm, f"№ {issuance.number}  ·  {page}")
+        if issuance.event == "duplicate":
+            canvas.setFont(_BOLD, 9)
+            canvas.setFillColor(_RED)
+            canvas.drawRightString(_PAGE_WIDTH - _MARGIN, _PAGE_HEIGHT - 7 * mm, wording.DUPLICATE_MARK)
+        canvas.restoreState()
+
+    return decorate
+
+
+def render_pdf(
+    doc: ValidatedDocument,
+    *,
+    number: str,
+    issued_at: dt.date,
+    verify_url: str,
+    event: str = "issue",
+    original: dict[str, Any] | None = None,
+) -> bytes:
+    """The unsigned PDF of a validated document.
+
+    ``original`` is ``{"number", "issued_at"}`` of the document a re-issue replaces (number required) or a
+    duplicate copies (date required).  Bad arguments raise DocumentDataError naming each one.
+    """
+    issuance = check_issuance(doc, number=number, issued_at=issued_at, verify_url=verify_url, event=event,
+                              original=original)
+    _register_fonts()
+    footer = _fixed(_both(wording.LEGAL_EQUIVALENCE), _FOOTER)
+    _, footer_height = footer.wrap(_WIDTH, _PAGE_HEIGHT)
+    title = f"{doc.type.title_kk} / {doc.type.title_ru}"
+    if issuance.event == "duplicate":
+        title = f"{wording.DUPLICATE_MARK}: {title}"
+    provider = doc.values["provider"]["name"]
+    top, bottom = 11 * mm, 9 * mm + footer_height + 4 * mm
+    # A frame without padding, so every table spans exactly the text width between the margins.
+    frame = Frame(_MARGIN, bottom, _WIDTH, _PAGE_HEIGHT - top - bottom, leftPadding=0, rightPadding=0,
+                  topPadding=0, bottomPadding=0)
+    buffer = io.BytesIO()
+    template = BaseDocTemplate(
+        buffer,
+        pagesize=A4,
+        pageTemplates=[PageTemplate("page", [frame], onPage=_page_decoration(issuance, footer, footer_height))],
+        title=title,
+        subject=issuance.number,
+        author=f"{provider.kk} / {provider.ru}",
+        creator="eds",
+        keywords=[doc.type_id, issuance.event],
+        lang="kk-KZ",
+        initialFontName=_REGULAR,  # else every page opens in Helvetica, which is not embedded
+        invariant=1,
+    )
+    template.build([
+        *_header(doc),
+        *_event_block(issuance),
+        _fixed(_markup(doc.type.title_kk), _TITLE_KK),
+        _fixed(_markup(doc.type.title_ru), _TITLE_RU),
+        _meta_table(doc, issuance),
+        Spacer(1, 6),
+        _fields_table(doc),
+        # The sections move with the signature, so a page never holds the signature alone.
+        KeepTogether([*_sections(doc), Spacer(1, 6), _signature_block(doc, issuance)]),
+    ], canvasmaker=_Canvas)
+    return buffer.getvalue()

@@ -1,0 +1,57 @@
+"""The fixed Kazakh and Russian texts printed on every document, kept in one place so both renderers and
+reviewers read the same wording."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from eds.issuing.documents.schema import Bilingual
+
+# Law of the Republic of Kazakhstan of 7 January 2003 No. 370-II, Article 7, paragraph 1.
+LEGAL_EQUIVALENCE = Bilingual(
+    "Осы құжат «Электрондық құжат және электрондық цифрлық қолтаңба туралы» Қазақстан Республикасының "
+    "2003 жылғы 7 қаңтардағы Заңы 7-бабының 1-тармағына сәйкес қағаз тасығыштағы құжатпен маңызы бірдей.",
+    "Данный документ согласно пункту 1 статьи 7 ЗРК от 7 января 2003 года \"Об электронном документе и "
+    "электронной цифровой подписи\" равнозначен документу на бумажном носителе.",
+)
+DUPLICATE_MARK = "ТЕЛНҰСҚА / ДУБЛИКАТ"
+SIGNED_WITH_EDS = Bilingual(
+    "Электрондық цифрлық қолтаңбамен (ЭЦҚ) қол қойылған",
+    "Подписано электронной цифровой подписью (ЭЦП)",
+)
+VERIFY_HINT = Bilingual(
+    "Құжаттың түпнұсқалығын тексеру үшін QR-кодты сканерлеңіз немесе сілтемені ашыңыз:",
+    "Для проверки подлинности документа отсканируйте QR-код или откройте ссылку:",
+)
+NUMBER = Bilingual("Нөмірі", "Номер")
+ISSUED_AT = Bilingual("Берілген күні", "Дата выдачи")
+PLACE = Bilingual("Берілген жері", "Место выдачи")
+PROVIDER_BIN = Bilingual("БСН", "БИН")
+UNLIMITED = Bilingual("мерзімсіз", "бессрочно")
+PAGE = Bilingual("Бет", "Страница")
+
+
+def day(value: dt.date) -> str:
+    """Dates as printed on Kazakh state documents: 07.03.2025."""
+    return value.strftime("%d.%m.%Y")
+
+
+def reissue_note(old_number: str, old_date: dt.date | None) -> Bilingual:
+    """The line that says which document a re-issued one replaces."""
+    if old_date is None:
+        return Bilingual(
+            f"Осы құжат № {old_number} құжаттың орнына қайта ресімделіп берілді.",
+            f"Настоящий документ выдан взамен документа № {old_number} (переоформление).",
+        )
+    return Bilingual(
+        f"Осы құжат {day(old_date)} ж. берілген № {old_number} құжаттың орнына қайта ресімделіп берілді.",
+        f"Настоящий документ выдан взамен документа № {old_number} от {day(old_date)} (переоформление).",
+    )
+
+
+def duplicate_note(number: str, original_date: dt.date) -> Bilingual:
+    """The line that ties a duplicate to its original."""
+    return Bilingual(
+        f"{day(original_date)} ж. берілген № {number} құжаттың телнұсқасы.",
+        f"Дубликат документа № {number}, выданного {day(original_date)}.",
+    )

@@ -1,0 +1,95 @@
+"""Document statuses, life events, the document types of the regulations and which events each may have.
+
+One table decides every transition, so the registry that records events and the journal check that replays
+them can never disagree about what a status becomes.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from eds.issuing.registry.errors import ErrorCode, RegistryError
+
+
+class Status(enum.StrEnum):
+    VALID = "valid"
+    SUPERSEDED = "superseded"  # re-issued: a newer document replaces it
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+class EventKind(enum.StrEnum):
+    ISSUED = "issued"  # first event of every document, duplicates and re-issued ones included
+    REISSUED = "reissued"  # on the old document; related_number is the new one
+    DUPLICATE_ISSUED = "duplicate_issued"  # on the original; related_number is the duplicate
+    SUSPENDED = "suspended"
+    RESUMED = "resumed"
+    TERMINATED = "terminated"
+
+
+# What each event makes of the status of the document it is recorded on; a missing status is not allowed.
+_TRANSITIONS: dict[EventKind, dict[Status, Status]] = {
+    EventKind.REISSUED: {Status.VALID: Status.SUPERSEDED},
+    EventKind.DUPLICATE_ISSUED: {Status.VALID: Status.VALID, Status.SUSPENDED: Status.SUSPENDED},
+    EventKind.SUSPENDED: {Status.VALID: Status.SUSPENDED},
+    EventKind.RESUMED: {Status.SUSPENDED: Status.VALID},
+    EventKind.TERMINATED: {Status.VALID: Status.TERMINATED, Status.SUSPENDED: Status.TERMINATED},
+}
+
+_PHRASES = {EventKind.REISSUED: "re-issued", EventKind.DUPLICATE_ISSUED: "given a duplicate",
+            EventKind.SUSPENDED: "suspended", EventKind.RESUMED: "resumed", EventKind.TERMINATED: "terminated"}
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    """A kind of result: the prefix of its numbers and the life events it may have after being issued."""
+
+    name: str
+    prefix: str
+    events: frozenset[EventKind]
+
+
+# The results in ../shared/domain/SERVICE.md, named as in eds.issuing.documents.types. Both licences can be
+# re-issued, suspended, resumed and terminated; only the scrap-metal licence (regulation 002) has duplicates.
+# A certificate, consent or registration can only be terminated (annulled); a refusal has no life at all.
+_LICENCE_EVENTS = frozenset(_TRANSITIONS)
+_TERMINATED_ONLY = frozenset({EventKind.TERMINATED})
+DOCUMENT_TYPES: dict[str, DocumentType] = {t.name: t for t in (
+    DocumentType("tv_radio_licence", "LIC", _LICENCE_EVENTS - {EventKind.DUPLICATE_ISSUED}),
+    DocumentType("scrap_metal_licence", "LIC", _LICENCE_EVENTS),
+    DocumentType("cultural_export_certificate", "CRT", _TERMINATED_ONLY),
+    DocumentType("restoration_consent", "CNS", _TERMINATED_ONLY),
+    DocumentType("periodicals_registration", "REG", _TERMINATED_ONLY),
+    DocumentType("refusal", "REF", frozenset()),
+)}
+
+
+def document_type(name: str) -> DocumentType:
+    """The type called ``name``; INVALID_INPUT for a name the registry does not know."""
+    found = DOCUMENT_TYPES.get(name)
+    if found is None:
+        raise RegistryError(ErrorCode.INVALID_INPUT,
+                            f"unknown document type {name!r}; known: {', '.join(sorted(DOCUMENT_TYPES))}")
+    return found
+
+
+def next_status(kind: EventKind, status: Status) -> Status | None:
+    """The status after ``kind`` happens to a document in ``status``, or None when it may not happen."""
+    return _TRANSITIONS[kind].get(status)
+
+
+def check_transition(kind: EventKind, *, number: str, doc_type: str, status: Status,
+                     duplicate_of: str | None) -> Status:
+    """The new status, or INVALID_TRANSITION saying why this event cannot happen to this document."""
+    if duplicate_of is not None:
+        raise RegistryError(ErrorCode.INVALID_TRANSITION,
+                            f"{number} is a duplicate: life events are recorded on the original {duplicate_of}")
+    if kind not in document_type(doc_type).events:
+        raise RegistryError(ErrorCode.INVALID_TRANSITION, f"a {doc_type} document cannot be {_PHRASES[kind]}")
+    after = next_status(kind, status)
+    if after is None:
+        allowed = ", ".join(sorted(_TRANSITIONS[kind]))
+        raise RegistryError(ErrorCode.INVALID_TRANSITION,
+                            f"{number} cannot be {_PHRASES[kind]}: it is {status} (allowed only when {allowed})")
+    return after

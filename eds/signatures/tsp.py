@@ -1,0 +1,379 @@
+"""RFC 3161 time-stamping: ask a TSA for a token, check a token, and make tokens for a test TSA.
+
+A signature timestamp (CAdES-T) proves the signature existed at ``genTime``, which is what lets a signature be
+judged at signing time after its certificate has expired. The NCA TSA speaks plain RFC 3161 over HTTP.
+Token signatures are checked with the algorithm registry of :mod:`eds.signatures.cms`, so a GOST-signed token verifies
+once the GOST module has registered its algorithms, and is refused until then.
+"""
+
+from __future__ import annotations
+
+import hmac
+import http.client
+import secrets
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from asn1crypto import cms as acms
+from asn1crypto import core
+from asn1crypto import tsp as atsp
+from asn1crypto import x509 as ax509
+
+from eds.signatures import cms
+from eds.errors import CodedError
+
+SHA256 = "2.16.840.1.101.3.4.2.1"
+ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
+ID_SIGNATURE_TIMESTAMP_TOKEN = "1.2.840.113549.1.9.16.2.14"
+ID_KP_TIME_STAMPING = "1.3.6.1.5.5.7.3.8"
+
+MAX_RESPONSE_BYTES = 1024 * 1024
+_RETRYABLE_STATUS = 3  # PKIStatus waiting
+
+
+class TimeStampResp(core.Sequence):
+    """RFC 3161 TimeStampResp. asn1crypto's makes the token mandatory, but a rejection carries none."""
+
+    _fields = [
+        ("status", atsp.PKIStatusInfo),
+        ("time_stamp_token", acms.ContentInfo, {"optional": True}),
+    ]
+
+
+class TimestampError(CodedError):
+    """No usable token could be had; ``code`` is stable (TSA_UNAVAILABLE, TSA_REJECTED, NONCE_MISMATCH, ...)."""
+
+    code_in_message = True
+
+
+@dataclass(frozen=True)
+class TimestampInfo:
+    """What a TimeStampToken attests. ``intact`` covers the token's signature, ESS binding, EKU and imprint."""
+
+    intact: bool
+    failure: str | None
+    message: str
+    gen_time: datetime | None = None
+    policy: str | None = None
+    serial: int | None = None
+    hash_algorithm: str | None = None
+    nonce: int | None = None
+    tsa_certificate_der: bytes | None = field(default=None, repr=False)
+    certificates: tuple[bytes, ...] = field(default=(), repr=False)
+
+
+def malformed_token(message: str) -> TimestampInfo:
+    """The verdict on a token that does not even parse."""
+    return TimestampInfo(intact=False, failure="TOKEN_MALFORMED", message=message)
+
+
+def verify_timestamp_token(
+    token_der: bytes,
+    *,
+    data: bytes | None = None,
+    imprint: bytes | None = None,
+    hash_algorithm: str = SHA256,
+) -> TimestampInfo:
+    """Check a TimeStampToken covers ``data`` (hashed with the token's own algorithm) or equals ``imprint``.
+
+    Checks: one SignerInfo whose CMS signature, signed attributes and ESS signingCertificate hold, and a TSA
+    certificate whose only extended key usage is timeStamping, marked critical (RFC 3161 §2.3). Whether that
+    certificate is trusted and was valid at ``gen_time`` is for the certificate checks to say.
+    """
+    if (data is None) == (imprint is None):
+        raise ValueError("give exactly one of data and imprint")
+    token_der = without_zero_padding(token_der)
+    if token_der is None:
+        return malformed_token("the token is followed by bytes that are not zero padding")
+    try:
+        info = acms.ContentInfo.load(token_der, strict=True)
+        if info["content_type"].dotted != cms.ID_SIGNED_DATA:
+            return malformed_token("the token is not a CMS SignedData")
+        signed_data = info["content"]
+        encap = signed_data["encap_content_info"]
+        if encap["content_type"].dotted != ID_CT_TST_INFO or isinstance(encap["content"], core.Void):
+            return TimestampInfo(False, "NOT_TST_INFO", "the token does not encapsulate a TSTInfo")
+        tst_bytes = bytes(encap["content"])
+        tst = atsp.TSTInfo.load(tst_bytes, strict=True)
+        nonce = tst["nonce"]
+        fields = {
+            "gen_time": tst["gen_time"].native.astimezone(timezone.utc),
+            "policy": tst["policy"].dotted,
+            "serial": int(tst["serial_number"]),
+            "hash_algorithm": tst["message_imprint"]["hash_algorithm"]["algorithm"].dotted,
+            "nonce": None if isinstance(nonce, core.Void) else int(nonce),
+        }
+        hashed_message = tst["message_imprint"]["hashed_message"].native
+        version = int(tst["version"])
+        signer_count = len(signed_data["signer_infos"])
+    except cms.ASN1_ERRORS as error:
+        return malformed_token(f"the token does not parse: {error}")
+
+    if version != 1 or signer_count != 1:
+        return TimestampInfo(False, "TOKEN_MALFORMED", "a token has TSTInfo version 1 and one SignerInfo", **fields)
+    if data is not None:
+        digest = cms.digest_function(fields["hash_algorithm"])
+        if digest is None:
+            return TimestampInfo(
+                False, "UNSUPPORTED_ALGORITHM", f"imprint hash {fields['hash_algorithm']} is not supported", **fields
+            )
+        imprint = digest(data)
+    elif fields["hash_algorithm"] != hash_algorithm:
+        return TimestampInfo(False, "IMPRINT_MISMATCH", "the token uses another imprint hash algorithm", **fields)
+    if not hmac.compare_digest(hashed_message, imprint):
+        return TimestampInfo(False, "IMPRINT_MISMATCH", "the token time-stamps another value", **fields)
+
+    try:
+        (signer,) = cms.verify_signed_data(
+            signed_data, tst_bytes, check_timestamps=False, require_signing_certificate=True
+        )
+    except cms.ASN1_ERRORS as error:
+        return TimestampInfo(False, "TOKEN_MALFORMED", f"the token's certificates do not parse: {error}", **fields)
+    fields.update(tsa_certificate_der=signer.certificate_der, certificates=signer.other_certificates)
+    if not signer.intact:
+        return TimestampInfo(False, signer.failure, f"token signature: {signer.message}", **fields)
+    if not _is_timestamping_certificate(signer.certificate_der):
+        return TimestampInfo(
+            False, "TSA_NOT_TIMESTAMPING", "the TSA certificate lacks a critical, sole timeStamping EKU", **fields
+        )
+    return TimestampInfo(True, None, "intact", **fields)
+
+
+def without_zero_padding(der: bytes) -> bytes | None:
+    """The DER element at the start of ``der`` when only zero bytes follow it, as in a PDF's reserved /Contents
+    (pyHanko pads a document timestamp so); None when anything else follows. Unparseable input is returned as
+    it is, for the parser to refuse."""
+    if len(der) < 2:
+        return der
+    first = der[1]
+    if first < 0x80:
+        header, length = 2, first
+    else:
+        count = first & 0x7F
+        if count == 0 or count > 4 or len(der) < 2 + count:
+            return der
+        header, length = 2 + count, int.from_bytes(der[2:2 + count], "big")
+    end = header + length
+    if end >= len(der):
+        return der
+    return der[:end] if not der[end:].strip(b"\0") else None
+
+
+def _is_timestamping_certificate(certificate_der: bytes) -> bool:
+    try:
+        extensions = ax509.Certificate.load(certificate_der)["tbs_certificate"]["extensions"]
+        ekus = [e for e in extensions if e["extn_id"].dotted == "2.5.29.37"]
+        if len(ekus) != 1 or not ekus[0]["critical"].native:
+            return False
+        return [p.dotted for p in ekus[0]["extn_value"].parsed] == [ID_KP_TIME_STAMPING]
+    except cms.ASN1_ERRORS:
+        return False
+
+
+def build_request(
+    imprint: bytes,
+    *,
+    hash_algorithm: str = SHA256,
+    policy_oid: str | None = None,
+    nonce: int | None = None,
+    cert_req: bool = True,
+) -> tuple[bytes, int]:
+    """A DER TimeStampReq and its nonce; the nonce ties the answer to this request (no replayed tokens)."""
+    nonce = secrets.randbits(64) if nonce is None else nonce
+    fields: dict[str, object] = {
+        "version": "v1",
+        "message_imprint": {"hash_algorithm": {"algorithm": hash_algorithm}, "hashed_message": imprint},
+        "nonce": nonce,
+        "cert_req": cert_req,
+    }
+    if policy_oid is not None:
+        fields["req_policy"] = policy_oid
+    return atsp.TimeStampReq(fields).dump(), nonce
+
+
+def parse_response(
+    response_der: bytes,
+    *,
+    imprint: bytes,
+    nonce: int,
+    hash_algorithm: str = SHA256,
+    policy_oid: str | None = None,
+) -> bytes:
+    """The token of a TimeStampResp after checking status, token, imprint, nonce and (if asked) policy."""
+    try:
+        response = TimeStampResp.load(response_der, strict=True)
+        status_info = response["status"]
+        status = int(status_info["status"])
+        text = status_info["status_string"].native or []
+        fail_info = status_info["fail_info"].native or set()
+        token = response["time_stamp_token"]
+        token_der = None if isinstance(token, core.Void) else token.dump()
+    except cms.ASN1_ERRORS as error:
+        raise TimestampError("TSA_RESPONSE_MALFORMED", f"the TSA answer does not parse: {error}") from None
+    if status == _RETRYABLE_STATUS:
+        raise TimestampError("TSA_WAITING", "the TSA asked to try again later")
+    if status not in (0, 1):
+        detail = "; ".join([*text, *sorted(fail_info)])
+        raise TimestampError("TSA_REJECTED", f"PKIStatus {status}: {detail}")
+    if token_der is None:
+        raise TimestampError("TSA_RESPONSE_MALFORMED", "the TSA granted the request without a token")
+    info = verify_timestamp_token(token_der, imprint=imprint, hash_algorithm=hash_algorithm)
+    if not info.intact:
+        raise TimestampError(info.failure or "TIMESTAMP_INVALID", info.message)
+    if info.nonce != nonce:
+        raise TimestampError("NONCE_MISMATCH", "the token does not echo the request's nonce")
+    if policy_oid is not None and info.policy != policy_oid:
+        raise TimestampError("POLICY_MISMATCH", f"the token has policy {info.policy}, not {policy_oid}")
+    return token_der
+
+
+def post_request(url: str, body: bytes, timeout: float) -> bytes:
+    """POST one TimeStampReq and return the raw answer (size-limited); no retries, no checks."""
+    request = urllib.request.Request(
+        url,
+        data=body,
+        method="POST",
+        headers={"Content-Type": "application/timestamp-query", "Accept": "application/timestamp-reply"},
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        payload = response.read(MAX_RESPONSE_BYTES + 1)
+    if len(payload) > MAX_RESPONSE_BYTES:
+        raise TimestampError("TSA_RESPONSE_TOO_LARGE", f"the TSA answer exceeds {MAX_RESPONSE_BYTES} bytes")
+    return payload
+
+
+def request_timestamp(
+    url: str,
+    imprint: bytes,
+    *,
+    hash_algorithm: str = SHA256,
+    policy_oid: str | None = None,
+    timeout: float = 10.0,
+    retries: int = 2,
+    retry_delay: float = 0.5,
+) -> bytes:
+    """Get a checked TimeStampToken (DER) for ``imprint`` from the TSA at ``url``.
+
+    Network errors, HTTP 5xx and PKIStatus "waiting" are retried ``retries`` times with doubling delays;
+    anything else fails at once. Raises TimestampError, never returns an unchecked token.
+    """
+    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
+        raise ValueError(f"a TSA URL must be http or https: {url!r}")
+    request, nonce = build_request(imprint, hash_algorithm=hash_algorithm, policy_oid=policy_oid)
+    last_error = "no attempt made"
+    for attempt in range(retries + 1):
+        if attempt:
+            time.sleep(retry_delay * 2 ** (attempt - 1))
+        try:
+            payload = post_request(url, request, timeout)
+        except urllib.error.HTTPError as error:
+            error.close()
+            if error.code < 500:
+                raise TimestampError("TSA_HTTP_ERROR", f"the TSA answered HTTP {error.code}") from None
+            last_error = f"HTTP {error.code}"
+            continue
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            last_error = str(error) or type(error).__name__
+            continue
+        try:
+            return parse_response(
+                payload, imprint=imprint, nonce=nonce, hash_algorithm=hash_algorithm, policy_oid=policy_oid
+            )
+        except TimestampError as error:
+            if error.code != "TSA_WAITING":
+                raise
+            last_error = error.message
+    raise TimestampError("TSA_UNAVAILABLE", f"no token after {retries + 1} attempts: {last_error}")
+
+
+def make_timestamp_token(
+    imprint: bytes,
+    hash_oid: str,
+    tsa_key: cms.PrivateKey,
+    tsa_cert_der: bytes,
+    policy_oid: str,
+    nonce: int | None,
+    gen_time: datetime,
+    serial: int,
+    extra_certs: Iterable[bytes] = (),
+    *,
+    include_certificates: bool = True,
+) -> bytes:
+    """A TimeStampToken (DER) as a TSA makes it: the test PKI's TSA and the tests sign with this."""
+    subject = ax509.Certificate.load(tsa_cert_der)["tbs_certificate"]["subject"]
+    fields: dict[str, object] = {
+        "version": "v1",
+        "policy": policy_oid,
+        "message_imprint": {"hash_algorithm": {"algorithm": hash_oid}, "hashed_message": imprint},
+        "serial_number": serial,
+        "gen_time": gen_time.astimezone(timezone.utc),
+        "tsa": ax509.GeneralName({"directory_name": subject}),
+    }
+    if nonce is not None:
+        fields["nonce"] = nonce
+    token = cms.sign_cms(
+        atsp.TSTInfo(fields).dump(),
+        tsa_key,
+        tsa_cert_der,
+        extra_certs=extra_certs,
+        content_type=ID_CT_TST_INFO,
+        signing_time=gen_time,
+    )
+    if include_certificates:
+        return token
+    signed_data = acms.ContentInfo.load(token)["content"]
+    signed_data["certificates"] = None
+    return acms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+
+
+def _rejection(failure: str, text: str) -> bytes:
+    status = {"status": "rejection", "status_string": [text], "fail_info": {failure}}
+    return TimeStampResp({"status": status}).dump()
+
+
+def make_timestamp_response(
+    request_der: bytes,
+    tsa_key: cms.PrivateKey,
+    tsa_cert_der: bytes,
+    policy_oid: str,
+    *,
+    gen_time: datetime | None = None,
+    extra_certs: Iterable[bytes] = (),
+) -> bytes:
+    """Answer a TimeStampReq as a TSA does (DER TimeStampResp): the body of a test TSA's HTTP handler."""
+    try:
+        request = atsp.TimeStampReq.load(request_der, strict=True)
+        version = int(request["version"])
+        hash_oid = request["message_imprint"]["hash_algorithm"]["algorithm"].dotted
+        imprint = request["message_imprint"]["hashed_message"].native
+        requested_policy = request["req_policy"]
+        nonce = request["nonce"]
+        cert_req = bool(request["cert_req"].native)
+    except cms.ASN1_ERRORS:
+        return _rejection("bad_data_format", "the request does not parse")
+    digest = cms.digest_function(hash_oid)
+    if version != 1:
+        return _rejection("bad_request", f"TimeStampReq version {version} is not 1")
+    if digest is None or len(imprint) != len(digest(b"")):
+        return _rejection("bad_alg", f"imprint hash {hash_oid} is not accepted")
+    if not isinstance(requested_policy, core.Void) and requested_policy.dotted != policy_oid:
+        return _rejection("unaccepted_policy", f"this TSA only issues policy {policy_oid}")
+    token = make_timestamp_token(
+        imprint,
+        hash_oid,
+        tsa_key,
+        tsa_cert_der,
+        policy_oid,
+        None if isinstance(nonce, core.Void) else int(nonce),
+        gen_time or datetime.now(timezone.utc),
+        secrets.randbits(63),
+        extra_certs,
+        include_certificates=cert_req,
+    )
+    status = {"status": "granted"}
+    return TimeStampResp({"status": status, "time_stamp_token": acms.ContentInfo.load(token)}).dump()

@@ -1,0 +1,142 @@
+"""Verify many documents at once, in parallel over processes, for auditors' folders.
+
+Each worker process builds its own verifier once (trust profile, caches) and sends back a small summary
+per file, so thousands of PDFs cost one start-up per core, not one per file.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+import json
+import os
+from collections import Counter
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+DOCUMENT_SUFFIXES = (".pdf", ".xml", ".p7s", ".p7m", ".p7b", ".cms", ".sig")
+
+
+@dataclass(frozen=True)
+class FileResult:
+    path: str
+    indication: str
+    sub_indication: str | None
+    reasons: tuple[str, ...]
+    signers: tuple[str, ...]
+    signatures: int
+    report: dict | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    """What each worker needs to build its verifier: plain values, so they cross process boundaries."""
+
+    trust: str
+    offline: bool = False
+    policy: str = "require"
+    crls: tuple[str, ...] = ()
+    ocsp_responses: tuple[str, ...] = ()
+    at: _dt.datetime | None = None
+    keep_reports: bool = False
+
+
+def collect(paths: list[str]) -> list[Path]:
+    """Files named directly, plus every document file under named folders, sorted, without duplicates."""
+    found: dict[Path, None] = {}
+    for name in paths:
+        path = Path(name)
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES:
+                    found[child] = None
+        else:
+            found[path] = None
+    return list(found)
+
+
+_verifier = None
+_options: BatchOptions | None = None
+
+
+def _init(options: BatchOptions) -> None:
+    global _verifier, _options
+    from eds.pki.revocation import Policy
+    from eds.validation.signer_check import SignerChecker
+    from eds.pki.trust import load_profile
+    from eds.validation.verify import DocumentVerifier
+
+    policy = Policy.OFFLINE if options.offline else Policy(options.policy)
+    checker = SignerChecker(load_profile(options.trust), policy=policy,
+                            crls=[Path(p).read_bytes() for p in options.crls],
+                            ocsp_responses=[Path(p).read_bytes() for p in options.ocsp_responses])
+    _verifier, _options = DocumentVerifier(checker), options
+
+
+def _verify_one(path: Path) -> FileResult:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileResult(str(path), "TOTAL_FAILED", "FORMAT_FAILURE", ("FILE_UNREADABLE",), (), 0,
+                          {"error": exc.strerror})
+    report = _verifier.verify(data, at=_options.at)
+    signers = tuple(
+        (s.signer or {}).get("subject", {}).get("commonName") or "?" for s in report.signatures)
+    return FileResult(str(path), report.indication.value, report.sub_indication,
+                      tuple(r.code for r in report.reasons), signers, len(report.signatures),
+                      report.to_dict() if _options.keep_reports else None)
+
+
+def verify_files(files: list[Path], options: BatchOptions, *, jobs: int | None = None,
+                 progress: Callable[[int, int], None] | None = None) -> Iterator[FileResult]:
+    """Yield one result per file (in completion order) from ``jobs`` worker processes (default: all cores)."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    if jobs == 1 or len(files) < 4:
+        _init(options)
+        for done, path in enumerate(files, 1):
+            yield _verify_one(path)
+            if progress:
+                progress(done, len(files))
+        return
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(options,)) as pool:
+        chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
+        for done, result in enumerate(pool.map(_verify_one, files, chunksize=chunk), 1):
+            yield result
+            if progress:
+                progress(done, len(files))
+
+
+@dataclass
+class Summary:
+    results: list[FileResult] = field(default_factory=list)
+
+    @property
+    def counts(self) -> Counter:
+        return Counter(r.indication for r in self.results)
+
+    @property
+    def all_passed(self) -> bool:
+        return bool(self.results) and all(r.indication == "TOTAL_PASSED" for r in self.results)
+
+    def failures(self) -> list[FileResult]:
+        return [r for r in self.results if r.indication != "TOTAL_PASSED"]
+
+    def to_csv(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["path", "indication", "sub_indication", "reasons", "signers", "signatures"])
+        for r in sorted(self.results, key=lambda r: r.path):
+            writer.writerow([r.path, r.indication, r.sub_indication or "", " ".join(r.reasons), "; ".join(r.signers),
+                             r.signatures])
+        return out.getvalue()
+
+    def to_json(self) -> str:
+        return json.dumps({
+            "counts": dict(self.counts),
+            "allPassed": self.all_passed,
+            "files": [{k: v for k, v in asdict(r).items() if v is not None}
+                      for r in sorted(self.results, key=lambda r: r.path)],
+        }, ensure_ascii=False, indent=2)

@@ -1,0 +1,311 @@
+"""The request check: a signed request (XMLDSig or CMS) and the IIN/BIN it claims -> accepted or refused.
+
+Each signature is checked cryptographically (``xmldsig`` / ``cms``: "what exactly was signed"), then its
+signer goes through ``signer_check`` at the trusted signing time (an RFC 3161 timestamp when the CMS
+carries a valid one, otherwise now). The claimed IIN/BIN is the applicant's: it is checked against the
+first signature's certificate (the applicant signs first; later signatures are co-signatures, which get
+every certificate check but no identity claim).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from dataclasses import dataclass
+
+from eds.signatures import cms, xmldsig
+
+from eds import limits
+from eds.signatures.formats import detect_format
+from eds.validation.report import Check, DocumentReport, SignatureReport, Status
+from eds.validation.signer_check import SignerChecker
+
+# Failure codes of the crypto layers that mean "the document was changed / the signature is wrong".
+_BROKEN = {"DIGEST_MISMATCH", "SIGNATURE_INVALID", "CERTIFICATE_KEY_MISMATCH", "SIGNING_CERTIFICATE_MISMATCH",
+           "CONTENT_TYPE_MISMATCH"}
+_UNSUPPORTED = {"UNSUPPORTED_ALGORITHM"}
+
+
+@dataclass(frozen=True)
+class Claims:
+    """What the request says about its applicant; read from arguments or from the document itself."""
+
+    iin: str | None = None
+    bin: str | None = None
+    iin_path: str | None = None
+    bin_path: str | None = None
+    signers: tuple["ExpectedSigner", ...] | None = None  # who must have signed, in signing order
+
+
+@dataclass(frozen=True)
+class ExpectedSigner:
+    """One signer the caller expects: by IIN and/or BIN, or by certificate (the registry's own documents)."""
+
+    iin: str | None = None
+    bin: str | None = None
+    certificates: frozenset[str] | None = None  # SHA-256 of the certificates any one of which may have signed
+
+    def matches(self, signature: SignatureReport) -> bool:
+        subject = (signature.signer or {}).get("subject", {})
+        if self.iin is not None and subject.get("iin") != self.iin:
+            return False
+        if self.bin is not None and subject.get("bin") != self.bin:
+            return False
+        if self.certificates is not None:
+            own = signature.chain[0].get("sha256") if signature.chain else None
+            if (own or "").lower() not in {c.lower() for c in self.certificates}:
+                return False
+        return True
+
+    def to_dict(self) -> dict:
+        out: dict = {k: v for k, v in (("iin", self.iin), ("bin", self.bin)) if v is not None}
+        if self.certificates is not None:
+            out["certificateSha256"] = sorted(self.certificates)
+        return out
+
+
+CLOCK_SKEW = _dt.timedelta(minutes=5)
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def _refused_format(fmt: str) -> DocumentReport | None:
+    if fmt == "ambiguous":
+        return DocumentReport("unknown", (), (Check(
+            "format", Status.FAILED, "the file reads as more than one of PDF, XML and CMS; a viewer and this "
+            "check could see different documents", "AMBIGUOUS_FORMAT"),))
+    return None
+
+
+def _signer_entry(signature: SignatureReport) -> dict:
+    subject = (signature.signer or {}).get("subject", {})
+    return {k: subject.get(k) for k in ("commonName", "iin", "bin")}
+
+
+def settle(report: DocumentReport, claims: Claims, *, received: bool = False) -> DocumentReport:
+    """The rules every signed document ends with, whatever its format.
+
+    A claimed signing time is shown only as claimed. A signature judged without a timestamp rests on no
+    proof of time: an expired certificate is then OUT_OF_BOUNDS_NO_POE and a revoked one REVOKED_NO_POE
+    (INDETERMINATE), unless the signature is a request being ``received``: its receipt proves the signature
+    exists at that moment, when the certificate has expired or is revoked, so it stays CERT_EXPIRED or
+    CERT_REVOKED. The signers found are compared with the ones expected (count, identity, order):
+    SIGNERS_MISMATCH otherwise.
+    """
+    signatures = tuple(_claimed_only(s) if received else _without_poe(s) for s in report.signatures)
+    real = [s for s in signatures if s.extra.get("kind") != "document-timestamp"]
+    found = [_signer_entry(s) for s in real]
+    checks = [c for c in report.checks if c.name != "signers"]  # settling again replaces the verdict on signers
+    extra = dict(report.extra, signers={"found": found, "checked": claims.signers is not None})
+    if claims.signers is not None and report.signatures:
+        expected = list(claims.signers)
+        if len(expected) != len(real) or not all(e.matches(s) for e, s in zip(expected, real)):
+            checks.append(Check("signers", Status.FAILED,
+                                f"expected {len(expected)} signer(s) in this order, found {len(real)} that differ",
+                                "SIGNERS_MISMATCH", {"expected": [e.to_dict() for e in expected], "found": found}))
+        else:
+            checks.append(Check("signers", Status.PASSED, f"the {len(real)} expected signer(s), in order"))
+    elif report.signatures:
+        checks.append(Check("signers", Status.SKIPPED,
+                            f"{len(real)} signer(s) found; who and how many should have signed was not checked"))
+    return DocumentReport(report.format, signatures, tuple(checks), extra)
+
+
+_no_poe = {
+    "CERT_EXPIRED": lambda c: Check(c.name, Status.INDETERMINATE, f"{c.message}; no timestamp proves the "
+                                    "signature was made before expiry", "OUT_OF_BOUNDS_NO_POE",
+                                    dict(c.details, cause="CERT_EXPIRED")),
+    "CERT_REVOKED": lambda c: Check(c.name, Status.INDETERMINATE, f"{c.message}; no timestamp proves the "
+                                    "signature was made before revocation", "REVOKED_NO_POE",
+                                    dict(c.details, cause="CERT_REVOKED")),
+}
+
+
+def _without_poe(signature: SignatureReport) -> SignatureReport:
+    if signature.time_source == "timestamp":
+        return signature
+    checks = tuple(_no_poe.get(c.code, lambda c: c)(c) if c.status == Status.FAILED else c
+                   for c in signature.checks)
+    return _claimed_only(dataclasses.replace(signature, checks=checks))
+
+
+def _claimed_only(signature: SignatureReport) -> SignatureReport:
+    """The signature with a claimed (unproven) signing time moved from ``signingTime`` to ``claimedSigningTime``."""
+    if signature.time_source == "timestamp" or signature.signing_time is None:
+        return signature
+    extra = dict(signature.extra)
+    extra["claimedSigningTime"] = signature.signing_time.isoformat()
+    return dataclasses.replace(signature, signing_time=None, extra=extra)
+
+
+def signature_check(failure: str | None, message: str) -> Check:
+    """The report line for a crypto-layer result: changed document, unsupported algorithm, or malformed."""
+    if failure is None:
+        return Check("signature", Status.PASSED, "the signature is intact: the signed data is unchanged")
+    if failure in _UNSUPPORTED:
+        return Check("signature", Status.INDETERMINATE, message, "ALGORITHM_UNSUPPORTED", {"cause": failure})
+    if failure in _BROKEN:
+        return Check("signature", Status.FAILED, message, "SIGNATURE_INVALID", {"cause": failure})
+    return Check("signature", Status.FAILED, message, "DOCUMENT_MALFORMED", {"cause": failure})
+
+
+def _with_signature(check: Check, signer: SignatureReport | None, **extra) -> SignatureReport:
+    if signer is None:
+        return SignatureReport((check,), **extra)
+    return SignatureReport((check, *signer.checks), signer=signer.signer, chain=signer.chain,
+                           revocation=signer.revocation, validation_time=signer.validation_time,
+                           time_source=signer.time_source, **extra)
+
+
+class RequestChecker:
+    """Checks signed requests against one signer checker (trust profile + revocation policy)."""
+
+    def __init__(self, signers: SignerChecker) -> None:
+        self.signers = signers
+
+    def check(self, data: bytes, *, claims: Claims = Claims(), detached_content: bytes | None = None,
+              at: _dt.datetime | None = None) -> DocumentReport:
+        """Verify every signature of ``data`` and judge each signer; one report for the whole request."""
+        return settle(self.evaluate(data, claims=claims, detached_content=detached_content, at=at), claims,
+                      received=True)
+
+    def evaluate(self, data: bytes, *, claims: Claims = Claims(), detached_content: bytes | None = None,
+                 at: _dt.datetime | None = None) -> DocumentReport:
+        """The report before ``settle``: every signature verified and each signer judged."""
+        if not isinstance(data, (bytes, bytearray)) or not data:
+            return DocumentReport("unknown", (), (Check("document", Status.FAILED, "no document given",
+                                                        "DOCUMENT_MALFORMED"),))
+        fmt = detect_format(bytes(data))
+        refused = _refused_format(fmt)
+        if refused is not None:
+            return refused
+        if fmt == "pdf":
+            return DocumentReport("pdf", (), (Check("format", Status.FAILED, "a PDF is not a signed request: "
+                                                    "requests are signed XML or CMS", "DOCUMENT_MALFORMED"),))
+        with limits.budget():
+            try:
+                if fmt == "xml":
+                    report = self._xml(bytes(data), claims, at)
+                else:
+                    report = self._cms(bytes(data), claims, detached_content, at)
+            except limits.TooComplex as exc:
+                return DocumentReport(fmt, (), (Check("document", Status.FAILED, exc.message, exc.code,
+                                                      exc.details),))
+        return report
+
+    def _claims_from(self, document: bytes | None, claims: Claims) -> tuple[dict, list[Check]]:
+        """The IIN/BIN to expect: given values win; otherwise read from the signed document by path."""
+        found = {"expect_iin": claims.iin, "expect_bin": claims.bin}
+        problems: list[Check] = []
+        for key, path in (("expect_iin", claims.iin_path), ("expect_bin", claims.bin_path)):
+            if found[key] is not None or not path or document is None:
+                continue  # with no intact document there is nothing trustworthy to read: the signature fails
+            label = key[-3:].upper()
+            if detect_format(document) != "xml":
+                problems.append(Check("claims", Status.FAILED, f"the signed content is not XML: no {label} can be "
+                                      f"read at {path!r}", "DOCUMENT_MALFORMED", {"path": path}))
+                continue
+            try:
+                value = xmldsig.find_text(document, path)
+            except ValueError as exc:
+                problems.append(Check("claims", Status.FAILED, f"{label} path {path!r}: {exc}", "DOCUMENT_MALFORMED"))
+                continue
+            if value is None:
+                problems.append(Check("claims", Status.FAILED, f"the signed document has no {label} at {path!r}",
+                                      "DOCUMENT_MALFORMED", {"path": path}))
+            else:
+                found[key] = value.strip()
+        return found, problems
+
+    def _xml(self, data: bytes, claims: Claims, at: _dt.datetime | None) -> DocumentReport:
+        result = xmldsig.verify_xml(data)
+        if result.failure is not None:
+            code = {"NO_SIGNATURE": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,
+                                                                                    "DOCUMENT_MALFORMED")
+            return DocumentReport("xml", (), (Check("document", Status.FAILED, result.message, code,
+                                                    {"cause": result.failure, **(result.details or {})}),))
+        expected, problems = self._claims_from(result.signed_document, claims)
+        reports = []
+        for position, signature in enumerate(result.signatures):
+            check = signature_check(signature.failure, signature.message)
+            identity = expected if position == 0 else {}
+            signer = None
+            if signature.certificate_der is not None:
+                signer = self.signers.check(signature.certificate_der, at=at, extra_certs=signature.other_certificates,
+                                            **identity)
+            reports.append(_with_signature(check, signer, extra={"algorithm": signature.signature_algorithm}))
+        return DocumentReport("xml", tuple(reports), tuple(problems),
+                              extra={"signedContentAvailable": result.signed_document is not None})
+
+    def _cms(self, data: bytes, claims: Claims, detached: bytes | None, at: _dt.datetime | None) -> DocumentReport:
+        result = cms.verify_cms(data, detached_content=detached)
+        if result.failure is not None:
+            code = {"NO_SIGNERS": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,
+                                                                                  "DOCUMENT_MALFORMED")
+            return DocumentReport("cms", (), (Check("document", Status.FAILED, result.message, code,
+                                                    {"cause": result.failure, **(result.details or {})}),))
+        content = result.content
+        expected, problems = self._claims_from(content, claims)
+        reports = []
+        for position, signer_info in enumerate(result.signers):
+            check = signature_check(signer_info.failure, signer_info.message)
+            moment, source, time_checks = self.signing_time(signer_info, at)
+            identity = expected if position == 0 else {}
+            signer = None
+            if signer_info.certificate_der is not None:
+                signer = self.signers.check(signer_info.certificate_der, at=moment, time_source=source,
+                                            extra_certs=signer_info.other_certificates, **identity)
+            extra = {"algorithm": signer_info.signature_algorithm}
+            if signer_info.claimed_signing_time is not None:
+                extra["claimedSigningTime"] = signer_info.claimed_signing_time.isoformat()
+            report = _with_signature(check, signer, signing_time=moment if source == "timestamp" else
+                                     signer_info.claimed_signing_time, extra=extra)
+            if time_checks:
+                report = SignatureReport((*report.checks, *time_checks), report.signer, report.chain,
+                                         report.revocation, report.validation_time, report.time_source,
+                                         report.signing_time, report.extra)
+            reports.append(report)
+        return DocumentReport("cms", tuple(reports), tuple(problems), extra={"detached": result.detached})
+
+    def signing_time(self, signer_info: cms.CmsSignerResult, at: _dt.datetime | None,
+                     extra_certs: tuple[bytes, ...] = (), document_ocsp: tuple[bytes, ...] = (),
+                     document_crls: tuple = (), claimed: _dt.datetime | None = None,
+                     ) -> tuple[_dt.datetime | None, str | None, list[Check]]:
+        """The moment to judge the signer at, its source, and the checks that decided it.
+
+        Only a valid timestamp from a TSA that chains to the profile proves a moment. Without one the
+        signer is judged at ``at`` when given, else now: a claimed signingTime or /M proves nothing and never
+        moves the moment; one in the future (beyond the clock skew) is reported and leaves the signature
+        INDETERMINATE, with a valid timestamp too (the claim then contradicts the proof).
+        """
+        checks: list[Check] = []
+        claimed = signer_info.claimed_signing_time or claimed
+        reference = at or _now()
+        if claimed is not None and claimed > reference + CLOCK_SKEW:
+            checks.append(Check("signing-time", Status.INDETERMINATE,
+                                f"the signature claims to be made at {claimed.isoformat()}, after "
+                                f"{reference.isoformat()}", "SIGNING_TIME_IN_FUTURE",
+                                {"claimed": claimed.isoformat(), "reference": reference.isoformat()}))
+        timestamp = signer_info.timestamp
+        if timestamp is not None and not timestamp.intact:
+            checks.append(Check("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID",
+                                {"cause": timestamp.failure}))
+        elif timestamp is not None:
+            tsa = self.signers.check(timestamp.tsa_certificate_der, at=timestamp.gen_time, time_source="timestamp",
+                                     purpose=None, extra_certs=(*timestamp.certificates, *extra_certs),
+                                     document_ocsp=document_ocsp, document_crls=document_crls)
+            if tsa.passed:
+                checks.append(Check("timestamp", Status.PASSED,
+                                    f"trusted timestamp {timestamp.gen_time.isoformat()} (policy {timestamp.policy})",
+                                    details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
+                                             "tsa": tsa.signer["subject"]["dn"] if tsa.signer else None}))
+                return timestamp.gen_time, "timestamp", checks
+            code = tsa.reasons[0].code if tsa.reasons else "TIMESTAMP_INVALID"
+            status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
+            checks.append(Check("timestamp", status, f"the timestamp's TSA certificate is not trusted ({code})",
+                                "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
+        if at is not None:
+            return at, "requested", checks
+        return None, None, checks

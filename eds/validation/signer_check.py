@@ -1,0 +1,264 @@
+"""The signer check ("condition 3" of the regulations) on one certificate at one moment.
+
+Runs every check and keeps going after a failure so that the report says everything that is wrong:
+the certificate can be read; it chains to a pinned anchor; it is within its validity period; neither it
+nor its CAs are revoked (certificateHold counts); it is a signing key; the IIN/BIN claimed by the
+request is well-formed and equals the certificate's; and, for signing on behalf of a BIN, its role
+gives the right to sign.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import time
+from collections.abc import Iterable
+
+from eds.pki import algorithms
+
+from eds import limits
+from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
+from eds.pki.identity import IdentityError, parse_bin, parse_iin
+from eds.pki.paths import PathValidator
+from eds.validation.report import Check, Indication, SignatureReport, Status
+from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
+from eds.pki.trust import TrustProfile
+
+
+RECENT_SECONDS = 15.0
+
+
+def _now() -> _dt.datetime:
+    return _dt.datetime.now(_dt.timezone.utc)
+
+
+def _chain_entry(cert: Certificate) -> dict:
+    return {"subject": cert.subject_dn, "serialNumber": cert.serial_hex, "sha256": cert.sha256,
+            "notBefore": cert.not_before.isoformat(), "notAfter": cert.not_after.isoformat()}
+
+
+class SignerChecker:
+    """Checks signers against one trust profile with one revocation policy; reuse it, it caches."""
+
+    def __init__(self, profile: TrustProfile, *, policy: Policy = Policy.REQUIRE,
+                 methods: tuple[str, ...] = ("OCSP", "CRL"), crls: Iterable[bytes] = (),
+                 ocsp_responses: Iterable[bytes] = (), crl_store: CrlStore | None = None,
+                 ocsp_client: OcspClient | None = None) -> None:
+        self.profile = profile
+        self.paths = PathValidator(profile)
+        self._recent: dict[tuple, tuple[float, SignatureReport]] = {}
+        self.revocation = RevocationChecker(profile, policy=policy, methods=methods, crls=tuple(crls),
+                                            ocsp_responses=tuple(ocsp_responses), crl_store=crl_store,
+                                            ocsp_client=ocsp_client)
+
+    @property
+    def policy(self) -> Policy:
+        return self.revocation.policy
+
+    def check(self, certificate: bytes | Certificate, *, at: _dt.datetime | None = None,
+              time_source: str | None = None, expect_iin: str | None = None, expect_bin: str | None = None,
+              purpose: Purpose | None = Purpose.SIGN, roles: frozenset[str] | None = None,
+              extra_certs: Iterable[bytes | Certificate] = (), document_ocsp: tuple[bytes, ...] = (),
+              document_crls: tuple[CrlIndex, ...] = ()) -> SignatureReport:
+        """The signer report for ``certificate`` at ``at`` (default now).
+
+        ``roles``: roles of which the signer must hold one; by default, when ``expect_bin`` is given,
+        the right to sign for that BIN (first head or right to sign); pass an empty set to waive it.
+        """
+        limits.checkpoint()  # a document with many signers spends its CPU budget here
+        moment = at or _now()
+        source = time_source or ("requested" if at else "now")
+        try:
+            cert = certificate if isinstance(certificate, Certificate) else Certificate.load(certificate)
+        except CertificateError as exc:
+            return SignatureReport((Check("certificate", Status.FAILED, str(exc), exc.code),),
+                                   validation_time=moment, time_source=source)
+        extras = tuple(self._extras(extra_certs))
+        # A check "now" without evidence of its own is reused for a few seconds: the same signer arrives
+        # in bursts, and the revocation answer behind it is younger than the OCSP maximum age anyway.
+        key = None
+        if at is None and not document_ocsp and not document_crls:
+            key = (cert.sha256, expect_iin, expect_bin, purpose, roles, tuple(e.sha256 for e in extras))
+            recent = self._recent.get(key)
+            if recent is not None and recent[0] > time.monotonic() and moment <= cert.not_after:
+                return dataclasses.replace(recent[1], validation_time=moment)
+        report = self._check(cert, moment, source, expect_iin, expect_bin, purpose, roles, extras,
+                             document_ocsp, document_crls)
+        if key is not None and report.indication != Indication.INDETERMINATE:  # an outage is not worth remembering
+            if len(self._recent) > 10_000:
+                self._recent.clear()
+            self._recent[key] = (time.monotonic() + RECENT_SECONDS, report)
+        return report
+
+    def _check(self, cert: Certificate, moment: _dt.datetime, source: str, expect_iin: str | None,
+               expect_bin: str | None, purpose: Purpose | None, roles: frozenset[str] | None,
+               extras: tuple[Certificate, ...], document_ocsp: tuple[bytes, ...],
+               document_crls: tuple[CrlIndex, ...]) -> SignatureReport:
+        checks: list[Check] = []
+        checks.extend(self._identity_checks(cert, expect_iin, expect_bin))
+        checks.append(self._validity(cert, moment))
+        chain_check, chain = self._chain(cert, moment, extras)
+        checks.append(chain_check)
+        revocation_check, evidence = self._revocation(chain, moment, document_ocsp, document_crls)
+        checks.append(revocation_check)
+        checks.extend(self._usage(cert, purpose))
+        if expect_bin is not None:
+            checks.append(self._role(cert, SIGNING_AUTHORITY_ROLES if roles is None else roles))
+        elif roles:
+            checks.append(self._role(cert, roles))
+        return SignatureReport(
+            checks=tuple(checks),
+            signer=cert.describe(),
+            chain=tuple(_chain_entry(c) for c in chain),
+            revocation=evidence,
+            validation_time=moment,
+            time_source=source,
+        )
+
+    def validation_data(self, certificate: Certificate, at: _dt.datetime | None = None, *,
+                        extra_certs: Iterable[bytes | Certificate] = ()) -> tuple[tuple[bytes, ...], tuple[bytes, ...],
+                                                                                 tuple[bytes, ...]]:
+        """(chain DER, OCSP responses DER, CRLs DER) that prove ``certificate`` valid at ``at``: what a
+        long-term signature embeds so that it verifies offline later. Empty when there is no trusted chain."""
+        moment = at or _now()
+        path_time = min(max(moment, certificate.not_before), certificate.not_after)
+        result = self.paths.validate(certificate, path_time, extra_certs=tuple(self._extras(extra_certs)))
+        if not result.ok:
+            return (), (), ()
+        ocsps: list[bytes] = []
+        crls: list[bytes] = []
+        for cert, issuer in zip(result.chain, result.chain[1:]):
+            if cert.sha256 in self.profile.anchor_fingerprints:
+                break
+            for kind, der in self.revocation.check(cert, issuer, moment, fresh=True).raw:
+                (ocsps if kind == "OCSP" else crls).append(der)
+        return tuple(c.der for c in result.chain), tuple(dict.fromkeys(ocsps)), tuple(dict.fromkeys(crls))
+
+    @staticmethod
+    def _extras(extra_certs: Iterable[bytes | Certificate]) -> Iterable[Certificate]:
+        for extra in extra_certs:
+            try:
+                yield extra if isinstance(extra, Certificate) else Certificate.load(extra)
+            except CertificateError:
+                continue  # a broken extra certificate only means a path cannot use it
+
+    def _identity_checks(self, cert: Certificate, expect_iin: str | None, expect_bin: str | None) -> list[Check]:
+        checks: list[Check] = []
+        verify = self.profile.verify_identity_checksum
+        for label, expected, parse, actual, mismatch in (
+            ("iin", expect_iin, parse_iin, cert.iin, "IIN_MISMATCH"),
+            ("bin", expect_bin, parse_bin, cert.bin, "BIN_MISMATCH"),
+        ):
+            if expected is None:
+                continue
+            try:
+                value = parse(expected, verify_checksum=verify).value
+            except IdentityError as exc:
+                checks.append(Check(label, Status.FAILED, f"the {label.upper()} in the request: {exc}", exc.code,
+                                    {"expected": expected if isinstance(expected, str) else type(expected).__name__}))
+                continue
+            if actual != value:
+                checks.append(Check(label, Status.FAILED,
+                                    f"the request says {label.upper()} {value}, the certificate "
+                                    + (f"says {actual}" if actual else f"carries no {label.upper()}"),
+                                    mismatch, {"expected": value, "certificate": actual}))
+            else:
+                checks.append(Check(label, Status.PASSED, f"{label.upper()} {value} matches the certificate"))
+        return checks
+
+    @staticmethod
+    def _validity(cert: Certificate, moment: _dt.datetime) -> Check:
+        window = {"notBefore": cert.not_before.isoformat(), "notAfter": cert.not_after.isoformat()}
+        if moment < cert.not_before:
+            return Check("validity", Status.FAILED, f"not valid before {cert.not_before.isoformat()}",
+                         "CERT_NOT_YET_VALID", window)
+        if moment > cert.not_after:
+            return Check("validity", Status.FAILED, f"expired at {cert.not_after.isoformat()}",
+                         "CERT_EXPIRED", window)
+        return Check("validity", Status.PASSED, f"valid until {cert.not_after.isoformat()}")
+
+    def _chain(self, cert: Certificate, moment: _dt.datetime,
+               extras: tuple[Certificate, ...]) -> tuple[Check, tuple[Certificate, ...]]:
+        for oid in (cert.signature_algorithm_oid,):
+            if not algorithms.is_supported(oid):
+                return Check("chain", Status.INDETERMINATE,
+                             f"the certificate is signed with {cert.signature_algorithm}, which cannot be "
+                             "verified here yet", "ALGORITHM_UNSUPPORTED"), ()
+        if cert.unknown_critical_extensions:
+            return Check("chain", Status.FAILED, "unknown critical extension(s): "
+                         + ", ".join(cert.unknown_critical_extensions), "CERT_UNKNOWN_CRITICAL_EXTENSION"), ()
+        # The end entity's own validity is its own check; judge the chain inside that window so that
+        # an expired certificate is still told apart from an untrusted one.
+        path_time = min(max(moment, cert.not_before), cert.not_after)
+        result = self.paths.validate(cert, path_time, extra_certs=extras)
+        if not result.ok:
+            return Check("chain", Status.FAILED, result.message, result.code), ()
+        anchor = result.chain[-1]
+        return Check("chain", Status.PASSED, f"chains to pinned anchor {anchor.common_name or anchor.subject_dn}",
+                     details={"length": len(result.chain)}), result.chain
+
+    def _revocation(self, chain: tuple[Certificate, ...], moment: _dt.datetime, document_ocsp: tuple[bytes, ...],
+                    document_crls: tuple[CrlIndex, ...]) -> tuple[Check, tuple[dict, ...]]:
+        """Revocation of every non-anchor certificate at ``moment`` (a proven time, a requested one, or now)."""
+        if not chain:
+            return Check("revocation", Status.SKIPPED, "not checked: no trusted chain"), ()
+        anchors = self.profile.anchor_fingerprints
+        evidence: list[dict] = []
+        warnings: list[str] = []
+        for cert, issuer in zip(chain, chain[1:]):
+            if cert.sha256 in anchors:
+                break
+            result = self.revocation.check(cert, issuer, moment, document_ocsp=document_ocsp,
+                                           document_crls=document_crls)
+            evidence.extend(dict(e, certificate=cert.subject_dn) for e in result.evidence)
+            who = "the certificate" if cert is chain[0] else f"CA certificate {cert.common_name}"
+            if result.status == "REVOKED":
+                return Check("revocation", Status.FAILED, f"{who}: {result.message}", "CERT_REVOKED",
+                             {"reason": result.reason, "revokedAt": result.revoked_at.isoformat()
+                              if result.revoked_at else None, "certificate": cert.subject_dn}), tuple(evidence)
+            if result.status == "UNKNOWN":
+                if result.soft_failed:
+                    warnings.append(f"{who}: revocation not checked, services unreachable (soft-fail): "
+                                    + "; ".join(result.problems))
+                    continue
+                return Check("revocation", Status.INDETERMINATE, f"{who}: {result.message}",
+                             "REVOCATION_UNKNOWN", {"problems": list(result.problems)}), tuple(evidence)
+        if warnings:
+            return Check("revocation", Status.WARNING, "; ".join(warnings)), tuple(evidence)
+        kinds = sorted({e["type"] for e in evidence})
+        return Check("revocation", Status.PASSED, "not revoked (" + ", ".join(kinds) + ")"), tuple(evidence)
+
+    @staticmethod
+    def _usage(cert: Certificate, purpose: Purpose | None) -> list[Check]:
+        checks: list[Check] = []
+        if cert.is_ca:
+            checks.append(Check("purpose", Status.FAILED, "a CA certificate cannot sign documents",
+                                "CA_CERTIFICATE"))
+            return checks
+        if purpose is None:
+            return checks
+        if cert.purpose == purpose:
+            checks.append(Check("purpose", Status.PASSED, f"{purpose.value.lower()} key"))
+        elif cert.purpose == Purpose.UNKNOWN:
+            checks.append(Check("purpose", Status.WARNING,
+                                "the certificate does not state its purpose (no NCA extended key usage)"))
+        elif purpose == Purpose.SIGN:
+            what = "an authentication key" if cert.purpose == Purpose.AUTH else "a key for other uses"
+            checks.append(Check("purpose", Status.FAILED, f"{what} cannot sign documents",
+                                "NOT_SIGNING_KEY", {"purpose": cert.purpose.value, "eku": list(cert.eku_oids)}))
+        else:
+            checks.append(Check("purpose", Status.FAILED, f"a {cert.purpose.value.lower()} key was given where "
+                                f"a {purpose.value.lower()} key is required", "NOT_SIGNING_KEY"))
+        return checks
+
+    @staticmethod
+    def _role(cert: Certificate, roles: frozenset[str]) -> Check:
+        if not roles:
+            return Check("role", Status.PASSED, "no role required")
+        held = set(cert.roles) & set(roles)
+        if held:
+            return Check("role", Status.PASSED, "holds " + ", ".join(sorted(held)))
+        return Check("role", Status.FAILED,
+                     f"roles {', '.join(cert.roles) or 'none'} give no right to sign for the organisation "
+                     f"(one of {', '.join(sorted(roles))} is required)", "ROLE_NOT_ALLOWED",
+                     {"roles": list(cert.roles), "required": sorted(roles)})

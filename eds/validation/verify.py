@@ -1,0 +1,335 @@
+"""One verifier for any signed document: PDF (PAdES), XMLDSig or CMS -> a DocumentReport.
+
+For PDFs pyHanko reads the file and judges its structure (ByteRange coverage, and difference analysis of
+what was appended after each signature); this project checks each CMS, timestamp and signer. The signer
+is judged at the trusted time of a valid signature timestamp when there is one, otherwise at the requested
+moment or now: a claimed signing time (signingTime, /M) proves nothing and is reported only as claimed.
+Validation data embedded in the document (the DSS of a B-LT PDF) is used first, so a document verifies
+offline. A file is judged as what a viewer opens (``eds.signatures.formats``), under the limits of ``eds.limits``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import zlib
+from dataclasses import dataclass
+
+from pyhanko.pdf_utils.decode_limits import DecodeLimits, StreamDecodeLimits
+from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+
+from eds.signatures import cms, pdf_changes, tsp
+
+from eds import limits
+from eds.signatures.formats import detect_format
+from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
+from eds.validation.report import Check, DocumentReport, SignatureReport, Status
+from eds.validation.request_check import Claims, RequestChecker, settle, signature_check
+from eds.pki.revocation import CrlError, CrlIndex
+from eds.validation.signer_check import SignerChecker
+
+
+@dataclass(frozen=True)
+class _Embedded:
+    """Validation data carried by a PDF's DSS."""
+
+    certificates: tuple[bytes, ...] = ()
+    ocsp_responses: tuple[bytes, ...] = ()
+    crls: tuple[CrlIndex, ...] = ()
+
+
+class DocumentVerifier:
+    """Verifies documents against one signer checker (trust profile + revocation policy) under limits."""
+
+    def __init__(self, signers: SignerChecker, *, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.signers = signers
+        self.limits = limits
+        self.requests = RequestChecker(signers)
+
+    def verify(self, data: bytes, *, at: _dt.datetime | None = None, detached_content: bytes | None = None,
+               claims: Claims = Claims()) -> DocumentReport:
+        """The report on ``data`` (PDF, XML or CMS, judged as a viewer opens it); never raises on bad input."""
+        if not isinstance(data, (bytes, bytearray)) or not data:
+            return DocumentReport("unknown", (), (Check("document", Status.FAILED, "no document given",
+                                                        "DOCUMENT_MALFORMED"),))
+        data = bytes(data)
+        with limits.budget(self.limits):
+            if detect_format(data) == "pdf":
+                try:
+                    report = self._pdf(data, at, claims)
+                except limits.TooComplex as exc:
+                    return DocumentReport("pdf", (), (Check("document", Status.FAILED, exc.message, exc.code,
+                                                            exc.details),))
+                return settle(report, claims)
+            report = self.requests.evaluate(data, claims=claims, detached_content=detached_content, at=at)
+        return settle(report, claims)
+
+    # PDF
+    def _pdf(self, data: bytes, at: _dt.datetime | None, claims: Claims) -> DocumentReport:
+        """Every signature and document timestamp of a PDF; limits are checked before pyHanko's costly steps,
+        and a PDF whose only signatures are document timestamps has no signer (NO_SIGNATURE)."""
+        try:
+            return self._pdf_checked(data, at, claims)
+        except PdfDecodeLimitError:
+            raise limits.refuse("pdf_stream_bytes", limits.current().pdf_stream_bytes) from None
+
+    def _pdf_checked(self, data: bytes, at: _dt.datetime | None, claims: Claims) -> DocumentReport:
+        if claims.iin_path or claims.bin_path:
+            return DocumentReport("pdf", (), (Check("claims", Status.FAILED, "an IIN/BIN path reads a signed XML; "
+                                                    "give the IIN/BIN itself for a PDF", "DOCUMENT_MALFORMED"),))
+        pdf_changes.prescan_structure(data)
+        pdf_changes.prescan_streams(data)
+        try:
+            reader = PdfFileReader(io.BytesIO(data), strict=False, decode_limits=_decode_limits())
+            limits.require("pdf_revisions", reader.xrefs.total_revisions)
+            limits.require("pdf_objects", _object_count(reader))
+            signatures = list(reader.embedded_signatures)
+        except (limits.TooComplex, PdfDecodeLimitError):
+            raise
+        except Exception as exc:  # pyHanko raises many kinds on hostile PDFs
+            return DocumentReport("pdf", (), (Check("document", Status.FAILED, f"the PDF cannot be read: {exc}",
+                                                    "DOCUMENT_MALFORMED"),))
+        if not signatures:
+            if pdf_changes.trailing_bytes(data):
+                # a complete earlier revision followed by a cut-off update: the signature may be what was cut
+                return DocumentReport("pdf", (), (Check(
+                    "document", Status.FAILED, "the file goes on after its last end-of-file marker: an update "
+                    "was cut off or the file is damaged", "DOCUMENT_MALFORMED"),))
+            return DocumentReport("pdf", (), (Check("document", Status.FAILED, "the PDF carries no signature",
+                                                    "NO_SIGNATURE"),))
+        embedded = _read_dss(reader)
+        analysis = pdf_changes.ChangeAnalysis(
+            reader, data, signature_refs=(_value_ref(s) for s in signatures if not _is_timestamp(s)),
+            timestamp_refs=(_value_ref(s) for s in signatures if _is_timestamp(s)))
+        first = next((s for s in signatures if not _is_timestamp(s)), None)  # the claimed IIN/BIN is its signer's
+        identity = {"expect_iin": claims.iin, "expect_bin": claims.bin}
+        reports = tuple(self._pdf_signature(data, signature, analysis, embedded, at,
+                                            identity if signature is first else {}) for signature in signatures)
+        checks: tuple[Check, ...] = ()
+        if all(_is_timestamp(s) for s in signatures):
+            checks = (Check("document", Status.FAILED, "the PDF carries only document timestamps: a timestamp "
+                            "proves when, never who; nobody signed this document", "NO_SIGNATURE",
+                            {"documentTimestamps": len(signatures)}),)
+        return DocumentReport("pdf", reports, checks, extra={"revisions": reader.xrefs.total_revisions})
+
+    def _pdf_signature(self, data: bytes, signature, analysis: pdf_changes.ChangeAnalysis, embedded: _Embedded,
+                       at: _dt.datetime | None, identity: dict) -> SignatureReport:
+        kind = "document-timestamp" if _is_timestamp(signature) else "signature"
+        extra = {"kind": kind, "field": signature.field_name}
+        try:
+            # pyHanko's structure checks only; the digest is ours (cms), which also knows the GOST hashes.
+            signature.coverage = signature.evaluate_signature_coverage()
+            signature.diff_result = signature.evaluate_modifications(DEFAULT_DIFF_POLICY)
+            changes = _changes_check(signature, analysis, kind)
+        except (limits.TooComplex, PdfDecodeLimitError):
+            raise
+        except Exception as exc:
+            return SignatureReport((Check("integrity", Status.FAILED, f"the signature cannot be checked: {exc}",
+                                          "DOCUMENT_MALFORMED"),), extra=extra)
+        checks = [_coverage_check(signature), changes]
+        content = _byte_range_content(data, signature.byte_range)
+        if content is None:
+            checks.append(Check("signature", Status.FAILED, "the ByteRange points outside the file",
+                                "BYTE_RANGE_INVALID"))
+            return SignatureReport(tuple(checks), extra=extra)
+        if kind == "document-timestamp":
+            return self._document_timestamp(signature, content, checks, embedded, extra)
+        results = cms.verify_signed_data(signature.signed_data, content)
+        result = results[0]
+        checks.append(signature_check(result.failure, result.message))
+        moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates,
+                                                                 embedded.ocsp_responses, embedded.crls,
+                                                                 claimed=_claimed_time(signature))
+        checks.extend(time_checks)
+        signer = None
+        if result.certificate_der is not None:
+            signer = self.signers.check(
+                result.certificate_der, at=moment, time_source=source,
+                extra_certs=(*result.other_certificates, *embedded.certificates),
+                document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls, **identity)
+            checks.extend(signer.checks)
+        claimed = result.claimed_signing_time or _claimed_time(signature)
+        return SignatureReport(
+            tuple(checks), signer=signer.signer if signer else None, chain=signer.chain if signer else (),
+            revocation=signer.revocation if signer else (), validation_time=signer.validation_time if signer else None,
+            time_source=signer.time_source if signer else None,
+            signing_time=moment if source == "timestamp" else claimed, extra=extra)
+
+    def _document_timestamp(self, signature, content: bytes, checks: list[Check], embedded: _Embedded,
+                            extra: dict) -> SignatureReport:
+        """A document timestamp is time evidence only: its token must cover its revision and its TSA chain to
+        the profile; it names no signer of the document."""
+        info = tsp.verify_timestamp_token(signature.pkcs7_content, data=content,
+                                          hash_algorithm=_oid_of(signature.external_md_algorithm))
+        if not info.intact:
+            checks.append(Check("timestamp", Status.FAILED, info.message, "TIMESTAMP_INVALID", {"cause": info.failure}))
+            return SignatureReport(tuple(checks), extra=extra)
+        checks.append(Check("timestamp", Status.PASSED, f"document timestamp {info.gen_time.isoformat()}"))
+        tsa = self.signers.check(info.tsa_certificate_der, at=info.gen_time, time_source="timestamp", purpose=None,
+                                 extra_certs=(*info.certificates, *embedded.certificates),
+                                 document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
+        checks.extend(tsa.checks)
+        return SignatureReport(tuple(checks), signer=tsa.signer, chain=tsa.chain, revocation=tsa.revocation,
+                               validation_time=info.gen_time, time_source="timestamp", signing_time=info.gen_time,
+                               extra=extra)
+
+
+_HASH_OIDS = {"sha256": cms.SHA256, "sha384": cms.SHA384, "sha512": cms.SHA512}
+
+
+def _oid_of(name: str) -> str:
+    return _HASH_OIDS.get(name, name)
+
+
+def _is_timestamp(signature) -> bool:
+    return signature.sig_object_type == "/DocTimeStamp"
+
+
+def _value_ref(signature) -> tuple[int, int] | None:
+    """The reference of a signature's dictionary (its field's /V), which names it across revisions."""
+    value = signature.sig_field.raw_get("/V")
+    return (value.idnum, value.generation) if hasattr(value, "idnum") else None
+
+
+def _decode_limits() -> DecodeLimits:
+    """pyHanko's own decoding bounded by the verification's stream limit (a backstop to the pre-scan)."""
+    return DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=limits.current().pdf_stream_bytes))
+
+
+def _object_count(reader) -> int:
+    """Objects in all cross-reference sections together, counted from the parsed tables (nothing is read)."""
+    total = 0
+    for revision in range(reader.xrefs.total_revisions):
+        section = reader.xrefs.get_xref_data(revision)
+        total += len(section.standard_xrefs) + len(section.xrefs_in_objstm) + len(section.freed)
+        if section.hybrid is not None:
+            hybrid = section.hybrid.xref_data
+            total += len(hybrid.standard_xrefs) + len(hybrid.xrefs_in_objstm) + len(hybrid.freed)
+    return total
+
+
+def _claimed_time(signature) -> _dt.datetime | None:
+    """The signing time the PDF claims (/M), or None when there is none or it cannot be read."""
+    try:
+        return signature.self_reported_timestamp
+    except Exception:  # pyHanko raises PdfReadError, and others, for a malformed /M
+        return None
+
+
+def _byte_range_content(data: bytes, byte_range) -> bytes | None:
+    try:
+        start1, length1, start2, length2 = (int(v) for v in byte_range)
+    except (TypeError, ValueError):
+        return None
+    if min(start1, length1, start2, length2) < 0 or start2 + length2 > len(data) or start1 + length1 > start2:
+        return None
+    return data[start1:start1 + length1] + data[start2:start2 + length2]
+
+
+def _coverage_check(signature) -> Check:
+    """The signed ByteRange must cover the whole file but the signature, or a whole revision (what follows is
+    for the change check to judge)."""
+    from pyhanko.sign.validation.status import SignatureCoverageLevel
+
+    coverage = signature.coverage
+    if coverage == SignatureCoverageLevel.ENTIRE_FILE:
+        return Check("coverage", Status.PASSED, "the signature covers the whole file")
+    if coverage == SignatureCoverageLevel.ENTIRE_REVISION and \
+            signature.signed_revision == signature.reader.xrefs.total_revisions - 1:
+        return Check("coverage", Status.FAILED, "bytes follow the signed revision that belong to no revision",
+                     "BYTE_RANGE_INVALID", {"coverage": "TRAILING_BYTES"})
+    if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
+        return Check("coverage", Status.FAILED, "the signed ByteRange does not cover the whole revision",
+                     "BYTE_RANGE_INVALID", {"coverage": coverage.name})
+    return Check("coverage", Status.PASSED, "the signature covers its whole revision")
+
+
+def _changes_check(signature, analysis: pdf_changes.ChangeAnalysis, kind: str) -> Check:
+    """What followed the signed revision, by the strict whitelist of eds.signatures.pdf_changes, with pyHanko's difference
+    analysis as a first opinion: what pyHanko rates worse than form filling fails whatever the whitelist says.
+
+    Form filling passes only where the signature's DocMDP allows it (none, /P 2 or 3) and then leaves the
+    signature INDETERMINATE; a certification with /P 1 allows nothing but validation data and timestamps."""
+    from pyhanko.sign.diff_analysis import ModificationLevel
+    from pyhanko.sign.fields import MDPPerm
+
+    docmdp = signature.docmdp_level if kind == "signature" else None
+    review = analysis.review(signature.signed_revision, certified_no_changes=docmdp == MDPPerm.NO_CHANGES)
+    diff = signature.diff_result
+    level = getattr(diff, "modification_level", None)
+    pyhanko_rejects = level is None or level > ModificationLevel.FORM_FILLING
+    if review.forbidden or pyhanko_rejects:
+        details = review.details()
+        if not review.forbidden:
+            details.update(kind="unexplained", kinds=["unexplained"])
+        if pyhanko_rejects:
+            details["pyhanko"] = (str(diff) if level is None else level.name)[:500]
+        listed = ", ".join(f"{c.kind} (objects {', '.join(map(str, c.objects)) or '-'}, revision {c.revision})"
+                           for c in review.forbidden[:5]) or "changes pyHanko's difference analysis rejects"
+        return Check("changes", Status.FAILED, f"the document was changed after it was signed: {listed}",
+                     "MODIFIED_AFTER_SIGNING", details)
+    if review.filled_fields:
+        return Check("changes", Status.INDETERMINATE,
+                     f"form fields were filled in after signing: {', '.join(review.filled_fields)}",
+                     "FORM_FILLED_AFTER_SIGNING", {"fields": list(review.filled_fields)})
+    if review.cosigned:
+        return Check("changes", Status.PASSED, "further signatures (and validation data) were added after signing")
+    if signature.signed_revision < analysis.total - 1:
+        return Check("changes", Status.PASSED, "only validation data or document timestamps were added after signing")
+    return Check("changes", Status.PASSED, "nothing was added after signing")
+
+
+def _read_dss(reader) -> _Embedded:
+    """The DSS's certificates, OCSP answers and CRLs, each stream inflated only within the DSS byte limit."""
+    try:
+        dss = reader.root["/DSS"]
+    except Exception:  # no DSS, or one that cannot be read: either way, no embedded evidence
+        return _Embedded()
+    total = 0
+
+    def streams(name: str) -> tuple[bytes, ...]:
+        nonlocal total
+        found = []
+        try:
+            entries = list(dss.get(name, ()))
+        except Exception:
+            return ()
+        for ref in entries:
+            limits.checkpoint()
+            try:
+                stream = ref.get_object()
+                data = _bounded_data(stream, limits.current().pdf_dss_bytes - total)
+            except (limits.TooComplex, PdfDecodeLimitError):
+                raise
+            except Exception:
+                continue  # an unreadable entry is simply no evidence
+            total += len(data)
+            limits.require("pdf_dss_bytes", total)
+            found.append(data)
+        return tuple(found)
+
+    certificates, responses, crl_ders = streams("/Certs"), streams("/OCSPs"), streams("/CRLs")
+    crls: list[CrlIndex] = []
+    for der in crl_ders:
+        try:
+            crls.append(CrlIndex(der, source="document"))
+        except CrlError:
+            continue  # a broken embedded CRL is simply no evidence
+    return _Embedded(certificates, responses, tuple(crls))
+
+
+def _bounded_data(stream, room: int) -> bytes:
+    """A DSS stream's data, never inflated past ``room`` bytes (the rest of the DSS budget) plus one."""
+    filters = stream.get("/Filter")
+    if filters in (None, "/FlateDecode") and "/DecodeParms" not in stream:
+        raw = stream.encoded_data
+        if filters is None:
+            return raw
+        inflater = zlib.decompressobj()
+        data = inflater.decompress(raw, max(room, 0) + 1)
+        if len(data) > room:
+            limits.require("pdf_dss_bytes", limits.current().pdf_dss_bytes - room + len(data))
+        return data
+    return stream.data
