@@ -11,7 +11,7 @@ from html import escape
 from flask import Blueprint, Response, current_app, request, url_for
 
 from api.errors import language
-from eds.validation.report import REPORT_CSS, render_html_fragment
+from eds.validation.rendering import REPORT_CSS, render_html_fragment
 from eds.pki.trust import TrustError
 
 pages = Blueprint("pages", __name__)

@@ -147,7 +147,7 @@ def check_certificate():
     authorise("verify")
     body = Body()
     certificate = body.binary("certificate")
-    report = _dependency(lambda: services().signers.check(
+    report = _dependency(lambda: services().signer_checker.check(
         certificate, at=body.moment(), expect_iin=body.text("expectIin"), expect_bin=body.text("expectBin"),
         roles=body.roles()))
     count_verdict("certificate", report)
@@ -162,7 +162,7 @@ def verify_request():
     detached = body.binary("detachedContent", required=False)
     claims = Claims(iin=body.text("expectIin"), bin=body.text("expectBin"), iin_path=body.text("iinPath"),
                     bin_path=body.text("binPath"), signers=body.expected_signers())
-    report = _dependency(lambda: services().requests.check(document, claims=claims, detached_content=detached,
+    report = _dependency(lambda: services().request_checker.check(document, claims=claims, detached_content=detached,
                                                            at=body.moment()))
     refuse_too_complex(report)
     count_verdict("request", report)

@@ -187,7 +187,7 @@ def pdf_forgeries_tally(pki_dir: Path, manifest: dict, profile, verifier: Docume
     """tests/hostile/pdf/forgeries.py: timestamp-only, changes after signing, form filling, sneaky signatures,
     shadow attacks, incremental saving and wrapping, limits, and genuine controls (B-T, B-LT, B-LTA, co-signed)."""
     tally = Tally("PDF forgeries (DocumentVerifier)")
-    material = pdf_forgeries.make_material(pki_dir, manifest, profile, verifier.signers)
+    material = pdf_forgeries.make_material(pki_dir, manifest, profile, verifier.signer_checker)
     for name, build in sorted(pdf_forgeries.CASES.items()):
         forgery = build(material)
         tally.judge(name, lambda f=forgery: verdict(verifier.verify(f.data), f.indication, f.codes),

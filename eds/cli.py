@@ -137,7 +137,7 @@ def _checker(args: argparse.Namespace):
 
 
 def cmd_cert(args: argparse.Namespace) -> int:
-    from eds.validation.report import render_text
+    from eds.validation.rendering import render_text
 
     data, at = _read(args.file, "certificate"), _parse_time(args.at)
     report = _checker(args).check(data, at=at, expect_iin=args.expect_iin, expect_bin=args.expect_bin)
@@ -276,7 +276,7 @@ def _expected_signers(specs: list[str]):
 
 
 def _verify_single(args: argparse.Namespace, path: Path) -> int:
-    from eds.validation.report import render_html, render_text
+    from eds.validation.rendering import render_html, render_text
     from eds.validation.request_check import Claims
     from eds.validation.verify import DocumentVerifier
 

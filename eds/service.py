@@ -120,13 +120,13 @@ class Services:
         return dataclasses.replace(profile, **changes) if changes else profile
 
     @cached_property
-    def signers(self) -> SignerChecker:
+    def signer_checker(self) -> SignerChecker:
         store = CrlStore(cache_dir=self.settings.home / "cache" / "crl")
         return SignerChecker(self.profile, policy=Policy(self.settings.policy), crl_store=store)
 
     @cached_property
-    def requests(self) -> RequestChecker:
-        return RequestChecker(self.signers)
+    def request_checker(self) -> RequestChecker:
+        return RequestChecker(self.signer_checker)
 
     @cached_property
     def keys(self) -> KeyStore:
@@ -141,7 +141,7 @@ class Services:
         """CRLs the revocation store holds now (empty until revocation has been checked by CRL)."""
         if "signers" not in self.__dict__:
             return []
-        return self.signers.revocation.store.loaded()
+        return self.signer_checker.revocation.store.loaded()
 
     @cached_property
     def registry(self) -> Registry:
@@ -156,28 +156,28 @@ class Services:
 
     @cached_property
     def issuer(self) -> Issuer:
-        return Issuer(self.registry, self.signers, self.keys,
+        return Issuer(self.registry, self.signer_checker, self.keys,
                       IssuingOptions(public_url=self.settings.public_url, timestamp_url=self.profile.tsa_url,
                                      long_term=self.settings.long_term))
 
     @cached_property
     def two_step(self) -> TwoStepIssuer:
-        return TwoStepIssuer(self.registry, self.signers, self.issuer.options)
+        return TwoStepIssuer(self.registry, self.signer_checker, self.issuer.options)
 
     @cached_property
-    def documents(self) -> DocumentVerifier:
-        return DocumentVerifier(self.signers)
+    def document_verifier(self) -> DocumentVerifier:
+        return DocumentVerifier(self.signer_checker)
 
     @cached_property
-    def public_documents(self) -> DocumentVerifier:
+    def public_document_verifier(self) -> DocumentVerifier:
         """The verifier of the anonymous upload page: the same checks under tighter limits."""
-        return DocumentVerifier(self.signers, limits=PUBLIC_LIMITS)
+        return DocumentVerifier(self.signer_checker, limits=PUBLIC_LIMITS)
 
     def verify_document(self, data: bytes, *, detached_content: bytes | None = None, at=None,
                         claims: Claims = Claims(), public: bool = False) -> tuple[DocumentReport, dict]:
         """Verify ``data`` and cross-check it with the registry; a document of this registry must be signed
         by the signer the registry recorded for its number (unless the caller names the expected signers)."""
-        verifier = self.public_documents if public else self.documents
+        verifier = self.public_document_verifier if public else self.document_verifier
         report = verifier.verify(data, detached_content=detached_content, at=at, claims=claims)
         if any(r.code == "TOO_COMPLEX" for r in report.reasons):
             return report, {"found": False, "message": "not looked up: the document exceeds a verification limit"}

@@ -65,8 +65,8 @@ def test_every_type_issues_and_verifies_everywhere(issuer, doc_type, pki_dir, tm
     pdf = issuer.registry.file(document.number, "pdf")
     xml = issuer.registry.file(document.number, "xml")
     # our verifier, online and offline (B-LT evidence embedded)
-    assert DocumentVerifier(issuer.signers).verify(pdf).passed
-    offline = DocumentVerifier(SignerChecker(issuer.signers.profile, policy=Policy.OFFLINE)).verify(pdf)
+    assert DocumentVerifier(issuer.signer_checker).verify(pdf).passed
+    offline = DocumentVerifier(SignerChecker(issuer.signer_checker.profile, policy=Policy.OFFLINE)).verify(pdf)
     assert offline.passed, offline.to_dict()["reasons"]
     assert offline.signatures[0].time_source == "timestamp"
     assert {e["source"] for e in offline.signatures[0].revocation} == {"document"}
@@ -147,7 +147,7 @@ def test_an_unknown_provider_or_a_registry_outage_is_not_a_refused_signer(issuer
 def test_revoked_official_cannot_sign(issuer, pki_server):
     pki_server.pki.revoke("official_region", "key_compromise")
     try:
-        checker = SignerChecker(issuer.signers.profile)
+        checker = SignerChecker(issuer.signer_checker.profile)
         blocked = Issuer(issuer.registry, checker, issuer.keys, issuer.options)
         before = len(issuer.registry.events(issue(issuer, "restoration_consent").number))
         with pytest.raises(IssuingError) as exc:

@@ -65,7 +65,7 @@ def test_pem_with_text_around_it_is_not_the_cms(verifier, key):
 
 def test_ambiguous_files_are_refused_by_both_checkers(verifier, key):
     polyglot = cms.sign_cms(b"%PDF-1.7\n%%EOF\n", key.private_key, key.certificate.der)
-    for report in (verifier.verify(polyglot), verifier.requests.check(polyglot)):
+    for report in (verifier.verify(polyglot), verifier.request_checker.check(polyglot)):
         assert report.indication.value == "TOTAL_FAILED" and report.reasons[0].code == "AMBIGUOUS_FORMAT"
 
 
@@ -171,7 +171,7 @@ def test_a_path_claim_on_content_that_is_not_xml_is_refused(verifier, key):
     for data in (cms.sign_cms(content, key.private_key, key.certificate.der),
                  cms.sign_cms(b'{"iin": "790305400255"}', key.private_key, key.certificate.der)):
         for report in (verifier.verify(data, claims=Claims(iin_path="applicant/iin")),
-                       verifier.requests.check(data, claims=Claims(iin_path="applicant/iin"))):
+                       verifier.request_checker.check(data, claims=Claims(iin_path="applicant/iin"))):
             assert report.indication.value == "TOTAL_FAILED" and report.reasons[0].code == "DOCUMENT_MALFORMED"
 
 

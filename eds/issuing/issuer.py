@@ -86,14 +86,14 @@ class Issuer:
     def __init__(self, registry: Registry, signers: SignerChecker, keys: KeyStore,
                  options: IssuingOptions = IssuingOptions()) -> None:
         self.registry = registry
-        self.signers = signers
+        self.signer_checker = signers
         self.keys = keys
         self.options = options
 
     # who may sign
     def authorise(self, provider_id: str, doc_type: str, key: SigningKey) -> SignatureReport:
         """Refuse (IssuingError) unless ``key`` may sign ``doc_type`` for the provider right now."""
-        return check_signing_authority(self.registry, self.signers, provider_id, doc_type, key.certificate,
+        return check_signing_authority(self.registry, self.signer_checker, provider_id, doc_type, key.certificate,
                                        key.chain)
 
     # life events that make a document
@@ -158,7 +158,7 @@ class Issuer:
                            pdf=signed, xml=signed_xml)
 
     def _validation_data(self, signed_pdf: bytes, key: SigningKey) -> pdf.ValidationData:
-        return long_term_data(signed_pdf, self.signers, key.certificate, key.chain)
+        return long_term_data(signed_pdf, self.signer_checker, key.certificate, key.chain)
 
     # life events that only change status
     def suspend(self, number: str, *, actor: str, reason: str) -> Document:

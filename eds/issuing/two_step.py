@@ -95,7 +95,7 @@ class TwoStepIssuer:
     def __init__(self, registry: Registry, signers: SignerChecker, options: IssuingOptions = _DEFAULT_OPTIONS, *,
                  ttl: _dt.timedelta = DEFAULT_TTL, cms_room: int = CMS_ROOM) -> None:
         self.registry = registry
-        self.signers = signers
+        self.signer_checker = signers
         self.options = options
         self.ttl = ttl
         self.cms_room = cms_room
@@ -104,7 +104,7 @@ class TwoStepIssuer:
                   extra_certs: Iterable[bytes] = ()) -> SignatureReport:
         """Refuse (TwoStepError) unless ``certificate`` may sign ``doc_type`` for the provider right now: the
         same checks as ``Issuer.authorise``."""
-        return check_signing_authority(self.registry, self.signers, provider_id, doc_type, certificate,
+        return check_signing_authority(self.registry, self.signer_checker, provider_id, doc_type, certificate,
                                        extra_certs, refusal=TwoStepError)
 
     def prepare(self, doc_type: str, data: dict, *, provider_id: str, signer_certificate_der: bytes, actor: str,
@@ -160,7 +160,7 @@ class TwoStepIssuer:
         if self.options.long_term:
             # The evidence needs only the certificate and the chain the device sent; the key stays on the device.
             signed_pdf = pdf.add_validation_data(signed_pdf, long_term_data(
-                signed_pdf, self.signers, certificate, _readable(signer.other_certificates)))
+                signed_pdf, self.signer_checker, certificate, _readable(signer.other_certificates)))
         signed = SignedFiles(signer_cert_sha256=certificate.sha256, signed_at=_now(), pdf=signed_pdf, xml=signed_xml)
         try:
             return self.registry.complete(pending_id, signed=signed, actor=actor)

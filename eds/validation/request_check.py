@@ -163,7 +163,7 @@ class RequestChecker:
     """Checks signed requests against one signer checker (trust profile + revocation policy)."""
 
     def __init__(self, signers: SignerChecker) -> None:
-        self.signers = signers
+        self.signer_checker = signers
 
     def check(self, data: bytes, *, claims: Claims = Claims(), detached_content: bytes | None = None,
               at: _dt.datetime | None = None) -> DocumentReport:
@@ -233,7 +233,7 @@ class RequestChecker:
             identity = expected if position == 0 else {}
             signer = None
             if signature.certificate_der is not None:
-                signer = self.signers.check(signature.certificate_der, at=at, extra_certs=signature.other_certificates,
+                signer = self.signer_checker.check(signature.certificate_der, at=at, extra_certs=signature.other_certificates,
                                             **identity)
             reports.append(_with_signature(check, signer, extra={"algorithm": signature.signature_algorithm}))
         return DocumentReport("xml", tuple(reports), tuple(problems),
@@ -255,7 +255,7 @@ class RequestChecker:
             identity = expected if position == 0 else {}
             signer = None
             if signer_info.certificate_der is not None:
-                signer = self.signers.check(signer_info.certificate_der, at=moment, time_source=source,
+                signer = self.signer_checker.check(signer_info.certificate_der, at=moment, time_source=source,
                                             extra_certs=signer_info.other_certificates, **identity)
             extra = {"algorithm": signer_info.signature_algorithm}
             if signer_info.claimed_signing_time is not None:
@@ -293,7 +293,7 @@ class RequestChecker:
             checks.append(Check("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID",
                                 {"cause": timestamp.failure}))
         elif timestamp is not None:
-            tsa = self.signers.check(timestamp.tsa_certificate_der, at=timestamp.gen_time, time_source="timestamp",
+            tsa = self.signer_checker.check(timestamp.tsa_certificate_der, at=timestamp.gen_time, time_source="timestamp",
                                      purpose=None, extra_certs=(*timestamp.certificates, *extra_certs),
                                      document_ocsp=document_ocsp, document_crls=document_crls)
             if tsa.passed:

@@ -44,9 +44,9 @@ class DocumentVerifier:
     """Verifies documents against one signer checker (trust profile + revocation policy) under limits."""
 
     def __init__(self, signers: SignerChecker, *, limits: Limits = DEFAULT_LIMITS) -> None:
-        self.signers = signers
+        self.signer_checker = signers
         self.limits = limits
-        self.requests = RequestChecker(signers)
+        self.request_checker = RequestChecker(signers)
 
     def verify(self, data: bytes, *, at: _dt.datetime | None = None, detached_content: bytes | None = None,
                claims: Claims = Claims()) -> DocumentReport:
@@ -63,7 +63,7 @@ class DocumentVerifier:
                     return DocumentReport("pdf", (), (Check("document", Status.FAILED, exc.message, exc.code,
                                                             exc.details),))
                 return settle(report, claims)
-            report = self.requests.evaluate(data, claims=claims, detached_content=detached_content, at=at)
+            report = self.request_checker.evaluate(data, claims=claims, detached_content=detached_content, at=at)
         return settle(report, claims)
 
     # PDF
@@ -139,13 +139,13 @@ class DocumentVerifier:
         results = cms.verify_signed_data(signature.signed_data, content)
         result = results[0]
         checks.append(signature_check(result.failure, result.message))
-        moment, source, time_checks = self.requests.signing_time(result, at, embedded.certificates,
+        moment, source, time_checks = self.request_checker.signing_time(result, at, embedded.certificates,
                                                                  embedded.ocsp_responses, embedded.crls,
                                                                  claimed=_claimed_time(signature))
         checks.extend(time_checks)
         signer = None
         if result.certificate_der is not None:
-            signer = self.signers.check(
+            signer = self.signer_checker.check(
                 result.certificate_der, at=moment, time_source=source,
                 extra_certs=(*result.other_certificates, *embedded.certificates),
                 document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls, **identity)
@@ -167,7 +167,7 @@ class DocumentVerifier:
             checks.append(Check("timestamp", Status.FAILED, info.message, "TIMESTAMP_INVALID", {"cause": info.failure}))
             return SignatureReport(tuple(checks), extra=extra)
         checks.append(Check("timestamp", Status.PASSED, f"document timestamp {info.gen_time.isoformat()}"))
-        tsa = self.signers.check(info.tsa_certificate_der, at=info.gen_time, time_source="timestamp", purpose=None,
+        tsa = self.signer_checker.check(info.tsa_certificate_der, at=info.gen_time, time_source="timestamp", purpose=None,
                                  extra_certs=(*info.certificates, *embedded.certificates),
                                  document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
         checks.extend(tsa.checks)
