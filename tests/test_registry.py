@@ -20,7 +20,7 @@ from eds.issuing.registry import (
     Registry,
     RegistryError,
     SignedFiles,
-    Status,
+    DocumentStatus,
     default_url,
 )
 
@@ -90,7 +90,7 @@ def test_issue_stores_document_files_event_and_journal(registry):
     document = _issue(registry)
     year = dt.datetime.now(dt.timezone(dt.timedelta(hours=5))).year
     assert document.number == f"LIC-ZHM-{year}-000001"
-    assert document.status is Status.VALID and document.holder_id == HOLDER
+    assert document.status is DocumentStatus.VALID and document.holder_id == HOLDER
     assert document.data == {"activity": "scrap", "address": "Тараз"}
     assert document.signer_cert_sha256 == CERT_SHA
     assert registry.file(document.number, "pdf") == b"%PDF-1.7 " + document.number.encode()
@@ -128,10 +128,10 @@ def test_renderer_gets_the_number_and_what_to_print(registry):
 
 def test_suspend_resume_terminate(registry):
     number = _issue(registry).number
-    assert registry.suspend(number, actor="inspector", reason="проверка").status is Status.SUSPENDED
-    assert registry.resume(number, actor="inspector", reason="устранено").status is Status.VALID
-    assert registry.suspend(number, actor="inspector", reason="повторно").status is Status.SUSPENDED
-    assert registry.terminate(number, actor="court", reason="решение суда").status is Status.TERMINATED
+    assert registry.suspend(number, actor="inspector", reason="проверка").status is DocumentStatus.SUSPENDED
+    assert registry.resume(number, actor="inspector", reason="устранено").status is DocumentStatus.VALID
+    assert registry.suspend(number, actor="inspector", reason="повторно").status is DocumentStatus.SUSPENDED
+    assert registry.terminate(number, actor="court", reason="решение суда").status is DocumentStatus.TERMINATED
     events = registry.events(number)
     assert [e.kind for e in events] == ["issued", "suspended", "resumed", "suspended", "terminated"]
     assert events[-1].actor == "court" and events[-1].reason == "решение суда"
@@ -174,7 +174,7 @@ def test_document_types_limit_life_events(registry):
         ErrorCode.INVALID_TRANSITION
     certificate = _issue(registry, doc_type="cultural_export_certificate").number
     assert _code(registry.suspend, certificate, actor="a", reason="r") is ErrorCode.INVALID_TRANSITION
-    assert registry.terminate(certificate, actor="a", reason="annulled").status is Status.TERMINATED
+    assert registry.terminate(certificate, actor="a", reason="annulled").status is DocumentStatus.TERMINATED
 
 
 def test_document_types_match_the_declared_documents():
@@ -194,7 +194,7 @@ def test_reissue_supersedes_in_one_step(registry):
     assert new.number == old.number[:-1] + "2" and new.supersedes == old.number
     assert new.holder_name == "ТОО «Новый металл»" and new.holder_id == HOLDER and new.data["address"] == "Шу"
     after = registry.document(old.number)
-    assert after.status is Status.SUPERSEDED and after.superseded_by == new.number
+    assert after.status is DocumentStatus.SUPERSEDED and after.superseded_by == new.number
     assert [(e.kind, e.related_number) for e in registry.events(old.number)] == [
         ("issued", None), ("reissued", new.number)]
     assert [(e.kind, e.related_number) for e in registry.events(new.number)] == [("issued", old.number)]
@@ -209,16 +209,16 @@ def test_duplicates_refer_to_and_follow_the_original(registry):
     original = _issue(registry).number
     first = registry.issue_duplicate(original, actor="clerk", reason="утеря", render_and_sign=_render)
     assert first.number == f"{original}-D1" and first.original_number == original
-    assert first.status is Status.VALID and first.holder_name == "ТОО «Металл»"
+    assert first.status is DocumentStatus.VALID and first.holder_name == "ТОО «Металл»"
     registry.suspend(original, actor="a", reason="r")
-    assert registry.document(first.number).status is Status.SUSPENDED
+    assert registry.document(first.number).status is DocumentStatus.SUSPENDED
     second = registry.issue_duplicate(original, actor="clerk", reason="порча", render_and_sign=_render)
-    assert second.number == f"{original}-D2" and second.status is Status.SUSPENDED
+    assert second.number == f"{original}-D2" and second.status is DocumentStatus.SUSPENDED
     assert _code(registry.resume, first.number, actor="a", reason="r") is ErrorCode.INVALID_TRANSITION
     assert _code(registry.issue_duplicate, first.number, actor="a", reason="r", render_and_sign=_render) is \
         ErrorCode.INVALID_TRANSITION
     registry.terminate(original, actor="a", reason="r")
-    assert {registry.document(n).status for n in (first.number, second.number)} == {Status.TERMINATED}
+    assert {registry.document(n).status for n in (first.number, second.number)} == {DocumentStatus.TERMINATED}
     assert [(e.kind, e.related_number) for e in registry.events(original)][1:3] == [
         ("duplicate_issued", first.number), ("suspended", None)]
     assert registry.verify_journal().ok
@@ -344,7 +344,7 @@ def test_default_url_is_under_eds_home(tmp_path, monkeypatch):
 def test_in_memory_database():
     registry = Registry.open("sqlite://")
     _setup(registry)
-    assert _issue(registry).status is Status.VALID and registry.verify_journal().ok
+    assert _issue(registry).status is DocumentStatus.VALID and registry.verify_journal().ok
 
 
 # The journal
@@ -478,7 +478,7 @@ def test_failed_render_commits_nothing(registry, db_path):
     with pytest.raises(RenderFailed):
         registry.issue_duplicate(first, actor="a", reason="r", render_and_sign=_fail)
     assert _counts(db_path) == before and registry.journal_head() == head
-    assert registry.document(first).status is Status.VALID
+    assert registry.document(first).status is DocumentStatus.VALID
     assert _issue(registry).number.endswith("000002")  # the failed issues gave their numbers back
     assert registry.verify_journal().ok
 

@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
 from eds.issuing.keys import KeyStore
-from eds.issuing.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, Status
+from eds.issuing.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
 from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile
 from eds.validation.verify import DocumentVerifier
@@ -101,7 +101,7 @@ def test_life_and_journal_on_postgres(url):
     registry.suspend(number, actor="inspector", reason="проверка")
     registry.resume(number, actor="inspector", reason="устранено")
     new = registry.reissue(number, actor="clerk", reason="новый адрес", render_and_sign=_render)
-    assert registry.document(number).status is Status.SUPERSEDED and new.supersedes == number
+    assert registry.document(number).status is DocumentStatus.SUPERSEDED and new.supersedes == number
     assert registry.file(new.number, "pdf").endswith(new.number.encode())
     assert registry.verify_journal().ok
     with psycopg.connect(_conninfo(url)) as connection:
@@ -196,7 +196,7 @@ def test_stopped_database_is_unavailable_then_recovers(cluster, url):
             assert "SELECT" not in str(caught.value) and "INSERT" not in str(caught.value)
     finally:
         _script("start", directory)
-    assert registry.document(number).status is Status.VALID
+    assert registry.document(number).status is DocumentStatus.VALID
     assert _issue(registry) == number[:-1] + "2"
     assert registry.verify_journal().ok
     registry.close()

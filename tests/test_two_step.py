@@ -26,7 +26,7 @@ from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import IssuingError, IssuingOptions
 from eds.issuing.keys import SigningKey
-from eds.issuing.registry import ErrorCode, Registry, RegistryError, SignedFiles, Status
+from eds.issuing.registry import ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
 from eds.pki.revocation import Policy
 from eds.validation.signer_check import SignerChecker
 from eds.issuing.two_step import Prepared, TwoStepIssuer
@@ -153,7 +153,7 @@ def test_prepare_sign_complete_verifies_everywhere(issuer, registry, cert_of, ke
     document = issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
                                actor="official")
 
-    assert document.number == prepared.number and document.status is Status.VALID
+    assert document.number == prepared.number and document.status is DocumentStatus.VALID
     assert document.signer_cert_sha256 == official.certificate.sha256
     assert [e.kind for e in registry.events(document.number)] == ["issued"]
     assert registry.pending_documents() == []

@@ -2,7 +2,7 @@
 
 from eds.issuing.registry.errors import ErrorCode, RegistryError
 from eds.issuing.registry.journal import JournalReport
-from eds.issuing.registry.lifecycle import DOCUMENT_TYPES, EventKind, Status
+from eds.issuing.registry.lifecycle import DOCUMENT_TYPES, EventKind, DocumentStatus
 from eds.issuing.registry.numbering import next_number
 from eds.issuing.registry.records import (
            Document,
@@ -21,4 +21,4 @@ from eds.issuing.registry.registry import Registry, default_url
 
 __all__ = ["DOCUMENT_TYPES", "Document", "Draft", "ErrorCode", "Event", "EventKind", "FileInfo", "JournalReport",
            "Pending", "Prepare", "PreparedFiles", "Provider", "Registry", "RegistryError", "RenderAndSign",
-           "SignedFiles", "Signer", "Status", "default_url", "next_number"]
+           "SignedFiles", "Signer", "DocumentStatus", "default_url", "next_number"]

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eds.issuing.registry.journal import JournalReport, sha256_hex, time_text
-from eds.issuing.registry.lifecycle import EventKind, Status, next_status
+from eds.issuing.registry.lifecycle import EventKind, DocumentStatus, next_status
 from eds.issuing.registry.models import (
     DocumentRow,
     EventRow,
@@ -82,7 +82,7 @@ class _Expected:
         self.signers: dict[str, tuple[int, dict[str, Any]]] = {}
         self.documents: dict[str, tuple[int, dict[str, Any]]] = {}
         self.events: dict[int, dict[str, Any]] = {}
-        self.status: dict[str, Status] = {}
+        self.status: dict[str, DocumentStatus] = {}
         self.superseded_by: dict[str, str] = {}
         self.duplicates: dict[str, list[str]] = defaultdict(list)
         self.pending: dict[str, tuple[int, dict[str, Any]]] = {}
@@ -125,7 +125,7 @@ class _Expected:
             if original and original not in self.status:
                 self.problem = self.problem or (seq, "invalid_history", f"entry {seq}: {original} was never issued")
                 return
-            self.status[number] = self.status[original] if original else Status.VALID
+            self.status[number] = self.status[original] if original else DocumentStatus.VALID
             if original:
                 self.duplicates[original].append(number)
             return

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from eds.issuing.registry.errors import ErrorCode, RegistryError
 
 
-class Status(enum.StrEnum):
+class DocumentStatus(enum.StrEnum):
     VALID = "valid"
     SUPERSEDED = "superseded"  # re-issued: a newer document replaces it
     SUSPENDED = "suspended"
@@ -29,12 +29,12 @@ class EventKind(enum.StrEnum):
 
 
 # What each event makes of the status of the document it is recorded on; a missing status is not allowed.
-_TRANSITIONS: dict[EventKind, dict[Status, Status]] = {
-    EventKind.REISSUED: {Status.VALID: Status.SUPERSEDED},
-    EventKind.DUPLICATE_ISSUED: {Status.VALID: Status.VALID, Status.SUSPENDED: Status.SUSPENDED},
-    EventKind.SUSPENDED: {Status.VALID: Status.SUSPENDED},
-    EventKind.RESUMED: {Status.SUSPENDED: Status.VALID},
-    EventKind.TERMINATED: {Status.VALID: Status.TERMINATED, Status.SUSPENDED: Status.TERMINATED},
+_TRANSITIONS: dict[EventKind, dict[DocumentStatus, DocumentStatus]] = {
+    EventKind.REISSUED: {DocumentStatus.VALID: DocumentStatus.SUPERSEDED},
+    EventKind.DUPLICATE_ISSUED: {DocumentStatus.VALID: DocumentStatus.VALID, DocumentStatus.SUSPENDED: DocumentStatus.SUSPENDED},
+    EventKind.SUSPENDED: {DocumentStatus.VALID: DocumentStatus.SUSPENDED},
+    EventKind.RESUMED: {DocumentStatus.SUSPENDED: DocumentStatus.VALID},
+    EventKind.TERMINATED: {DocumentStatus.VALID: DocumentStatus.TERMINATED, DocumentStatus.SUSPENDED: DocumentStatus.TERMINATED},
 }
 
 _PHRASES = {EventKind.REISSUED: "re-issued", EventKind.DUPLICATE_ISSUED: "given a duplicate",
@@ -74,13 +74,13 @@ def document_type(name: str) -> DocumentType:
     return found
 
 
-def next_status(kind: EventKind, status: Status) -> Status | None:
+def next_status(kind: EventKind, status: DocumentStatus) -> DocumentStatus | None:
     """The status after ``kind`` happens to a document in ``status``, or None when it may not happen."""
     return _TRANSITIONS[kind].get(status)
 
 
-def check_transition(kind: EventKind, *, number: str, doc_type: str, status: Status,
-                     duplicate_of: str | None) -> Status:
+def check_transition(kind: EventKind, *, number: str, doc_type: str, status: DocumentStatus,
+                     duplicate_of: str | None) -> DocumentStatus:
     """The new status, or INVALID_TRANSITION saying why this event cannot happen to this document."""
     if duplicate_of is not None:
         raise RegistryError(ErrorCode.INVALID_TRANSITION,

@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from eds.issuing.registry.lifecycle import EventKind, Status
+from eds.issuing.registry.lifecycle import EventKind, DocumentStatus
 
 NUMBER = String(64)
 SHA256_HEX = String(64)
@@ -48,7 +48,7 @@ class UtcDateTime(TypeDecorator[_dt.datetime]):
         return value.astimezone(_dt.UTC)
 
 
-def _one_of(column: str, values: type[Status | EventKind]) -> CheckConstraint:
+def _one_of(column: str, values: type[DocumentStatus | EventKind]) -> CheckConstraint:
     allowed = ", ".join(f"'{v.value}'" for v in values)
     return CheckConstraint(f"{column} IN ({allowed})", name=f"ck_{column}_known")
 
@@ -95,7 +95,7 @@ class DocumentRow(Base):
     """An issued result. Everything but ``status`` and ``superseded_by`` is fixed when it is issued."""
 
     __tablename__ = "documents"
-    __table_args__ = (_one_of("status", Status),)
+    __table_args__ = (_one_of("status", DocumentStatus),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     number: Mapped[str] = mapped_column(NUMBER, unique=True)
     doc_type: Mapped[str] = mapped_column(String(64), index=True)

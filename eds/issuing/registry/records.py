@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from eds.issuing.registry.lifecycle import EventKind, Status
+from eds.issuing.registry.lifecycle import EventKind, DocumentStatus
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,7 @@ class Document:
     holder_name: str
     holder_id: str  # IIN or BIN
     data: dict[str, Any]
-    status: Status
+    status: DocumentStatus
     issued_at: _dt.datetime
     original_number: str | None  # set on a duplicate: the licence it duplicates (whose number it prints)
     supersedes: str | None  # set on a re-issued document: the one it replaced

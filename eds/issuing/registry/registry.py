@@ -41,7 +41,7 @@ from eds.issuing.registry.journal import (
     canonical_json,
     sha256_hex,
 )
-from eds.issuing.registry.lifecycle import EventKind, Status, check_transition, document_type
+from eds.issuing.registry.lifecycle import EventKind, DocumentStatus, check_transition, document_type
 from eds.issuing.registry.models import (
     Base,
     DocumentRow,
@@ -147,7 +147,7 @@ def _files_of(session: Session, document_id: int) -> tuple[FileInfo, ...]:
 def _document(session: Session, row: DocumentRow, files: tuple[FileInfo, ...] | None = None) -> Document:
     """The record of ``row``; ``files`` when the caller has just written them (else they are read)."""
     return Document(row.number, row.doc_type, row.provider_id, row.holder_name, row.holder_id, row.data,
-                    Status(row.status), row.issued_at, row.original_number, row.supersedes, row.superseded_by,
+                    DocumentStatus(row.status), row.issued_at, row.original_number, row.supersedes, row.superseded_by,
                     row.signer_cert_sha256, row.signed_at, row.idempotency_key,
                     _files_of(session, row.id) if files is None else files)
 
@@ -313,7 +313,7 @@ class Registry:
             number = next_number(session, provider_id, doc_type, year_of(now))
             self._raise_if_issued(session, idempotency_key, digest)
             draft = Draft(number, doc_type, _provider(provider), holder_name, holder_id, data, now, None, None)
-            row, files = self._store(session, draft, render_and_sign, Status.VALID, actor, idempotency_key, digest)
+            row, files = self._store(session, draft, render_and_sign, DocumentStatus.VALID, actor, idempotency_key, digest)
             return _document(session, row, files)
 
         return self._write_idempotent(work, idempotency_key, digest)
@@ -337,13 +337,13 @@ class Registry:
             old = self._lock_document(session, number)
             self._raise_if_issued(session, idempotency_key, digest)
             after = check_transition(EventKind.REISSUED, number=number, doc_type=old.doc_type,
-                                     status=Status(old.status), duplicate_of=old.original_number)
+                                     status=DocumentStatus(old.status), duplicate_of=old.original_number)
             now = self._clock()
             new_number = next_number(session, old.provider_id, old.doc_type, year_of(now))
             draft = Draft(new_number, old.doc_type, _provider(self._provider_row(session, old.provider_id)),
                           holder_name or old.holder_name, holder_id or old.holder_id,
                           old.data if new_data is None else new_data, now, None, old.number)
-            new, files = self._store(session, draft, render_and_sign, Status.VALID, actor, idempotency_key, digest)
+            new, files = self._store(session, draft, render_and_sign, DocumentStatus.VALID, actor, idempotency_key, digest)
             self._set_status(session, old, after)
             old.superseded_by = new.number
             self._record_event(session, old, EventKind.REISSUED, actor, now, reason, new.number)
@@ -363,7 +363,7 @@ class Registry:
             original = self._lock_document(session, number)
             self._raise_if_issued(session, idempotency_key, digest)
             status = check_transition(EventKind.DUPLICATE_ISSUED, number=number, doc_type=original.doc_type,
-                                      status=Status(original.status), duplicate_of=original.original_number)
+                                      status=DocumentStatus(original.status), duplicate_of=original.original_number)
             count = session.scalar(select(func.count()).select_from(DocumentRow)
                                    .where(DocumentRow.original_number == number))
             now = self._clock()
@@ -486,7 +486,7 @@ class Registry:
                           row.holder_name, row.holder_id, row.data, row.prepared_at, None, None)
             key, digest = row.idempotency_key, row.request_digest
             self._delete_pending(session, row)
-            document, files = self._store(session, draft, lambda _draft: signed, Status.VALID, actor, key, digest,
+            document, files = self._store(session, draft, lambda _draft: signed, DocumentStatus.VALID, actor, key, digest,
                                           completes=pending_id)
             return _document(session, document, files)
 
@@ -699,7 +699,7 @@ class Registry:
                 raise
             return existing
 
-    def _store(self, session: Session, draft: Draft, render_and_sign: RenderAndSign, status: Status, actor: str,
+    def _store(self, session: Session, draft: Draft, render_and_sign: RenderAndSign, status: DocumentStatus, actor: str,
                idempotency_key: str | None, digest: str, completes: str | None = None,
                ) -> tuple[DocumentRow, tuple[FileInfo, ...]]:
         """Render and sign ``draft``, then add the document, its files, its ``issued`` event and journal entry
@@ -730,7 +730,7 @@ class Registry:
         return row, tuple(FileInfo(f.kind, f.sha256, f.size) for f in sorted(file_rows, key=lambda f: f.kind))
 
     @staticmethod
-    def _set_status(session: Session, row: DocumentRow, status: Status) -> None:
+    def _set_status(session: Session, row: DocumentRow, status: DocumentStatus) -> None:
         """Change a licence's status and its duplicates' with it: a duplicate is the same licence."""
         row.status = status.value
         for duplicate in session.scalars(select(DocumentRow).where(DocumentRow.original_number == row.number)):
@@ -756,7 +756,7 @@ class Registry:
 
         def work(session: Session) -> Document:
             row = self._lock_document(session, number)
-            after = check_transition(kind, number=number, doc_type=row.doc_type, status=Status(row.status),
+            after = check_transition(kind, number=number, doc_type=row.doc_type, status=DocumentStatus(row.status),
                                      duplicate_of=row.original_number)
             self._set_status(session, row, after)
             self._record_event(session, row, kind, actor, self._clock(), reason, None)
