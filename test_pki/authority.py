@@ -18,10 +18,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
-from eds.signatures import tsp
 from eds.pki.gost.keys import GostPrivateKey
 from eds.issuing.keys import SigningKey
-from test_pki import gost
+from test_pki import gost, tsa
 from test_pki.generator import TSA_POLICY
 
 REASONS = {flag.name: flag for flag in x509.ReasonFlags}
@@ -210,8 +209,9 @@ class TestPki:
 
     # TSA
     def timestamp_response(self, request_der: bytes, now: _dt.datetime) -> bytes:
-        tsa = self.signers["tsa"]
+        signer = self.signers["tsa"]
         chain = [self.signers["ca_rsa"].cert]
-        return tsp.make_timestamp_response(request_der, tsa.key, tsa.cert.public_bytes(serialization.Encoding.DER),
+        return tsa.make_timestamp_response(request_der, signer.key,
+                                           signer.cert.public_bytes(serialization.Encoding.DER),
                                            TSA_POLICY, gen_time=now,
                                            extra_certs=[c.public_bytes(serialization.Encoding.DER) for c in chain])

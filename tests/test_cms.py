@@ -36,6 +36,7 @@ from hostile.cms.corpus import (
     with_timestamp_token,
 )
 from hostile.cms.pki import NOW, TSA_POLICY, Party, cms_pki, timestamp_token, timestamper
+from test_pki.tsa import make_timestamp_response, make_timestamp_token
 
 OPENSSL = shutil.which("openssl")
 # The interop tests need the openssl command; scripts/setup's machines have it: fail loudly, never skip.
@@ -513,7 +514,7 @@ class _TsaHandler(http.server.BaseHTTPRequestHandler):
 
 def _good_answer(request: bytes) -> tuple[int, bytes]:
     pki = cms_pki()
-    return 200, tsp.make_timestamp_response(
+    return 200, make_timestamp_response(
         request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY, extra_certs=[pki.ca.cert_der]
     )
 
@@ -612,7 +613,7 @@ def test_token_for_another_imprint_is_refused(tsa_server: _TsaServer) -> None:
 
     def other(request: bytes) -> tuple[int, bytes]:
         nonce = atsp.TimeStampReq.load(request)["nonce"].native
-        token = tsp.make_timestamp_token(
+        token = make_timestamp_token(
             hashlib.sha256(b"x").digest(), tsp.SHA256, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY, nonce, NOW, 7
         )
         answer = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": acms.ContentInfo.load(token)})
@@ -639,19 +640,19 @@ def test_malformed_answer(tsa_server: _TsaServer) -> None:
 
 def test_tsa_response_builder() -> None:
     pki = cms_pki()
-    garbage = tsp.TimeStampResp.load(tsp.make_timestamp_response(b"junk", pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
+    garbage = tsp.TimeStampResp.load(make_timestamp_response(b"junk", pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
     assert garbage["status"]["status"].native == "rejection"
     assert garbage["status"]["fail_info"].native == {"bad_data_format"}
 
     request, nonce = tsp.build_request(IMPRINT, cert_req=False)
-    answer = tsp.TimeStampResp.load(tsp.make_timestamp_response(request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
+    answer = tsp.TimeStampResp.load(make_timestamp_response(request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
     token = answer["time_stamp_token"]
     assert isinstance(token["content"]["certificates"], core.Void)
     info = tsp.verify_timestamp_token(token.dump(), imprint=IMPRINT)
     assert info.failure == "SIGNER_CERTIFICATE_NOT_FOUND" and info.nonce == nonce
 
     short, _ = tsp.build_request(b"\x01" * 20)
-    answer = tsp.TimeStampResp.load(tsp.make_timestamp_response(short, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
+    answer = tsp.TimeStampResp.load(make_timestamp_response(short, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
     assert answer["status"]["fail_info"].native == {"bad_alg"}
 
 

@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
 from eds.signatures import cms, tsp
+from test_pki.tsa import make_timestamp_response
 from hostile.cms.pki import NOW, TSA_POLICY, Party, cms_pki, filler_certificates, timestamp_token
 
 CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()
@@ -820,8 +821,8 @@ def bare_token() -> bytes:
 
 def timestamp_response(request: bytes) -> bytes:
     pki = cms_pki()
-    return tsp.make_timestamp_response(request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY,
-                                       extra_certs=[pki.ca.cert_der])
+    return make_timestamp_response(request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY,
+                                   extra_certs=[pki.ca.cert_der])
 
 
 def pem(der: bytes, label: str = "CMS") -> bytes:

@@ -15,6 +15,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from eds.signatures import tsp
 from eds.signatures.cms import PrivateKey
+from test_pki.tsa import make_timestamp_token
 
 TSA_POLICY = "1.2.398.3.3.2.6.4"
 NOW = datetime.now(timezone.utc).replace(microsecond=0)
@@ -157,7 +158,7 @@ def timestamp_token(
     imprint: bytes, tsa: Party, pki: Pki, *, gen_time: datetime = NOW, include_certificates: bool = True
 ) -> bytes:
     """A SHA-256 TimeStampToken from ``tsa`` over ``imprint``."""
-    return tsp.make_timestamp_token(
+    return make_timestamp_token(
         imprint,
         tsp.SHA256,
         tsa.key,

@@ -30,9 +30,10 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from eds.signatures import cms, pades as pdf, tsp, xmldsig
+from eds.signatures import cms, pades as pdf, xmldsig
 from eds.issuing.keys import SigningKey
 from eds.validation.request_check import Claims, ExpectedSigner
+from test_pki.tsa import make_timestamp_token
 
 PASSED, FAILED, INDETERMINATE = "TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE"
 CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()
@@ -642,9 +643,8 @@ def f2_cms_expired_key_timestamps_itself_before_expiry(m: Material) -> Case:
     key = m.keys["expired"]
     signed = sign_cms(m, "expired", claimed=_expired_claim(m))
     signature = acms.ContentInfo.load(signed)["content"]["signer_infos"][0]["signature"].native
-    token = tsp.make_timestamp_token(hashlib_sha256(signature), cms.SHA256, key.private_key, key.certificate.der,
-                                     "1.2.398.3.3.2.6.1", None, _expired_claim(m), 4242,
-                                     [c.der for c in key.chain])
+    token = make_timestamp_token(hashlib_sha256(signature), cms.SHA256, key.private_key, key.certificate.der,
+                                 "1.2.398.3.3.2.6.1", None, _expired_claim(m), 4242, [c.der for c in key.chain])
     return Case(with_timestamp_token(signed, token), Expect(FAILED, frozenset({"TIMESTAMP_INVALID"})))
 
 
