@@ -21,7 +21,7 @@ from cryptography.x509 import ocsp
 from eds.pki.gost.keys import GostPrivateKey
 from eds.issuing.keys import SigningKey
 from test_pki import gost, tsa
-from test_pki.generator import TSA_POLICY
+from test_pki.model import TSA_POLICY
 
 REASONS = {flag.name: flag for flag in x509.ReasonFlags}
 RESPONDERS = {"ca_rsa": "ocsp_rsa", "ca_ec": "ocsp_ec", "ca_gost": "ocsp_gost"}

@@ -8,9 +8,7 @@ certificates point at ``base_url``, where ``eds pki serve`` answers.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
@@ -20,64 +18,30 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from eds.pki.certificates import OID_EKU_AUTH, OID_EKU_SIGN, ROLE_TO_OID
-from eds.pki.identity import complete
-
-PASSWORD = "Qwerty12"  # the password NCA's public test keys use; test material only
-DEFAULT_BASE_URL = "http://127.0.0.1:8780"
-POLICY_TEST = "1.2.398.3.3.2.1"
-TSA_POLICY = "1.2.398.3.3.2.6.4"
-OID_NCA_KEY_STORAGE = x509.ObjectIdentifier("1.2.398.3.3.5")
+from test_pki import gost
+from test_pki.authority import TestPki
+from test_pki.model import (
+    COMPANY,
+    DEFAULT_BASE_URL,
+    MINISTRY,
+    PASSWORD,
+    POLICY_TEST,
+    REGION,
+    Authority,
+    Identity,
+    ca_urls,
+    identity_entry,
+    make_iin,
+    name_attribute,
+    serial_for,
+    status_extensions,
+    subject_name,
+)
 
 ROOT_RSA_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA) TEST"
 CA_RSA_CN = "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA) TEST"
 ROOT_EC_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (EC) TEST"
 CA_EC_CN = "ҰЛТТЫҚ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (EC) TEST"
-
-# Organisations (BINs are made checksum-valid by ``complete``).
-COMPANY = ("ТОО \"ТЕСТ МЕТАЛЛ\"", complete("15034000111"))
-MINISTRY = ("Қазақстан Республикасы Мәдениет және ақпарат министрлігінің Ақпарат комитеті", complete("12034000222"))
-REGION = ("Жамбыл облысы әкімдігінің кәсіпкерлік басқармасы", complete("13054000333"))
-
-
-@dataclass(frozen=True)
-class Authority:
-    """A CA of the test PKI and the files and URLs that belong to it."""
-
-    name: str
-    cn: str
-    algorithm: str  # "rsa", "ec" or "gost" (test_pki.gost)
-    parent: str | None  # None for a self-signed root
-    crl_file: str
-    delta_crl_file: str | None
-    trusted: bool = True
-    path_len: int | None = None
-
-
-@dataclass(frozen=True)
-class Identity:
-    """An end-entity certificate of the test PKI and what a correct checker must say about it."""
-
-    name: str
-    issuer: str
-    cn: str
-    surname: str | None
-    patronymic: str | None
-    iin: str | None
-    purpose: str  # SIGN, AUTH, OCSP, TSA
-    roles: tuple[str, ...] = ()
-    organization: tuple[str, str] | None = None  # (name, BIN)
-    expected: str = "VALID"  # VALID, REVOKED, HOLD, EXPIRED, NOT_YET_VALID, UNTRUSTED
-    revocation: tuple[str, int, str] | None = None  # (reason, days before now, "full" or "delta")
-    validity_days: tuple[int, int] = (-30, 335)  # notBefore, notAfter relative to now
-    wrong_cdp: bool = False
-    email: str | None = None
-    description: str = ""
-    extra: dict = field(default_factory=dict)
-
-
-def _iin(birth: str, century_sex: str, serial: str) -> str:
-    return complete(birth + century_sex + serial)
-
 
 AUTHORITIES: tuple[Authority, ...] = (
     Authority("root_rsa", ROOT_RSA_CN, "rsa", None, "root_rsa_test.crl", None, path_len=1),
@@ -91,50 +55,50 @@ AUTHORITIES: tuple[Authority, ...] = (
 )
 
 IDENTITIES: tuple[Identity, ...] = (
-    Identity("individual_sign", "ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", _iin("850412", "3", "0017"),
+    Identity("individual_sign", "ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", make_iin("850412", "3", "0017"),
              "SIGN", ("INDIVIDUAL",), email="test@example.kz",
              description="individual, signing key"),
-    Identity("individual_auth", "ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", _iin("850412", "3", "0017"),
+    Identity("individual_auth", "ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", make_iin("850412", "3", "0017"),
              "AUTH", ("INDIVIDUAL",), description="individual, authentication key (must not sign)"),
     Identity("company_head", "ca_rsa", "ӘБІЛҚАСЫМОВА ҒАЛИЯ", "ӘБІЛҚАСЫМОВА", "ҚАЙРАТҚЫЗЫ",
-             _iin("790305", "4", "0025"), "SIGN", ("LEGAL_ENTITY", "FIRST_HEAD"), COMPANY,
+             make_iin("790305", "4", "0025"), "SIGN", ("LEGAL_ENTITY", "FIRST_HEAD"), COMPANY,
              description="first head of a legal entity"),
     Identity("company_signer", "ca_rsa", "СЕРІКБАЕВ НҰРЛАН", "СЕРІКБАЕВ", "ӨМІРЗАҚҰЛЫ",
-             _iin("880721", "3", "0031"), "SIGN", ("LEGAL_ENTITY", "RIGHT_TO_SIGN"), COMPANY,
+             make_iin("880721", "3", "0031"), "SIGN", ("LEGAL_ENTITY", "RIGHT_TO_SIGN"), COMPANY,
              description="employee with the right to sign"),
     Identity("company_employee", "ca_rsa", "ИВАНОВА МАРИЯ", "ИВАНОВА", "ПЕТРОВНА",
-             _iin("950130", "4", "0049"), "SIGN", ("LEGAL_ENTITY", "EMPLOYEE"), COMPANY,
+             make_iin("950130", "4", "0049"), "SIGN", ("LEGAL_ENTITY", "EMPLOYEE"), COMPANY,
              description="employee without the right to sign"),
     Identity("official_ministry", "ca_rsa", "ЖҰМАБЕКОВ ЕРЛАН", "ЖҰМАБЕКОВ", "ҚУАНЫШҰЛЫ",
-             _iin("700918", "3", "0053"), "SIGN", ("LEGAL_ENTITY", "FIRST_HEAD"), MINISTRY,
+             make_iin("700918", "3", "0053"), "SIGN", ("LEGAL_ENTITY", "FIRST_HEAD"), MINISTRY,
              description="head of the ministry's committee, signs results"),
     Identity("official_region", "ca_rsa", "ТӨЛЕГЕНОВА ӘЙГЕРІМ", "ТӨЛЕГЕНОВА", "СӘКЕНҚЫЗЫ",
-             _iin("820611", "4", "0061"), "SIGN", ("LEGAL_ENTITY", "RIGHT_TO_SIGN"), REGION,
+             make_iin("820611", "4", "0061"), "SIGN", ("LEGAL_ENTITY", "RIGHT_TO_SIGN"), REGION,
              description="official of the regional department with the right to sign"),
-    Identity("revoked", "ca_rsa", "ҚАЙТАРЫЛҒАН ТЕСТ", "ҚАЙТАРЫЛҒАН", "ТЕСТОВИЧ", _iin("900101", "3", "0077"),
+    Identity("revoked", "ca_rsa", "ҚАЙТАРЫЛҒАН ТЕСТ", "ҚАЙТАРЫЛҒАН", "ТЕСТОВИЧ", make_iin("900101", "3", "0077"),
              "SIGN", ("INDIVIDUAL",), expected="REVOKED", revocation=("key_compromise", 10, "full"),
              description="revoked for key compromise (in the full CRL)"),
-    Identity("on_hold", "ca_rsa", "ТОҚТАТЫЛҒАН ТЕСТ", "ТОҚТАТЫЛҒАН", "ТЕСТОВИЧ", _iin("910202", "3", "0085"),
+    Identity("on_hold", "ca_rsa", "ТОҚТАТЫЛҒАН ТЕСТ", "ТОҚТАТЫЛҒАН", "ТЕСТОВИЧ", make_iin("910202", "3", "0085"),
              "SIGN", ("INDIVIDUAL",), expected="HOLD", revocation=("certificate_hold", 1, "delta"),
              description="suspended (certificateHold), only in the delta CRL"),
-    Identity("expired", "ca_rsa", "МЕРЗІМІ ӨТКЕН", "МЕРЗІМІ", "ТЕСТОВИЧ", _iin("920303", "3", "0093"),
+    Identity("expired", "ca_rsa", "МЕРЗІМІ ӨТКЕН", "МЕРЗІМІ", "ТЕСТОВИЧ", make_iin("920303", "3", "0093"),
              "SIGN", ("INDIVIDUAL",), expected="EXPIRED", validity_days=(-400, -35),
              description="validity ended 35 days ago"),
-    Identity("not_yet_valid", "ca_rsa", "БОЛАШАҚ ТЕСТ", "БОЛАШАҚ", "ТЕСТОВИЧ", _iin("930404", "4", "0107"),
+    Identity("not_yet_valid", "ca_rsa", "БОЛАШАҚ ТЕСТ", "БОЛАШАҚ", "ТЕСТОВИЧ", make_iin("930404", "4", "0107"),
              "SIGN", ("INDIVIDUAL",), expected="NOT_YET_VALID", validity_days=(30, 395),
              description="validity starts in 30 days"),
-    Identity("wrong_cdp", "ca_rsa", "БАСҚА CRL", "БАСҚА", "ТЕСТОВИЧ", _iin("940505", "3", "0115"),
+    Identity("wrong_cdp", "ca_rsa", "БАСҚА CRL", "БАСҚА", "ТЕСТОВИЧ", make_iin("940505", "3", "0115"),
              "SIGN", ("INDIVIDUAL",), wrong_cdp=True,
              description="CRL distribution point names the EC CA's CRL: CRLs must be found by issuer"),
     Identity("ec_individual_sign", "ca_ec", "ЭЛЛИПТИКОВ ТЕСТ", "ЭЛЛИПТИКОВ", "ТЕСТОВИЧ",
-             _iin("860707", "3", "0123"), "SIGN", ("INDIVIDUAL",), description="individual, ECDSA signing key"),
+             make_iin("860707", "3", "0123"), "SIGN", ("INDIVIDUAL",), description="individual, ECDSA signing key"),
     Identity("ec_company_head", "ca_ec", "ЭЛЛИПТИКОВА ТЕСТ", "ЭЛЛИПТИКОВА", "ТЕСТОВНА",
-             _iin("870808", "4", "0131"), "SIGN", ("LEGAL_ENTITY", "FIRST_HEAD"), COMPANY,
+             make_iin("870808", "4", "0131"), "SIGN", ("LEGAL_ENTITY", "FIRST_HEAD"), COMPANY,
              description="first head, ECDSA signing key"),
     Identity("ec_revoked", "ca_ec", "ЭЛЛИПТИК ҚАЙТАРЫЛҒАН", "ЭЛЛИПТИК", "ТЕСТОВИЧ",
-             _iin("890909", "3", "0149"), "SIGN", ("INDIVIDUAL",), expected="REVOKED",
+             make_iin("890909", "3", "0149"), "SIGN", ("INDIVIDUAL",), expected="REVOKED",
              revocation=("key_compromise", 5, "full"), description="ECDSA key, revoked"),
-    Identity("impostor", "fake_ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", _iin("850412", "3", "0017"),
+    Identity("impostor", "fake_ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", make_iin("850412", "3", "0017"),
              "SIGN", ("INDIVIDUAL",), expected="UNTRUSTED", email="test@example.kz",
              description="same names as individual_sign, from a look-alike root that is not pinned"),
     Identity("ocsp_rsa", "ca_rsa", "OCSP RESPONDER (RSA) TEST", None, None, None, "OCSP",
@@ -146,69 +110,10 @@ IDENTITIES: tuple[Identity, ...] = (
 )
 
 
-def identity_entry(identity: Identity, folder: str) -> dict:
-    """An identity's manifest entry: its files, numbers, roles and what a checker must say about it."""
-    return {
-        "description": identity.description,
-        "issuer": identity.issuer,
-        "certificate": f"{folder}/{identity.name}.pem",
-        "pkcs12": f"{folder}/{identity.name}.p12",
-        "serial": format(serial_for(identity.name), "x"),
-        "iin": identity.iin,
-        "bin": identity.organization[1] if identity.organization and identity.organization[1] else None,
-        "organization": identity.organization[0] if identity.organization else None,
-        "purpose": identity.purpose,
-        "roles": list(identity.roles),
-        "expected": identity.expected,
-        "revocation": (
-            {"reason": identity.revocation[0], "days_ago": identity.revocation[1],
-             "list": identity.revocation[2]} if identity.revocation else None
-        ),
-    }
-
-
-def serial_for(name: str) -> int:
-    """A positive 159-bit serial derived from the name, so that the manifest is reproducible."""
-    return int.from_bytes(hashlib.sha256(b"eds-test-pki:" + name.encode()).digest()[:20], "big") >> 1
-
-
 def _new_key(algorithm: str):
     if algorithm == "rsa":
         return rsa.generate_private_key(public_exponent=65537, key_size=2048)
     return ec.generate_private_key(ec.SECP256R1())
-
-
-def _ca_urls(base_url: str, authority: Authority) -> dict[str, str]:
-    return {
-        "crl": f"{base_url}/crl/{authority.crl_file}",
-        "delta_crl": f"{base_url}/crl/{authority.delta_crl_file}" if authority.delta_crl_file else "",
-        "ocsp": f"{base_url}/ocsp/",
-        "ca_issuers": f"{base_url}/ca/{authority.name}.cer",
-    }
-
-
-def _attr(oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute:
-    """cryptography caps CN at 64 UTF-8 bytes; NCA names exceed X.520 bounds (Cyrillic is 2 bytes/letter)."""
-    return x509.NameAttribute(oid, value, _validate=False)
-
-
-def _subject(identity: Identity) -> x509.Name:
-    attrs = [_attr(NameOID.COMMON_NAME, identity.cn)]
-    if identity.surname:
-        attrs.append(_attr(NameOID.SURNAME, identity.surname))
-    if identity.iin:
-        attrs.append(_attr(NameOID.SERIAL_NUMBER, f"IIN{identity.iin}"))
-    attrs.append(_attr(NameOID.COUNTRY_NAME, "KZ"))
-    if identity.organization:
-        org, bin_ = identity.organization
-        attrs.append(_attr(NameOID.ORGANIZATION_NAME, org))
-        if bin_:
-            attrs.append(_attr(NameOID.ORGANIZATIONAL_UNIT_NAME, f"BIN{bin_}"))
-    if identity.patronymic:
-        attrs.append(_attr(NameOID.GIVEN_NAME, identity.patronymic))
-    if identity.email:
-        attrs.append(_attr(NameOID.EMAIL_ADDRESS, identity.email))
-    return x509.Name(attrs)
 
 
 def _common_extensions(builder: x509.CertificateBuilder, public_key, issuer_key) -> x509.CertificateBuilder:
@@ -217,23 +122,6 @@ def _common_extensions(builder: x509.CertificateBuilder, public_key, issuer_key)
     ).add_extension(
         x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
     )
-
-
-def _status_extensions(builder: x509.CertificateBuilder, urls: dict[str, str]) -> x509.CertificateBuilder:
-    builder = builder.add_extension(
-        x509.CRLDistributionPoints([x509.DistributionPoint(
-            [x509.UniformResourceIdentifier(urls["crl"])], None, None, None)]), critical=False)
-    if urls.get("delta_crl"):
-        builder = builder.add_extension(
-            x509.FreshestCRL([x509.DistributionPoint(
-                [x509.UniformResourceIdentifier(urls["delta_crl"])], None, None, None)]), critical=False)
-    return builder.add_extension(
-        x509.AuthorityInformationAccess([
-            x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.OCSP,
-                                   x509.UniformResourceIdentifier(urls["ocsp"])),
-            x509.AccessDescription(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS,
-                                   x509.UniformResourceIdentifier(urls["ca_issuers"])),
-        ]), critical=False)
 
 
 def _write_pem(path: Path, cert: x509.Certificate) -> None:
@@ -272,8 +160,8 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
     for authority in AUTHORITIES:
         key = _new_key(authority.algorithm)
         keys[authority.name] = key
-        subject = x509.Name([_attr(NameOID.COMMON_NAME, authority.cn),
-                             _attr(NameOID.COUNTRY_NAME, "KZ")])
+        subject = x509.Name([name_attribute(NameOID.COMMON_NAME, authority.cn),
+                             name_attribute(NameOID.COUNTRY_NAME, "KZ")])
         if authority.parent is None:
             issuer_name, issuer_key, years = subject, key, 20
         else:
@@ -292,7 +180,7 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
         )
         builder = _common_extensions(builder, key.public_key(), issuer_key)
         if authority.parent is not None:
-            builder = _status_extensions(builder, _ca_urls(base_url, by_name[authority.parent]))
+            builder = status_extensions(builder, ca_urls(base_url, by_name[authority.parent]))
         cert = builder.sign(issuer_key, hashes.SHA256())
         certs[authority.name] = cert
         folder = "ca" if authority.trusted else "lookalike"
@@ -316,7 +204,7 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
         issuer_key, issuer_cert = keys[authority.name], certs[authority.name]
         builder = (
             x509.CertificateBuilder()
-            .subject_name(_subject(identity)).issuer_name(issuer_cert.subject).public_key(key.public_key())
+            .subject_name(subject_name(identity)).issuer_name(issuer_cert.subject).public_key(key.public_key())
             .serial_number(serial_for(identity.name))
             .not_valid_before(now + _dt.timedelta(days=identity.validity_days[0]))
             .not_valid_after(now + _dt.timedelta(days=identity.validity_days[1]))
@@ -324,18 +212,16 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
         )
         builder = _common_extensions(builder, key.public_key(), issuer_key)
         builder = _purpose_extensions(builder, identity)
-        urls = _ca_urls(base_url, authority)
+        urls = ca_urls(base_url, authority)
         if identity.wrong_cdp:
             urls = dict(urls, crl=f"{base_url}/crl/{by_name['ca_ec'].crl_file}", delta_crl="")
         if identity.purpose != "OCSP":
-            builder = _status_extensions(builder, urls)
+            builder = status_extensions(builder, urls)
         cert = builder.sign(issuer_key, hashes.SHA256())
         _write_pem(out / "users" / f"{identity.name}.pem", cert)
         chain = [issuer_cert, certs[authority.parent]] if authority.parent else [issuer_cert]
         _write_p12(out / "users" / f"{identity.name}.p12", identity.name, key, cert, chain)
         manifest["identities"][identity.name] = identity_entry(identity, "users")
-
-    from test_pki import gost  # imports this module's names, so it cannot be imported at the top
 
     gost.generate(out, base_url, now, manifest)
     authorities = (*AUTHORITIES, *gost.AUTHORITIES)
@@ -362,9 +248,7 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
         "intermediates": "ca",
     }, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
-    from test_pki.authority import TestPki  # the live signer of CRLs reads what was just written
-
-    TestPki.load(out).write_crls(now)
+    TestPki.load(out).write_crls(now)  # the live signer of CRLs reads what was just written
     return manifest
 
 

@@ -2,7 +2,7 @@
 
 ``cryptography`` can neither hold a GOST key nor sign with one, so the certificates, CRLs and OCSP responses
 of this branch are assembled with asn1crypto and signed with :class:`eds.pki.gost.keys.GostPrivateKey`. Names,
-service URLs, EKU roles and the manifest follow the RSA and EC hierarchies of :mod:`test_pki.generator`;
+service URLs, EKU roles and the manifest follow the RSA and EC hierarchies (:mod:`test_pki.model`);
 what is GOST-2015-specific is taken from NCA_PROFILE.md §2: all three KeyUsage bits on user certificates,
 policy 1.2.398.3.3.2 and the private extension 1.2.398.3.3.5.
 """
@@ -24,19 +24,19 @@ from eds.pki.gost import OID_KZ_GOST2015_512_SIGNATURE
 from eds.pki.gost.curves import TC26_512_A
 from eds.pki.gost.keys import GostPrivateKey
 from eds.pki.gost.pkcs12 import write_pkcs12
-from test_pki.generator import (
-    identity_entry,
+from test_pki.model import (
     COMPANY,
     OID_NCA_KEY_STORAGE,
     PASSWORD,
     Authority,
     Identity,
-    _attr,
-    _ca_urls,
-    _iin,
-    _status_extensions,
-    _subject,
+    ca_urls,
+    identity_entry,
+    make_iin,
+    name_attribute,
     serial_for,
+    status_extensions,
+    subject_name,
 )
 
 ROOT_GOST_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) TEST 2022"
@@ -51,14 +51,14 @@ AUTHORITIES: tuple[Authority, ...] = (
               path_len=0),
 )
 IDENTITIES: tuple[Identity, ...] = (
-    Identity("gost_individual_sign", "ca_gost", "ГОСТОВ ТЕСТ", "ГОСТОВ", "ТЕСТОВИЧ", _iin("840615", "3", "0158"),
+    Identity("gost_individual_sign", "ca_gost", "ГОСТОВ ТЕСТ", "ГОСТОВ", "ТЕСТОВИЧ", make_iin("840615", "3", "0158"),
              "SIGN", ("INDIVIDUAL",), description="individual, GOST-2015-512 signing key"),
-    Identity("gost_company_head", "ca_gost", "ГОСТОВА ӘСЕЛ", "ГОСТОВА", "ТЕСТОВНА", _iin("800220", "4", "0166"),
+    Identity("gost_company_head", "ca_gost", "ГОСТОВА ӘСЕЛ", "ГОСТОВА", "ТЕСТОВНА", make_iin("800220", "4", "0166"),
              "SIGN", ("LEGAL_ENTITY", "FIRST_HEAD"), COMPANY, description="first head, GOST-2015-512 signing key"),
-    Identity("gost_revoked", "ca_gost", "ГОСТ ҚАЙТАРЫЛҒАН", "ГОСТ", "ТЕСТОВИЧ", _iin("830917", "3", "0174"),
+    Identity("gost_revoked", "ca_gost", "ГОСТ ҚАЙТАРЫЛҒАН", "ГОСТ", "ТЕСТОВИЧ", make_iin("830917", "3", "0174"),
              "SIGN", ("INDIVIDUAL",), expected="REVOKED", revocation=("key_compromise", 7, "full"),
              description="GOST-2015-512 key, revoked (in the GOST CA's full CRL)"),
-    Identity("gost_on_hold", "ca_gost", "ГОСТ ТОҚТАТЫЛҒАН", "ГОСТ", "ТЕСТОВНА", _iin("870110", "4", "0182"),
+    Identity("gost_on_hold", "ca_gost", "ГОСТ ТОҚТАТЫЛҒАН", "ГОСТ", "ТЕСТОВНА", make_iin("870110", "4", "0182"),
              "SIGN", ("INDIVIDUAL",), expected="HOLD", revocation=("certificate_hold", 1, "delta"),
              description="GOST-2015-512 key, suspended (only in the GOST CA's delta CRL)"),
 )
@@ -108,7 +108,7 @@ class _ObjectIdentifiers(core.SequenceOf):
 
 class _Extensions:
     """Collects extensions through the same ``add_extension`` calls a cryptography CertificateBuilder takes,
-    so that :func:`test_pki.generator._status_extensions` serves this hierarchy too."""
+    so that :func:`test_pki.model.status_extensions` serves this hierarchy too."""
 
     def __init__(self) -> None:
         self._items: list[_Extension] = []
@@ -125,8 +125,8 @@ class _Extensions:
 
 
 def _name(cn: str) -> asn1_x509.Name:
-    return asn1_x509.Name.load(x509.Name([_attr(x509.NameOID.COMMON_NAME, cn),
-                                          _attr(x509.NameOID.COUNTRY_NAME, "KZ")]).public_bytes())
+    return asn1_x509.Name.load(x509.Name([name_attribute(x509.NameOID.COMMON_NAME, cn),
+                                          name_attribute(x509.NameOID.COUNTRY_NAME, "KZ")]).public_bytes())
 
 
 def _certificate(key: GostPrivateKey, tbs: dict) -> bytes:
@@ -185,7 +185,7 @@ def generate(out: Path, base_url: str, now: _dt.datetime, manifest: dict) -> Non
         extensions.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
                                  critical=True)
         if parent is not None:
-            _status_extensions(extensions, _ca_urls(base_url, by_name[parent]))
+            status_extensions(extensions, ca_urls(base_url, by_name[parent]))
         certificate = certificates[authority.name] = _certificate(issuer_key, {
             "serial_number": serial_for(authority.name),
             "issuer": _name(by_name[parent].cn if parent else authority.cn),
@@ -213,13 +213,13 @@ def generate(out: Path, base_url: str, now: _dt.datetime, manifest: dict) -> Non
         extensions.add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
         _purpose_extensions(extensions, identity)
         if identity.purpose != "OCSP":
-            _status_extensions(extensions, _ca_urls(base_url, authority))
+            status_extensions(extensions, ca_urls(base_url, authority))
         certificate = _certificate(issuer_key, {
             "serial_number": serial_for(identity.name),
             "issuer": _name(authority.cn),
             "validity": {"not_before": _time(now + _dt.timedelta(days=identity.validity_days[0])),
                          "not_after": _time(now + _dt.timedelta(days=identity.validity_days[1]))},
-            "subject": asn1_x509.Name.load(_subject(identity).public_bytes()),
+            "subject": asn1_x509.Name.load(subject_name(identity).public_bytes()),
             "subject_public_key_info": asn1_x509.PublicKeyInfo.load(key.spki),
             "extensions": extensions.asn1(),
         })

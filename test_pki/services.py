@@ -24,6 +24,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import ocsp
 
+from test_pki import generator
 from test_pki.authority import TestPki
 
 FAULTS = {
@@ -243,8 +244,6 @@ def start(directory: str | Path, host: str = "127.0.0.1", port: int = 0) -> PkiS
 @contextlib.contextmanager
 def temporary() -> Iterator[tuple[Path, PkiServer]]:
     """A fresh test PKI in a temporary folder with its services on a free port; removed afterwards."""
-    from test_pki import generator
-
     with tempfile.TemporaryDirectory() as tmp:
         with socket.socket() as sock:
             sock.bind(("127.0.0.1", 0))
