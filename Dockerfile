@@ -6,7 +6,7 @@ COPY pyproject.toml README.md ./
 COPY eds eds
 COPY api api
 COPY test_pki test_pki
-RUN pip install --no-cache-dir . && mkdir -p /data && chown eds /data
+RUN pip install --no-cache-dir . ./test_pki && mkdir -p /data && chown eds /data
 USER eds
 ENV EDS_HOME=/data
 EXPOSE 8000

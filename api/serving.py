@@ -74,9 +74,10 @@ def _wait_for(url: str, seconds: float = 15.0) -> None:
 def _first_use(home: Path, pki_dir: Path) -> None:
     """Keys, providers and officials from the test PKI; a demo API key printed once."""
     from eds.issuing.access import ApiKeys
+    from eds.optional import load_test_pki
     from eds.service import Settings
-    from test_pki import demo
 
+    demo = load_test_pki("demo")
     settings = Settings.from_env({})
     if not (home / "keys.json").exists():
         registry = settings.services().registry
@@ -90,9 +91,10 @@ def _first_use(home: Path, pki_dir: Path) -> None:
 
 def run_embedded(host: str = "127.0.0.1", port: int = 8000, pki_port: int = 8780) -> int:
     """Build the test PKI on first use, start its CRL/OCSP/TSA services and serve the API."""
+    from eds.optional import load_test_pki
     from eds.pki.trust import eds_home
-    from test_pki import generator
 
+    generator = load_test_pki("generator")
     home = eds_home()
     pki_dir = home / "pki"
     os.environ["EDS_HOME"] = str(home)

@@ -48,7 +48,9 @@ def _exit_for(indication) -> int:
 # --- pki ---------------------------------------------------------------------------------------------
 
 def cmd_pki_init(args: argparse.Namespace) -> int:
-    from test_pki import generator
+    from eds.optional import load_test_pki
+
+    generator = load_test_pki("generator")
 
     try:
         manifest = generator.generate(args.dir, base_url=args.base_url)
@@ -64,7 +66,9 @@ def cmd_pki_serve(args: argparse.Namespace) -> int:
     import time
     import urllib.parse
 
-    from test_pki import services
+    from eds.optional import load_test_pki
+
+    services = load_test_pki("services")
 
     manifest_path = Path(args.dir) / "manifest.json"
     if not manifest_path.exists():
@@ -611,13 +615,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # pyHanko logs every rejected modification with a traceback; the report already says what was wrong.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
+    from eds.optional import NotInstalledError
     from eds.pki.trust import TrustError
 
     try:
         status = args.func(args)
         sys.stdout.flush()  # a reader that left shows up here, not as a traceback at exit
         return status
-    except (UsageError, TrustError) as exc:
+    except (UsageError, TrustError, NotInstalledError) as exc:
         print(f"eds: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
