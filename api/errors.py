@@ -1,11 +1,29 @@
-"""One JSON error shape for every failure: ``{"code", "message", "details"}``, message in the asked language."""
+"""One JSON error shape for every failure: ``{"code", "message", "details"}``, message in the asked language.
+
+Every refusal is a :class:`~eds.errors.CodedError`: the API's own (:class:`ApiError`, whose code is public) and
+the library's, whose code :data:`ANSWERS` turns into the API's public code (and so its HTTP status). One Flask
+handler answers them all, so a blueprint just calls the library and lets a refusal go by.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, jsonify, request
+from dataclasses import dataclass
+
+from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from eds.errors import CodedError
+from eds.issuing.access import AccessError
+from eds.issuing.documents import DocumentDataError
+from eds.issuing.issuer import IssuingError
+from eds.issuing.keys import KeyStoreError
+from eds.issuing.registry import RegistryError
+from eds.issuing.two_step import TwoStepError
+from eds.pki.trust import TrustError
+from eds.signatures.pades import PdfSigningError
+from eds.signatures.tsp import TimestampError
 from eds.validation import reasons
+from eds.validation.report import DocumentReport
 
 MESSAGES: dict[str, tuple[int, str, str, str]] = {
     # code: (HTTP status, kk, ru, en)
@@ -43,19 +61,71 @@ def language() -> str:
     return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
 
 
-class ApiError(Exception):
-    """Raised by handlers; rendered as the JSON error shape with the code's HTTP status."""
-
-    def __init__(self, code: str, message: str | None = None, *, details: dict | None = None,
-                 status: int | None = None) -> None:
-        super().__init__(message or code)
-        self.code = code
-        self.message = message
-        self.details = details or {}
-        self.status = status or MESSAGES.get(code, (422,))[0]
+class ApiError(CodedError):
+    """A refusal of the API itself (a bad field, a document past a limit): its code is already public."""
 
 
-def error_response(code: str, message: str | None = None, details: dict | None = None, status: int | None = None):
+@dataclass(frozen=True)
+class Answer:
+    """How the API answers one kind of library refusal."""
+
+    code: str | None  # the API's public code (MESSAGES gives its status); None: the library's code is public
+    cause: bool = True  # details.cause names the library's code (and the library's own cause becomes detail)
+    details: bool = False  # the library's details are passed on
+    message: str = "{}"  # the English message; {} is the library's text
+
+
+_DEPENDENCY = Answer("DEPENDENCY_UNAVAILABLE")
+_UNPROCESSABLE = Answer("UNPROCESSABLE")
+
+# Per kind of refusal (the most specific class first wins), its codes that answer otherwise and "*" for the rest.
+ANSWERS: dict[type[CodedError], dict[str, Answer]] = {
+    ApiError: {"*": Answer(None, cause=False, details=True)},
+    AccessError: {"*": Answer(None, cause=False)},
+    TrustError: {"*": _DEPENDENCY},  # no trust profile: the service is not configured, not the caller's fault
+    KeyStoreError: {"KEY_NOT_FOUND": Answer("NOT_FOUND"), "*": _DEPENDENCY},
+    RegistryError: {"NOT_FOUND": Answer("NOT_FOUND"), "CONFLICT": Answer("CONFLICT"),
+                    "INVALID_TRANSITION": Answer("CONFLICT"), "EXPIRED": Answer("CONFLICT"),
+                    "DATABASE_UNAVAILABLE": _DEPENDENCY, "DATABASE_BUSY": _DEPENDENCY, "*": _UNPROCESSABLE},
+    TwoStepError: {"PENDING_NOT_FOUND": Answer("NOT_FOUND", details=True),
+                   "PENDING_EXPIRED": Answer("CONFLICT", details=True),
+                   "TIMESTAMP_UNAVAILABLE": Answer("DEPENDENCY_UNAVAILABLE", details=True)},  # else as IssuingError
+    IssuingError: {"*": Answer("UNPROCESSABLE", details=True)},
+    PdfSigningError: {"TIMESTAMP_UNAVAILABLE": _DEPENDENCY, "*": _UNPROCESSABLE},
+    DocumentDataError: {"*": Answer("UNPROCESSABLE", cause=False, details=True,
+                                    message="the document data is not valid")},
+    TimestampError: {"*": Answer("DEPENDENCY_UNAVAILABLE", cause=False, message="the TSA did not give a timestamp: {}")},
+    CodedError: {"*": _UNPROCESSABLE},  # any other refusal (XmlDsigError, ...)
+}
+
+
+def answer(exc: CodedError) -> tuple[str, str, dict]:
+    """The public code, English message and details of a refusal, as :data:`ANSWERS` says."""
+    tables = [ANSWERS[kind] for kind in type(exc).__mro__ if kind in ANSWERS]
+    found = next(table.get(exc.code) or table["*"] for table in tables if exc.code in table or "*" in table)
+    code = found.code or exc.code
+    # The official's status could not be established (OCSP and CRLs unreachable): try again, not a refusal.
+    if "REVOCATION_UNKNOWN" in exc.details.get("reasons", ()):
+        code = "DEPENDENCY_UNAVAILABLE"
+    details: dict = {"cause": exc.code} if found.cause else {}
+    if found.details:
+        details.update({k: v for k, v in exc.details.items() if k != "cause" or not found.cause})
+        if found.cause and "cause" in exc.details:
+            details["detail"] = exc.details["cause"]
+    return code, found.message.format(str(exc)), details
+
+
+def refuse_too_complex(report: DocumentReport) -> None:
+    """A document past a verification limit is refused (422 TOO_COMPLEX naming the limit), not reported on."""
+    for reason in report.reasons:
+        if reason.code == "TOO_COMPLEX":
+            raise ApiError("TOO_COMPLEX", f"the document exceeds the limit {reason.details.get('limit')}",
+                           details=reason.details)
+
+
+def error_response(code: str, message: str | None = None, details: dict | None = None,
+                   status: int | None = None) -> tuple[Response, int]:
+    """The JSON error: the catalogue's text in the asked language; the English ``message`` otherwise as detail."""
     entry = MESSAGES.get(code)
     lang = language()
     text = entry[1 + LANGUAGES.index(lang)] if entry else code
@@ -71,9 +141,11 @@ def error_response(code: str, message: str | None = None, details: dict | None =
 
 
 def install(app: Flask) -> None:
-    @app.errorhandler(ApiError)
-    def api_error(exc: ApiError):
-        return error_response(exc.code, exc.message, exc.details, exc.status)
+    """The error handlers: refusals, HTTP errors (404, 405, 413...) and anything unexpected, all as JSON."""
+
+    @app.errorhandler(CodedError)
+    def refused(exc: CodedError):
+        return error_response(*answer(exc))
 
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):

@@ -10,25 +10,11 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, jsonify, request
 
-from api.documents import _object, _run, record
-from api.errors import ApiError
+from api.documents import record
 from api.openapi import register
-from api.v1 import Body, authorise, services
-from eds.issuing.two_step import TwoStepError
+from api.request import Body, authorise, services
 
 two_step = Blueprint("two_step", __name__, url_prefix="/api/v1/documents")
-
-_STATUS = {"PENDING_NOT_FOUND": "NOT_FOUND", "PENDING_EXPIRED": "CONFLICT", "TIMESTAMP_UNAVAILABLE": "DEPENDENCY_UNAVAILABLE"}
-
-
-def _two_step(call):
-    try:
-        return _run(call)
-    except ApiError as exc:
-        cause = exc.details.get("cause")
-        if cause in _STATUS:
-            raise ApiError(_STATUS[cause], exc.message, details=exc.details) from None
-        raise
 
 
 @two_step.post("/prepare")
@@ -38,10 +24,10 @@ def prepare():
     doc_type = body.text("type", required=True, max_length=64)
     provider = body.text("providerId", required=True, max_length=16)
     certificate = body.binary("signerCertificate")
-    data = _object(body, "data")
-    prepared = _two_step(lambda: services().two_step.prepare(
+    data = body.object("data")
+    prepared = services().two_step.prepare(
         doc_type, data, provider_id=provider, signer_certificate_der=certificate, actor=f"api:{client.name}",
-        idempotency_key=request.headers.get("Idempotency-Key")))
+        idempotency_key=request.headers.get("Idempotency-Key"))
     return jsonify(pendingId=prepared.pending_id, number=prepared.number, digest=prepared.digest,
                    digestAlgorithm=prepared.digest_algorithm, xml=prepared.xml.decode("utf-8"),
                    expiresAt=prepared.expires_at.isoformat()), 201
@@ -50,7 +36,7 @@ def prepare():
 @two_step.get("/prepared/<pending_id>/pdf")
 def prepared_pdf(pending_id: str):
     authorise("issue")
-    data = _two_step(lambda: services().registry.pending_file(pending_id, "pdf"))
+    data = services().registry.pending_file(pending_id, "pdf")
     return Response(data, mimetype="application/pdf")
 
 
@@ -60,9 +46,8 @@ def complete(pending_id: str):
     body = Body()
     cms = body.binary("cms")
     signed_xml = body.text("signedXml", required=True, max_length=5_000_000)
-    document = _two_step(lambda: services().two_step.complete(pending_id, cms_signature=cms,
-                                                              signed_xml=signed_xml.encode("utf-8"),
-                                                              actor=f"api:{client.name}"))
+    document = services().two_step.complete(pending_id, cms_signature=cms, signed_xml=signed_xml.encode("utf-8"),
+                                            actor=f"api:{client.name}")
     return jsonify(record(document)), 201
 
 
@@ -70,7 +55,7 @@ def complete(pending_id: str):
 def abandon(pending_id: str):
     client = authorise("issue")
     reason = request.args.get("reason", "abandoned by the caller")[:500]
-    pending = _two_step(lambda: services().registry.abandon(pending_id, actor=f"api:{client.name}", reason=reason))
+    pending = services().registry.abandon(pending_id, actor=f"api:{client.name}", reason=reason)
     return jsonify(pendingId=pending_id, number=pending.number, status="abandoned")
 
 

@@ -73,8 +73,6 @@ CASES = [
           (ErrorCode.INVALID_INPUT, 422, "UNPROCESSABLE"), (ErrorCode.SIGNER_NOT_AUTHORISED, 422, "UNPROCESSABLE"),
           (ErrorCode.DATABASE_BUSY, 503, "DEPENDENCY_UNAVAILABLE"),
           (ErrorCode.DATABASE_UNAVAILABLE, 503, "DEPENDENCY_UNAVAILABLE")]],
-    ("issue", TwoStepError("PENDING_NOT_FOUND", "gone", _TWO_STEP), 422, "UNPROCESSABLE",
-     {"cause": "PENDING_NOT_FOUND", "detail": "DIGEST_MISMATCH", "size": 5}, "gone"),
     ("prepare", TwoStepError("PENDING_NOT_FOUND", "gone", _TWO_STEP), 404, "NOT_FOUND",
      {"cause": "PENDING_NOT_FOUND", "detail": "DIGEST_MISMATCH", "size": 5}, "gone"),
     ("prepare", TwoStepError("PENDING_EXPIRED", "late", _TWO_STEP), 409, "CONFLICT",

@@ -58,6 +58,13 @@ def test_other_errors_survive_pickling():
     assert algorithm.oid == "1.2.3" and str(algorithm) == "signature algorithm 1.2.3 is not supported"
 
 
+def test_document_data_is_a_refusal_like_any_other():
+    error = DocumentDataError([Issue("licensee.bin", "IDENTITY_CHECKSUM", "wrong check digit")])
+    assert isinstance(error, CodedError) and isinstance(error, ValueError)
+    assert (error.code, error.details) == ("DOCUMENT_DATA_INVALID", {"issues": error.as_list()})
+    assert str(error) == "invalid document data: licensee.bin: IDENTITY_CHECKSUM"
+
+
 def _refuse(code: str) -> None:
     raise IssuingError(code, "refused in a worker", {"worker": True})
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from eds.errors import CodedError
 from eds.issuing.documents.repertoire import unprintable
 from eds.pki.identity import Bin, IdentityError, Iin, parse_bin, parse_iin
 
@@ -132,14 +133,18 @@ class Issue:
         return result
 
 
-class DocumentDataError(ValueError):
-    """The data cannot make a document; ``issues`` lists every problem found."""
+class DocumentDataError(CodedError, ValueError):
+    """The data cannot make a document; ``issues`` lists every problem found (``details["issues"]`` as JSON).
+
+    A refusal like any other (code DOCUMENT_DATA_INVALID), so callers that answer CodedErrors answer this one.
+    """
 
     def __init__(self, issues: list[Issue]) -> None:
         self.issues = tuple(issues)
         summary = "; ".join(f"{i.field or '(document)'}: {i.code}" for i in self.issues[:10])
         more = f" and {len(self.issues) - 10} more" if len(self.issues) > 10 else ""
-        super().__init__(f"invalid document data: {summary}{more}")
+        super().__init__("DOCUMENT_DATA_INVALID", f"invalid document data: {summary}{more}",
+                         {"issues": self.as_list()})
 
     def __reduce__(self) -> tuple[Any, ...]:  # whole across process pools, as eds.errors explains
         return type(self), (list(self.issues),)

@@ -1,0 +1,148 @@
+"""What every blueprint reads from a request: who calls (the API key and its scopes) and the body's fields.
+
+A bad field is refused here, as an :class:`~api.errors.ApiError` naming the field, before the library is called.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as _dt
+import json
+from typing import Any
+
+from flask import current_app, g, request
+
+from api.errors import ApiError
+from eds.issuing.access import Client
+from eds.pki.certificates import ROLE_TO_OID
+from eds.service import Services
+from eds.validation.request_check import ExpectedSigner
+
+
+def services() -> Services:
+    """The library objects of this app (configured once, from the environment)."""
+    return current_app.extensions["eds"]
+
+
+def authorise(scope: str) -> Client:
+    """The calling client, which must hold ``scope``; an AccessError (401, 403, 429) otherwise."""
+    client = services().api_keys.authenticate(request.headers.get("X-API-Key"))
+    client.require(scope)
+    g.client = client
+    return client
+
+
+def granted_key_id(body: Body) -> str:
+    """``keyId``: a signing key the calling client was granted (KEY_NOT_GRANTED otherwise)."""
+    key_id = body.text("keyId", required=True)
+    g.client.require_signing_key(key_id)
+    return key_id
+
+
+class Body:
+    """The request's fields, from JSON or from a multipart form; typed getters that name the bad field."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        if request.mimetype == "application/json":
+            try:
+                data = request.get_json(silent=True)
+            except RecursionError:  # nested deeper than the JSON parser's recursion limit
+                data = None
+            if not isinstance(data, dict):
+                raise ApiError("BAD_JSON", "the body must be a JSON object")
+            self.fields: dict[str, Any] = data
+        elif request.mimetype == "multipart/form-data":
+            self.fields = request.form.to_dict()
+            self.files = {name: storage.read() for name, storage in request.files.items()}
+        else:
+            raise ApiError("UNSUPPORTED_MEDIA_TYPE", "send application/json or multipart/form-data")
+
+    def binary(self, name: str, *, required: bool = True) -> bytes | None:
+        """A file of the form, or a Base64 (or PEM) string of the JSON."""
+        if name in self.files:
+            return self.files[name]
+        value = self.fields.get(name)
+        if value is None:
+            if required:
+                raise ApiError("FIELD_MISSING", f"{name} is required (Base64 in JSON, or a multipart file)",
+                               details={"field": name})
+            return None
+        if not isinstance(value, str):
+            raise ApiError("FIELD_INVALID", f"{name} must be a Base64 string", details={"field": name})
+        if value.lstrip().startswith("-----BEGIN"):
+            return value.encode()
+        try:
+            return base64.b64decode("".join(value.split()), validate=True)
+        except (binascii.Error, ValueError):
+            raise ApiError("BAD_BASE64", f"{name} is not valid Base64", details={"field": name}) from None
+
+    def text(self, name: str, *, required: bool = False, max_length: int = 200) -> str | None:
+        value = self.fields.get(name)
+        if value is None:
+            if required:
+                raise ApiError("FIELD_MISSING", f"{name} is required", details={"field": name})
+            return None
+        if not isinstance(value, str) or len(value) > max_length:
+            raise ApiError("FIELD_INVALID", f"{name} must be a string of at most {max_length} characters",
+                           details={"field": name})
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.fields.get(name, False)
+        if isinstance(value, str) and request.mimetype == "multipart/form-data":
+            return value.lower() in ("1", "true", "yes")
+        if not isinstance(value, bool):
+            raise ApiError("FIELD_INVALID", f"{name} must be true or false", details={"field": name})
+        return value
+
+    def object(self, name: str, *, required: bool = True) -> dict | None:
+        """A JSON object field (a document's ``data``)."""
+        value = self.fields.get(name)
+        if value is None and not required:
+            return None
+        if not isinstance(value, dict):
+            raise ApiError("FIELD_MISSING" if value is None else "FIELD_INVALID", f"{name} must be a JSON object",
+                           details={"field": name})
+        return value
+
+    def moment(self, name: str = "at") -> _dt.datetime | None:
+        text = self.text(name, max_length=40)
+        if text is None:
+            return None
+        try:
+            moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            raise ApiError("FIELD_INVALID", f"{name} must be an ISO 8601 time", details={"field": name}) from None
+        return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
+
+    def expected_signers(self) -> tuple[ExpectedSigner, ...] | None:
+        """``expectedSigners``: [{"iin": .., "bin": ..}, ...] in signing order, or None when not given."""
+        value = self.fields.get("expectedSigners")
+        if value is None:
+            return None
+        if isinstance(value, str):  # a multipart form carries it as JSON text
+            try:
+                value = json.loads(value)
+            except ValueError:
+                value = None
+        problem = "expectedSigners must be a list of up to 32 objects with iin and/or bin (12 digits each)"
+        if not isinstance(value, list) or len(value) > 32:
+            raise ApiError("FIELD_INVALID", problem, details={"field": "expectedSigners"})
+        signers = []
+        for entry in value:
+            if not isinstance(entry, dict) or not entry or set(entry) - {"iin", "bin"} or not all(
+                    isinstance(v, str) and len(v) == 12 and v.isdigit() for v in entry.values()):
+                raise ApiError("FIELD_INVALID", problem, details={"field": "expectedSigners"})
+            signers.append(ExpectedSigner(iin=entry.get("iin"), bin=entry.get("bin")))
+        return tuple(signers)
+
+    def roles(self) -> frozenset[str] | None:
+        value = self.fields.get("roles")
+        if value is None:
+            return None
+        if not isinstance(value, list) or not all(isinstance(r, str) and r in ROLE_TO_OID for r in value):
+            raise ApiError("FIELD_INVALID", f"roles must be a list among {', '.join(sorted(ROLE_TO_OID))}",
+                           details={"field": "roles"})
+        return frozenset(value)
