@@ -71,7 +71,7 @@ def test_long_names_are_described_whole(material):
 
 def test_no_eku_is_described_with_purpose_unknown(material, checker):
     report = checker.check(CONTROLS["no_extended_key_usage"](material).data)
-    assert report.signer["purpose"] == Purpose.UNKNOWN.value and report.signer["extendedKeyUsage"] == []
+    assert report.signer.purpose == Purpose.UNKNOWN and report.signer.extended_key_usage == ()
     assert [c.name for c in report.warnings] == ["purpose"]
 
 

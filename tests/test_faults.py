@@ -103,7 +103,7 @@ def test_revocation_faults(faults, profile, cert_of, wanted, methods, policy, pa
     if passes:
         assert report.passed, report.to_dict()["checks"]
         if decided_by:
-            assert {e["type"] for e in report.revocation} == {decided_by}
+            assert {e.type for e in report.revocation} == {decided_by}
         else:
             assert revocation.status == Status.WARNING and "soft-fail" in revocation.message
     else:
@@ -170,7 +170,7 @@ def test_long_term_document_needs_no_service(faults, profile, licences):
     faults(ocsp="down", crl="down", tsa="down")
     report = DocumentVerifier(checker(profile)).verify(licences[1])
     assert report.passed, codes(report)
-    assert {e["source"] for s in report.signatures for e in s.revocation} == {"document"}
+    assert {e.source for s in report.signatures for e in s.revocation} == {"document"}
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -106,7 +106,7 @@ def test_gost_chain_validates_with_live_revocation(pki_server, profile, manifest
                           ["iin"])
     assert valid.indication == Indication.TOTAL_PASSED, valid.to_dict()["reasons"]
     assert [c["subject"].split("CN=")[-1] for c in valid.to_dict()["chain"]][-1].startswith("НЕГІЗГІ")
-    assert {e["type"] for e in valid.revocation} == set(methods)
+    assert {e.type for e in valid.revocation} == set(methods)
     head = manifest["identities"]["gost_company_head"]
     assert checker.check(cert_of("gost_company_head"), expect_iin=head["iin"], expect_bin=head["bin"]).passed
     for name, reason in (("gost_revoked", "key_compromise"), ("gost_on_hold", "certificate_hold")):
@@ -469,7 +469,7 @@ def test_gost_pades_signature_made_here_verifies_and_tampering_fails(keys, profi
     assert isinstance(signature.signed_data, asn1_cms.SignedData)
     report = DocumentVerifier(SignerChecker(profile)).verify(signed)
     assert report.passed, report.to_dict()["reasons"]
-    assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
+    assert report.signatures[0].signer.key_algorithm.startswith("GOST")
     assert report.signatures[0].time_source == "timestamp"
     tampered = signed.replace(b"/Producer", b"/Qroducer", 1)
     assert [r.code for r in DocumentVerifier(SignerChecker(profile)).verify(tampered).reasons] == ["SIGNATURE_INVALID"]
@@ -499,5 +499,5 @@ def test_a_gost_official_issues_a_long_term_licence_that_verifies_offline(keys, 
     offline = DocumentVerifier(SignerChecker(profile, policy=Policy.OFFLINE))
     report = offline.verify(registry.file(document.number, "pdf"))
     assert report.passed, report.to_dict()["reasons"]
-    assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
+    assert report.signatures[0].signer.key_algorithm.startswith("GOST")
     assert xmldsig.verify_xml(registry.file(document.number, "xml")).intact

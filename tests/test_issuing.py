@@ -69,7 +69,7 @@ def test_every_type_issues_and_verifies_everywhere(issuer, doc_type, pki_dir, tm
     offline = DocumentVerifier(SignerChecker(issuer.signer_checker.profile, policy=Policy.OFFLINE)).verify(pdf)
     assert offline.passed, offline.to_dict()["reasons"]
     assert offline.signatures[0].time_source == "timestamp"
-    assert {e["source"] for e in offline.signatures[0].revocation} == {"document"}
+    assert {e.source for e in offline.signatures[0].revocation} == {"document"}
     # pyHanko's own validator
     status = pyhanko_status(pdf, pki_dir)
     assert status.intact and status.valid and status.bottom_line, status.pretty_print_details()

@@ -47,8 +47,8 @@ def test_every_identity_online(pki_server, profile, manifest, cert_of, methods):
         report = run_check(checker, manifest, cert_of, name)
         assert_outcome(report, expected_outcome(name, info), name)
         if info["expected"] == "VALID" and name not in SPECIAL:
-            assert {e["type"] for e in report.revocation} == set(methods)
-            assert all(e["source"] == "network" for e in report.revocation)
+            assert {e.type for e in report.revocation} == set(methods)
+            assert all(e.source == "network" for e in report.revocation)
 
 
 def test_every_identity_offline_from_crl_files(profile, manifest, cert_of, pki_dir):
@@ -164,7 +164,7 @@ def test_crl_fallback_when_ocsp_is_down(pki_server, profile, cert_of, faults):
     checker = SignerChecker(profile, ocsp_client=quick_ocsp())
     report = checker.check(cert_of("individual_sign"))
     assert report.passed
-    assert {e["type"] for e in report.revocation} == {"CRL"}
+    assert {e.type for e in report.revocation} == {"CRL"}
     assert checker.check(cert_of("on_hold")).reasons[0].code == "CERT_REVOKED"
 
 

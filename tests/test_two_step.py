@@ -164,7 +164,7 @@ def test_prepare_sign_complete_verifies_everywhere(issuer, registry, cert_of, ke
     offline = DocumentVerifier(SignerChecker(checker.profile, policy=Policy.OFFLINE)).verify(pdf)
     assert offline.passed, offline.to_dict()["reasons"]
     assert offline.signatures[0].time_source == "timestamp"
-    assert {e["source"] for e in offline.signatures[0].revocation} == {"document"}
+    assert {e.source for e in offline.signatures[0].revocation} == {"document"}
     # pyHanko's own validator: the signature covers its whole revision, and only the DSS was added after it
     status = pyhanko_status(pdf, pki_dir)
     assert status.intact and status.valid and status.trusted and status.bottom_line, status.pretty_print_details()
@@ -230,7 +230,7 @@ def test_gost_official_signs_a_streebog_digest(registry, checker, profile, cert_
     document = issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="o")
     report = DocumentVerifier(checker).verify(registry.file(document.number, "pdf"))
     assert report.passed, report.to_dict()["reasons"]
-    assert report.signatures[0].signer["keyAlgorithm"].startswith("GOST")
+    assert report.signatures[0].signer.key_algorithm.startswith("GOST")
     assert report.signatures[0].time_source == "timestamp"
 
 

@@ -83,8 +83,7 @@ def _verify_one(path: Path) -> FileResult:
         return FileResult(str(path), "TOTAL_FAILED", "FORMAT_FAILURE", ("FILE_UNREADABLE",), (), 0,
                           {"error": exc.strerror})
     report = _verifier.verify(data, at=_options.at)
-    signers = tuple(
-        (s.signer or {}).get("subject", {}).get("commonName") or "?" for s in report.signatures)
+    signers = tuple((s.signer.subject.common_name if s.signer else None) or "?" for s in report.signatures)
     return FileResult(str(path), report.indication.value, report.sub_indication,
                       tuple(r.code for r in report.reasons), signers, len(report.signatures),
                       report.to_dict() if _options.keep_reports else None)

@@ -21,16 +21,16 @@ def render_text(report: SignatureReport | DocumentReport, language: str = "en") 
         if isinstance(report, DocumentReport):
             lines.append(f"signature {number}: {signature.indication.value}"
                          + (f" / {signature.sub_indication}" if signature.sub_indication else ""))
-        signer = signature.signer or {}
-        subject = signer.get("subject", {})
-        if subject:
-            who = subject.get("commonName") or subject.get("dn")
-            ids = ", ".join(f"{k.upper()} {subject[k]}" for k in ("iin", "bin") if subject.get(k))
+        signer = signature.signer
+        if signer is not None:
+            subject = signer.subject
+            who = subject.common_name or subject.dn
+            ids = ", ".join(f"{k.upper()} {v}" for k, v in (("iin", subject.iin), ("bin", subject.bin)) if v)
             lines.append(f"  signer: {who}" + (f" ({ids})" if ids else "")
-                         + (f", {subject['organization']}" if subject.get("organization") else ""))
-            lines.append(f"  purpose: {signer.get('purpose')}, roles: {', '.join(signer.get('roles') or []) or '-'}")
+                         + (f", {subject.organization}" if subject.organization else ""))
+            lines.append(f"  purpose: {signer.purpose.value}, roles: {', '.join(signer.roles) or '-'}")
         if signature.validation_time:
-            lines.append(f"  judged at: {signature.validation_time.isoformat()} ({signature.time_source})")
+            lines.append(f"  judged at: {signature.validation_time.isoformat()} ({signature.time_source.value})")
         for check in signature.checks:
             lines.append(f"  [{check.status.value}] {check.name}: {check.message}")
     return "\n".join(lines)
@@ -68,17 +68,17 @@ def render_html_fragment(report: SignatureReport | DocumentReport, language: str
             f"<li><code>{escape(r.code)}</code> {escape(reasons.info(r.code).message(lang))}</li>"
             for r in report.reasons) + "</ul>")
     for number, signature in enumerate(signatures, 1):
-        subject = (signature.signer or {}).get("subject", {})
+        subject = signature.signer.subject if signature.signer else None
         parts.append(f'<article><h3 style="color:{_COLOURS[signature.indication]}">{ui["signature"]} {number}: '
                      f"{escape(signature.indication.value)}</h3><dl>")
-        if subject:
-            who = ", ".join(escape(str(subject[k])) for k in ("commonName", "organization") if subject.get(k))
-            ids = " ".join(f"{k.upper()} {escape(str(subject[k]))}" for k in ("iin", "bin") if subject.get(k))
+        if subject is not None:
+            who = ", ".join(escape(v) for v in (subject.common_name, subject.organization) if v)
+            ids = " ".join(f"{k.upper()} {escape(v)}" for k, v in (("iin", subject.iin), ("bin", subject.bin)) if v)
             parts.append(f"<dt>{ui['signer']}</dt><dd>{who} {ids}</dd>")
         if signature.signing_time or signature.validation_time:
             moment = signature.signing_time or signature.validation_time
             parts.append(f"<dt>{ui['time']}</dt><dd>{escape(moment.isoformat())} "
-                         f"({escape(signature.time_source or 'now')})</dd>")
+                         f"({escape(signature.time_source.value if signature.time_source else 'now')})</dd>")
         parts.append(f"</dl><h4>{ui['checks']}</h4><table>")
         for check in signature.checks:
             parts.append(f'<tr class="{check.status.value.lower()}"><td>{escape(check.status.value)}</td>'
@@ -86,11 +86,11 @@ def render_html_fragment(report: SignatureReport | DocumentReport, language: str
         parts.append("</table>")
         if signature.chain:
             parts.append(f"<h4>{ui['chain']}</h4><ol>" + "".join(
-                f"<li>{escape(c['subject'])}</li>" for c in signature.chain) + "</ol>")
+                f"<li>{escape(c.subject)}</li>" for c in signature.chain) + "</ol>")
         if signature.revocation:
             parts.append(f"<h4>{ui['evidence']}</h4><ul>" + "".join(
-                f"<li>{escape(e['type'])} ({escape(str(e.get('source')))}) "
-                f"{escape(str(e.get('thisUpdate') or e.get('producedAt') or ''))}</li>" for e in signature.revocation)
+                f"<li>{escape(e.type.value)} ({escape(e.source.value)}) "
+                f"{escape(e.as_of.isoformat() if e.as_of else '')}</li>" for e in signature.revocation)
                 + "</ul>")
         parts.append("</article>")
     parts.append("</section>")

@@ -3,6 +3,8 @@
 A check never raises to say "no": it adds a ``Check`` with a status and a reason code, and the report
 derives its indication from them: any FAILED check gives TOTAL_FAILED, otherwise any INDETERMINATE one
 gives INDETERMINATE, otherwise TOTAL_PASSED. The API, the CLI and the web page render these values.
+What a signature report rests on (the signer, the chain, the revocation evidence) is values too; their
+attributes are snake_case and the JSON's camelCase lives only in each ``to_dict``.
 """
 
 from __future__ import annotations
@@ -11,7 +13,11 @@ import datetime as _dt
 import enum
 import json
 from dataclasses import dataclass, field
+from typing import ClassVar
 
+from cryptography.x509.oid import NameOID
+
+from eds.pki.certificates import Certificate, Purpose
 from eds.validation import reasons
 
 
@@ -82,18 +88,222 @@ def _iso(moment: _dt.datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
+class TimeSource(str, enum.Enum):
+    """What the moment a signer is judged at rests on."""
+
+    TIMESTAMP = "timestamp"  # a trusted timestamp proves it
+    REQUESTED = "requested"  # the caller named it
+    NOW = "now"  # nothing proves an earlier one
+
+
+class EvidenceType(str, enum.Enum):
+    OCSP = "OCSP"
+    CRL = "CRL"
+
+
+class EvidenceSource(str, enum.Enum):
+    """Where a revocation answer came from: a verdict offline or on a document's own evidence says so."""
+
+    NETWORK = "network"  # fetched for this check
+    CACHE = "cache"  # a CRL fetched earlier and kept on disk
+    FILE = "file"  # given to the checker (offline CRL and OCSP files)
+    DOCUMENT = "document"  # embedded in the signed document (PAdES DSS, CMS revocation values)
+
+
+class OcspStatus(str, enum.Enum):
+    """The statuses an OCSP answer has when it is evidence; an UNKNOWN answer decides nothing and is not kept."""
+
+    GOOD = "GOOD"
+    REVOKED = "REVOKED"
+
+
+@dataclass(frozen=True)
+class Subject:
+    """Whom a certificate names, read the NCA way (the first name inside CN, the patronymic in GIVENNAME)."""
+
+    common_name: str | None
+    surname: str | None
+    first_name: str | None
+    patronymic: str | None
+    iin: str | None
+    bin: str | None
+    organization: str | None
+    email: str | None
+    country: str | None
+    locality: str | None
+    state: str | None
+    dn: str
+
+    @classmethod
+    def of(cls, cert: Certificate) -> Subject:
+        return cls(cert.common_name, cert.surname, cert.first_name, cert.patronymic, cert.iin, cert.bin,
+                   cert.organization, cert.email, cert.country, cert.locality, cert.state, cert.subject_dn)
+
+    def to_dict(self) -> dict:
+        return {"commonName": self.common_name, "surName": self.surname, "firstName": self.first_name,
+                "patronymic": self.patronymic, "iin": self.iin, "bin": self.bin, "organization": self.organization,
+                "email": self.email, "country": self.country, "locality": self.locality, "state": self.state,
+                "dn": self.dn}
+
+
+@dataclass(frozen=True)
+class IssuerName:
+    common_name: str | None
+    dn: str
+
+    @classmethod
+    def of(cls, cert: Certificate) -> IssuerName:
+        names = cert.x509.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
+        return cls(str(names[0].value) if names else None, cert.issuer_dn)
+
+    def to_dict(self) -> dict:
+        return {"commonName": self.common_name, "dn": self.dn}
+
+
+@dataclass(frozen=True)
+class SignerSummary:
+    """The signer's certificate as a report shows it; its JSON is shaped like NCANode's certificate info
+    (``Certificate.describe``) so that integrators feel at home."""
+
+    serial_number: str
+    subject: Subject
+    issuer: IssuerName
+    not_before: _dt.datetime
+    not_after: _dt.datetime
+    purpose: Purpose
+    roles: tuple[str, ...]
+    extended_key_usage: tuple[str, ...]
+    key_usage: tuple[str, ...]
+    policies: tuple[str, ...]
+    key_algorithm: str
+    key_size: int | None
+    signature_algorithm: str
+    is_ca: bool
+    sha1: str
+    sha256: str
+    crl_urls: tuple[str, ...]
+    delta_crl_urls: tuple[str, ...]
+    ocsp_urls: tuple[str, ...]
+
+    @classmethod
+    def of(cls, cert: Certificate) -> SignerSummary:
+        return cls(cert.serial_hex, Subject.of(cert), IssuerName.of(cert), cert.not_before, cert.not_after,
+                   cert.purpose, cert.roles, cert.eku_oids, cert.key_usage, cert.policies, cert.key_algorithm,
+                   cert.key_size, cert.signature_algorithm, cert.is_ca, cert.sha1, cert.sha256, cert.crl_urls,
+                   cert.delta_crl_urls, cert.ocsp_urls)
+
+    def to_dict(self) -> dict:
+        return {
+            "serialNumber": self.serial_number,
+            "subject": self.subject.to_dict(),
+            "issuer": self.issuer.to_dict(),
+            "notBefore": self.not_before.isoformat(),
+            "notAfter": self.not_after.isoformat(),
+            "purpose": self.purpose.value,
+            "roles": list(self.roles),
+            "extendedKeyUsage": list(self.extended_key_usage),
+            "keyUsage": list(self.key_usage),
+            "policies": list(self.policies),
+            "keyAlgorithm": self.key_algorithm,
+            "keySize": self.key_size,
+            "signatureAlgorithm": self.signature_algorithm,
+            "isCA": self.is_ca,
+            "fingerprints": {"sha1": self.sha1, "sha256": self.sha256},
+            "crlUrls": list(self.crl_urls),
+            "deltaCrlUrls": list(self.delta_crl_urls),
+            "ocspUrls": list(self.ocsp_urls),
+        }
+
+
+@dataclass(frozen=True)
+class ChainEntry:
+    """One certificate of the trusted path, from the signer's to the pinned anchor."""
+
+    subject: str  # DN
+    serial_number: str
+    sha256: str
+    not_before: _dt.datetime
+    not_after: _dt.datetime
+
+    @classmethod
+    def of(cls, cert: Certificate) -> ChainEntry:
+        return cls(cert.subject_dn, cert.serial_hex, cert.sha256, cert.not_before, cert.not_after)
+
+    def to_dict(self) -> dict:
+        return {"subject": self.subject, "serialNumber": self.serial_number, "sha256": self.sha256,
+                "notBefore": self.not_before.isoformat(), "notAfter": self.not_after.isoformat()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CrlEvidence:
+    """A CRL (complete or delta) that decided a certificate's status."""
+
+    type: ClassVar[EvidenceType] = EvidenceType.CRL
+    certificate: str  # DN of the certificate it decided
+    source: EvidenceSource
+    delta: bool
+    number: int | None
+    this_update: _dt.datetime
+    next_update: _dt.datetime | None
+    entries: int
+    sha256: str
+
+    @property
+    def as_of(self) -> _dt.datetime:
+        """The moment the list speaks for."""
+        return self.this_update
+
+    def to_dict(self) -> dict:
+        return {"type": self.type.value, "delta": self.delta, "number": self.number,
+                "thisUpdate": self.this_update.isoformat(), "nextUpdate": _iso(self.next_update),
+                "entries": self.entries, "source": self.source.value, "sha256": self.sha256,
+                "certificate": self.certificate}
+
+
+@dataclass(frozen=True, kw_only=True)
+class OcspEvidence:
+    """An OCSP answer that decided a certificate's status."""
+
+    type: ClassVar[EvidenceType] = EvidenceType.OCSP
+    certificate: str  # DN of the certificate it decided
+    source: EvidenceSource
+    status: OcspStatus
+    produced_at: _dt.datetime | None
+    this_update: _dt.datetime | None
+    responder: str | None  # DN
+    url: str | None  # None when the answer was not fetched
+
+    @property
+    def as_of(self) -> _dt.datetime | None:
+        """The moment the answer speaks for: when the status was last known right, else when it was signed."""
+        return self.this_update or self.produced_at
+
+    def to_dict(self) -> dict:
+        return {"type": self.type.value, "status": self.status.value, "producedAt": _iso(self.produced_at),
+                "thisUpdate": _iso(self.this_update), "responder": self.responder, "source": self.source.value,
+                "url": self.url, "certificate": self.certificate}
+
+
+RevocationEvidence = CrlEvidence | OcspEvidence
+
+
 @dataclass(frozen=True)
 class SignatureReport:
     """The verdict on one signature (or one certificate check) and everything it rests on."""
 
     checks: tuple[Check, ...]
-    signer: dict | None = None
-    chain: tuple[dict, ...] = ()
-    revocation: tuple[dict, ...] = ()
+    signer: SignerSummary | None = None
+    chain: tuple[ChainEntry, ...] = ()
+    revocation: tuple[RevocationEvidence, ...] = ()
     validation_time: _dt.datetime | None = None
-    time_source: str | None = None  # timestamp, now, requested
+    time_source: TimeSource | None = None
     signing_time: _dt.datetime | None = None
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # The time source may be given by its value ("timestamp"), as the signing-time code names it.
+        if self.time_source is not None:
+            object.__setattr__(self, "time_source", TimeSource(self.time_source))
 
     @property
     def indication(self) -> Indication:
@@ -121,12 +331,12 @@ class SignatureReport:
             "indication": indication.value,
             "subIndication": sub,
             "reasons": [r.to_dict() for r in found],
-            "signer": self.signer,
+            "signer": self.signer.to_dict() if self.signer else None,
             "signingTime": _iso(self.signing_time),
             "validationTime": _iso(self.validation_time),
-            "timeSource": self.time_source,
-            "chain": list(self.chain),
-            "revocation": list(self.revocation),
+            "timeSource": self.time_source.value if self.time_source else None,
+            "chain": [c.to_dict() for c in self.chain],
+            "revocation": [e.to_dict() for e in self.revocation],
             "checks": [c.to_dict() for c in self.checks],
             "warnings": [c.message for c in self.warnings],
         }

@@ -46,13 +46,13 @@ class ExpectedSigner:
     certificates: frozenset[str] | None = None  # SHA-256 of the certificates any one of which may have signed
 
     def matches(self, signature: SignatureReport) -> bool:
-        subject = (signature.signer or {}).get("subject", {})
-        if self.iin is not None and subject.get("iin") != self.iin:
+        subject = signature.signer.subject if signature.signer else None
+        if self.iin is not None and (subject is None or subject.iin != self.iin):
             return False
-        if self.bin is not None and subject.get("bin") != self.bin:
+        if self.bin is not None and (subject is None or subject.bin != self.bin):
             return False
         if self.certificates is not None:
-            own = signature.chain[0].get("sha256") if signature.chain else None
+            own = signature.chain[0].sha256 if signature.chain else None
             if (own or "").lower() not in {c.lower() for c in self.certificates}:
                 return False
         return True
@@ -80,8 +80,10 @@ def _refused_format(fmt: str) -> DocumentReport | None:
 
 
 def _signer_entry(signature: SignatureReport) -> dict:
-    subject = (signature.signer or {}).get("subject", {})
-    return {k: subject.get(k) for k in ("commonName", "iin", "bin")}
+    subject = signature.signer.subject if signature.signer else None
+    if subject is None:
+        return {"commonName": None, "iin": None, "bin": None}
+    return {"commonName": subject.common_name, "iin": subject.iin, "bin": subject.bin}
 
 
 def settle(report: DocumentReport, claims: Claims, *, received: bool = False) -> DocumentReport:
@@ -300,7 +302,7 @@ class RequestChecker:
                 checks.append(Check("timestamp", Status.PASSED,
                                     f"trusted timestamp {timestamp.gen_time.isoformat()} (policy {timestamp.policy})",
                                     details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
-                                             "tsa": tsa.signer["subject"]["dn"] if tsa.signer else None}))
+                                             "tsa": tsa.signer.subject.dn if tsa.signer else None}))
                 return timestamp.gen_time, "timestamp", checks
             code = tsa.reasons[0].code if tsa.reasons else "TIMESTAMP_INVALID"
             status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED

@@ -20,7 +20,9 @@ from eds import limits
 from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
 from eds.pki.identity import IdentityError, parse_bin, parse_iin
 from eds.pki.paths import PathValidator
-from eds.validation.report import Check, Indication, SignatureReport, Status
+from eds.validation.report import (ChainEntry, Check, CrlEvidence, EvidenceSource, EvidenceType, Indication,
+                                   OcspEvidence, OcspStatus, RevocationEvidence, SignatureReport, SignerSummary,
+                                   Status, TimeSource)
 from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
 from eds.pki.trust import TrustProfile
 
@@ -32,9 +34,21 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
-def _chain_entry(cert: Certificate) -> dict:
-    return {"subject": cert.subject_dn, "serialNumber": cert.serial_hex, "sha256": cert.sha256,
-            "notBefore": cert.not_before.isoformat(), "notAfter": cert.not_after.isoformat()}
+def _moment(text: str | None) -> _dt.datetime | None:
+    return _dt.datetime.fromisoformat(text) if text else None
+
+
+def _evidence(entry: dict, cert: Certificate) -> RevocationEvidence:
+    """The revocation layer's description of one answer (its JSON), as the report's value about ``cert``."""
+    source = EvidenceSource(entry["source"])
+    if entry["type"] == EvidenceType.CRL:
+        return CrlEvidence(certificate=cert.subject_dn, source=source, delta=entry["delta"], number=entry["number"],
+                           this_update=_dt.datetime.fromisoformat(entry["thisUpdate"]),
+                           next_update=_moment(entry["nextUpdate"]),
+                           entries=entry["entries"], sha256=entry["sha256"])
+    return OcspEvidence(certificate=cert.subject_dn, source=source, status=OcspStatus(entry["status"]),
+                        produced_at=_moment(entry["producedAt"]), this_update=_moment(entry["thisUpdate"]),
+                        responder=entry["responder"], url=entry["url"])
 
 
 class SignerChecker:
@@ -56,7 +70,7 @@ class SignerChecker:
         return self.revocation.policy
 
     def check(self, certificate: bytes | Certificate, *, at: _dt.datetime | None = None,
-              time_source: str | None = None, expect_iin: str | None = None, expect_bin: str | None = None,
+              time_source: TimeSource | str | None = None, expect_iin: str | None = None, expect_bin: str | None = None,
               purpose: Purpose | None = Purpose.SIGN, roles: frozenset[str] | None = None,
               extra_certs: Iterable[bytes | Certificate] = (), document_ocsp: tuple[bytes, ...] = (),
               document_crls: tuple[CrlIndex, ...] = ()) -> SignatureReport:
@@ -67,7 +81,7 @@ class SignerChecker:
         """
         limits.checkpoint()  # a document with many signers spends its CPU budget here
         moment = at or _now()
-        source = time_source or ("requested" if at else "now")
+        source = TimeSource(time_source) if time_source else TimeSource.REQUESTED if at else TimeSource.NOW
         try:
             cert = certificate if isinstance(certificate, Certificate) else Certificate.load(certificate)
         except CertificateError as exc:
@@ -90,7 +104,7 @@ class SignerChecker:
             self._recent[key] = (time.monotonic() + RECENT_SECONDS, report)
         return report
 
-    def _check(self, cert: Certificate, moment: _dt.datetime, source: str, expect_iin: str | None,
+    def _check(self, cert: Certificate, moment: _dt.datetime, source: TimeSource, expect_iin: str | None,
                expect_bin: str | None, purpose: Purpose | None, roles: frozenset[str] | None,
                extras: tuple[Certificate, ...], document_ocsp: tuple[bytes, ...],
                document_crls: tuple[CrlIndex, ...]) -> SignatureReport:
@@ -108,8 +122,8 @@ class SignerChecker:
             checks.append(self._role(cert, roles))
         return SignatureReport(
             checks=tuple(checks),
-            signer=cert.describe(),
-            chain=tuple(_chain_entry(c) for c in chain),
+            signer=SignerSummary.of(cert),
+            chain=tuple(ChainEntry.of(c) for c in chain),
             revocation=evidence,
             validation_time=moment,
             time_source=source,
@@ -198,19 +212,19 @@ class SignerChecker:
                      details={"length": len(result.chain)}), result.chain
 
     def _revocation(self, chain: tuple[Certificate, ...], moment: _dt.datetime, document_ocsp: tuple[bytes, ...],
-                    document_crls: tuple[CrlIndex, ...]) -> tuple[Check, tuple[dict, ...]]:
+                    document_crls: tuple[CrlIndex, ...]) -> tuple[Check, tuple[RevocationEvidence, ...]]:
         """Revocation of every non-anchor certificate at ``moment`` (a proven time, a requested one, or now)."""
         if not chain:
             return Check("revocation", Status.SKIPPED, "not checked: no trusted chain"), ()
         anchors = self.profile.anchor_fingerprints
-        evidence: list[dict] = []
+        evidence: list[RevocationEvidence] = []
         warnings: list[str] = []
         for cert, issuer in zip(chain, chain[1:]):
             if cert.sha256 in anchors:
                 break
             result = self.revocation.check(cert, issuer, moment, document_ocsp=document_ocsp,
                                            document_crls=document_crls)
-            evidence.extend(dict(e, certificate=cert.subject_dn) for e in result.evidence)
+            evidence.extend(_evidence(e, cert) for e in result.evidence)
             who = "the certificate" if cert is chain[0] else f"CA certificate {cert.common_name}"
             if result.status == "REVOKED":
                 return Check("revocation", Status.FAILED, f"{who}: {result.message}", "CERT_REVOKED",
@@ -225,7 +239,7 @@ class SignerChecker:
                              "REVOCATION_UNKNOWN", {"problems": list(result.problems)}), tuple(evidence)
         if warnings:
             return Check("revocation", Status.WARNING, "; ".join(warnings)), tuple(evidence)
-        kinds = sorted({e["type"] for e in evidence})
+        kinds = sorted({e.type.value for e in evidence})
         return Check("revocation", Status.PASSED, "not revoked (" + ", ".join(kinds) + ")"), tuple(evidence)
 
     @staticmethod
