@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
 from cryptography.x509.oid import NameOID
@@ -304,6 +304,18 @@ class SignatureReport:
         # The time source may be given by its value ("timestamp"), as the signing-time code names it.
         if self.time_source is not None:
             object.__setattr__(self, "time_source", TimeSource(self.time_source))
+
+    def with_signer(self, signer: SignatureReport | None, *checks: Check) -> SignatureReport:
+        """This report resting on ``signer``, the signer check of its certificate (None when it has none).
+
+        The signer's checks follow this report's, then ``checks``; the signer, chain, revocation evidence and
+        the moment judged at become the signer check's. Every format joins its own checks to the signer's so.
+        """
+        if signer is None:
+            return replace(self, checks=(*self.checks, *checks))
+        return replace(self, checks=(*self.checks, *signer.checks, *checks), signer=signer.signer,
+                       chain=signer.chain, revocation=signer.revocation, validation_time=signer.validation_time,
+                       time_source=signer.time_source)
 
     @property
     def indication(self) -> Indication:

@@ -153,14 +153,6 @@ def signature_check(failure: str | None, message: str) -> Check:
     return Check("signature", Status.FAILED, message, "DOCUMENT_MALFORMED", {"cause": failure})
 
 
-def _with_signature(check: Check, signer: SignatureReport | None, **extra) -> SignatureReport:
-    if signer is None:
-        return SignatureReport((check,), **extra)
-    return SignatureReport((check, *signer.checks), signer=signer.signer, chain=signer.chain,
-                           revocation=signer.revocation, validation_time=signer.validation_time,
-                           time_source=signer.time_source, **extra)
-
-
 class RequestChecker:
     """Checks signed requests against one signer checker (trust profile + revocation policy)."""
 
@@ -237,7 +229,8 @@ class RequestChecker:
             if signature.certificate_der is not None:
                 signer = self.signer_checker.check(signature.certificate_der, at=at, extra_certs=signature.other_certificates,
                                             **identity)
-            reports.append(_with_signature(check, signer, extra={"algorithm": signature.signature_algorithm}))
+            report = SignatureReport((check,), extra={"algorithm": signature.signature_algorithm})
+            reports.append(report.with_signer(signer))
         return DocumentReport("xml", tuple(reports), tuple(problems),
                               extra={"signedContentAvailable": result.signed_document is not None})
 
@@ -262,13 +255,9 @@ class RequestChecker:
             extra = {"algorithm": signer_info.signature_algorithm}
             if signer_info.claimed_signing_time is not None:
                 extra["claimedSigningTime"] = signer_info.claimed_signing_time.isoformat()
-            report = _with_signature(check, signer, signing_time=moment if source == "timestamp" else
-                                     signer_info.claimed_signing_time, extra=extra)
-            if time_checks:
-                report = SignatureReport((*report.checks, *time_checks), report.signer, report.chain,
-                                         report.revocation, report.validation_time, report.time_source,
-                                         report.signing_time, report.extra)
-            reports.append(report)
+            signing_time = moment if source == "timestamp" else signer_info.claimed_signing_time
+            reports.append(SignatureReport((check,), signing_time=signing_time, extra=extra)
+                           .with_signer(signer, *time_checks))
         return DocumentReport("cms", tuple(reports), tuple(problems), extra={"detached": result.detached})
 
     def signing_time(self, signer_info: cms.CmsSignerResult, at: _dt.datetime | None,

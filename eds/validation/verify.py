@@ -149,13 +149,9 @@ class DocumentVerifier:
                 result.certificate_der, at=moment, time_source=source,
                 extra_certs=(*result.other_certificates, *embedded.certificates),
                 document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls, **identity)
-            checks.extend(signer.checks)
         claimed = result.claimed_signing_time or _claimed_time(signature)
-        return SignatureReport(
-            tuple(checks), signer=signer.signer if signer else None, chain=signer.chain if signer else (),
-            revocation=signer.revocation if signer else (), validation_time=signer.validation_time if signer else None,
-            time_source=signer.time_source if signer else None,
-            signing_time=moment if source == "timestamp" else claimed, extra=extra)
+        return SignatureReport(tuple(checks), signing_time=moment if source == "timestamp" else claimed,
+                               extra=extra).with_signer(signer)
 
     def _document_timestamp(self, signature, content: bytes, checks: list[Check], embedded: _Embedded,
                             extra: dict) -> SignatureReport:
