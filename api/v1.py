@@ -10,7 +10,7 @@ from api.errors import ApiError, refuse_too_complex
 from api.metrics import count_verdict
 from api.request import Body, authorise, granted_key_id, services
 from eds.issuing.keys import KeyStoreError, SigningKey
-from eds.signatures import cms, xmldsig
+from eds.signatures import cms, tsp, xmldsig
 from eds.validation.request_check import Claims
 
 v1 = Blueprint("v1", __name__, url_prefix="/api/v1")
@@ -73,13 +73,14 @@ def sign_cms():
     key = _held_key(body)
     tsa_url = services().profile.tsa_url if body.flag("timestamp") else None
     extra = [c.der for c in key.chain]
+    stamp = tsp.signature_timestamper(tsa_url) if tsa_url else None
     try:
         if existing is not None:
             signed = cms.add_signer(existing, key.private_key, key.certificate.der, detached_content=content,
-                                    extra_certs=extra, timestamp_url=tsa_url)
+                                    extra_certs=extra, timestamp=stamp)
         else:
             signed = cms.sign_cms(content, key.private_key, key.certificate.der, detached=body.flag("detached"),
-                                  extra_certs=extra, timestamp_url=tsa_url)
+                                  extra_certs=extra, timestamp=stamp)
     except ValueError as exc:  # what the CMS signer refuses (a key that is not the certificate's, ...)
         raise ApiError("UNPROCESSABLE", str(exc)) from None
     current_app.logger.info("signed cms", extra={"client": client.key_id, "key": key.key_id})

@@ -1,5 +1,5 @@
-"""EDS checks, signing and document verification for Kazakhstan's state services; GOST is registered on import."""
+"""EDS checks, signing and document verification for Kazakhstan's state services.
 
-from eds.pki.gost.providers import install
-
-install()
+Four wings: ``pki`` (who signed and whether to believe them), ``signatures`` (the formats), ``validation``
+(verdicts) and ``issuing`` (making documents); ``service`` builds them from configuration and ``cli`` runs them.
+"""

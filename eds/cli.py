@@ -202,13 +202,14 @@ def cmd_sign_cms(args: argparse.Namespace) -> int:
     data, key = _read(args.file, "content"), _signing_key(args)
     tsa_url = args.tsa if args.tsa != "profile" else _profile(args.trust).tsa_url
     extra = [c.der for c in key.chain]
+    stamp = tsp.signature_timestamper(tsa_url) if tsa_url else None
     try:
         if args.add_to:
             signed = cms.add_signer(_read(args.add_to, "CMS"), key.private_key, key.certificate.der,
-                                    detached_content=data, extra_certs=extra, timestamp_url=tsa_url)
+                                    detached_content=data, extra_certs=extra, timestamp=stamp)
         else:
             signed = cms.sign_cms(data, key.private_key, key.certificate.der, detached=args.detached,
-                                  extra_certs=extra, timestamp_url=tsa_url)
+                                  extra_certs=extra, timestamp=stamp)
     except (ValueError, tsp.TimestampError) as exc:
         raise UsageError(f"cannot sign: {exc}") from None
     _write_output(args, signed, ".p7s" if args.detached or args.add_to else ".p7m")

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from eds.pki.gost.providers import install as install_gost
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents import DOCUMENT_TYPES
 from eds.issuing.issuer import Issuer, IssuingOptions
@@ -105,6 +106,7 @@ class Services:
     """The library objects the HTTP layer calls, built on first use and kept for the process."""
 
     def __init__(self, settings: Settings) -> None:
+        install_gost()  # GOST joins the algorithm registry when the service builds its objects
         self.settings = settings
 
     @cached_property

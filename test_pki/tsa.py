@@ -16,13 +16,13 @@ from asn1crypto import tsp as atsp
 from asn1crypto import x509 as ax509
 
 from eds.signatures import cms
-from eds.signatures.tsp import ID_CT_TST_INFO, TimeStampResp
+from eds.signatures.tsp import ID_CT_TST_INFO
 
 
 def make_timestamp_token(
     imprint: bytes,
     hash_oid: str,
-    tsa_key: cms.PrivateKey,
+    tsa_key: object,
     tsa_cert_der: bytes,
     policy_oid: str,
     nonce: int | None,
@@ -61,12 +61,12 @@ def make_timestamp_token(
 
 def _rejection(failure: str, text: str) -> bytes:
     status = {"status": "rejection", "status_string": [text], "fail_info": {failure}}
-    return TimeStampResp({"status": status}).dump()
+    return cms.TimeStampResp({"status": status}).dump()
 
 
 def make_timestamp_response(
     request_der: bytes,
-    tsa_key: cms.PrivateKey,
+    tsa_key: object,
     tsa_cert_der: bytes,
     policy_oid: str,
     *,
@@ -104,4 +104,4 @@ def make_timestamp_response(
         include_certificates=cert_req,
     )
     status = {"status": "granted"}
-    return TimeStampResp({"status": status, "time_stamp_token": acms.ContentInfo.load(token)}).dump()
+    return cms.TimeStampResp({"status": status, "time_stamp_token": acms.ContentInfo.load(token)}).dump()

@@ -11,8 +11,16 @@ from pathlib import Path
 import pytest
 
 from eds.pki.certificates import Certificate
+from eds.pki.gost.providers import install as install_gost
 from eds.pki.trust import load_profile
 from test_pki import generator, services
+
+
+@pytest.fixture(scope="session", autouse=True)
+def gost_installed() -> None:
+    """GOST in the algorithm registry, as the service installs it when it builds its objects; tests of the
+    registry itself take it out with monkeypatch."""
+    install_gost()
 
 
 def _free_port() -> int:

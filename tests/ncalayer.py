@@ -9,11 +9,9 @@ import hashlib
 from asn1crypto import cms as asn1_cms
 from asn1crypto import core
 from asn1crypto import x509 as asn1_x509
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 
-from eds.signatures import cms
-from eds.issuing.keys import SigningKey
+from eds.pki import algorithms
+from eds.pki.keys import SigningKey
 
 
 def _attribute(name: str, value: object) -> asn1_cms.CMSAttribute:
@@ -33,17 +31,8 @@ def device_cms(digest_b64: str, key: SigningKey) -> bytes:
         _attribute("message_digest", base64.b64decode(digest_b64)),
         _attribute("signing_certificate_v2", ess),
     ])
-    gost = cms.key_signing(key.private_key, key.certificate.der)
-    digest = "sha256"
-    if gost is not None:  # the GOST algorithm of the key names its own hash, as the digest given must be made
-        value, algorithm, digest = gost.sign(attributes.dump()), gost.signature_oid, gost.digest_oid
-    elif isinstance(key.private_key, rsa.RSAPrivateKey):
-        value = key.private_key.sign(attributes.dump(), padding.PKCS1v15(), hashes.SHA256())
-        algorithm = "sha256_rsa"
-    else:
-        assert isinstance(key.private_key, ec.EllipticCurvePrivateKey)
-        value = key.private_key.sign(attributes.dump(), ec.ECDSA(hashes.SHA256()))
-        algorithm = "sha256_ecdsa"
+    algorithm = key.signature_algorithm  # the key's own algorithm names its hash, as the digest given must be made
+    value, digest = key.sign(attributes.dump(), algorithm), algorithms.signature(algorithm).digest_oid
     signer_info = asn1_cms.SignerInfo({
         "version": "v1",
         "sid": {"issuer_and_serial_number": {"issuer": certificate.issuer, "serial_number": certificate.serial_number}},

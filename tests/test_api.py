@@ -10,7 +10,7 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from api import create_app
-from eds.signatures import cms, xmldsig
+from eds.signatures import cms, tsp, xmldsig
 from eds.issuing.access import ApiKeys
 from eds.issuing.keys import SigningKey
 
@@ -113,7 +113,7 @@ def test_sign_xml_and_cms(client, tokens, profile):
     response = client.post("/api/v1/signatures/cms", headers=headers,
                            json={"keyId": "ministry", "content": b64(b"data"), "detached": True, "timestamp": True})
     assert response.status_code == 200, response.get_json()
-    result = cms.verify_cms(base64.b64decode(response.get_json()["cms"]), detached_content=b"data")
+    result = tsp.verify_cades(base64.b64decode(response.get_json()["cms"]), detached_content=b"data")
     assert result.intact and result.signers[0].timestamp is not None
     assert "private" not in response.get_data(as_text=True).lower()
 

@@ -61,7 +61,7 @@ def test_round_trip(kind: str, detached: bool) -> None:
     pki = cms_pki()
     signer = _signer(kind)
     der = cms.sign_cms(CONTENT, signer.key, signer.cert_der, detached=detached, extra_certs=[pki.ca.cert_der])
-    result = cms.verify_cms(der, detached_content=CONTENT if detached else None)
+    result = tsp.verify_cades(der, detached_content=CONTENT if detached else None)
     assert result.intact, result
     assert result.content == CONTENT and result.detached is detached
     assert result.content_type == cms.ID_DATA
@@ -96,7 +96,7 @@ def test_fixed_signing_time_is_reported() -> None:
     pki = cms_pki()
     moment = datetime(2024, 3, 1, 9, 30, tzinfo=timezone.utc)
     der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, signing_time=moment)
-    assert cms.verify_cms(der).signers[0].claimed_signing_time == moment
+    assert tsp.verify_cades(der).signers[0].claimed_signing_time == moment
 
 
 @pytest.mark.parametrize("encode", ["base64", "base64_str", "base64_wrapped", "pem"])
@@ -109,7 +109,7 @@ def test_base64_and_pem_input(encode: str) -> None:
         "base64_wrapped": b"\n".join(text[i : i + 64] for i in range(0, len(text), 64)) + b"\n",
         "pem": b"-----BEGIN CMS-----\n" + base64.encodebytes(der) + b"-----END CMS-----\n",
     }[encode]
-    assert cms.verify_cms(data).intact
+    assert tsp.verify_cades(data).intact
 
 
 def test_subject_key_identifier_sid() -> None:
@@ -120,14 +120,14 @@ def test_subject_key_identifier_sid() -> None:
         signer_info["version"] = "v3"
         signer_info["sid"] = {"subject_key_identifier": key_id}
 
-    assert cms.verify_cms(mutate_signer(attached_rsa(), change)).intact
+    assert tsp.verify_cades(mutate_signer(attached_rsa(), change)).intact
 
 
 def test_tampered_content_is_a_digest_mismatch() -> None:
     pki = cms_pki()
     der = cms.sign_cms(CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der)
     tampered = der.replace(CONTENT, CONTENT[:-1] + b"!")
-    result = cms.verify_cms(tampered)
+    result = tsp.verify_cades(tampered)
     assert result.signers[0].failure == "DIGEST_MISMATCH" and result.content is None
 
 
@@ -137,14 +137,14 @@ def test_tampered_signed_attribute_is_an_invalid_signature() -> None:
     signing_time = unpack(der)["signer_infos"][0]["signed_attrs"][1]["values"][0].chosen.dump()
     assert signing_time[:1] == b"\x17"
     earlier = signing_time[:2] + b"19" + signing_time[4:]  # the same UTCTime, in 2019
-    result = cms.verify_cms(der.replace(signing_time, earlier))
+    result = tsp.verify_cades(der.replace(signing_time, earlier))
     assert result.signers[0].failure == "SIGNATURE_INVALID"
 
 
 def test_detached_without_content() -> None:
     pki = cms_pki()
     der = cms.sign_cms(CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, detached=True)
-    result = cms.verify_cms(der)
+    result = tsp.verify_cades(der)
     assert result.failure == "DETACHED_CONTENT_MISSING" and not result.intact
 
 
@@ -174,7 +174,7 @@ def test_add_signer_keeps_existing_signers_byte_identical(detached: bool) -> Non
     third = cms.add_signer(
         second, pki.other_signer.key, pki.other_signer.cert_der, detached_content=CONTENT if detached else None
     )
-    result = cms.verify_cms(third, detached_content=CONTENT if detached else None)
+    result = tsp.verify_cades(third, detached_content=CONTENT if detached else None)
     assert result.intact and result.content == CONTENT
     assert [s.certificate_der for s in result.signers] == [
         pki.rsa_signer.cert_der,
@@ -195,9 +195,9 @@ def test_add_signer_with_timestamp_and_existing_certificate() -> None:
         pki.ec_signer.key,
         pki.ec_signer.cert_der,
         extra_certs=[pki.ca.cert_der],
-        timestamper=timestamper(pki.tsa, pki),
+        timestamp=tsp.signature_timestamper(timestamper=timestamper(pki.tsa, pki)),
     )
-    result = cms.verify_cms(both)
+    result = tsp.verify_cades(both)
     assert result.intact
     assert result.signers[1].timestamp is not None and result.signers[1].timestamp.intact
     assert len(result.certificates) == 3  # the CA certificate is not duplicated
@@ -221,9 +221,9 @@ def test_timestamp_present_and_valid() -> None:
     pki = cms_pki()
     gen_time = datetime(2025, 6, 1, 12, 0, 0, 250000, tzinfo=timezone.utc)
     der = cms.sign_cms(
-        CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, timestamper=timestamper(pki.tsa, pki, gen_time)
+        CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, timestamp=tsp.signature_timestamper(timestamper=timestamper(pki.tsa, pki, gen_time))
     )
-    result = cms.verify_cms(der)
+    result = tsp.verify_cades(der)
     assert result.intact
     stamp = result.signers[0].timestamp
     assert stamp is not None and stamp.intact and stamp.failure is None
@@ -238,7 +238,7 @@ def test_timestamp_present_and_valid() -> None:
 def test_timestamp_over_another_value() -> None:
     pki = cms_pki()
     token = timestamp_token(hashlib.sha256(b"another signature").digest(), pki.tsa, pki)
-    result = cms.verify_cms(with_timestamp_token(attached_rsa(), token))
+    result = tsp.verify_cades(with_timestamp_token(attached_rsa(), token))
     signer = result.signers[0]
     assert signer.failure == "TIMESTAMP_INVALID" and not result.intact
     assert signer.timestamp.failure == "IMPRINT_MISMATCH"
@@ -249,10 +249,10 @@ def test_sign_refuses_a_bad_token() -> None:
     pki = cms_pki()
     wrong = lambda imprint: timestamp_token(hashlib.sha256(imprint).digest(), pki.tsa, pki)  # noqa: E731
     with pytest.raises(tsp.TimestampError) as caught:
-        cms.sign_cms(CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, timestamper=wrong)
+        cms.sign_cms(CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, timestamp=tsp.signature_timestamper(timestamper=wrong))
     assert caught.value.code == "IMPRINT_MISMATCH"
     with pytest.raises(ValueError):
-        cms.sign_cms(CONTENT, pki.rsa_signer.key, pki.rsa_signer.cert_der, timestamper=wrong, timestamp_url="http://x/")
+        tsp.signature_timestamper("http://x/", timestamper=wrong)
 
 
 def test_earliest_of_several_timestamps_is_reported() -> None:
@@ -265,7 +265,7 @@ def test_earliest_of_several_timestamps_is_reported() -> None:
         values = [acms.ContentInfo.load(late), acms.ContentInfo.load(early)]
         signer_info["unsigned_attrs"] = [{"type": "signature_time_stamp_token", "values": values}]
 
-    stamp = cms.verify_cms(mutate_signer(der, change)).signers[0].timestamp
+    stamp = tsp.verify_cades(mutate_signer(der, change)).signers[0].timestamp
     assert stamp.intact and stamp.gen_time == NOW + timedelta(hours=1)
 
 
@@ -287,8 +287,8 @@ def test_pyhanko_dummy_timestamper_token_verifies() -> None:
         request = atsp.TimeStampReq.load(tsp.build_request(imprint)[0])
         return stamper.request_tsa_response(request)["time_stamp_token"].dump()
 
-    der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, timestamper=via_pyhanko)
-    stamp = cms.verify_cms(der).signers[0].timestamp
+    der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, timestamp=tsp.signature_timestamper(timestamper=via_pyhanko))
+    stamp = tsp.verify_cades(der).signers[0].timestamp
     assert stamp.intact and stamp.gen_time == NOW and stamp.tsa_certificate_der == pki.rsa_tsa.cert_der
 
 
@@ -325,18 +325,24 @@ def _gost_labelled_cms() -> bytes:
 
 @pytest.fixture
 def clean_registry(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The registries as they are before eds.pki.gost installs itself (it does on import of eds)."""
-    monkeypatch.setattr(cms, "_DIGESTS", {k: v for k, v in cms._DIGESTS.items() if not k.startswith("1.2.398.")})
-    monkeypatch.setattr(cms, "_KEY_AS_SIGNATURE", {})
-    monkeypatch.setattr(algorithms, "_registry",
-                        {k: v for k, v in algorithms._registry.items() if not k.startswith("1.2.398.")})
+    """The one algorithm registry as it is before eds.pki.gost.install() (the service calls it)."""
+    monkeypatch.setattr(algorithms, "_SIGNATURES", {k: v for k, v in algorithms._SIGNATURES.items()
+                                                    if not k.startswith(algorithms.GOST_ARC)})
+    monkeypatch.setattr(algorithms, "_DIGESTS", {k: v for k, v in algorithms._DIGESTS.items()
+                                                 if not k.startswith(algorithms.GOST_ARC)})
+    monkeypatch.setattr(algorithms, "_BY_KEY", {k: v for k, v in algorithms._BY_KEY.items()
+                                                if not k[0].startswith(algorithms.GOST_ARC)})
+
+
+def _stand_in(verify) -> algorithms.SignatureAlgorithm:
+    return algorithms.SignatureAlgorithm(GOST_SIGNATURE, "stand-in", "gost", GOST_DIGEST, verify)
 
 
 def test_gost_is_unsupported_until_registered(clean_registry: None) -> None:
     der = _gost_labelled_cms()
-    assert cms.verify_cms(der).signers[0].failure == "UNSUPPORTED_ALGORITHM"
-    cms.register_digest(GOST_DIGEST, _stand_in_gost_digest)
-    assert cms.verify_cms(der).signers[0].failure == "UNSUPPORTED_ALGORITHM"
+    assert tsp.verify_cades(der).signers[0].failure == "UNSUPPORTED_ALGORITHM"
+    algorithms.register_digest(algorithms.Digest(GOST_DIGEST, "stand-in", _stand_in_gost_digest))
+    assert tsp.verify_cades(der).signers[0].failure == "UNSUPPORTED_ALGORITHM"
 
     seen: list[tuple[bytes, bytes]] = []
 
@@ -344,8 +350,8 @@ def test_gost_is_unsupported_until_registered(clean_registry: None) -> None:
         seen.append((certificate_der, signed_bytes))
         return signature == _stand_in_gost_sign(certificate_der, signed_bytes)
 
-    algorithms.register(GOST_SIGNATURE, verifier)
-    result = cms.verify_cms(der)
+    algorithms.register(_stand_in(verifier))
+    result = tsp.verify_cades(der)
     assert result.intact, result.signers[0].message
     assert result.signers[0].digest_algorithm == GOST_DIGEST
     certificate_der, signed_bytes = seen[0]
@@ -354,9 +360,9 @@ def test_gost_is_unsupported_until_registered(clean_registry: None) -> None:
 
 
 def test_registered_verifier_saying_no_is_an_invalid_signature(clean_registry: None) -> None:
-    cms.register_digest(GOST_DIGEST, _stand_in_gost_digest)
-    algorithms.register(GOST_SIGNATURE, lambda cert, signed, signature: False)
-    assert cms.verify_cms(_gost_labelled_cms()).signers[0].failure == "SIGNATURE_INVALID"
+    algorithms.register_digest(algorithms.Digest(GOST_DIGEST, "stand-in", _stand_in_gost_digest))
+    algorithms.register(_stand_in(lambda cert, signed, signature: False))
+    assert tsp.verify_cades(_gost_labelled_cms()).signers[0].failure == "SIGNATURE_INVALID"
 
 
 def test_modules_import_in_either_order() -> None:
@@ -388,7 +394,7 @@ def test_openssl_verifies_our_cms(pki_files: Path, kind: str, detached: bool) ->
     pki = cms_pki()
     signer = _signer(kind)
     der = cms.sign_cms(
-        CONTENT, signer.key, signer.cert_der, detached=detached, timestamper=timestamper(pki.tsa, pki)
+        CONTENT, signer.key, signer.cert_der, detached=detached, timestamp=tsp.signature_timestamper(timestamper=timestamper(pki.tsa, pki))
     )
     (pki_files / "signed.der").write_bytes(der)
     args = ["cms", "-verify", "-binary", "-inform", "DER", "-in", "signed.der", "-CAfile", "ca.pem", "-out", "out.bin"]
@@ -434,7 +440,7 @@ def test_we_verify_openssl_cms(pki_files: Path, variant: str) -> None:
     assert done.returncode == 0, done.stderr.decode()
     detached = "-nodetach" not in args
     der = (pki_files / "signed.der").read_bytes()
-    result = cms.verify_cms(der, detached_content=CONTENT if detached else None)
+    result = tsp.verify_cades(der, detached_content=CONTENT if detached else None)
     assert result.intact, [(s.failure, s.message) for s in result.signers]
     assert result.content == CONTENT
     assert len(result.signers) == (2 if variant == "two_signers" else 1)
@@ -442,7 +448,7 @@ def test_we_verify_openssl_cms(pki_files: Path, variant: str) -> None:
         assert result.signers[0].signature_algorithm == "1.2.840.113549.1.1.10"
     if variant == "rsa_ber_stream":
         assert der[1] == 0x80  # indefinite length: really BER
-    tampered = cms.verify_cms(der, detached_content=CONTENT + b" ") if detached else None
+    tampered = tsp.verify_cades(der, detached_content=CONTENT + b" ") if detached else None
     if tampered is not None:
         assert tampered.signers[0].failure == "DIGEST_MISMATCH"
 
@@ -481,7 +487,7 @@ def test_we_verify_an_openssl_tsa_token(pki_files: Path) -> None:
         done = _openssl(*step, cwd=pki_files)
         assert done.returncode == 0, done.stderr.decode()
     token = (pki_files / "token.der").read_bytes()
-    stamp = cms.verify_cms(with_timestamp_token(der, token)).signers[0].timestamp
+    stamp = tsp.verify_cades(with_timestamp_token(der, token)).signers[0].timestamp
     assert stamp.intact, stamp.message
     assert stamp.policy == TSA_POLICY and stamp.tsa_certificate_der == cms_pki().rsa_tsa.cert_der
 
@@ -546,8 +552,8 @@ def test_request_timestamp_from_local_tsa(tsa_server: _TsaServer) -> None:
 
 def test_sign_cms_with_timestamp_url(tsa_server: _TsaServer) -> None:
     pki = cms_pki()
-    der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, timestamp_url=_url(tsa_server))
-    stamp = cms.verify_cms(der).signers[0].timestamp
+    der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, timestamp=tsp.signature_timestamper(_url(tsa_server)))
+    stamp = tsp.verify_cades(der).signers[0].timestamp
     assert stamp is not None and stamp.intact and stamp.tsa_certificate_der == pki.tsa.cert_der
 
 
@@ -573,7 +579,7 @@ def test_client_errors_are_not_retried(tsa_server: _TsaServer) -> None:
 
 
 def test_waiting_status_is_retried(tsa_server: _TsaServer) -> None:
-    waiting = tsp.TimeStampResp({"status": {"status": "waiting"}}).dump()
+    waiting = cms.TimeStampResp({"status": {"status": "waiting"}}).dump()
     answers = iter([(200, waiting)])
     tsa_server.respond = lambda request: next(answers, None) or _good_answer(request)
     tsp.request_timestamp(_url(tsa_server), IMPRINT, retries=1, retry_delay=0.01)
@@ -599,7 +605,7 @@ def test_nonce_must_be_echoed(tsa_server: _TsaServer) -> None:
 
     def replayed(request: bytes) -> tuple[int, bytes]:
         token = timestamp_token(IMPRINT, pki.tsa, pki)  # a fresh nonce, not the request's
-        answer = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": acms.ContentInfo.load(token)})
+        answer = cms.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": acms.ContentInfo.load(token)})
         return 200, answer.dump()
 
     tsa_server.respond = replayed
@@ -616,7 +622,7 @@ def test_token_for_another_imprint_is_refused(tsa_server: _TsaServer) -> None:
         token = make_timestamp_token(
             hashlib.sha256(b"x").digest(), tsp.SHA256, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY, nonce, NOW, 7
         )
-        answer = tsp.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": acms.ContentInfo.load(token)})
+        answer = cms.TimeStampResp({"status": {"status": "granted"}, "time_stamp_token": acms.ContentInfo.load(token)})
         return 200, answer.dump()
 
     tsa_server.respond = other
@@ -640,19 +646,19 @@ def test_malformed_answer(tsa_server: _TsaServer) -> None:
 
 def test_tsa_response_builder() -> None:
     pki = cms_pki()
-    garbage = tsp.TimeStampResp.load(make_timestamp_response(b"junk", pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
+    garbage = cms.TimeStampResp.load(make_timestamp_response(b"junk", pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
     assert garbage["status"]["status"].native == "rejection"
     assert garbage["status"]["fail_info"].native == {"bad_data_format"}
 
     request, nonce = tsp.build_request(IMPRINT, cert_req=False)
-    answer = tsp.TimeStampResp.load(make_timestamp_response(request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
+    answer = cms.TimeStampResp.load(make_timestamp_response(request, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
     token = answer["time_stamp_token"]
     assert isinstance(token["content"]["certificates"], core.Void)
     info = tsp.verify_timestamp_token(token.dump(), imprint=IMPRINT)
     assert info.failure == "SIGNER_CERTIFICATE_NOT_FOUND" and info.nonce == nonce
 
     short, _ = tsp.build_request(b"\x01" * 20)
-    answer = tsp.TimeStampResp.load(make_timestamp_response(short, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
+    answer = cms.TimeStampResp.load(make_timestamp_response(short, pki.tsa.key, pki.tsa.cert_der, TSA_POLICY))
     assert answer["status"]["fail_info"].native == {"bad_alg"}
 
 
@@ -665,7 +671,7 @@ def test_resign_helper_keeps_base_intact() -> None:
     """The corpus' re-signing helper produces a valid signature, so its failures are the injected ones."""
     key = cms_pki().rsa_signer.key
     der = mutate_signer(attached_rsa(), lambda _, si: resign(si, list(si["signed_attrs"]), key))
-    assert cms.verify_cms(der).intact
+    assert tsp.verify_cades(der).intact
 
 
 # --- against the project's live test PKI (tests/conftest.py) ----------------------------------------------
@@ -675,8 +681,8 @@ def test_live_test_pki_tsa(pki_server, manifest: dict, faults) -> None:
     """The TSP client and CAdES-T signing against test_pki's own TSA, and its faults."""
     pki = cms_pki()
     url = f"{manifest['base_url']}/tsp/"
-    der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, timestamp_url=url)
-    stamp = cms.verify_cms(der).signers[0].timestamp
+    der = cms.sign_cms(CONTENT, pki.ec_signer.key, pki.ec_signer.cert_der, timestamp=tsp.signature_timestamper(url))
+    stamp = tsp.verify_cades(der).signers[0].timestamp
     assert stamp is not None and stamp.intact and stamp.policy == TSA_POLICY
 
     faults(tsa="down")

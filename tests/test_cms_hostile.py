@@ -48,26 +48,26 @@ def _check(result: cms.CmsVerification, case) -> None:
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_hostile_case(name: str) -> None:
     case = CASES[name]()
-    result = cms.verify_cms(case.data, detached_content=case.detached_content, max_bytes=case.max_bytes)
+    result = tsp.verify_cades(case.data, detached_content=case.detached_content, max_bytes=case.max_bytes)
     _check(result, case)
 
 
 @pytest.mark.parametrize("offset", truncations())
 def test_truncated_der(offset: int) -> None:
-    result = cms.verify_cms(attached_rsa()[:offset])
+    result = tsp.verify_cades(attached_rsa()[:offset])
     assert result.failure == "CMS_MALFORMED", result.message
     assert not result.intact and result.content is None
 
 
 def test_second_signer_broken_leaves_first_intact() -> None:
-    result = cms.verify_cms(CASES["second_signer_broken"]().data)
+    result = tsp.verify_cades(CASES["second_signer_broken"]().data)
     assert [s.intact for s in result.signers] == [True, False]
     assert result.content is None
 
 
 def test_gost_signer_is_never_intact_even_with_sha256_registered_digest() -> None:
     """An RSA signature relabelled as GOST, over a SHA-256 message digest: the GOST verifier refuses the RSA key."""
-    result = cms.verify_cms(CASES["gost_signature_with_sha256_digest"]().data)
+    result = tsp.verify_cades(CASES["gost_signature_with_sha256_digest"]().data)
     assert not result.intact
     assert result.signers[0].failure == "SIGNATURE_INVALID"
 
@@ -80,7 +80,7 @@ def test_random_byte_mutations_never_raise() -> None:
         mutated = bytearray(der)
         for _ in range(rng.randint(1, 3)):
             mutated[rng.randrange(len(mutated))] = rng.randrange(256)
-        result = cms.verify_cms(bytes(mutated))
+        result = tsp.verify_cades(bytes(mutated))
         assert isinstance(result, cms.CmsVerification)
         if result.intact:
             assert result.content == CONTENT
@@ -90,7 +90,7 @@ def test_random_byte_mutations_never_raise() -> None:
 
 def test_base_document_is_intact() -> None:
     """The corpus breaks a document that is valid to begin with, so each failure is the injected one."""
-    result = cms.verify_cms(attached_rsa())
+    result = tsp.verify_cades(attached_rsa())
     assert result.intact and result.content == CONTENT
 
 
@@ -99,7 +99,7 @@ def test_base_document_is_intact() -> None:
 
 @pytest.mark.parametrize("name", sorted(WITHIN_LIMITS))
 def test_genuine_cms_at_the_limits_verifies(name: str) -> None:
-    result = cms.verify_cms(WITHIN_LIMITS[name]())
+    result = tsp.verify_cades(WITHIN_LIMITS[name]())
     assert result.failure is None, result.message
     assert result.intact and result.content == CONTENT
     assert len(result.certificates) <= limits.DEFAULT.cms_certificates
@@ -107,7 +107,7 @@ def test_genuine_cms_at_the_limits_verifies(name: str) -> None:
 
 
 def test_duplicate_certificates_are_dropped_by_der() -> None:
-    result = cms.verify_cms(signer_certificate_1000_times())
+    result = tsp.verify_cades(signer_certificate_1000_times())
     assert result.intact and len(result.certificates) == 2
     assert len(result.signers[0].other_certificates) == 1
 
@@ -116,12 +116,12 @@ def test_the_limits_of_the_running_verification_apply() -> None:
     """The public page runs tighter limits: verify_cms reads them from the budget it runs in."""
     data = with_certificates(attached_rsa(), chain_of(4))
     with limits.budget(limits.DEFAULT.replace(cms_certificates=4, cms_signer_infos=1)):
-        assert cms.verify_cms(data).intact
+        assert tsp.verify_cades(data).intact
     with limits.budget(limits.DEFAULT.replace(cms_certificates=3)):
-        result = cms.verify_cms(data)
+        result = tsp.verify_cades(data)
     assert (result.failure, result.details) == ("TOO_COMPLEX", {"limit": "cms_certificates", "max": 3, "found": 4})
     with limits.budget(limits.DEFAULT.replace(cms_signer_infos=0)):
-        result = cms.verify_cms(attached_rsa())
+        result = tsp.verify_cades(attached_rsa())
     assert result.failure == "TOO_COMPLEX" and result.details["limit"] == "cms_signer_infos"
 
 
@@ -150,14 +150,14 @@ def _refused(report, code: str) -> dict:
 def test_bare_token_of_the_test_tsa_is_no_signature(checker, profile) -> None:
     token = tsp.request_timestamp(profile.tsa_url, hashlib.sha256(CONTENT).digest())
     assert tsp.verify_timestamp_token(token, data=CONTENT).intact  # a genuine token, only not a signature
-    assert cms.verify_cms(token).failure == "NO_SIGNERS"
+    assert tsp.verify_cades(token).failure == "NO_SIGNERS"
     assert _refused(checker.check(token), "NO_SIGNATURE")["cause"] == "NO_SIGNERS"
 
 
 def test_timestamp_response_of_the_test_tsa_is_no_signature(checker, profile) -> None:
     request, _ = tsp.build_request(hashlib.sha256(CONTENT).digest())
     response = tsp.post_request(profile.tsa_url, request, timeout=5)
-    assert cms.verify_cms(response).failure == "NO_SIGNERS"
+    assert tsp.verify_cades(response).failure == "NO_SIGNERS"
     _refused(checker.check(response), "NO_SIGNATURE")
 
 

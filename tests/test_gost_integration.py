@@ -19,7 +19,7 @@ from lxml import etree
 
 from eds.pki import algorithms
 
-from eds.signatures import cms, xmldsig
+from eds.signatures import cms, tsp, xmldsig
 from eds.pki.certificates import Certificate
 from eds.pki.gost import (
     OID_KZ_GOST2004_SIGNATURE,
@@ -31,7 +31,7 @@ from eds.pki.gost import (
 from eds.pki.gost.curves import CRYPTOPRO_A, TC26_512_A
 from eds.pki.gost.keys import GostPrivateKey
 from eds.pki.gost.pkcs12 import Pkcs12Error, derive, read_pkcs12, write_pkcs12
-from eds.pki.gost.providers import XML_SIGNATURE_URIS, install
+from eds.pki.gost.providers import install
 from eds.pki.gost.rc2 import encrypt_block
 from eds.issuing.keys import KeyStoreError, SigningKey
 from eds.pki.paths import PathValidator
@@ -66,24 +66,22 @@ def request_xml(iin: str) -> bytes:
 
 
 def sign_gost_xml(key: SigningKey, document: bytes) -> bytes:
-    uri = XML_SIGNATURE_URIS[key.private_key.algorithm_oid]
-    return xmldsig.sign_xml(document, key.private_key, key.certificate.der, signature_algorithm=uri)
+    """The key picks its own GOST URI: no algorithm is named by the caller."""
+    return xmldsig.sign_xml(document, key.private_key, key.certificate.der)
 
 
 # --- registration ---------------------------------------------------------------------------------------------
 
 
-def test_install_registers_gost_everywhere_and_is_idempotent():
-    before = (dict(algorithms._registry), dict(cms._KEY_AS_SIGNATURE), dict(cms._DIGESTS),
-              dict(xmldsig._SIGNATURES), dict(xmldsig._DIGESTS), dict(cms._KEY_SIGNERS))
+def test_install_registers_gost_once_in_the_one_registry_and_is_idempotent():
+    before = (dict(algorithms._SIGNATURES), dict(algorithms._DIGESTS), dict(algorithms._BY_KEY))
     install()
     install()
-    after = (algorithms._registry, cms._KEY_AS_SIGNATURE, cms._DIGESTS, xmldsig._SIGNATURES, xmldsig._DIGESTS,
-             cms._KEY_SIGNERS)
-    assert before == after
+    assert before == (algorithms._SIGNATURES, algorithms._DIGESTS, algorithms._BY_KEY)
     for oid in ("1.2.398.3.10.1.1.2.3.2", "1.2.398.3.10.1.1.2.3.1", "1.2.398.3.10.1.1.1.2"):
-        assert algorithms.is_supported(oid)
-        assert oid not in cms._SIGNATURES  # CMS verifies GOST through the one registry in eds.pki.algorithms
+        assert algorithms.is_supported(oid) and algorithms.signature(oid).key_type == "gost"
+        assert oid in xmldsig.SIGNATURE_URIS.values()  # XMLDSig keeps only its URI -> OID table
+    assert algorithms.for_key("1.2.398.3.10.1.1.2.2", algorithms.SHA256) == "1.2.398.3.10.1.1.2.3.2"
     assert not algorithms.is_supported("1.2.643.7.1.1.3.3")  # Russian GOST 2012-512: still unknown here
 
 
@@ -283,8 +281,11 @@ def test_gost_2004_xml_signature_with_test_sbox():
     tampered = signed.replace(b"123456789012", b"123456789013")
     assert xmldsig.verify_xml(tampered).signatures[0].failure == "DIGEST_MISMATCH"
     other = GostPrivateKey.generate(CRYPTOPRO_A, OID_KZ_GOST2004_SIGNATURE)
-    wrong_key = xmldsig.sign_xml(document, other, certificate, signature_algorithm=xmldsig.GOST2004)
-    assert xmldsig.verify_xml(wrong_key).signatures[0].failure == "SIGNATURE_INVALID"
+    with pytest.raises(xmldsig.XmlDsigError) as caught:  # as for RSA and EC keys: never sign for another's cert
+        xmldsig.sign_xml(document, other, certificate, signature_algorithm=xmldsig.GOST2004)
+    assert caught.value.code == "CERTIFICATE_KEY_MISMATCH"
+    swapped = signed.replace(base64.b64encode(certificate), base64.b64encode(_self_signed_2004(other)))
+    assert xmldsig.verify_xml(swapped).signatures[0].failure == "SIGNATURE_INVALID"
 
 
 # --- CMS ------------------------------------------------------------------------------------------------------
@@ -294,7 +295,7 @@ def test_gost_cms_passes_with_streebog_digest(requests, keys):
     key = keys["gost_individual_sign"]
     content = request_xml(key.certificate.iin)
     der = cms.sign_cms(content, key.private_key, key.certificate.der, extra_certs=[c.der for c in key.chain])
-    result = cms.verify_cms(der)
+    result = tsp.verify_cades(der)
     assert result.intact, result.signers[0].message
     signer = result.signers[0]
     assert (signer.digest_algorithm, signer.signature_algorithm) == (OID_KZ_STREEBOG512_HASH,
@@ -307,16 +308,16 @@ def test_gost_cms_passes_with_streebog_digest(requests, keys):
     report = requests.check(der, claims=Claims(iin_path="applicant/iin"))
     assert report.passed, report.to_dict()["reasons"]
     detached = cms.sign_cms(content, key.private_key, key.certificate.der, detached=True)
-    assert cms.verify_cms(detached, detached_content=content).intact
-    assert cms.verify_cms(detached, detached_content=content + b" ").signers[0].failure == "DIGEST_MISMATCH"
+    assert tsp.verify_cades(detached, detached_content=content).intact
+    assert tsp.verify_cades(detached, detached_content=content + b" ").signers[0].failure == "DIGEST_MISMATCH"
 
 
 def test_gost_cms_co_signed_and_timestamped(requests, keys, manifest):
     gost, rsa = keys["gost_company_head"], keys["individual_sign"]
     content = request_xml(rsa.certificate.iin)
     first = cms.sign_cms(content, rsa.private_key, rsa.certificate.der)
-    both = cms.add_signer(first, gost.private_key, gost.certificate.der, timestamp_url=f"{manifest['base_url']}/tsp/")
-    result = cms.verify_cms(both)
+    both = cms.add_signer(first, gost.private_key, gost.certificate.der, timestamp=tsp.signature_timestamper(f"{manifest['base_url']}/tsp/"))
+    result = tsp.verify_cades(both)
     assert [s.intact for s in result.signers] == [True, True]
     assert result.signers[1].timestamp is not None and result.signers[1].timestamp.intact
     digests = {a["algorithm"].dotted for a in acms.ContentInfo.load(both)["content"]["digest_algorithms"]}

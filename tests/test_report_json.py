@@ -21,7 +21,7 @@ from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
 from eds.issuing.keys import SigningKey
 from eds.pki.revocation import OcspClient, Policy
-from eds.signatures import cms, xmldsig
+from eds.signatures import cms, tsp, xmldsig
 from eds.signatures import pades as pdf
 from eds.validation.report import DocumentReport, SignatureReport
 from eds.validation.request_check import Claims, ExpectedSigner, RequestChecker
@@ -85,7 +85,7 @@ def reports(pki_server, profile, manifest, cert_of, key_of) -> dict[str, Signatu
     requests = RequestChecker(online)
     sign = key_of("individual_sign")
     stamped = cms.sign_cms(_request(sign.certificate.iin), sign.private_key, sign.certificate.der,
-                           timestamp_url=profile.tsa_url)
+                           timestamp=tsp.signature_timestamper(profile.tsa_url))
     out["cms-request-timestamped"] = requests.check(stamped, claims=Claims(iin=sign.certificate.iin))
     head, revoked = key_of("company_head"), key_of("revoked")
     document = _request(head.certificate.iin)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from eds.signatures import cms, xmldsig
+from eds.signatures import cms, tsp, xmldsig
 from eds.issuing.keys import SigningKey
 from eds.validation.report import Indication
 from eds.validation.request_check import Claims, RequestChecker
@@ -138,7 +138,7 @@ def test_cms_with_two_signers(checker, keys):
 def test_cms_timestamp_fixes_the_moment(checker, keys, pki_server, profile):
     key = keys["individual_sign"]
     content = request_xml(iin=key.certificate.iin)
-    stamped = cms.sign_cms(content, key.private_key, key.certificate.der, timestamp_url=profile.tsa_url)
+    stamped = cms.sign_cms(content, key.private_key, key.certificate.der, timestamp=tsp.signature_timestamper(profile.tsa_url))
     report = checker.check(stamped, claims=Claims(iin=key.certificate.iin))
     assert report.passed, report.to_dict()
     signature = report.signatures[0]

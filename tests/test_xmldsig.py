@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime
 import hashlib
 import re
@@ -18,6 +19,7 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 from cryptography.x509.oid import NameOID
 from lxml import etree
 
+from eds.pki import algorithms
 from eds.signatures import xmldsig
 from eds.signatures.xmldsig import (
     C14N_10,
@@ -32,8 +34,6 @@ from eds.signatures.xmldsig import (
     XmlDsigError,
     find_text,
     find_texts,
-    register_digest,
-    register_signature,
     sign_xml,
     verify_xml,
 )
@@ -358,9 +358,9 @@ def test_verification_order_is_last_to_first(rsa_signer, ec_signer, monkeypatch)
             return real(certificate_der, data, signature)
         return verify
 
-    monkeypatch.setattr(xmldsig, "_SIGNATURES", {
-        uri: xmldsig._SignatureAlgorithm(spy(algorithm.verify), algorithm.sign)
-        for uri, algorithm in xmldsig._SIGNATURES.items()
+    monkeypatch.setattr(algorithms, "_SIGNATURES", {
+        oid: dataclasses.replace(algorithm, verify=spy(algorithm.verify))
+        for oid, algorithm in algorithms._SIGNATURES.items()
     })
     result = verify_xml(signed)
     assert result.intact
@@ -423,54 +423,78 @@ def test_sign_refusals(rsa_signer, ec_signer):
 # Pluggable (GOST) algorithms
 
 
+GOST512 = xmldsig.SIGNATURE_URIS[GOST2015_512]
+STREEBOG512 = xmldsig.DIGEST_URIS[GOST2015_DIGEST_512]
+
+
 @pytest.fixture
 def isolated_registry(monkeypatch):
-    monkeypatch.setattr(xmldsig, "_SIGNATURES", dict(xmldsig._SIGNATURES))
-    monkeypatch.setattr(xmldsig, "_DIGESTS", dict(xmldsig._DIGESTS))
+    """The one algorithm registry without GOST, restored after the test."""
+    monkeypatch.setattr(algorithms, "_SIGNATURES", {oid: a for oid, a in algorithms._SIGNATURES.items()
+                                                    if not oid.startswith(algorithms.GOST_ARC)})
+    monkeypatch.setattr(algorithms, "_DIGESTS", {oid: d for oid, d in algorithms._DIGESTS.items()
+                                                 if not oid.startswith(algorithms.GOST_ARC)})
+
+
+class _StandInGostKey:
+    """Ed25519 held as if it were a GOST 34.10-2015 key: the plumbing is what is tested."""
+
+    key_type = "gost"
+    signature_algorithm = GOST512
+
+    def __init__(self, key: ed25519.Ed25519PrivateKey) -> None:
+        self.key = key
+        self.public_key_info = key.public_key().public_bytes(serialization.Encoding.DER,
+                                                             serialization.PublicFormat.SubjectPublicKeyInfo)
+
+    def matches(self, spki_der: bytes) -> bool:
+        return spki_der == self.public_key_info
+
+    def sign(self, data: bytes, algorithm: str | None = None) -> bytes:
+        return self.key.sign(data)
 
 
 @pytest.fixture(scope="module")
 def stand_in_gost():
-    """Ed25519 + SHA-512 standing in for GOST 34.10-2015 / Streebog-512: the plumbing is what is tested."""
+    """Ed25519 + SHA-512 standing in for GOST 34.10-2015 / Streebog-512."""
     key = ed25519.Ed25519PrivateKey.generate()
     certificate = make_certificate(key, "GOST stand-in")
 
     def verify(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
         public_key = x509.load_der_x509_certificate(certificate_der).public_key()
         if not isinstance(public_key, ed25519.Ed25519PublicKey):
-            raise ValueError("not a GOST key")
+            raise algorithms.KeyMismatch("not a GOST key")
         try:
             public_key.verify(signature, data)
         except Exception:
             return False
         return True
 
-    def sign(private_key, data: bytes) -> bytes:
-        return private_key.sign(data)
+    return _StandInGostKey(key), certificate, verify
 
-    return key, certificate, verify, sign
+
+def _register(verify) -> None:
+    algorithms._DIGESTS[STREEBOG512] = algorithms.Digest(STREEBOG512, "stand-in", lambda d: hashlib.sha512(d).digest())
+    algorithms._SIGNATURES[GOST512] = algorithms.SignatureAlgorithm(GOST512, "stand-in", "gost", STREEBOG512, verify)
 
 
 def test_gost_plugin_round_trip_then_unregistered_is_never_valid(isolated_registry, stand_in_gost, monkeypatch):
-    key, certificate, verify, sign = stand_in_gost
-    register_digest(GOST2015_DIGEST_512, lambda data: hashlib.sha512(data).digest())
-    register_signature(GOST2015_512, verify, sign)
-    signed = sign_xml(DOC, key, certificate, signature_algorithm=GOST2015_512)
+    key, certificate, verify = stand_in_gost
+    _register(verify)
+    signed = sign_xml(DOC, key, certificate)
     result = verify_xml(signed)
     assert result.intact
     assert result.signatures[0].signature_algorithm == GOST2015_512
     assert result.signatures[0].digest_algorithm == GOST2015_DIGEST_512
     assert verify_xml(signed.replace(b"123456789012", b"000000000000")).signatures[0].failure == "DIGEST_MISMATCH"
 
-    monkeypatch.delitem(xmldsig._SIGNATURES, GOST2015_512)
+    monkeypatch.delitem(algorithms._SIGNATURES, GOST512)
     [signature] = verify_xml(signed).signatures
     assert not signature.intact and signature.failure == "UNSUPPORTED_ALGORITHM"
-    assert "GOST" in signature.message and "no GOST provider" in signature.message
+    assert "GOST" in signature.message and "not installed" in signature.message
 
 
-def test_gost_without_provider_is_unsupported(rsa_signer, monkeypatch):
-    monkeypatch.setattr(xmldsig, "_SIGNATURES", {uri: algorithm for uri, algorithm in xmldsig._SIGNATURES.items()
-                                                 if uri not in (GOST2015_512, xmldsig.GOST2015_256, xmldsig.GOST2004)})
+def test_gost_without_provider_is_unsupported(rsa_signer, isolated_registry):
     for uri in (GOST2015_512, xmldsig.GOST2015_256, xmldsig.GOST2004):
         signed = resign_last(sign_xml(DOC, *rsa_signer), rsa_signer[0],
                              lambda s, uri=uri: s.find(f"{DS}SignedInfo/{DS}SignatureMethod").set("Algorithm", uri))
@@ -479,30 +503,30 @@ def test_gost_without_provider_is_unsupported(rsa_signer, monkeypatch):
 
 
 def test_plugin_errors_are_contained(isolated_registry, stand_in_gost, rsa_signer):
-    key, certificate, verify, sign = stand_in_gost
-    register_digest(GOST2015_DIGEST_512, lambda data: hashlib.sha512(data).digest())
+    key, certificate, verify = stand_in_gost
+    _register(verify)
+    signed = sign_xml(DOC, key, certificate)
 
     def broken(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
         raise RuntimeError("native library crashed")
 
-    register_signature(GOST2015_512, verify, sign)
-    signed = sign_xml(DOC, key, certificate, signature_algorithm=GOST2015_512)
-    register_signature(GOST2015_512, broken)
+    _register(broken)
     assert verify_xml(signed).signatures[0].failure == "VERIFIER_ERROR"
 
-    register_signature(GOST2015_512, verify)
+    _register(verify)
     wrong_certificate = signed.replace(base64.b64encode(certificate), base64.b64encode(rsa_signer[1]))
     assert verify_xml(wrong_certificate).signatures[0].failure == "CERTIFICATE_KEY_MISMATCH"
 
-    register_signature(GOST2015_512, lambda *args: "yes")  # truthy is not True
+    _register(lambda *args: "yes")  # truthy is not True
     assert verify_xml(signed).signatures[0].failure == "SIGNATURE_INVALID"
 
 
 def test_builtins_cannot_be_replaced(isolated_registry):
     with pytest.raises(ValueError):
-        register_signature(RSA_SHA256, lambda *args: True)
+        algorithms.register(algorithms.SignatureAlgorithm(algorithms.SHA256_WITH_RSA, "x", "rsa", algorithms.SHA256,
+                                                          lambda *args: True))
     with pytest.raises(ValueError):
-        register_digest(SHA256, lambda data: b"")
+        algorithms.register_digest(algorithms.Digest(algorithms.SHA256, "x", lambda data: b""))
 
 
 # ---------------------------------------------------------------------------------------------------------

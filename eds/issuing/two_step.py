@@ -249,7 +249,7 @@ def _digest(algorithm: str, data: bytes) -> bytes:
 
 def _check_cms(signature: bytes, signed_content: bytes, pending: Pending) -> cms.CmsSignerResult:
     """The one SignerInfo, intact over the prepared /ByteRange and made with the prepared certificate."""
-    verification = cms.verify_cms(signature, detached_content=signed_content)
+    verification = tsp.verify_cades(signature, detached_content=signed_content)
     if verification.failure is not None:
         raise TwoStepError("SIGNATURE_INVALID", verification.message, {"cause": verification.failure})
     if not verification.detached or verification.content_type != cms.ID_DATA:

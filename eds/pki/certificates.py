@@ -402,10 +402,6 @@ class Certificate:
         return self._aia(x509.oid.AuthorityInformationAccessOID.OCSP)
 
     @property
-    def ca_issuer_urls(self) -> tuple[str, ...]:
-        return self._aia(x509.oid.AuthorityInformationAccessOID.CA_ISSUERS)
-
-    @property
     def unknown_critical_extensions(self) -> tuple[str, ...]:
         """Critical extensions this service does not understand: such a certificate must not be used."""
         known = {

@@ -4,9 +4,11 @@ This module answers only cryptographic questions: is each SignerInfo intact, wha
 certificate signed it, and what times are claimed (signingTime) or attested (an RFC 3161 timestamp, CAdES-T).
 Judging the certificates (chain, revocation, IIN) is left to the caller, who gets the DER of every certificate.
 
-Digests are looked up in a registry keyed by OID and signature algorithms in ``eds.pki.algorithms``' one, so the GOST
-module plugs its algorithms in with :func:`register_digest` and ``algorithms.register``; until it does, a GOST
-SignerInfo is reported as ``UNSUPPORTED_ALGORITHM``, never as intact.
+Digests and signature algorithms come from the one registry, :mod:`eds.pki.algorithms`; until GOST is installed
+there a GOST SignerInfo is reported as ``UNSUPPORTED_ALGORITHM``, never as intact. SHA-1 is refused here (it
+only identifies a certificate in ESS signingCertificate v1). Signing goes through a held key
+(:mod:`eds.pki.keys`). Signature timestamps (CAdES-T) are judged by :mod:`eds.signatures.tsp`, which imports
+this module; this module only hands over their tokens.
 """
 
 from __future__ import annotations
@@ -20,170 +22,46 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-import asn1crypto.tsp  # noqa: F401  registers the ESS signing-certificate attributes with asn1crypto.cms
+from asn1crypto import tsp as atsp  # also registers the ESS signing-certificate attributes with asn1crypto.cms
 from asn1crypto import algos, core
 from asn1crypto import cms as acms
 from asn1crypto import x509 as ax509
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
-
-from eds.pki import algorithms
+from cryptography.exceptions import UnsupportedAlgorithm
 
 from eds import limits
-
-from eds.signatures import tsp
+from eds.pki import algorithms
+from eds.pki.keys import belongs_to, held_key
 from eds.signatures.formats import is_whole_pem
 
 DigestFunction = Callable[[bytes], bytes]
 """Hashes the whole message: ``data -> digest``."""
 
-SignatureVerifier = Callable[[bytes, bytes, bytes], bool]
-"""``(certificate_der, signed_bytes, signature) -> bool``: hashes ``signed_bytes`` itself."""
-
-PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
-
-
-@dataclass(frozen=True)
-class KeySigning:
-    """How a registered key type signs a SignerInfo: its digest and signature algorithms and the signing call."""
-
-    digest_oid: str
-    signature_oid: str
-    sign: Callable[[bytes], bytes] = field(repr=False)
-    """DER of the signed attributes -> signature value, hashing them as ``signature_oid`` says."""
-
-
-KeySigner = Callable[[object, bytes], KeySigning]
-"""``(private_key, certificate_der) -> KeySigning``; raises ValueError when the key is not the certificate's."""
+Timestamping = Callable[[bytes], bytes]
+"""``signature value -> TimeStampToken`` (DER) covering it, already checked: how a SignerInfo gets CAdES-T."""
 
 ID_DATA = "1.2.840.113549.1.7.1"
 ID_SIGNED_DATA = "1.2.840.113549.1.7.2"
 ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
-SHA256 = "2.16.840.1.101.3.4.2.1"
-SHA384 = "2.16.840.1.101.3.4.2.2"
-SHA512 = "2.16.840.1.101.3.4.2.3"
-_SHA1 = "1.3.14.3.2.26"
-_RSA_ENCRYPTION = "1.2.840.113549.1.1.1"
-_RSA_PSS = "1.2.840.113549.1.1.10"
-_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+ID_SIGNATURE_TIMESTAMP_TOKEN = "1.2.840.113549.1.9.16.2.14"
+SHA256 = algorithms.SHA256
+SHA384 = algorithms.SHA384
+SHA512 = algorithms.SHA512
+_SHA1 = algorithms.SHA1
 _MGF1 = "1.2.840.113549.1.1.8"
-_SHA256_WITH_RSA = "1.2.840.113549.1.1.11"
-_ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2"
-_GOST_ARC = "1.2.398.3.10."
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 
 # Parsing hostile ASN.1 with asn1crypto surfaces as any of these; all of them mean "malformed".
 ASN1_ERRORS = (ValueError, TypeError, KeyError, IndexError, OverflowError, RecursionError)
 
-_HASH_CLASSES: dict[str, type[hashes.HashAlgorithm]] = {
-    SHA256: hashes.SHA256,
-    SHA384: hashes.SHA384,
-    SHA512: hashes.SHA512,
-}
-
-_DIGESTS: dict[str, DigestFunction] = {
-    SHA256: lambda data: hashlib.sha256(data).digest(),
-    SHA384: lambda data: hashlib.sha384(data).digest(),
-    SHA512: lambda data: hashlib.sha512(data).digest(),
-}
-
-# Signature OIDs that name their hash; the SignerInfo's digestAlgorithm must agree with it.
-_SIGNATURE_HASH: dict[str, str] = {
-    "1.2.840.113549.1.1.11": SHA256,
-    "1.2.840.113549.1.1.12": SHA384,
-    "1.2.840.113549.1.1.13": SHA512,
-    "1.2.840.10045.4.3.2": SHA256,
-    "1.2.840.10045.4.3.3": SHA384,
-    "1.2.840.10045.4.3.4": SHA512,
-}
-
-
-def _public_key(certificate_der: bytes) -> object:
-    spki = ax509.Certificate.load(certificate_der)["tbs_certificate"]["subject_public_key_info"]
-    return serialization.load_der_public_key(spki.dump())
-
-
-def _pkcs1v15_verifier(hash_oid: str) -> SignatureVerifier:
-    def verify(certificate_der: bytes, signed_bytes: bytes, signature: bytes) -> bool:
-        key = _public_key(certificate_der)
-        if not isinstance(key, rsa.RSAPublicKey):
-            return False
-        try:
-            key.verify(signature, signed_bytes, padding.PKCS1v15(), _HASH_CLASSES[hash_oid]())
-        except InvalidSignature:
-            return False
-        return True
-
-    return verify
-
-
-def _pss_verifier(hash_oid: str, mgf_hash_oid: str, salt_length: int) -> SignatureVerifier:
-    def verify(certificate_der: bytes, signed_bytes: bytes, signature: bytes) -> bool:
-        key = _public_key(certificate_der)
-        if not isinstance(key, rsa.RSAPublicKey):
-            return False
-        pss = padding.PSS(mgf=padding.MGF1(_HASH_CLASSES[mgf_hash_oid]()), salt_length=salt_length)
-        try:
-            key.verify(signature, signed_bytes, pss, _HASH_CLASSES[hash_oid]())
-        except InvalidSignature:
-            return False
-        return True
-
-    return verify
-
-
-def _ecdsa_verifier(hash_oid: str) -> SignatureVerifier:
-    def verify(certificate_der: bytes, signed_bytes: bytes, signature: bytes) -> bool:
-        key = _public_key(certificate_der)
-        if not isinstance(key, ec.EllipticCurvePublicKey):
-            return False
-        try:
-            key.verify(signature, signed_bytes, ec.ECDSA(_HASH_CLASSES[hash_oid]()))
-        except InvalidSignature:
-            return False
-        return True
-
-    return verify
-
-
-_SIGNATURES: dict[str, SignatureVerifier] = {
-    oid: (_pkcs1v15_verifier(h) if oid.startswith("1.2.840.113549") else _ecdsa_verifier(h))
-    for oid, h in _SIGNATURE_HASH.items()
-}
-
-
-_KEY_AS_SIGNATURE: dict[str, str] = {}
-_KEY_SIGNERS: dict[type, KeySigner] = {}
-
-
-def register_digest(oid: str, function: DigestFunction) -> None:
-    """Let CMS verification use a digest algorithm it does not know (GOST 34.311-95, Streebog)."""
-    _DIGESTS[oid] = function
-
-
-def register_key_algorithm(key_oid: str, signature_oid: str) -> None:
-    """A SignerInfo may name the key algorithm instead of the signature one (as rsaEncryption does, and NCA GOST
-    tools do): verify it as ``signature_oid`` (a GOST key OID as its GOST 34.10 signature)."""
-    _KEY_AS_SIGNATURE[key_oid] = signature_oid
-
-
-def register_signer(key_type: type, signer: KeySigner) -> None:
-    """Let :func:`sign_cms` and :func:`add_signer` sign with a key type ``cryptography`` lacks (a GOST key)."""
-    _KEY_SIGNERS[key_type] = signer
-
-
-def key_signing(private_key: object, certificate_der: bytes) -> KeySigning | None:
-    """How a registered key type (GOST) signs a SignerInfo, or None for the keys ``cryptography`` signs with."""
-    signer = _KEY_SIGNERS.get(type(private_key))
-    return signer(private_key, certificate_der) if signer is not None else None
-
-
 def digest_function(oid: str) -> DigestFunction | None:
-    """The registered digest for ``oid``, or None: the one lookup that timestamps and ESS hashes share."""
-    return _DIGESTS.get(oid)
+    """The digest CMS accepts for ``oid`` (any registered one but SHA-1), or None: the one lookup that
+    signatures, timestamps and ESS hashes share."""
+    if oid == _SHA1:
+        return None
+    digest = algorithms.digest(oid)
+    return digest.hash if digest is not None else None
 
 
 @dataclass(frozen=True)
@@ -199,7 +77,13 @@ class CmsSignerResult:
     digest_algorithm: str | None
     signature_algorithm: str | None
     claimed_signing_time: datetime | None
-    timestamp: tsp.TimestampInfo | None
+    signature_value: bytes = field(default=b"", repr=False)
+    timestamp_tokens: tuple[bytes, ...] = field(default=(), repr=False)
+    """The signatureTimeStampToken values (DER), unchecked: :func:`eds.signatures.tsp.judge_timestamps` checks them."""
+    timestamp_error: str | None = None
+    """Why the timestamp attribute could not even be read; the signer is then not intact."""
+    timestamp: object | None = None
+    """The :class:`eds.signatures.tsp.TimestampInfo` that tsp set after judging the tokens (None before)."""
 
 
 @dataclass(frozen=True)
@@ -220,6 +104,15 @@ class CmsVerification:
     def intact(self) -> bool:
         """True when the document parsed and every one of its (at least one) SignerInfos is intact."""
         return self.failure is None and bool(self.signers) and all(s.intact for s in self.signers)
+
+
+class TimeStampResp(core.Sequence):
+    """RFC 3161 TimeStampResp. asn1crypto's makes the token mandatory, but a rejection carries none."""
+
+    _fields = [
+        ("status", atsp.PKIStatusInfo),
+        ("time_stamp_token", acms.ContentInfo, {"optional": True}),
+    ]
 
 
 class _Fail(Exception):
@@ -289,7 +182,7 @@ def _load_signed_data(der: bytes) -> acms.SignedData:
 def _is_timestamp_response(der: bytes) -> bool:
     """An RFC 3161 TimeStampResp (status + token), which a confused or hostile client may send as a signature."""
     try:
-        response = tsp.TimeStampResp.load(der, strict=True)  # its token is optional: a rejection has none
+        response = TimeStampResp.load(der, strict=True)  # its token is optional: a rejection has none
         int(response["status"]["status"])
         response["time_stamp_token"].native  # noqa: B018  forces parsing
         return True
@@ -364,8 +257,7 @@ def verify_cms(
         if len(signed_data["signer_infos"]) == 0:
             raise _Fail("NO_SIGNERS", "the SignedData has no SignerInfo")
         certs = _bounded(signed_data)
-        signers = _verify_signers(signed_data, content, certs, check_timestamps=True,
-                                  require_signing_certificate=False)
+        signers = _verify_signers(signed_data, content, certs, require_signing_certificate=False)
     except _Fail as failure:
         return CmsVerification(failure=failure.code, message=failure.message, details=failure.details)
     except limits.TooComplex as exc:
@@ -388,21 +280,19 @@ def verify_signed_data(
     signed_data: acms.SignedData,
     content: bytes,
     *,
-    check_timestamps: bool = True,
     require_signing_certificate: bool = False,
 ) -> tuple[CmsSignerResult, ...]:
     """Check each SignerInfo of an already parsed SignedData over ``content``: the timestamp-token check reuses it.
 
     Raises ``limits.TooComplex`` past ``cms_signer_infos`` or ``cms_certificates``, before any signature is checked.
     """
-    return _verify_signers(signed_data, content, _bounded(signed_data), check_timestamps, require_signing_certificate)
+    return _verify_signers(signed_data, content, _bounded(signed_data), require_signing_certificate)
 
 
 def _verify_signers(
     signed_data: acms.SignedData,
     content: bytes,
     certs: Sequence[_Cert],
-    check_timestamps: bool,
     require_signing_certificate: bool,
 ) -> tuple[CmsSignerResult, ...]:
     content_type = signed_data["encap_content_info"]["content_type"].dotted
@@ -410,7 +300,7 @@ def _verify_signers(
     results = []
     for position, signer_info in enumerate(signed_data["signer_infos"]):
         limits.checkpoint()
-        results.append(_verify_signer(position, signer_info, content, content_type, certs, index, check_timestamps,
+        results.append(_verify_signer(position, signer_info, content, content_type, certs, index,
                                       require_signing_certificate))
     return tuple(results)
 
@@ -422,7 +312,6 @@ def _verify_signer(
     content_type: str,
     certs: Sequence[_Cert],
     cert_index: "_CertIndex",
-    check_timestamps: bool,
     require_signing_certificate: bool,
 ) -> CmsSignerResult:
     found: dict[str, object] = {
@@ -430,11 +319,12 @@ def _verify_signer(
         "digest_algorithm": None,
         "signature_algorithm": None,
         "claimed_signing_time": None,
-        "timestamp": None,
+        "signature_value": b"",
+        "timestamp_tokens": (),
+        "timestamp_error": None,
     }
     try:
-        _check_signer(signer_info, content, content_type, cert_index, found, check_timestamps,
-                      require_signing_certificate)
+        _check_signer(signer_info, content, content_type, cert_index, found, require_signing_certificate)
         failure, message = None, "intact"
     except _Fail as fail:
         failure, message = fail.code, fail.message
@@ -459,7 +349,6 @@ def _check_signer(
     content_type: str,
     certs: "_CertIndex",
     found: dict[str, object],
-    check_timestamps: bool,
     require_signing_certificate: bool,
 ) -> None:
     """Raise _Fail with the first failed check; fill ``found`` with what was learnt on the way."""
@@ -484,7 +373,7 @@ def _check_signer(
     digest = digest_function(digest_oid)
     if digest is None:
         raise _unsupported("digest", digest_oid)
-    verifier = _signature_verifier(signature_algorithm, digest_oid)
+    algorithm = _signature_algorithm(signature_algorithm, digest_oid)
 
     if not attrs.get("content_type") or not attrs.get("message_digest"):
         raise _Fail("MISSING_SIGNED_ATTRIBUTES", "the contentType or messageDigest signed attribute is missing")
@@ -497,51 +386,54 @@ def _check_signer(
     if cert is None:
         raise _Fail("SIGNER_CERTIFICATE_NOT_FOUND", "no embedded certificate matches the signer identifier")
     signed_bytes = b"\x31" + signed_attrs.dump()[1:]  # the attributes are signed as a SET, not as [0]
+    found["signature_value"] = signer_info["signature"].native
     try:
-        valid = verifier(cert.der, signed_bytes, signer_info["signature"].native)
+        valid = algorithm.verify(cert.der, signed_bytes, found["signature_value"])
     except (ValueError, UnsupportedAlgorithm):
         valid = False
     if not valid:
         raise _Fail("SIGNATURE_INVALID", "the signature over the signed attributes does not verify")
 
     _check_signing_certificate(attrs, cert, require_signing_certificate)
-    if check_timestamps:
-        _check_timestamps(signer_info, found)
+    _timestamp_tokens(signer_info, found)
 
 
 def _unsupported(kind: str, oid: str) -> _Fail:
-    hint = " (GOST: the GOST module has not registered it)" if oid.startswith(_GOST_ARC) else ""
-    return _Fail("UNSUPPORTED_ALGORITHM", f"{kind} algorithm {oid} is not supported{hint}")
+    return _Fail("UNSUPPORTED_ALGORITHM", algorithms.unsupported_text(kind, oid))
 
 
-def _signature_verifier(algorithm: algos.SignedDigestAlgorithm, digest_oid: str) -> SignatureVerifier:
-    """Resolve the verifier: some OIDs name the hash, others take it from digestAlgorithm or parameters."""
+def _signature_algorithm(algorithm: algos.SignedDigestAlgorithm, digest_oid: str) -> algorithms.SignatureAlgorithm:
+    """Resolve the algorithm: some OIDs name the hash, others (a key OID) take it from digestAlgorithm, PSS
+    from its parameters. A named hash must be the digestAlgorithm; GOST algorithms hash inside, and NCA tools
+    write the Kazakh or the Russian Streebog OID there, so for them the digest is only looked up."""
     oid = algorithm["algorithm"].dotted
-    if oid == _RSA_ENCRYPTION and digest_oid in _HASH_CLASSES:
-        return _pkcs1v15_verifier(digest_oid)
-    if oid == _EC_PUBLIC_KEY and digest_oid in _HASH_CLASSES:
-        return _ecdsa_verifier(digest_oid)
-    if oid == _RSA_PSS:
+    if oid == algorithms.RSA_PSS:
         return _pss_from_parameters(algorithm["parameters"], digest_oid)
-    oid = _KEY_AS_SIGNATURE.get(oid, oid)
-    expected = _SIGNATURE_HASH.get(oid)
-    if expected is not None and expected != digest_oid:
-        raise _Fail("ALGORITHM_MISMATCH", f"signature algorithm {oid} does not use digest {digest_oid}")
-    verifier = _SIGNATURES.get(oid) or algorithms.registered(oid)
-    if verifier is None:
+    oid = algorithms.for_key(oid, digest_oid) or oid
+    try:
+        chosen = algorithms.signature(oid)
+    except algorithms.UnsupportedSignatureAlgorithm:
+        raise _unsupported("signature", oid) from None
+    if chosen.digest_oid is None:
         raise _unsupported("signature", oid)
-    return verifier
+    if chosen.key_type != "gost" and chosen.digest_oid != digest_oid:
+        raise _Fail("ALGORITHM_MISMATCH", f"signature algorithm {oid} does not use digest {digest_oid}")
+    return chosen
 
 
-def _pss_from_parameters(params: algos.RSASSAPSSParams, digest_oid: str) -> SignatureVerifier:
+def _pss_from_parameters(params: algos.RSASSAPSSParams, digest_oid: str) -> algorithms.SignatureAlgorithm:
     hash_oid = params["hash_algorithm"]["algorithm"].dotted
     mgf = params["mask_gen_algorithm"]
     mgf_hash_oid = mgf["parameters"]["algorithm"].dotted if mgf["algorithm"].dotted == _MGF1 else None
-    if hash_oid not in _HASH_CLASSES or mgf_hash_oid not in _HASH_CLASSES or int(params["trailer_field"]) != 1:
+    if digest_function(hash_oid) is None or digest_function(mgf_hash_oid or "") is None \
+            or int(params["trailer_field"]) != 1:
         raise _Fail("UNSUPPORTED_ALGORITHM", f"RSASSA-PSS with hash {hash_oid}, MGF1 {mgf_hash_oid} is not supported")
     if hash_oid != digest_oid:
         raise _Fail("ALGORITHM_MISMATCH", f"RSASSA-PSS hash {hash_oid} differs from digest {digest_oid}")
-    return _pss_verifier(hash_oid, mgf_hash_oid, int(params["salt_length"]))
+    try:
+        return algorithms.rsa_pss(hash_oid, mgf_hash_oid or "", int(params["salt_length"]))
+    except algorithms.UnsupportedSignatureAlgorithm as exc:
+        raise _Fail("UNSUPPORTED_ALGORITHM", exc.message) from None
 
 
 class _CertIndex:
@@ -619,45 +511,25 @@ def _check_signing_certificate(
             raise _Fail("SIGNING_CERTIFICATE_MISMATCH", "the signing certificate attribute names another issuer/serial")
 
 
-def _check_timestamps(signer_info: acms.SignerInfo, found: dict[str, object]) -> None:
-    """CAdES-T: every signatureTimeStampToken must cover this signature value; the earliest one is reported."""
+def _timestamp_tokens(signer_info: acms.SignerInfo, found: dict[str, object]) -> None:
+    """Hand over every signatureTimeStampToken (CAdES-T) as DER; tsp judges them against the signature value."""
     unsigned = signer_info["unsigned_attrs"]
     if isinstance(unsigned, core.Void):
         return
-    signature = signer_info["signature"].native
-    infos: list[tsp.TimestampInfo] = []
+    tokens: list[bytes] = []
     for attribute in unsigned:
-        if attribute["type"].dotted != tsp.ID_SIGNATURE_TIMESTAMP_TOKEN:
+        if attribute["type"].dotted != ID_SIGNATURE_TIMESTAMP_TOKEN:
             continue
         try:
-            tokens = [value.dump() for value in attribute["values"]]
+            tokens.extend(value.dump() for value in attribute["values"])
         except ASN1_ERRORS as error:
-            found["timestamp"] = tsp.malformed_token(f"timestamp attribute does not parse: {error}")
+            found["timestamp_error"] = f"timestamp attribute does not parse: {error}"
             raise _Fail("TIMESTAMP_INVALID", "the signature timestamp attribute is malformed") from None
-        for token in tokens:
-            limits.checkpoint()
-            infos.append(tsp.verify_timestamp_token(token, data=signature))
-    if not infos:
-        return
-    broken = [info for info in infos if not info.intact]
-    if broken:
-        found["timestamp"] = broken[0]
-        raise _Fail("TIMESTAMP_INVALID", f"signature timestamp: {broken[0].failure}: {broken[0].message}")
-    found["timestamp"] = min(infos, key=lambda info: info.gen_time)
+    found["timestamp_tokens"] = tuple(tokens)
 
 
 def _load_certificate(certificate_der: bytes) -> tuple[ax509.Certificate, x509.Certificate]:
     return ax509.Certificate.load(certificate_der, strict=True), x509.load_der_x509_certificate(certificate_der)
-
-
-def _check_key_pair(private_key: PrivateKey, certificate: x509.Certificate) -> None:
-    """Refuse to sign with a key that is not the certificate's: the signature would never verify."""
-    if not isinstance(private_key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
-        raise TypeError("signing needs an RSA or EC private key from cryptography")
-    spki = serialization.PublicFormat.SubjectPublicKeyInfo
-    mine = private_key.public_key().public_bytes(serialization.Encoding.DER, spki)
-    if mine != certificate.public_key().public_bytes(serialization.Encoding.DER, spki):
-        raise ValueError("the private key does not belong to the certificate")
 
 
 def _cms_time(moment: datetime) -> acms.Time:
@@ -674,24 +546,25 @@ def _attribute(name: str, value: object) -> acms.CMSAttribute:
 def _signer_info(
     content: bytes,
     content_type: str,
-    private_key: PrivateKey,
+    private_key: object,
     certificate_der: bytes,
     signing_time: datetime | None,
-    timestamp_url: str | None,
-    timestamper: Callable[[bytes], bytes] | None,
+    timestamp: Timestamping | None,
     pades: bool = False,
 ) -> acms.SignerInfo:
-    """A version-1 SignerInfo with the CAdES-BES signed attributes, and CAdES-T if a TSA is named.
+    """A version-1 SignerInfo with the CAdES-BES signed attributes, and CAdES-T if ``timestamp`` is given.
 
     ``pades`` leaves out signing-time, which PAdES forbids (the claimed time is the signature dictionary's /M).
     """
-    if timestamp_url is not None and timestamper is not None:
-        raise ValueError("give timestamp_url or timestamper, not both")
-    asn1_cert, certificate = _load_certificate(certificate_der)
-    signing = key_signing(private_key, certificate_der)
-    if signing is None:
-        _check_key_pair(private_key, certificate)
-    digest_oid = signing.digest_oid if signing is not None else SHA256
+    key = held_key(private_key)
+    asn1_cert, _ = _load_certificate(certificate_der)
+    if not belongs_to(key, certificate_der):
+        raise ValueError("the private key does not belong to the certificate")
+    algorithm = algorithms.signature(key.signature_algorithm)
+    digest_oid = algorithm.digest_oid or SHA256
+    digest = digest_function(digest_oid)
+    if digest is None:
+        raise ValueError(f"the key's digest {digest_oid} is not usable in CMS")
     ess = {
         "certs": [
             {
@@ -707,20 +580,11 @@ def _signer_info(
         [
             _attribute("content_type", content_type),
             *([] if pades else [_attribute("signing_time", _cms_time(signing_time or datetime.now(timezone.utc)))]),
-            _attribute("message_digest", _DIGESTS[digest_oid](content)),
+            _attribute("message_digest", digest(content)),
             _attribute("signing_certificate_v2", ess),
         ]
     )
-    to_sign = signed_attrs.dump()
-    if signing is not None:
-        signature = signing.sign(to_sign)
-        signature_algorithm = signing.signature_oid
-    elif isinstance(private_key, rsa.RSAPrivateKey):
-        signature = private_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())
-        signature_algorithm = _SHA256_WITH_RSA
-    else:
-        signature = private_key.sign(to_sign, ec.ECDSA(hashes.SHA256()))
-        signature_algorithm = _ECDSA_WITH_SHA256
+    signature = key.sign(signed_attrs.dump(), algorithm.oid)
     fields: dict[str, object] = {
         "version": "v1",
         "sid": {
@@ -728,50 +592,36 @@ def _signer_info(
         },
         "digest_algorithm": {"algorithm": digest_oid},
         "signed_attrs": signed_attrs,
-        "signature_algorithm": {"algorithm": signature_algorithm},
+        "signature_algorithm": {"algorithm": algorithm.oid},
         "signature": signature,
     }
-    token = _timestamp(signature, timestamp_url, timestamper)
-    if token is not None:
+    if timestamp is not None:
+        token = timestamp(signature)
         fields["unsigned_attrs"] = [_attribute("signature_time_stamp_token", acms.ContentInfo.load(token))]
     return acms.SignerInfo(fields)
 
 
-def _timestamp(
-    signature: bytes, timestamp_url: str | None, timestamper: Callable[[bytes], bytes] | None
-) -> bytes | None:
-    """Obtain and check a signature timestamp, so that a broken token is refused at signing, not found later."""
-    if timestamp_url is None and timestamper is None:
-        return None
-    imprint = hashlib.sha256(signature).digest()
-    token = timestamper(imprint) if timestamper is not None else tsp.request_timestamp(timestamp_url, imprint)
-    info = tsp.verify_timestamp_token(token, data=signature)
-    if not info.intact:
-        raise tsp.TimestampError(info.failure or "TIMESTAMP_INVALID", info.message)
-    return token
-
-
 def sign_cms(
     content: bytes,
-    private_key: PrivateKey,
+    private_key: object,
     certificate_der: bytes,
     *,
     detached: bool = False,
     extra_certs: Iterable[bytes] = (),
-    timestamp_url: str | None = None,
-    timestamper: Callable[[bytes], bytes] | None = None,
+    timestamp: Timestamping | None = None,
     content_type: str = ID_DATA,
     signing_time: datetime | None = None,
     pades: bool = False,
 ) -> bytes:
     """Make a CAdES-BES (or, with a TSA, CAdES-T) SignedData in DER, as NCALayer's createCAdESFromBase64 does.
 
-    ``timestamper`` maps the SHA-256 imprint of the signature value to a TimeStampToken (DER); it stands in for
-    ``timestamp_url`` in tests. ``content_type`` and ``signing_time`` let the TSP module sign TSTInfo with this.
+    ``private_key`` is any key :func:`eds.pki.keys.held_key` takes. ``timestamp`` maps the signature value to a
+    checked TimeStampToken (DER): :func:`eds.signatures.tsp.signature_timestamper` makes one from a TSA URL.
+    ``content_type`` and ``signing_time`` let a TSA sign TSTInfo with this.
     ``pades`` makes the SignerInfo of a PAdES signature (no signing-time attribute).
     """
     signer_info = _signer_info(
-        content, content_type, private_key, certificate_der, signing_time, timestamp_url, timestamper, pades
+        content, content_type, private_key, certificate_der, signing_time, timestamp, pades
     )
     encap: dict[str, object] = {"content_type": content_type}
     if not detached:
@@ -800,13 +650,12 @@ def _tlv(tag: int, content: bytes) -> bytes:
 
 def add_signer(
     cms_der: bytes | str,
-    private_key: PrivateKey,
+    private_key: object,
     certificate_der: bytes,
     *,
     detached_content: bytes | None = None,
     extra_certs: Iterable[bytes] = (),
-    timestamp_url: str | None = None,
-    timestamper: Callable[[bytes], bytes] | None = None,
+    timestamp: Timestamping | None = None,
 ) -> bytes:
     """Co-sign an existing SignedData (NCANode's /cms/sign/add): one more SignerInfo over the same content.
 
@@ -827,11 +676,11 @@ def add_signer(
         raise ValueError("DETACHED_CONTENT_MISSING: a detached CMS needs its content to be co-signed")
     # Taken before verifying: asn1crypto re-encodes a SignerInfo once its fields were read (slow, not byte-exact).
     existing_signers = [s.dump() for s in signed_data["signer_infos"]]
-    existing = verify_signed_data(signed_data, content, check_timestamps=False)
+    existing = verify_signed_data(signed_data, content)
     if any(s.failure == "DIGEST_MISMATCH" for s in existing):
         raise ValueError("DIGEST_MISMATCH: the existing signers signed other content")
 
-    new_signer = _signer_info(content, content_type, private_key, certificate_der, None, timestamp_url, timestamper)
+    new_signer = _signer_info(content, content_type, private_key, certificate_der, None, timestamp)
     certificates = signed_data["certificates"]
     old_certs = [] if isinstance(certificates, core.Void) else [c.dump() for c in certificates]
     new_certs = [c for c in dict.fromkeys([certificate_der, *extra_certs]) if c not in old_certs]

@@ -20,8 +20,6 @@ from asn1crypto import ocsp as asn1_ocsp
 from asn1crypto import tsp as asn1_tsp
 from asn1crypto import x509 as asn1_x509
 from asn1crypto.crl import CertificateList
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.misc import PdfReadError
 from pyhanko.pdf_utils.reader import PdfFileReader
@@ -33,12 +31,14 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from eds.signatures import cms, tsp
-from eds.pki.certificates import Certificate
 from eds.errors import CodedError
-from eds.issuing.keys import SigningKey
+from eds.pki import algorithms
+from eds.pki.certificates import Certificate
+from eds.pki.keys import KeyMismatch, SigningKey
+from eds.signatures import cms, tsp
 
-_HASHES = {"sha256": hashes.SHA256, "sha384": hashes.SHA384, "sha512": hashes.SHA512}
+# Key types whose signatures pyHanko makes itself (it knows their hashes); others get their CMS from eds.signatures.cms.
+_PYHANKO_KEY_TYPES = frozenset({"rsa", "ec"})
 
 
 class PdfSigningError(CodedError, ValueError):
@@ -64,7 +64,7 @@ class _PadesSignedAttributes(attributes.SignedAttributeProviderSpec):
 
 
 class HeldKeySigner(signers.Signer):
-    """A pyHanko signer over a key object that is already loaded (RSA PKCS#1 v1.5 or ECDSA)."""
+    """A pyHanko signer over a held key that is already loaded (RSA PKCS#1 v1.5 or ECDSA)."""
 
     def __init__(self, key: SigningKey) -> None:
         chain = [asn1_x509.Certificate.load(c.der) for c in (key.certificate, *key.chain)]
@@ -72,7 +72,8 @@ class HeldKeySigner(signers.Signer):
             certificate.native  # noqa: B018
         super().__init__(signing_cert=chain[0], cert_registry=SimpleCertificateStore.from_certs(chain[1:]),
                          embed_roots=True)
-        self._key = key.private_key
+        self._key = key.held
+        self._private_key = key.private_key
 
         # PAdES signed attributes besides content type and digest: only signing-certificate-v2, which
         # depends on the certificate alone. Built once and kept as parsed DER: asn1crypto re-encodes a freshly
@@ -80,12 +81,15 @@ class HeldKeySigner(signers.Signer):
         self.signed_attr_prov_spec = _PadesSignedAttributes(self.signing_cert)
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
-        algorithm = _HASHES[digest_algorithm]()
-        if isinstance(self._key, rsa.RSAPrivateKey):
-            return self._key.sign(data, padding.PKCS1v15(), algorithm)
-        if isinstance(self._key, ec.EllipticCurvePrivateKey):
-            return self._key.sign(data, ec.ECDSA(algorithm))
-        raise PdfSigningError("KEY_ALGORITHM_UNSUPPORTED", "this key type cannot make PAdES signatures")
+        digest = algorithms.digest_named(digest_algorithm)
+        algorithm = algorithms.for_key_type(self._key.key_type, digest.oid) if digest is not None else None
+        if algorithm is None:
+            raise PdfSigningError("KEY_ALGORITHM_UNSUPPORTED", f"a {self._key.key_type} key cannot sign with "
+                                                               f"{digest_algorithm} here")
+        try:
+            return self._key.sign(data, algorithm)
+        except KeyMismatch as exc:
+            raise PdfSigningError("KEY_ALGORITHM_UNSUPPORTED", str(exc)) from None
 
 
 class ServiceTimeStamper(TimeStamper):
@@ -121,7 +125,7 @@ _signers: dict[str, HeldKeySigner] = {}
 def _signer_for(key: SigningKey) -> HeldKeySigner:
     """One pyHanko signer per held key, so certificates are parsed once, not at every signature."""
     signer = _signers.get(key.certificate.sha256)
-    if signer is None or signer._key is not key.private_key:
+    if signer is None or signer._private_key is not key.private_key:
         signer = _signers[key.certificate.sha256] = HeldKeySigner(key)
     return signer
 
@@ -152,7 +156,7 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, f
     ``stamp`` is an optional visible box (x1, y1, x2, y2) on the first page.
     """
     room = _RESERVED + (8192 if timestamp_url else 0)
-    if not isinstance(key.private_key, (rsa.RSAPrivateKey, ec.EllipticCurvePrivateKey)):
+    if key.key_type not in _PYHANKO_KEY_TYPES:
         return _sign_with_cms(pdf, key, timestamp_url=timestamp_url, field_name=field_name, reason=reason,
                               location=location, stamp=stamp, room=room)
     metadata = signers.PdfSignatureMetadata(
@@ -174,9 +178,9 @@ def _sign_with_cms(pdf: bytes, key: SigningKey, *, timestamp_url: str | None, fi
     prepared = prepare_signature(pdf, key.certificate, field_name=field_name, reason=reason, location=location,
                                  stamp=stamp, room=room)
     try:
+        stamp = tsp.signature_timestamper(timestamp_url) if timestamp_url else None
         signature = cms.sign_cms(prepared.signed_bytes, key.private_key, key.certificate.der, detached=True,
-                                 extra_certs=[c.der for c in key.chain], timestamp_url=timestamp_url,
-                                 pades=True)
+                                 extra_certs=[c.der for c in key.chain], timestamp=stamp, pades=True)
     except tsp.TimestampError as exc:
         raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
     except (TypeError, ValueError) as exc:
@@ -254,9 +258,3 @@ def add_validation_data(pdf: bytes, data: ValidationData) -> bytes:
         crls=[CertificateList.load(c) for c in data.crls],
     )
     return output.getvalue()
-
-
-def signer_certificate(pdf: bytes, index: int = -1) -> Certificate:
-    """The certificate of an embedded signature (the last one by default)."""
-    reader = PdfFileReader(io.BytesIO(pdf))
-    return Certificate.load(reader.embedded_signatures[index].signer_cert.dump())

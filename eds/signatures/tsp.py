@@ -1,9 +1,9 @@
-"""RFC 3161 time-stamping: ask a TSA for a token, check a token.
+"""RFC 3161 time-stamping: ask a TSA for a token, check a token, and judge a CMS signer's timestamps (CAdES-T).
 
 A signature timestamp (CAdES-T) proves the signature existed at ``genTime``, which is what lets a signature be
 judged at signing time after its certificate has expired. The NCA TSA speaks plain RFC 3161 over HTTP.
-Token signatures are checked with the algorithm registry of :mod:`eds.signatures.cms`, so a GOST-signed token verifies
-once the GOST module has registered its algorithms, and is refused until then.
+A token is a CMS SignedData, checked with :mod:`eds.signatures.cms` (which never imports this module) and so
+with the one algorithm registry: a GOST-signed token verifies once GOST is installed, and is refused until then.
 """
 
 from __future__ import annotations
@@ -15,6 +15,9 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import dataclasses
+import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
@@ -23,25 +26,17 @@ from asn1crypto import core
 from asn1crypto import tsp as atsp
 from asn1crypto import x509 as ax509
 
-from eds.signatures import cms
+from eds import limits
 from eds.errors import CodedError
+from eds.signatures import cms
 
-SHA256 = "2.16.840.1.101.3.4.2.1"
-ID_CT_TST_INFO = "1.2.840.113549.1.9.16.1.4"
-ID_SIGNATURE_TIMESTAMP_TOKEN = "1.2.840.113549.1.9.16.2.14"
+SHA256 = cms.SHA256
+ID_CT_TST_INFO = cms.ID_CT_TST_INFO
+ID_SIGNATURE_TIMESTAMP_TOKEN = cms.ID_SIGNATURE_TIMESTAMP_TOKEN
 ID_KP_TIME_STAMPING = "1.3.6.1.5.5.7.3.8"
 
 MAX_RESPONSE_BYTES = 1024 * 1024
 _RETRYABLE_STATUS = 3  # PKIStatus waiting
-
-
-class TimeStampResp(core.Sequence):
-    """RFC 3161 TimeStampResp. asn1crypto's makes the token mandatory, but a rejection carries none."""
-
-    _fields = [
-        ("status", atsp.PKIStatusInfo),
-        ("time_stamp_token", acms.ContentInfo, {"optional": True}),
-    ]
 
 
 class TimestampError(CodedError):
@@ -128,9 +123,7 @@ def verify_timestamp_token(
         return TimestampInfo(False, "IMPRINT_MISMATCH", "the token time-stamps another value", **fields)
 
     try:
-        (signer,) = cms.verify_signed_data(
-            signed_data, tst_bytes, check_timestamps=False, require_signing_certificate=True
-        )
+        (signer,) = cms.verify_signed_data(signed_data, tst_bytes, require_signing_certificate=True)
     except cms.ASN1_ERRORS as error:
         return TimestampInfo(False, "TOKEN_MALFORMED", f"the token's certificates do not parse: {error}", **fields)
     fields.update(tsa_certificate_der=signer.certificate_der, certificates=signer.other_certificates)
@@ -205,7 +198,7 @@ def parse_response(
 ) -> bytes:
     """The token of a TimeStampResp after checking status, token, imprint, nonce and (if asked) policy."""
     try:
-        response = TimeStampResp.load(response_der, strict=True)
+        response = cms.TimeStampResp.load(response_der, strict=True)
         status_info = response["status"]
         status = int(status_info["status"])
         text = status_info["status_string"].native or []
@@ -289,3 +282,58 @@ def request_timestamp(
             last_error = error.message
     raise TimestampError("TSA_UNAVAILABLE", f"no token after {retries + 1} attempts: {last_error}")
 
+
+
+def signature_timestamper(url: str | None = None, *,
+                          timestamper: Callable[[bytes], bytes] | None = None) -> cms.Timestamping:
+    """What :func:`eds.signatures.cms.sign_cms` calls to make a signature CAdES-T: signature value -> token.
+
+    The token comes from the TSA at ``url``, or from ``timestamper`` (SHA-256 imprint -> token; tests, a TSA
+    in process). Either way it is checked to cover the signature before it is embedded, so that a broken token
+    is refused at signing, not found later.
+    """
+    if (url is None) == (timestamper is None):
+        raise ValueError("give timestamp_url or timestamper, not both" if url else "give a TSA URL or a timestamper")
+
+    def timestamp(signature: bytes) -> bytes:
+        imprint = hashlib.sha256(signature).digest()
+        token = timestamper(imprint) if timestamper is not None else request_timestamp(url or "", imprint)
+        info = verify_timestamp_token(token, data=signature)
+        if not info.intact:
+            raise TimestampError(info.failure or "TIMESTAMP_INVALID", info.message)
+        return token
+
+    return timestamp
+
+
+def judge_timestamps(signer: cms.CmsSignerResult) -> cms.CmsSignerResult:
+    """CAdES-T: every signatureTimeStampToken must cover the signature value; the earliest one is reported.
+
+    Returns the signer with ``timestamp`` set; a broken token makes it not intact (TIMESTAMP_INVALID), the first
+    broken one being reported.
+    """
+    if signer.timestamp_error is not None:
+        return dataclasses.replace(signer, timestamp=malformed_token(signer.timestamp_error))
+    if not signer.intact or not signer.timestamp_tokens:
+        return signer
+    infos = []
+    for token in signer.timestamp_tokens:
+        limits.checkpoint()
+        infos.append(verify_timestamp_token(token, data=signer.signature_value))
+    broken = [info for info in infos if not info.intact]
+    if broken:
+        return dataclasses.replace(signer, intact=False, failure="TIMESTAMP_INVALID", timestamp=broken[0],
+                                   message=f"signature timestamp: {broken[0].failure}: {broken[0].message}")
+    return dataclasses.replace(signer, timestamp=min(infos, key=lambda info: info.gen_time))
+
+
+def verify_cades(data: bytes | str, *, detached_content: bytes | None = None,
+                 max_bytes: int = cms.DEFAULT_MAX_BYTES) -> cms.CmsVerification:
+    """A CMS verified with its signature timestamps judged: what request checking calls for a CMS."""
+    result = cms.verify_cms(data, detached_content=detached_content, max_bytes=max_bytes)
+    if result.failure is not None:
+        return result
+    signers = tuple(judge_timestamps(signer) for signer in result.signers)
+    intact = all(signer.intact for signer in signers)
+    return dataclasses.replace(result, signers=signers, content=result.content if intact else None,
+                               message=result.message if intact else "at least one signature is not intact")

@@ -14,31 +14,29 @@ Comments are never signed: XMLDSig §4.3.3.3 defines ``URI=""`` as the document 
 NCALayer/Kalkan) do the same, so a comment added after signing does not break a signature; it is also absent
 from ``signed_xml`` / ``signed_document``, so nobody can be shown unsigned text as signed.
 
-GOST algorithms are recognised but only become usable when a provider registers them through
-:func:`register_digest` and :func:`register_signature`; until then a GOST signature is
-reported as ``UNSUPPORTED_ALGORITHM``, never as intact.
+Algorithms are looked up by OID in :mod:`eds.pki.algorithms`; this module keeps only the table of XMLDSig URIs
+to OIDs, and the raw r‖s encoding ECDSA takes in XML (RFC 4050). A GOST URI whose algorithm is not installed
+is reported as ``UNSUPPORTED_ALGORITHM``, never as intact.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
-import hashlib
 import threading
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Callable
+from typing import Any
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
+from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature, encode_dss_signature
-from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from lxml import etree
 
 from eds import limits
 from eds.errors import CodedError
+from eds.pki import algorithms
+from eds.pki.keys import belongs_to, held_key
 
 __all__ = [
     "C14N_10",
@@ -54,16 +52,13 @@ __all__ = [
     "GOST2015_DIGEST_512",
     "RSA_SHA256",
     "SHA256",
-    "DigestFunction",
-    "SignatureSigner",
-    "SignatureVerifier",
+    "DIGEST_URIS",
+    "SIGNATURE_URIS",
     "XmlDsigError",
     "XmlSignatureResult",
     "XmlVerification",
     "find_text",
     "find_texts",
-    "register_digest",
-    "register_signature",
     "sign_xml",
     "verify_xml",
 ]
@@ -91,15 +86,6 @@ _C14N_METHODS = frozenset({C14N_10, C14N_10_WITH_COMMENTS})
 _GOST_URIS = frozenset({GOST2015_512, GOST2015_256, GOST2015_DIGEST_512, GOST2015_DIGEST_256, GOST2004,
                         GOST2004_DIGEST})
 _BASE64_WHITESPACE = str.maketrans("", "", " \t\r\n")
-
-DigestFunction = Callable[[bytes], bytes]
-"""Digest of the canonical bytes: ``data -> digest``."""
-SignatureVerifier = Callable[[bytes, bytes, bytes], bool]
-"""``(certificate_der, data, signature_value) -> bool``; ``data`` is the canonical SignedInfo.  Raise
-``ValueError`` when the certificate's key cannot be used with the algorithm."""
-SignatureSigner = Callable[[Any, bytes], bytes]
-"""``(private_key, data) -> signature_value`` as it goes, Base64-encoded, into ``ds:SignatureValue``."""
-
 
 class XmlDsigError(CodedError, ValueError):
     """Refusal to sign or read a document; ``code`` is the same machine code :func:`verify_xml` uses."""
@@ -158,14 +144,26 @@ class _Failure(Exception):
         self.details = details
 
 
-@dataclass(frozen=True, slots=True)
-class _SignatureAlgorithm:
-    verify: SignatureVerifier
-    sign: SignatureSigner | None
-
-
 # ---------------------------------------------------------------------------------------------------------
-# Algorithm registry
+# Algorithms: XMLDSig URIs of the NCA profile (NCA_PROFILE.md §6) and the OIDs eds.pki.algorithms knows them by
+
+SIGNATURE_URIS: dict[str, str] = {
+    RSA_SHA256: algorithms.SHA256_WITH_RSA,
+    ECDSA_SHA256: algorithms.ECDSA_WITH_SHA256,
+    GOST2015_512: "1.2.398.3.10.1.1.2.3.2",
+    GOST2015_256: "1.2.398.3.10.1.1.2.3.1",
+    GOST2004: "1.2.398.3.10.1.1.1.2",
+}
+DIGEST_URIS: dict[str, str] = {
+    SHA256: algorithms.SHA256,
+    GOST2015_DIGEST_512: "1.2.398.3.10.1.3.3",
+    GOST2015_DIGEST_256: "1.2.398.3.10.1.3.2",
+    GOST2004_DIGEST: "1.2.398.3.10.1.3.1",
+}
+_URI_FOR_SIGNATURE = {oid: uri for uri, oid in SIGNATURE_URIS.items()}
+_URI_FOR_DIGEST = {oid: uri for uri, oid in DIGEST_URIS.items()}
+_RAW_ECDSA = frozenset({ECDSA_SHA256})
+"""Signature URIs whose value is r‖s big-endian (RFC 4050) rather than the DER that X.509 and CMS use."""
 
 
 @lru_cache(maxsize=256)
@@ -174,97 +172,42 @@ def _certificate(der: bytes) -> x509.Certificate:
     return x509.load_der_x509_certificate(der)
 
 
-def _public_key(certificate_der: bytes) -> Any:
-    try:
-        return _certificate(certificate_der).public_key()
-    except UnsupportedAlgorithm as exc:
-        raise ValueError(f"the certificate's key type is not supported here ({exc})") from None
+def _signature_algorithm(uri: str) -> algorithms.SignatureAlgorithm:
+    oid = SIGNATURE_URIS.get(uri)
+    if oid is None or not algorithms.is_supported(oid):
+        raise _unsupported("signature", uri)
+    return algorithms.signature(oid)
 
 
-def _verify_rsa_sha256(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
-    key = _public_key(certificate_der)
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise ValueError("rsa-sha256 needs an RSA certificate")
-    try:
-        key.verify(signature, data, padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature:
-        return False
-    return True
-
-
-def _verify_ecdsa_sha256(certificate_der: bytes, data: bytes, signature: bytes) -> bool:
-    key = _public_key(certificate_der)
-    if not isinstance(key, ec.EllipticCurvePublicKey):
-        raise ValueError("ecdsa-sha256 needs an EC certificate")
-    size = (key.curve.key_size + 7) // 8
-    if len(signature) != 2 * size:
-        return False
-    r = int.from_bytes(signature[:size], "big")
-    s = int.from_bytes(signature[size:], "big")
-    try:
-        key.verify(encode_dss_signature(r, s), data, ec.ECDSA(hashes.SHA256()))
-    except InvalidSignature:
-        return False
-    return True
-
-
-def _sign_rsa_sha256(private_key: Any, data: bytes) -> bytes:
-    return private_key.sign(data, padding.PKCS1v15(), hashes.SHA256())
-
-
-def _sign_ecdsa_sha256(private_key: Any, data: bytes) -> bytes:
-    """XMLDSig wants the raw r||s form (RFC 4050), not DER."""
-    r, s = decode_dss_signature(private_key.sign(data, ec.ECDSA(hashes.SHA256())))
-    size = (private_key.curve.key_size + 7) // 8
-    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
-
-
-def _sha256(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
-
-
-_BUILTIN_URIS = frozenset({RSA_SHA256, ECDSA_SHA256, SHA256})
-_DIGESTS: dict[str, DigestFunction] = {SHA256: _sha256}
-_SIGNATURES: dict[str, _SignatureAlgorithm] = {
-    RSA_SHA256: _SignatureAlgorithm(_verify_rsa_sha256, _sign_rsa_sha256),
-    ECDSA_SHA256: _SignatureAlgorithm(_verify_ecdsa_sha256, _sign_ecdsa_sha256),
-}
-_DEFAULT_DIGEST = {
-    RSA_SHA256: SHA256,
-    ECDSA_SHA256: SHA256,
-    GOST2015_512: GOST2015_DIGEST_512,
-    GOST2015_256: GOST2015_DIGEST_256,
-    GOST2004: GOST2004_DIGEST,
-}
-
-
-def register_digest(uri: str, function: DigestFunction) -> None:
-    """Make a DigestMethod usable (how the GOST module plugs in Streebog / GOST 34.311)."""
-    if uri in _BUILTIN_URIS:
-        raise ValueError(f"{uri} is built in and cannot be replaced")
-    _DIGESTS[uri] = function
-
-
-_KEY_ALGORITHMS: dict[type, Callable[[Any], str]] = {}
-
-
-def register_key_type(key_type: type, choose_uri: Callable[[Any], str]) -> None:
-    """Say which signature URI ``sign_xml`` uses by default for keys of ``key_type`` (GOST keys)."""
-    _KEY_ALGORITHMS[key_type] = choose_uri
-
-
-def register_signature(uri: str, verifier: SignatureVerifier, signer: SignatureSigner | None = None) -> None:
-    """Make a SignatureMethod usable for verifying, and for :func:`sign_xml` when ``signer`` is given."""
-    if uri in _BUILTIN_URIS:
-        raise ValueError(f"{uri} is built in and cannot be replaced")
-    _SIGNATURES[uri] = _SignatureAlgorithm(verifier, signer)
+def _digest(uri: str) -> algorithms.Digest:
+    digest = algorithms.digest(DIGEST_URIS.get(uri, ""))
+    if digest is None:
+        raise _unsupported("digest", uri)
+    return digest
 
 
 def _unsupported(kind: str, uri: str) -> _Failure:
     if uri in _GOST_URIS:
         return _Failure("UNSUPPORTED_ALGORITHM",
-                        f"GOST {kind} algorithm {uri} is recognised but no GOST provider is registered")
+                        f"GOST {kind} algorithm {uri} is recognised but GOST is not installed")
     return _Failure("UNSUPPORTED_ALGORITHM", f"{kind} algorithm {uri!r} is not supported")
+
+
+def _raw_to_der(certificate_der: bytes, value: bytes) -> bytes | None:
+    """XMLDSig's r‖s as DER, or None when its length does not fit the certificate's curve."""
+    key = algorithms.public_key(certificate_der)
+    if not isinstance(key, ec.EllipticCurvePublicKey):
+        raise algorithms.KeyMismatch("ecdsa-sha256 needs an EC certificate")
+    size = (key.curve.key_size + 7) // 8
+    if len(value) != 2 * size:
+        return None
+    return encode_dss_signature(int.from_bytes(value[:size], "big"), int.from_bytes(value[size:], "big"))
+
+
+def _der_to_raw(certificate_der: bytes, value: bytes) -> bytes:
+    size = (algorithms.public_key(certificate_der).curve.key_size + 7) // 8  # type: ignore[attr-defined]
+    r, s = decode_dss_signature(value)
+    return r.to_bytes(size, "big") + s.to_bytes(size, "big")
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -575,7 +518,7 @@ def _base64(text: str, what: str) -> bytes:
     return value
 
 
-def _check_profile(parts: _Parts) -> tuple[_SignatureAlgorithm, DigestFunction]:
+def _check_profile(parts: _Parts) -> tuple[algorithms.SignatureAlgorithm, algorithms.Digest]:
     if parts.c14n_method not in _C14N_METHODS:
         raise _Failure("UNSUPPORTED_CANONICALIZATION", f"SignedInfo canonicalisation {parts.c14n_method!r} is not "
                                                        "inclusive C14N 1.0 as this profile requires")
@@ -587,19 +530,14 @@ def _check_profile(parts: _Parts) -> tuple[_SignatureAlgorithm, DigestFunction]:
             or any(has_parameters for _, has_parameters in parts.transforms)):
         raise _Failure("BAD_TRANSFORMS", "transforms must be exactly enveloped-signature then C14N 1.0; found "
                                          f"{', '.join(algorithms) or 'none'}")
-    signature_algorithm = _SIGNATURES.get(parts.signature_method)
-    if signature_algorithm is None:
-        raise _unsupported("signature", parts.signature_method)
-    digest = _DIGESTS.get(parts.digest_method)
-    if digest is None:
-        raise _unsupported("digest", parts.digest_method)
-    return signature_algorithm, digest
+    return _signature_algorithm(parts.signature_method), _digest(parts.digest_method)
 
 
-def _check_signature(algorithm: _SignatureAlgorithm, certificate_der: bytes, signed_info: bytes,
-                     signature_value: bytes) -> None:
+def _check_signature(algorithm: algorithms.SignatureAlgorithm, uri: str, certificate_der: bytes,
+                     signed_info: bytes, signature_value: bytes) -> None:
     try:
-        valid = algorithm.verify(certificate_der, signed_info, signature_value)
+        value = _raw_to_der(certificate_der, signature_value) if uri in _RAW_ECDSA else signature_value
+        valid = value is not None and algorithm.verify(certificate_der, signed_info, value)
     except ValueError as exc:
         raise _Failure("CERTIFICATE_KEY_MISMATCH", f"the certificate's key does not fit the algorithm: {exc}") from None
     except Exception as exc:  # a registered third-party verifier must not take the whole verification down
@@ -633,8 +571,8 @@ def _verify_one(tree: etree._ElementTree, index: int, element: etree._Element) -
             raise _Failure("BAD_CERTIFICATE", "the first X509Certificate is not a DER X.509 certificate") from None
         digest_value = _base64(parts.digest_value, "DigestValue")
         signature_value = _base64(parts.signature_value, "SignatureValue")
-        _check_signature(algorithm, certificates[0], signed_info, signature_value)
-        if digest(covered) != digest_value:
+        _check_signature(algorithm, parts.signature_method, certificates[0], signed_info, signature_value)
+        if digest.hash(covered) != digest_value:
             raise _Failure("DIGEST_MISMATCH", "the document was changed after signing: its digest does not "
                                               "match DigestValue")
     except _Failure as failure:
@@ -689,28 +627,28 @@ def verify_xml(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200
     return XmlVerification(None, f"{len(results)} signature(s) intact", tuple(results), results[0].signed_xml)
 
 
-def _signing_setup(private_key: Any, certificate_der: bytes, signature_uri: str,
-                   digest_uri: str) -> tuple[_SignatureAlgorithm, DigestFunction]:
+def _signing_setup(key: object, certificate_der: bytes, signature_uri: str,
+                   digest_uri: str) -> tuple[algorithms.SignatureAlgorithm, algorithms.Digest]:
     """Refuse before touching the document: unknown algorithm, PEM or broken certificate, key not the cert's."""
-    algorithm = _SIGNATURES.get(signature_uri)
-    if algorithm is None or algorithm.sign is None:
-        raise _Failure("UNSUPPORTED_ALGORITHM", f"no signer registered for {signature_uri}")
-    digest = _DIGESTS.get(digest_uri)
-    if digest is None:
-        raise _Failure("UNSUPPORTED_ALGORITHM", f"no digest registered for {digest_uri!r}")
+    try:
+        algorithm = _signature_algorithm(signature_uri)
+    except _Failure:
+        raise _Failure("UNSUPPORTED_ALGORITHM", f"no signer registered for {signature_uri}") from None
+    try:
+        digest = _digest(digest_uri)
+    except _Failure:
+        raise _Failure("UNSUPPORTED_ALGORITHM", f"no digest registered for {digest_uri!r}") from None
     if certificate_der.lstrip().startswith(b"-----BEGIN"):
         raise _Failure("BAD_CERTIFICATE", "the certificate is PEM; pass DER bytes")
     try:
-        certificate = _certificate(certificate_der)
+        _certificate(certificate_der)
     except ValueError:
         raise _Failure("BAD_CERTIFICATE", "certificate_der is not a DER X.509 certificate") from None
-    builtin_key_type = {RSA_SHA256: rsa.RSAPrivateKey, ECDSA_SHA256: ec.EllipticCurvePrivateKey}.get(signature_uri)
-    if builtin_key_type is not None:
-        if not isinstance(private_key, builtin_key_type):
-            raise _Failure("UNSUPPORTED_KEY", f"{signature_uri} needs a {builtin_key_type.__name__}")
-        spki = (Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
-        if private_key.public_key().public_bytes(*spki) != certificate.public_key().public_bytes(*spki):
-            raise _Failure("CERTIFICATE_KEY_MISMATCH", "the private key does not belong to the certificate")
+    if algorithm.key_type != key.key_type:  # type: ignore[attr-defined]
+        raise _Failure("UNSUPPORTED_KEY", f"{signature_uri} needs a {algorithm.key_type} key, not "
+                                          f"{key.key_type}")  # type: ignore[attr-defined]
+    if not belongs_to(key, certificate_der):  # type: ignore[arg-type]
+        raise _Failure("CERTIFICATE_KEY_MISMATCH", "the private key does not belong to the certificate")
     return algorithm, digest
 
 
@@ -719,30 +657,31 @@ def sign_xml(data: bytes, private_key: Any, certificate_der: bytes, *, with_comm
              max_bytes: int = 10_000_000, max_depth: int = 200, max_signatures: int = 32) -> bytes:
     """Append an NCALayer-profile enveloped signature; over existing signatures it co-signs them.
 
-    RSA keys sign with rsa-sha256 and EC keys with ecdsa-sha256 (digest sha256).  For a key type this module
-    does not know (GOST) pass ``signature_algorithm`` of a signer registered with
-    :func:`register_signature`.  ``with_comments`` only picks the C14N transform URI that NCALayer
-    writes; comments are never signed (see the module docstring).  Raises :class:`XmlDsigError`.
+    ``private_key`` is any key :func:`eds.pki.keys.held_key` takes; it signs with its own algorithm (RSA:
+    rsa-sha256, EC: ecdsa-sha256, GOST: its GOST URI) and that algorithm's digest unless ``signature_algorithm``
+    / ``digest_algorithm`` (URIs) say otherwise. ``with_comments`` only picks the C14N transform URI that
+    NCALayer writes; comments are never signed (see the module docstring).  Raises :class:`XmlDsigError`.
     """
-    if signature_algorithm is None:
-        if isinstance(private_key, rsa.RSAPrivateKey):
-            signature_algorithm = RSA_SHA256
-        elif isinstance(private_key, ec.EllipticCurvePrivateKey):
-            signature_algorithm = ECDSA_SHA256
-        elif type(private_key) in _KEY_ALGORITHMS:
-            signature_algorithm = _KEY_ALGORITHMS[type(private_key)](private_key)
-        else:
-            raise XmlDsigError("UNSUPPORTED_KEY", f"no built-in signer for {type(private_key).__name__}; pass "
-                                                  "signature_algorithm of a registered signer")
-    digest_algorithm = digest_algorithm or _DEFAULT_DIGEST.get(signature_algorithm, "")
     try:
-        algorithm, digest = _signing_setup(private_key, certificate_der, signature_algorithm, digest_algorithm)
+        key = held_key(private_key)
+    except TypeError as exc:
+        raise XmlDsigError("UNSUPPORTED_KEY", f"{exc}; pass a key eds.pki.keys can hold") from None
+    if signature_algorithm is None:
+        signature_algorithm = _URI_FOR_SIGNATURE.get(key.signature_algorithm)
+        if signature_algorithm is None:
+            raise XmlDsigError("UNSUPPORTED_KEY", f"no XMLDSig URI for the {key.key_type} key's algorithm")
+    if digest_algorithm is None:
+        oid = SIGNATURE_URIS.get(signature_algorithm)
+        registered = algorithms.is_supported(oid) if oid else False
+        digest_algorithm = _URI_FOR_DIGEST.get(algorithms.signature(oid).digest_oid or "", "") if registered else ""
+    try:
+        algorithm, digest = _signing_setup(key, certificate_der, signature_algorithm, digest_algorithm)
         tree = _parse(data, max_bytes, max_depth)
         root = tree.getroot()
         _bound_namespaces(root, 1)
         if len(_signature_elements(root, max_signatures)) == max_signatures:
             raise _Failure("TOO_MANY_SIGNATURES", f"the document already has {max_signatures} signatures")
-        digest_value = digest(_c14n_document(tree))
+        digest_value = digest.hash(_c14n_document(tree))
         signature = etree.SubElement(root, _DS_SIGNATURE, nsmap={"ds": DS_NS})
         signed_info = etree.SubElement(signature, _DS + "SignedInfo")
         etree.SubElement(signed_info, _DS + "CanonicalizationMethod", Algorithm=C14N_10)
@@ -761,7 +700,13 @@ def sign_xml(data: bytes, private_key: Any, certificate_der: bytes, *, with_comm
         to_sign = _c14n_signed_info(signed_info, with_comments=False)
     except _Failure as failure:
         raise XmlDsigError(failure.code, failure.message, failure.details) from None
-    signature_value.text = base64.b64encode(algorithm.sign(private_key, to_sign)).decode()
+    try:
+        value = key.sign(to_sign, algorithm.oid)
+    except algorithms.KeyMismatch as exc:
+        raise XmlDsigError("UNSUPPORTED_KEY", f"{signature_algorithm}: {exc}") from None
+    if signature_algorithm in _RAW_ECDSA:
+        value = _der_to_raw(certificate_der, value)
+    signature_value.text = base64.b64encode(value).decode()
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + etree.tostring(tree, encoding="UTF-8")
 
 

@@ -20,6 +20,7 @@ from eds import limits
 from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
 from eds.pki.identity import IdentityError, parse_bin, parse_iin
 from eds.pki.paths import PathValidator
+from eds.pki.gost.providers import install as install_gost
 from eds.validation.report import (ChainEntry, Check, CrlEvidence, EvidenceSource, EvidenceType, Indication,
                                    OcspEvidence, OcspStatus, RevocationEvidence, SignatureReport, SignerSummary,
                                    Status, TimeSource)
@@ -58,6 +59,7 @@ class SignerChecker:
                  methods: tuple[str, ...] = ("OCSP", "CRL"), crls: Iterable[bytes] = (),
                  ocsp_responses: Iterable[bytes] = (), crl_store: CrlStore | None = None,
                  ocsp_client: OcspClient | None = None) -> None:
+        install_gost()  # NCA certificates, CRLs and answers may be GOST-signed
         self.profile = profile
         self.paths = PathValidator(profile)
         self._recent: dict[tuple, tuple[float, SignatureReport]] = {}

@@ -11,6 +11,7 @@ from functools import cached_property
 
 from asn1crypto import core
 
+from eds.pki.algorithms import KeyMismatch
 from eds.pki.gost import (
     CURVES,
     OID_KZ_GOST2004_KEY,
@@ -103,8 +104,20 @@ class GostPrivateKey:
             return False
         return curve is self.curve and point == self.public_point
 
-    def sign(self, data: bytes) -> bytes:
+    key_type = "gost"
+
+    @property
+    def signature_algorithm(self) -> str:
+        return self.algorithm_oid
+
+    @property
+    def public_key_info(self) -> bytes:
+        return self.spki
+
+    def sign(self, data: bytes, algorithm: str | None = None) -> bytes:
         """The NCA signature value (r ‖ s little-endian) over ``data``, hashed as the algorithm says."""
+        if algorithm is not None and algorithm != self.algorithm_oid:
+            raise KeyMismatch(f"this key signs {SIGNATURE_ALGORITHMS[self.algorithm_oid].name}, not {algorithm}")
         return sign_nca(self.d, self.curve, data, self.algorithm_oid)
 
     def to_pkcs8(self) -> bytes:

@@ -14,8 +14,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from eds.signatures import tsp
-from eds.signatures.cms import PrivateKey
 from test_pki.tsa import make_timestamp_token
+
+PrivateKey = rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey
 
 TSA_POLICY = "1.2.398.3.3.2.6.4"
 NOW = datetime.now(timezone.utc).replace(microsecond=0)

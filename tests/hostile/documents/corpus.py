@@ -30,7 +30,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from eds.signatures import cms, pades as pdf, xmldsig
+from eds.signatures import cms, pades as pdf, tsp, xmldsig
 from eds.issuing.keys import SigningKey
 from eds.validation.request_check import Claims, ExpectedSigner
 from test_pki.tsa import make_timestamp_token
@@ -126,7 +126,7 @@ def sign_cms(m: Material, name: str, content: bytes = CONTENT, *, detached: bool
     key = m.keys[name]
     return cms.sign_cms(content, key.private_key, key.certificate.der, detached=detached,
                         extra_certs=[c.der for c in key.chain], signing_time=claimed,
-                        timestamp_url=m.tsa_url if timestamp else None)
+                        timestamp=tsp.signature_timestamper(m.tsa_url) if timestamp else None)
 
 
 def genuine_cms(m: Material) -> bytes:
