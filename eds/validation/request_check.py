@@ -13,7 +13,7 @@ import dataclasses
 import datetime as _dt
 from dataclasses import dataclass
 
-from eds.signatures import cms, xmldsig
+from eds.signatures import cms, tsp, xmldsig
 
 from eds import limits
 from eds.signatures.formats import detect_format
@@ -235,7 +235,7 @@ class RequestChecker:
                               extra={"signedContentAvailable": result.signed_document is not None})
 
     def _cms(self, data: bytes, claims: Claims, detached: bytes | None, at: _dt.datetime | None) -> DocumentReport:
-        result = cms.verify_cms(data, detached_content=detached)
+        result = tsp.verify_cades(data, detached_content=detached)
         if result.failure is not None:
             code = {"NO_SIGNERS": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,
                                                                                   "DOCUMENT_MALFORMED")

@@ -136,7 +136,8 @@ class DocumentVerifier:
             return SignatureReport(tuple(checks), extra=extra)
         if kind == "document-timestamp":
             return self._document_timestamp(signature, content, checks, embedded, extra)
-        results = cms.verify_signed_data(signature.signed_data, content)
+        results = tuple(tsp.judge_timestamps(result)
+                        for result in cms.verify_signed_data(signature.signed_data, content))
         result = results[0]
         checks.append(signature_check(result.failure, result.message))
         moment, source, time_checks = self.request_checker.signing_time(result, at, embedded.certificates,
