@@ -16,7 +16,7 @@ import threading
 import time
 from pathlib import Path
 
-from eds.issuing.registry import DOCUMENT_TYPES, Draft, Registry, RegistryError, SignedFiles
+from eds.issuing.registry import LIFE_CYCLES, Draft, Registry, RegistryError, SignedFiles
 
 CERT = b"bench signer certificate"
 PDF = b"%PDF-1.7\n" + bytes(40_000)  # about the size of a one-page rendered licence
@@ -32,7 +32,7 @@ def _prepare(registry: Registry) -> None:
         registry.add_provider("BENCH", name_kk="Бенч", name_ru="Бенч", bin="000740001307", actor="bench")
         now = dt.datetime.now(dt.UTC)
         registry.add_signer("BENCH", cert_der=CERT, iin="800101300123", name="Бенч", position="бенч",
-                            doc_types=list(DOCUMENT_TYPES), valid_from=now - dt.timedelta(days=1),
+                            doc_types=list(LIFE_CYCLES), valid_from=now - dt.timedelta(days=1),
                             valid_to=now + dt.timedelta(days=30), actor="bench")
     except RegistryError as error:
         if error.code != "CONFLICT":
@@ -44,13 +44,13 @@ def main() -> None:
     parser.add_argument("--url")
     parser.add_argument("--documents", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=8)
-    parser.add_argument("--series", type=int, default=1, choices=range(1, len(DOCUMENT_TYPES) + 1))
+    parser.add_argument("--series", type=int, default=1, choices=range(1, len(LIFE_CYCLES) + 1))
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as scratch:
         url = args.url or f"sqlite:///{Path(scratch) / 'bench.sqlite'}"
         registry = Registry.open(url)
         _prepare(registry)
-        types = list(DOCUMENT_TYPES)[:args.series]
+        types = list(LIFE_CYCLES)[:args.series]
         each = args.documents // args.threads
 
         def work(index: int) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from eds.issuing.registry import (
-    DOCUMENT_TYPES,
+    LIFE_CYCLES,
     Draft,
     ErrorCode,
     EventKind,
@@ -179,9 +179,9 @@ def test_document_types_limit_life_events(registry):
 
 def test_document_types_match_the_declared_documents():
     from eds.issuing.documents import DOCUMENT_TYPES as DECLARED
-    assert set(DOCUMENT_TYPES) == set(DECLARED)
+    assert set(LIFE_CYCLES) == set(DECLARED)
     for name, declared in DECLARED.items():
-        events = DOCUMENT_TYPES[name].events
+        events = LIFE_CYCLES[name].events
         assert (EventKind.REISSUED in events) == ("reissue" in declared.events), name
         assert (EventKind.DUPLICATE_ISSUED in events) == ("duplicate" in declared.events), name
 

@@ -2,7 +2,7 @@
 
 from eds.issuing.registry.errors import ErrorCode, RegistryError
 from eds.issuing.registry.journal import JournalReport
-from eds.issuing.registry.lifecycle import DOCUMENT_TYPES, EventKind, DocumentStatus
+from eds.issuing.registry.lifecycle import LIFE_CYCLES, EventKind, DocumentStatus
 from eds.issuing.registry.numbering import next_number
 from eds.issuing.registry.records import (
            Document,
@@ -19,6 +19,6 @@ from eds.issuing.registry.records import (
 )
 from eds.issuing.registry.registry import Registry, default_url
 
-__all__ = ["DOCUMENT_TYPES", "Document", "Draft", "ErrorCode", "Event", "EventKind", "FileInfo", "JournalReport",
+__all__ = ["LIFE_CYCLES", "Document", "Draft", "ErrorCode", "Event", "EventKind", "FileInfo", "JournalReport",
            "Pending", "Prepare", "PreparedFiles", "Provider", "Registry", "RegistryError", "RenderAndSign",
            "SignedFiles", "Signer", "DocumentStatus", "default_url", "next_number"]

@@ -42,8 +42,9 @@ _PHRASES = {EventKind.REISSUED: "re-issued", EventKind.DUPLICATE_ISSUED: "given 
 
 
 @dataclass(frozen=True)
-class DocumentType:
-    """A kind of result: the prefix of its numbers and the life events it may have after being issued."""
+class LifeCycle:
+    """The life of a kind of result in the registry: the prefix of its numbers and the events it may have after
+    being issued (its fields and rendering are eds.issuing.documents.types')."""
 
     name: str
     prefix: str
@@ -55,22 +56,22 @@ class DocumentType:
 # A certificate, consent or registration can only be terminated (annulled); a refusal has no life at all.
 _LICENCE_EVENTS = frozenset(_TRANSITIONS)
 _TERMINATED_ONLY = frozenset({EventKind.TERMINATED})
-DOCUMENT_TYPES: dict[str, DocumentType] = {t.name: t for t in (
-    DocumentType("tv_radio_licence", "LIC", _LICENCE_EVENTS - {EventKind.DUPLICATE_ISSUED}),
-    DocumentType("scrap_metal_licence", "LIC", _LICENCE_EVENTS),
-    DocumentType("cultural_export_certificate", "CRT", _TERMINATED_ONLY),
-    DocumentType("restoration_consent", "CNS", _TERMINATED_ONLY),
-    DocumentType("periodicals_registration", "REG", _TERMINATED_ONLY),
-    DocumentType("refusal", "REF", frozenset()),
+LIFE_CYCLES: dict[str, LifeCycle] = {t.name: t for t in (
+    LifeCycle("tv_radio_licence", "LIC", _LICENCE_EVENTS - {EventKind.DUPLICATE_ISSUED}),
+    LifeCycle("scrap_metal_licence", "LIC", _LICENCE_EVENTS),
+    LifeCycle("cultural_export_certificate", "CRT", _TERMINATED_ONLY),
+    LifeCycle("restoration_consent", "CNS", _TERMINATED_ONLY),
+    LifeCycle("periodicals_registration", "REG", _TERMINATED_ONLY),
+    LifeCycle("refusal", "REF", frozenset()),
 )}
 
 
-def document_type(name: str) -> DocumentType:
+def life_cycle(name: str) -> LifeCycle:
     """The type called ``name``; INVALID_INPUT for a name the registry does not know."""
-    found = DOCUMENT_TYPES.get(name)
+    found = LIFE_CYCLES.get(name)
     if found is None:
         raise RegistryError(ErrorCode.INVALID_INPUT,
-                            f"unknown document type {name!r}; known: {', '.join(sorted(DOCUMENT_TYPES))}")
+                            f"unknown document type {name!r}; known: {', '.join(sorted(LIFE_CYCLES))}")
     return found
 
 
@@ -85,7 +86,7 @@ def check_transition(kind: EventKind, *, number: str, doc_type: str, status: Doc
     if duplicate_of is not None:
         raise RegistryError(ErrorCode.INVALID_TRANSITION,
                             f"{number} is a duplicate: life events are recorded on the original {duplicate_of}")
-    if kind not in document_type(doc_type).events:
+    if kind not in life_cycle(doc_type).events:
         raise RegistryError(ErrorCode.INVALID_TRANSITION, f"a {doc_type} document cannot be {_PHRASES[kind]}")
     after = next_status(kind, status)
     if after is None:

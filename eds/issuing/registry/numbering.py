@@ -20,7 +20,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from eds.issuing.registry.errors import ErrorCode, RegistryError
-from eds.issuing.registry.lifecycle import document_type
+from eds.issuing.registry.lifecycle import life_cycle
 from eds.issuing.registry.models import SeriesRow
 
 # Kazakhstan keeps one zone, UTC+5, since 1 March 2024; numbers take the year there, not in UTC.
@@ -35,7 +35,7 @@ def year_of(moment: _dt.datetime) -> int:
 def series_prefix(provider_id: str, doc_type: str, year: int) -> str:
     if not PROVIDER_CODE.fullmatch(provider_id):
         raise RegistryError(ErrorCode.INVALID_INPUT, f"provider code {provider_id!r} is not 2-8 capital letters/digits")
-    return f"{document_type(doc_type).prefix}-{provider_id}-{year:04d}"
+    return f"{life_cycle(doc_type).prefix}-{provider_id}-{year:04d}"
 
 
 def duplicate_number(original: str, count: int) -> str:

@@ -41,7 +41,7 @@ from eds.issuing.registry.journal import (
     canonical_json,
     sha256_hex,
 )
-from eds.issuing.registry.lifecycle import EventKind, DocumentStatus, check_transition, document_type
+from eds.issuing.registry.lifecycle import EventKind, DocumentStatus, check_transition, life_cycle
 from eds.issuing.registry.models import (
     Base,
     DocumentRow,
@@ -233,7 +233,7 @@ class Registry:
         """Authorise a certificate's holder to sign ``doc_types`` for the provider between the two moments."""
         if not isinstance(cert_der, bytes) or not cert_der:
             raise _invalid("cert_der must be the certificate's DER bytes")
-        types = sorted({document_type(t).name for t in doc_types})
+        types = sorted({life_cycle(t).name for t in doc_types})
         if _aware("valid_from", valid_from) >= _aware("valid_to", valid_to):
             raise _invalid("valid_from must be before valid_to")
         row = SignerRow(cert_sha256=sha256_hex(cert_der), provider_id=provider_id, cert_der=cert_der,
@@ -298,7 +298,7 @@ class Registry:
         With an ``idempotency_key`` already used for the same request, the document issued then is returned
         (nothing new is written); for a different request it is a CONFLICT.
         """
-        document_type(doc_type)
+        life_cycle(doc_type)
         _text("holder_name", holder_name)
         _twelve_digits("holder_id", holder_id)
         _text("actor", actor)
@@ -389,7 +389,7 @@ class Registry:
         document reserved then is returned (expired or not); once it was completed, the key is a CONFLICT that
         names the document.
         """
-        document_type(doc_type)
+        life_cycle(doc_type)
         _text("holder_name", holder_name)
         _twelve_digits("holder_id", holder_id)
         _text("actor", actor)
