@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, jsonify
 from api.errors import ApiError, refuse_too_complex
 from api.metrics import count_verdict
 from api.request import Body, authorise, granted_key_id, services
-from eds.issuing.keys import KeyStoreError, SigningKey
+from eds.pki.keys import KeyStoreError, SigningKey
 from eds.signatures import cms, tsp, xmldsig
 from eds.validation.request_check import Claims
 

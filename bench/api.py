@@ -30,7 +30,7 @@ from pathlib import Path
 from eds.signatures import xmldsig
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents.examples import EXAMPLES
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry
 from test_pki import demo, services
 

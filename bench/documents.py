@@ -30,7 +30,7 @@ from eds.issuing import documents
 from eds.signatures import pades as pdf
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
-from eds.issuing.keys import KeyStore
+from eds.issuing.keystore import KeyStore
 from eds.issuing.registry import Registry
 from eds.issuing.registry.records import SignedFiles
 from eds.pki.revocation import Policy

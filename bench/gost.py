@@ -25,7 +25,7 @@ from eds.pki.gost import (
 )
 from eds.pki.gost.curves import TC26_512_A
 from eds.pki.gost.providers import XML_SIGNATURE_URIS
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.validation.request_check import Claims, RequestChecker
 from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile

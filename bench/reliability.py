@@ -51,7 +51,7 @@ from eds.issuing.documents import render_pdf, validate  # noqa: E402
 from eds.issuing.documents.examples import EXAMPLES  # noqa: E402
 from eds.pki.identity import IdentityError, parse_bin, parse_iin  # noqa: E402
 from eds.issuing.issuer import long_term_data  # noqa: E402
-from eds.issuing.keys import SigningKey  # noqa: E402
+from eds.pki.keys import SigningKey  # noqa: E402
 from eds.issuing.registry import Registry  # noqa: E402
 from eds.pki.revocation import OcspClient  # noqa: E402
 from eds.validation.signer_check import SignerChecker  # noqa: E402

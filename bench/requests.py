@@ -13,7 +13,7 @@ from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XM
 from signxml.algorithms import CanonicalizationMethod
 
 from eds.signatures import xmldsig
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.validation.request_check import Claims, RequestChecker
 from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile

@@ -168,7 +168,7 @@ def _password(args: argparse.Namespace) -> str:
 
 
 def _signing_key(args: argparse.Namespace):
-    from eds.issuing.keys import KeyStoreError, SigningKey
+    from eds.pki.keys import KeyStoreError, SigningKey
 
     try:
         return SigningKey.from_pkcs12(_read(args.key, "key file"), _password(args))
@@ -311,7 +311,7 @@ def _services():
 def _registry_call(call):
     from eds.issuing.documents import DocumentDataError
     from eds.issuing.issuer import IssuingError
-    from eds.issuing.keys import KeyStoreError
+    from eds.pki.keys import KeyStoreError
     from eds.issuing.registry import RegistryError
 
     try:

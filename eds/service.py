@@ -33,7 +33,7 @@ from eds.issuing.issuer import Issuer, IssuingOptions
 from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.two_step import TwoStepIssuer
 from eds.validation.verify import DocumentVerifier
-from eds.issuing.keys import KeyStore
+from eds.issuing.keystore import KeyStore
 from eds.signatures.formats import cms_content, detect_format
 from eds.limits import PUBLIC as PUBLIC_LIMITS
 from eds.validation.report import DocumentReport

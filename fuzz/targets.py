@@ -27,7 +27,7 @@ from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.pki.identity import IdentityError, check_digit, parse_bin, parse_iin
 from eds.issuing.issuer import long_term_data
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.validation.request_check import Claims, RequestChecker
 from eds.pki.revocation import CrlError, CrlIndex, Policy
 from eds.validation.signer_check import SignerChecker

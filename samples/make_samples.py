@@ -21,7 +21,8 @@ from eds.signatures import cms, xmldsig
 from eds.pki.certificates import Certificate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
-from eds.issuing.keys import KeyStore, SigningKey
+from eds.issuing.keystore import KeyStore
+from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry
 from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile

@@ -19,7 +19,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 
 from eds.pki.gost.keys import GostPrivateKey
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from test_pki import gost, tsa
 from test_pki.model import TSA_POLICY
 

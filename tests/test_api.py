@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from api import create_app
 from eds.signatures import cms, tsp, xmldsig
 from eds.issuing.access import ApiKeys
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 
 
 @pytest.fixture(scope="module")

@@ -108,7 +108,7 @@ def test_verify_a_document_this_registry_never_issued(env, pki_dir):
 
 def test_two_step_over_http(env, pki_dir, manifest, cert_of):
     from eds.signatures import xmldsig
-    from eds.issuing.keys import SigningKey
+    from eds.pki.keys import SigningKey
     from ncalayer import device_cms
 
     client = env["client"]

@@ -15,7 +15,7 @@ from eds.issuing.access import AccessError, Client
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.schema import Issue
 from eds.issuing.issuer import IssuingError
-from eds.issuing.keys import KeyStoreError
+from eds.pki.keys import KeyStoreError
 from eds.issuing.registry import ErrorCode, RegistryError
 from eds.issuing.two_step import TwoStepError
 from eds.pki.trust import TrustError

@@ -26,7 +26,7 @@ from api import create_app
 from eds.signatures import xmldsig
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents.examples import EXAMPLES
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from test_pki import demo
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")

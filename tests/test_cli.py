@@ -120,7 +120,7 @@ def test_verify_a_folder_in_parallel_offline(tmp_path, pki_dir, pki_server, prof
     from eds.issuing.documents import render_pdf, validate
     from eds.issuing.documents.examples import EXAMPLES
     from eds.issuing.issuer import long_term_data
-    from eds.issuing.keys import SigningKey
+    from eds.pki.keys import SigningKey
     from eds.validation.signer_check import SignerChecker
 
     key = SigningKey.from_pkcs12((pki_dir / "users/official_region.p12").read_bytes(), manifest["password"])

@@ -20,7 +20,7 @@ from eds.errors import CodedError
 from eds.pki.gost.pkcs12 import Pkcs12Error
 from eds.pki.identity import IdentityError
 from eds.issuing.issuer import IssuingError
-from eds.issuing.keys import KeyStoreError
+from eds.pki.keys import KeyStoreError
 from eds.signatures.pades import PdfSigningError
 from eds.issuing.registry import ErrorCode, RegistryError
 from eds.pki.revocation.crl import CrlError

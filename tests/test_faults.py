@@ -29,7 +29,7 @@ from eds.issuing.access import ApiKeys
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry
 from eds.validation.report import Indication, Status
 from eds.pki.revocation import CrlStore, OcspClient, Policy

@@ -33,7 +33,7 @@ from eds.pki.gost.keys import GostPrivateKey
 from eds.pki.gost.pkcs12 import Pkcs12Error, derive, read_pkcs12, write_pkcs12
 from eds.pki.gost.providers import install
 from eds.pki.gost.rc2 import encrypt_block
-from eds.issuing.keys import KeyStoreError, SigningKey
+from eds.pki.keys import KeyStoreError, SigningKey
 from eds.pki.paths import PathValidator
 from eds.validation.report import Indication
 from eds.validation.request_check import Claims, RequestChecker
@@ -430,7 +430,7 @@ def test_pkcs12_kdf_matches_cryptography_files():
 
 def test_sign_xml_picks_the_gost_uri_from_the_key(pki_dir, manifest):
     from eds.signatures import xmldsig
-    from eds.issuing.keys import SigningKey
+    from eds.pki.keys import SigningKey
 
     info = manifest["identities"]["gost_individual_sign"]
     key = SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"])
@@ -479,7 +479,7 @@ def test_gost_pades_signature_made_here_verifies_and_tampering_fails(keys, profi
 def test_a_gost_official_issues_a_long_term_licence_that_verifies_offline(keys, profile, pki_server, tmp_path):
     from eds.issuing.documents.examples import EXAMPLES
     from eds.issuing.issuer import Issuer, IssuingOptions
-    from eds.issuing.keys import KeyStore
+    from eds.issuing.keystore import KeyStore
     from eds.issuing.registry import Registry
     from eds.pki.revocation import Policy
     from eds.validation.verify import DocumentVerifier

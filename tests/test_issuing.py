@@ -17,7 +17,7 @@ from pyhanko_certvalidator import ValidationContext
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingError, IssuingOptions
-from eds.issuing.keys import KeyStore
+from eds.issuing.keystore import KeyStore
 from eds.issuing.registry import Registry, RegistryError
 from eds.pki.revocation import Policy
 from eds.validation.signer_check import SignerChecker

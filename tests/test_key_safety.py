@@ -32,7 +32,8 @@ from api.logs import JsonFormatter
 from eds.signatures import pades as pdf
 from eds.issuing.access import AccessError, ApiKeys
 from eds.issuing.documents.examples import EXAMPLES
-from eds.issuing.keys import KeyStore, KeyStoreError, SigningKey
+from eds.issuing.keystore import KeyStore
+from eds.pki.keys import KeyStoreError, SigningKey
 from eds.issuing.registry import Registry
 from test_pki import demo
 

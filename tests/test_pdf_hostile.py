@@ -15,7 +15,7 @@ import pytest
 from eds.signatures import pades as pdf
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.validation.report import DocumentReport
 from eds.pki.revocation import OcspClient
 from eds.validation.signer_check import SignerChecker

@@ -21,7 +21,7 @@ from eds.signatures import pades as pdf, pdf_changes, tsp
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.limits import Limits
 from eds.validation.report import Indication
 from eds.pki.revocation import OcspClient

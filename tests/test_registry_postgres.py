@@ -22,7 +22,7 @@ from sqlalchemy.engine import make_url
 
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
-from eds.issuing.keys import KeyStore
+from eds.issuing.keystore import KeyStore
 from eds.issuing.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
 from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile

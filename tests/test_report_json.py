@@ -19,7 +19,7 @@ import pytest
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.pki.revocation import OcspClient, Policy
 from eds.signatures import cms, tsp, xmldsig
 from eds.signatures import pades as pdf

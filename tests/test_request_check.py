@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from eds.signatures import cms, tsp, xmldsig
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.validation.report import Indication
 from eds.validation.request_check import Claims, RequestChecker
 from eds.pki.revocation import OcspClient

@@ -25,7 +25,7 @@ from eds.signatures import xmldsig
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import IssuingError, IssuingOptions
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.issuing.registry import ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
 from eds.pki.revocation import Policy
 from eds.validation.signer_check import SignerChecker

@@ -14,7 +14,7 @@ import pytest
 from eds.signatures import cms, xmldsig
 from eds.issuing.documents.examples import EXAMPLES
 from eds.signatures.formats import detect_format
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.limits import Limits
 from eds.validation.request_check import Claims, ExpectedSigner
 from eds.validation.signer_check import SignerChecker

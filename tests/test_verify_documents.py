@@ -19,7 +19,7 @@ from eds.pki.certificates import Certificate
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.validation.report import Indication
 from eds.pki.revocation import OcspClient, Policy
 from eds.validation.signer_check import SignerChecker

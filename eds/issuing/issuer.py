@@ -19,7 +19,8 @@ from eds.issuing import documents
 from eds.signatures import pades as pdf, tsp, xmldsig
 from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate
 from eds.errors import CodedError
-from eds.issuing.keys import KeyStore, SigningKey
+from eds.issuing.keystore import KeyStore
+from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.registry.records import Document, Draft, SignedFiles
 from eds.validation.report import SignatureReport

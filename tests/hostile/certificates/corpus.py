@@ -25,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 
 TEMPLATE = "individual_sign"
 

@@ -23,7 +23,7 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
 from eds.signatures import pades as pdf
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ from eds.pki.certificates import Certificate
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
-from eds.issuing.keys import SigningKey
+from eds.pki.keys import SigningKey
 from eds.validation.signer_check import SignerChecker
 from hostile.pdf.corpus import (
     Base, Edit, byte_range_of, draw_over_page, first_page, incremental, last_startxref, name, numbers,

@@ -12,8 +12,6 @@ from pathlib import Path
 
 from eds.pki.keys import KeyStoreError, SigningKey
 
-__all__ = ["KeyStore", "KeyStoreError", "SigningKey"]
-
 
 class KeyStore:
     """Named signing keys, each loaded at most once per process."""
