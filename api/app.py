@@ -7,9 +7,11 @@ import time
 import uuid
 
 from flask import Flask, g, request
+from jinja2 import ChoiceLoader
 
 from api import errors
 from eds.service import Settings
+from eds.validation import rendering
 from api.documents import documents
 from api.health import health
 from api.pages import pages
@@ -25,6 +27,9 @@ access = logging.getLogger("eds.issuing.access")
 def create_app(config: dict | None = None) -> Flask:
     """Build the app; ``config`` overrides the environment (tests pass their own)."""
     app = Flask(__name__)
+    # The pages' templates (api/templates/) and the report's (eds.validation), read with the report's options.
+    app.jinja_options = {**app.jinja_options, **rendering.TEMPLATE_OPTIONS}
+    app.jinja_loader = ChoiceLoader([app.jinja_loader, rendering.TEMPLATES])
     settings = Settings.from_env(config or {})
     app.config.update(MAX_CONTENT_LENGTH=settings.max_body, TESTING=bool((config or {}).get("TESTING")))
     app.extensions["eds"] = settings.services()

@@ -12,53 +12,34 @@ from dataclasses import dataclass
 from flask import Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+from eds import messages
 from eds.errors import CodedError
 from eds.issuing.access import AccessError
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.issuer import IssuingError
-from eds.issuing.keys import KeyStoreError
+from eds.pki.keys import KeyStoreError
 from eds.issuing.registry import RegistryError
 from eds.issuing.two_step import TwoStepError
 from eds.pki.trust import TrustError
 from eds.signatures.pades import PdfSigningError
 from eds.signatures.tsp import TimestampError
-from eds.validation import reasons
 from eds.validation.report import DocumentReport
 
-MESSAGES: dict[str, tuple[int, str, str, str]] = {
-    # code: (HTTP status, kk, ru, en)
-    "BAD_JSON": (400, "Сұраныс денесі JSON емес", "Тело запроса не является JSON", "The request body is not valid JSON"),
-    "BAD_BASE64": (400, "Base64 деректері дұрыс емес", "Неверные данные Base64", "A field is not valid Base64"),
-    "FIELD_MISSING": (400, "Міндетті өріс жоқ", "Отсутствует обязательное поле", "A required field is missing"),
-    "FIELD_INVALID": (400, "Өрістің мәні дұрыс емес", "Неверное значение поля", "A field has a wrong type or value"),
-    "UNSUPPORTED_MEDIA_TYPE": (415, "Мазмұн түріне қолдау көрсетілмейді", "Тип содержимого не поддерживается",
-                               "Send application/json or multipart/form-data"),
-    "API_KEY_MISSING": (401, "API кілті жоқ", "Нет ключа API", "An API key is required (X-API-Key header)"),
-    "API_KEY_INVALID": (401, "API кілті жарамсыз", "Неверный ключ API", "The API key is not valid"),
-    "SCOPE_DENIED": (403, "Бұл әрекетке рұқсат жоқ", "Нет права на это действие", "The API key lacks the scope"),
-    "KEY_NOT_GRANTED": (403, "Бұл кілтпен қол қоюға рұқсат жоқ", "Нет права подписывать этим ключом",
-                        "The API key may not use this signing key"),
-    "RATE_LIMITED": (429, "Сұраныстар тым көп", "Слишком много запросов", "Too many requests"),
-    "NOT_FOUND": (404, "Табылмады", "Не найдено", "Not found"),
-    "METHOD_NOT_ALLOWED": (405, "Әдіс рұқсат етілмеген", "Метод не разрешён", "Method not allowed"),
-    "CONFLICT": (409, "Қайшылық", "Конфликт", "Conflict with the current state"),
-    "PAYLOAD_TOO_LARGE": (413, "Сұраныс тым үлкен", "Запрос слишком большой", "The request is too large"),
-    "UNPROCESSABLE": (422, "Сұранысты орындау мүмкін емес", "Запрос не может быть выполнен",
-                      "The request is well-formed but cannot be processed"),
-    "DEPENDENCY_UNAVAILABLE": (503, "Қызмет уақытша қолжетімсіз", "Сервис временно недоступен",
-                               "A dependency is unavailable; try again"),
-    "INTERNAL_ERROR": (500, "Ішкі қате", "Внутренняя ошибка", "Internal error"),
-    "TOO_COMPLEX": (422, *(reasons.info("TOO_COMPLEX").message(lang) for lang in reasons.LANGUAGES)),
+# The HTTP status of each public code; its message, in each language, is the catalogue's "api.<code>".
+STATUS: dict[str, int] = {
+    "BAD_JSON": 400, "BAD_BASE64": 400, "FIELD_MISSING": 400, "FIELD_INVALID": 400, "UNSUPPORTED_MEDIA_TYPE": 415,
+    "API_KEY_MISSING": 401, "API_KEY_INVALID": 401, "SCOPE_DENIED": 403, "KEY_NOT_GRANTED": 403, "RATE_LIMITED": 429,
+    "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405, "CONFLICT": 409, "PAYLOAD_TOO_LARGE": 413, "UNPROCESSABLE": 422,
+    "DEPENDENCY_UNAVAILABLE": 503, "INTERNAL_ERROR": 500, "TOO_COMPLEX": 422,
 }
-LANGUAGES = ("kk", "ru", "en")
 
 
 def language() -> str:
     """The language of messages: ``?lang=`` or the best of Accept-Language among kk, ru, en (default en)."""
     wanted = request.args.get("lang")
-    if wanted in LANGUAGES:
+    if wanted in messages.LANGUAGES:
         return wanted
-    return request.accept_languages.best_match(LANGUAGES, default="en") or "en"
+    return request.accept_languages.best_match(messages.LANGUAGES, default="en") or "en"
 
 
 class ApiError(CodedError):
@@ -69,7 +50,7 @@ class ApiError(CodedError):
 class Answer:
     """How the API answers one kind of library refusal."""
 
-    code: str | None  # the API's public code (MESSAGES gives its status); None: the library's code is public
+    code: str | None  # the API's public code (STATUS gives its status); None: the library's code is public
     cause: bool = True  # details.cause names the library's code (and the library's own cause becomes detail)
     details: bool = False  # the library's details are passed on
     message: str = "{}"  # the English message; {} is the library's text
@@ -126,9 +107,9 @@ def refuse_too_complex(report: DocumentReport) -> None:
 def error_response(code: str, message: str | None = None, details: dict | None = None,
                    status: int | None = None) -> tuple[Response, int]:
     """The JSON error: the catalogue's text in the asked language; the English ``message`` otherwise as detail."""
-    entry = MESSAGES.get(code)
     lang = language()
-    text = entry[1 + LANGUAGES.index(lang)] if entry else code
+    key = f"api.{code}"
+    text = messages.text(key, lang) if key in messages.CATALOGUE else code
     if message and lang == "en":
         text = message
     body = {"code": code, "message": text, "details": details or {}}
@@ -137,7 +118,7 @@ def error_response(code: str, message: str | None = None, details: dict | None =
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["requestId"] = request_id
-    return jsonify(body), status or (entry[0] if entry else 422)
+    return jsonify(body), status or STATUS.get(code, 422)
 
 
 def install(app: Flask) -> None:

@@ -5,9 +5,7 @@ Every endpoint lists each status it can answer; ``tests/test_api_schema.py`` hol
 
 from __future__ import annotations
 
-from html import escape
-
-from flask import Blueprint, Response, jsonify
+from flask import Blueprint, Response, jsonify, render_template
 
 docs = Blueprint("docs", __name__)
 
@@ -270,15 +268,10 @@ def openapi() -> Response:
 
 @docs.get("/docs")
 def page() -> Response:
-    rows = []
-    for path, operations in SPEC["paths"].items():
-        for method, operation in operations.items():
-            fields = operation.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema", {})
-            names = ", ".join(f"<code>{escape(n)}</code>" for n in fields.get("properties", {}))
-            rows.append(f"<tr><td><b>{method.upper()}</b></td><td><code>{escape(path)}</code></td>"
-                        f"<td>{escape(operation.get('summary', ''))}</td><td>{names}</td></tr>")
-    html = ("<!doctype html><html><head><meta charset='utf-8'><title>eds API</title><style>body{font-family:sans-serif;"
-            "max-width:70rem;margin:2rem auto}td{border-top:1px solid #ddd;padding:.3rem}</style></head><body>"
-            f"<h1>eds API</h1><p>{escape(SPEC['info']['description'])}</p><p><a href='/openapi.json'>openapi.json</a></p>"
-            "<table><tr><th></th><th>path</th><th>what</th><th>fields</th></tr>" + "".join(rows) + "</table></body></html>")
+    """A plain page listing each endpoint: method, path, what it does and the fields of its JSON body."""
+    operations = [(method, path, operation.get("summary", ""),
+                   list(operation.get("requestBody", {}).get("content", {}).get("application/json", {})
+                        .get("schema", {}).get("properties", {})))
+                  for path, methods in SPEC["paths"].items() for method, operation in methods.items()]
+    html = render_template("docs.html", description=SPEC["info"]["description"], operations=operations)
     return Response(html, mimetype="text/html")
