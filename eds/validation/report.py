@@ -15,9 +15,7 @@ import json
 from dataclasses import dataclass, field, replace
 from typing import ClassVar
 
-from cryptography.x509.oid import NameOID
-
-from eds.pki.certificates import Certificate, Purpose
+from eds.pki.certificates import Certificate, CertificateSummary
 from eds.validation import reasons
 
 
@@ -118,104 +116,6 @@ class OcspStatus(str, enum.Enum):
 
 
 @dataclass(frozen=True)
-class Subject:
-    """Whom a certificate names, read the NCA way (the first name inside CN, the patronymic in GIVENNAME)."""
-
-    common_name: str | None
-    surname: str | None
-    first_name: str | None
-    patronymic: str | None
-    iin: str | None
-    bin: str | None
-    organization: str | None
-    email: str | None
-    country: str | None
-    locality: str | None
-    state: str | None
-    dn: str
-
-    @classmethod
-    def of(cls, cert: Certificate) -> Subject:
-        return cls(cert.common_name, cert.surname, cert.first_name, cert.patronymic, cert.iin, cert.bin,
-                   cert.organization, cert.email, cert.country, cert.locality, cert.state, cert.subject_dn)
-
-    def to_dict(self) -> dict:
-        return {"commonName": self.common_name, "surName": self.surname, "firstName": self.first_name,
-                "patronymic": self.patronymic, "iin": self.iin, "bin": self.bin, "organization": self.organization,
-                "email": self.email, "country": self.country, "locality": self.locality, "state": self.state,
-                "dn": self.dn}
-
-
-@dataclass(frozen=True)
-class IssuerName:
-    common_name: str | None
-    dn: str
-
-    @classmethod
-    def of(cls, cert: Certificate) -> IssuerName:
-        names = cert.x509.issuer.get_attributes_for_oid(NameOID.COMMON_NAME)
-        return cls(str(names[0].value) if names else None, cert.issuer_dn)
-
-    def to_dict(self) -> dict:
-        return {"commonName": self.common_name, "dn": self.dn}
-
-
-@dataclass(frozen=True)
-class SignerSummary:
-    """The signer's certificate as a report shows it; its JSON is shaped like NCANode's certificate info
-    (``Certificate.describe``) so that integrators feel at home."""
-
-    serial_number: str
-    subject: Subject
-    issuer: IssuerName
-    not_before: _dt.datetime
-    not_after: _dt.datetime
-    purpose: Purpose
-    roles: tuple[str, ...]
-    extended_key_usage: tuple[str, ...]
-    key_usage: tuple[str, ...]
-    policies: tuple[str, ...]
-    key_algorithm: str
-    key_size: int | None
-    signature_algorithm: str
-    is_ca: bool
-    sha1: str
-    sha256: str
-    crl_urls: tuple[str, ...]
-    delta_crl_urls: tuple[str, ...]
-    ocsp_urls: tuple[str, ...]
-
-    @classmethod
-    def of(cls, cert: Certificate) -> SignerSummary:
-        return cls(cert.serial_hex, Subject.of(cert), IssuerName.of(cert), cert.not_before, cert.not_after,
-                   cert.purpose, cert.roles, cert.eku_oids, cert.key_usage, cert.policies, cert.key_algorithm,
-                   cert.key_size, cert.signature_algorithm, cert.is_ca, cert.sha1, cert.sha256, cert.crl_urls,
-                   cert.delta_crl_urls, cert.ocsp_urls)
-
-    def to_dict(self) -> dict:
-        return {
-            "serialNumber": self.serial_number,
-            "subject": self.subject.to_dict(),
-            "issuer": self.issuer.to_dict(),
-            "notBefore": self.not_before.isoformat(),
-            "notAfter": self.not_after.isoformat(),
-            "purpose": self.purpose.value,
-            "roles": list(self.roles),
-            "extendedKeyUsage": list(self.extended_key_usage),
-            "keyUsage": list(self.key_usage),
-            "policies": list(self.policies),
-            "keyAlgorithm": self.key_algorithm,
-            "keySize": self.key_size,
-            "signatureAlgorithm": self.signature_algorithm,
-            "isCA": self.is_ca,
-            "fingerprints": {"sha1": self.sha1, "sha256": self.sha256},
-            "crlUrls": list(self.crl_urls),
-            "deltaCrlUrls": list(self.delta_crl_urls),
-            "ocspUrls": list(self.ocsp_urls),
-        }
-
-
-@dataclass(frozen=True)
 class ChainEntry:
     """One certificate of the trusted path, from the signer's to the pinned anchor."""
 
@@ -292,7 +192,7 @@ class SignatureReport:
     """The verdict on one signature (or one certificate check) and everything it rests on."""
 
     checks: tuple[Check, ...]
-    signer: SignerSummary | None = None
+    signer: CertificateSummary | None = None
     chain: tuple[ChainEntry, ...] = ()
     revocation: tuple[RevocationEvidence, ...] = ()
     validation_time: _dt.datetime | None = None

@@ -22,7 +22,7 @@ from eds.pki.identity import IdentityError, parse_bin, parse_iin
 from eds.pki.paths import PathValidator
 from eds.pki.gost.providers import install as install_gost
 from eds.validation.report import (ChainEntry, Check, CrlEvidence, EvidenceSource, EvidenceType, Indication,
-                                   OcspEvidence, OcspStatus, RevocationEvidence, SignatureReport, SignerSummary,
+                                   OcspEvidence, OcspStatus, RevocationEvidence, SignatureReport,
                                    Status, TimeSource)
 from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
 from eds.pki.trust import TrustProfile
@@ -124,7 +124,7 @@ class SignerChecker:
             checks.append(self._role(cert, roles))
         return SignatureReport(
             checks=tuple(checks),
-            signer=SignerSummary.of(cert),
+            signer=cert.summary,
             chain=tuple(ChainEntry.of(c) for c in chain),
             revocation=evidence,
             validation_time=moment,
