@@ -21,6 +21,7 @@ from eds.pki.keys import KeyStoreError
 from eds.issuing.registry import RegistryError
 from eds.issuing.two_step import TwoStepError
 from eds.pki.trust import TrustError
+from eds.signatures.cms import CmsError
 from eds.signatures.pades import PdfSigningError
 from eds.signatures.tsp import TimestampError
 from eds.validation.report import DocumentReport
@@ -76,6 +77,7 @@ ANSWERS: dict[type[CodedError], dict[str, Answer]] = {
     DocumentDataError: {"*": Answer("UNPROCESSABLE", cause=False, details=True,
                                     message="the document data is not valid")},
     TimestampError: {"*": Answer("DEPENDENCY_UNAVAILABLE", cause=False, message="the TSA did not give a timestamp: {}")},
+    CmsError: {"*": Answer("UNPROCESSABLE", cause=False)},  # a key not the certificate's, a CMS not co-signable
     CodedError: {"*": _UNPROCESSABLE},  # any other refusal (XmlDsigError, ...)
 }
 

@@ -74,14 +74,11 @@ def sign_cms():
     tsa_url = services().profile.tsa_url if body.flag("timestamp") else None
     extra = [c.der for c in key.chain]
     stamp = tsp.signature_timestamper(tsa_url) if tsa_url else None
-    try:
-        if existing is not None:
-            signed = cms.add_signer(existing, key.private_key, key.certificate.der, detached_content=content,
-                                    extra_certs=extra, timestamp=stamp)
-        else:
-            signed = cms.sign_cms(content, key.private_key, key.certificate.der, detached=body.flag("detached"),
-                                  extra_certs=extra, timestamp=stamp)
-    except ValueError as exc:  # what the CMS signer refuses (a key that is not the certificate's, ...)
-        raise ApiError("UNPROCESSABLE", str(exc)) from None
+    if existing is not None:
+        signed = cms.add_signer(existing, key.private_key, key.certificate.der, detached_content=content,
+                                extra_certs=extra, timestamp=stamp)
+    else:
+        signed = cms.sign_cms(content, key.private_key, key.certificate.der, detached=body.flag("detached"),
+                              extra_certs=extra, timestamp=stamp)
     current_app.logger.info("signed cms", extra={"client": client.key_id, "key": key.key_id})
     return jsonify(cms=base64.b64encode(signed).decode(), signer=key.certificate.describe()["subject"])

@@ -89,8 +89,10 @@ CASES = [
      "XML_MALFORMED: bad xml"),
     ("sign_cms", TimestampError("TSA_UNAVAILABLE", "no tsa", {"url": "u"}), 503, "DEPENDENCY_UNAVAILABLE", {},
      "the TSA did not give a timestamp: TSA_UNAVAILABLE: no tsa"),
-    ("sign_cms", ValueError("the private key does not belong to the certificate"), 422, "UNPROCESSABLE", {},
-     "the private key does not belong to the certificate"),
+    ("sign_cms", cms.CmsError("CERTIFICATE_KEY_MISMATCH", "the private key does not belong to the certificate"), 422,
+     "UNPROCESSABLE", {}, "CERTIFICATE_KEY_MISMATCH: the private key does not belong to the certificate"),
+    ("sign_cms", cms.CmsError("DIGEST_MISMATCH", "the existing signers signed other content"), 422,
+     "UNPROCESSABLE", {}, "DIGEST_MISMATCH: the existing signers signed other content"),
 ]
 
 

@@ -25,12 +25,13 @@ from eds.signatures.pades import PdfSigningError
 from eds.issuing.registry import ErrorCode, RegistryError
 from eds.pki.revocation.crl import CrlError
 from eds.pki.trust import TrustError
+from eds.signatures.cms import CmsError
 from eds.signatures.tsp import TimestampError
 from eds.issuing.two_step import TwoStepError
 from eds.signatures.xmldsig import XmlDsigError
 
-CODED = [AccessError, CertificateError, CrlError, IdentityError, IssuingError, KeyStoreError, PdfSigningError,
-         Pkcs12Error, TimestampError, TrustError, TwoStepError, XmlDsigError, RegistryError]
+CODED = [AccessError, CertificateError, CmsError, CrlError, IdentityError, IssuingError, KeyStoreError, PdfSigningError,
+         Pkcs12Error, TimestampError, TrustError, TwoStepError, UnsupportedSignatureAlgorithm, XmlDsigError, RegistryError]
 
 
 @pytest.mark.parametrize("kind", CODED, ids=lambda kind: kind.__name__)
@@ -48,6 +49,8 @@ def test_errors_keep_their_meaning():
     assert str(CertificateError("NOT_A_CERTIFICATE", "bytes are not DER")) == "bytes are not DER"
     assert isinstance(CertificateError("X", "m"), ValueError) and not isinstance(TimestampError("X", "m"), ValueError)
     assert IssuingError("X", "m").details == {}
+    assert str(CmsError("DIGEST_MISMATCH", "other content")) == "DIGEST_MISMATCH: other content"
+    assert isinstance(CmsError("X", "m"), ValueError) and isinstance(UnsupportedSignatureAlgorithm("1.2.3"), CodedError)
 
 
 def test_other_errors_survive_pickling():

@@ -30,6 +30,7 @@ from cryptography import x509
 from cryptography.exceptions import UnsupportedAlgorithm
 
 from eds import limits
+from eds.errors import CodedError
 from eds.pki import algorithms
 from eds.pki.keys import belongs_to, held_key
 from eds.signatures.formats import is_whole_pem
@@ -104,6 +105,12 @@ class CmsVerification:
     def intact(self) -> bool:
         """True when the document parsed and every one of its (at least one) SignerInfos is intact."""
         return self.failure is None and bool(self.signers) and all(s.intact for s in self.signers)
+
+
+class CmsError(CodedError, ValueError):
+    """A CMS that cannot be signed or co-signed; ``str()`` reads "CODE: message" (DIGEST_MISMATCH, ...)."""
+
+    code_in_message = True
 
 
 class TimeStampResp(core.Sequence):
@@ -557,14 +564,17 @@ def _signer_info(
     ``pades`` leaves out signing-time, which PAdES forbids (the claimed time is the signature dictionary's /M).
     """
     key = held_key(private_key)
-    asn1_cert, _ = _load_certificate(certificate_der)
+    try:
+        asn1_cert, _ = _load_certificate(certificate_der)
+    except ValueError as exc:
+        raise CmsError("BAD_CERTIFICATE", f"the signer's certificate is not DER X.509: {exc}") from None
     if not belongs_to(key, certificate_der):
-        raise ValueError("the private key does not belong to the certificate")
+        raise CmsError("CERTIFICATE_KEY_MISMATCH", "the private key does not belong to the certificate")
     algorithm = algorithms.signature(key.signature_algorithm)
     digest_oid = algorithm.digest_oid or SHA256
     digest = digest_function(digest_oid)
     if digest is None:
-        raise ValueError(f"the key's digest {digest_oid} is not usable in CMS")
+        raise CmsError("UNSUPPORTED_ALGORITHM", f"the key's digest {digest_oid} is not usable in CMS")
     ess = {
         "certs": [
             {
@@ -660,32 +670,35 @@ def add_signer(
     """Co-sign an existing SignedData (NCANode's /cms/sign/add): one more SignerInfo over the same content.
 
     Existing SignerInfos, certificates and the encapsulated content are copied byte for byte and keep their
-    order; the new signer comes last. Raises ValueError for a malformed CMS or one whose existing signers did
+    order; the new signer comes last. Raises CmsError (a ValueError) for a malformed CMS or one whose existing signers did
     not sign this content.
     """
     try:
         signed_data = _load_signed_data(_decode_input(cms_der, DEFAULT_MAX_BYTES))
     except _Fail as failure:
-        raise ValueError(f"{failure.code}: {failure.message}") from None
+        raise CmsError(failure.code, failure.message) from None
     content_type = signed_data["encap_content_info"]["content_type"].dotted
     attached = _econtent(signed_data)
     if attached is not None and detached_content is not None and attached != detached_content:
-        raise ValueError("CONTENT_CONFLICT: the CMS carries other content than the detached content given")
+        raise CmsError("CONTENT_CONFLICT", "the CMS carries other content than the detached content given")
     content = attached if attached is not None else detached_content
     if content is None:
-        raise ValueError("DETACHED_CONTENT_MISSING: a detached CMS needs its content to be co-signed")
+        raise CmsError("DETACHED_CONTENT_MISSING", "a detached CMS needs its content to be co-signed")
     # Taken before verifying: asn1crypto re-encodes a SignerInfo once its fields were read (slow, not byte-exact).
     existing_signers = [s.dump() for s in signed_data["signer_infos"]]
     existing = verify_signed_data(signed_data, content)
     if any(s.failure == "DIGEST_MISMATCH" for s in existing):
-        raise ValueError("DIGEST_MISMATCH: the existing signers signed other content")
+        raise CmsError("DIGEST_MISMATCH", "the existing signers signed other content")
 
     new_signer = _signer_info(content, content_type, private_key, certificate_der, None, timestamp)
     certificates = signed_data["certificates"]
     old_certs = [] if isinstance(certificates, core.Void) else [c.dump() for c in certificates]
     new_certs = [c for c in dict.fromkeys([certificate_der, *extra_certs]) if c not in old_certs]
     for cert in new_certs:
-        ax509.Certificate.load(cert, strict=True)
+        try:
+            ax509.Certificate.load(cert, strict=True)
+        except ValueError as exc:
+            raise CmsError("BAD_CERTIFICATE", f"a certificate to add is not DER X.509: {exc}") from None
     digest_algorithms = [a.dump() for a in signed_data["digest_algorithms"]]
     new_digest = new_signer["digest_algorithm"]["algorithm"].dotted
     if all(a["algorithm"].dotted != new_digest for a in signed_data["digest_algorithms"]):
