@@ -10,15 +10,15 @@ from flask import Flask, g, request
 from jinja2 import ChoiceLoader
 
 from api import errors
-from eds.service import Settings
-from eds.validation import rendering
 from api.documents import documents
 from api.health import health
-from api.pages import pages
-from api.two_step import two_step
 from api.metrics import metrics, observe
 from api.openapi import docs
+from api.pages import pages
+from api.two_step import two_step
 from api.v1 import v1
+from eds.service import Settings
+from eds.validation import rendering
 
 
 access = logging.getLogger("eds.issuing.access")

@@ -17,9 +17,9 @@ from eds.errors import CodedError
 from eds.issuing.access import AccessError
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.issuer import IssuingError
-from eds.pki.keys import KeyStoreError
 from eds.issuing.registry import RegistryError
 from eds.issuing.two_step import TwoStepError
+from eds.pki.keys import KeyStoreError
 from eds.pki.trust import TrustError
 from eds.signatures.cms import CmsError
 from eds.signatures.pades import PdfSigningError

@@ -27,11 +27,11 @@ import time
 import urllib.request
 from pathlib import Path
 
-from eds.signatures import xmldsig
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents.examples import EXAMPLES
-from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry
+from eds.pki.keys import SigningKey
+from eds.signatures import xmldsig
 from test_pki import demo, services
 
 SECONDS = 10

@@ -26,16 +26,15 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko_certvalidator import ValidationContext
 
 from eds.issuing import documents
-
-from eds.signatures import pades as pdf
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
 from eds.issuing.keystore import KeyStore
 from eds.issuing.registry import Registry
 from eds.issuing.registry.records import SignedFiles
 from eds.pki.revocation import Policy
-from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile
+from eds.signatures import pades as pdf
+from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from test_pki import demo, services
 from timing import alternating, per_call

@@ -26,10 +26,10 @@ from eds.pki.gost import (
 from eds.pki.gost.curves import TC26_512_A
 from eds.pki.gost.providers import XML_SIGNATURE_URIS
 from eds.pki.keys import SigningKey
-from eds.validation.request_check import Claims, RequestChecker
-from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile
 from eds.signatures.xmldsig import sign_xml
+from eds.validation.request_check import Claims, RequestChecker
+from eds.validation.signer_check import SignerChecker
 from test_pki import generator, services
 
 try:

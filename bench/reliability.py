@@ -45,17 +45,17 @@ import test_cms_hostile  # noqa: E402
 import test_faults  # noqa: E402
 import test_xml_hostile  # noqa: E402
 from api import create_app  # noqa: E402
-from eds.signatures import cms, pades as pdf, xmldsig  # noqa: E402
-from eds.pki.certificates import Certificate  # noqa: E402
 from eds.issuing.documents import render_pdf, validate  # noqa: E402
 from eds.issuing.documents.examples import EXAMPLES  # noqa: E402
-from eds.pki.identity import IdentityError, parse_bin, parse_iin  # noqa: E402
 from eds.issuing.issuer import long_term_data  # noqa: E402
-from eds.pki.keys import SigningKey  # noqa: E402
 from eds.issuing.registry import Registry  # noqa: E402
+from eds.pki.certificates import Certificate  # noqa: E402
+from eds.pki.identity import IdentityError, parse_bin, parse_iin  # noqa: E402
+from eds.pki.keys import SigningKey  # noqa: E402
 from eds.pki.revocation import OcspClient  # noqa: E402
-from eds.validation.signer_check import SignerChecker  # noqa: E402
 from eds.pki.trust import load_profile  # noqa: E402
+from eds.signatures import cms, pades as pdf, xmldsig  # noqa: E402
+from eds.validation.signer_check import SignerChecker  # noqa: E402
 from eds.validation.verify import DocumentVerifier  # noqa: E402
 from hostile.api import corpus as api_corpus  # noqa: E402
 from hostile.certificates import corpus as certificate_corpus  # noqa: E402

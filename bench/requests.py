@@ -12,11 +12,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from signxml import DigestAlgorithm, SignatureConfiguration, SignatureMethod, XMLVerifier
 from signxml.algorithms import CanonicalizationMethod
 
-from eds.signatures import xmldsig
 from eds.pki.keys import SigningKey
+from eds.pki.trust import load_profile
+from eds.signatures import xmldsig
 from eds.validation.request_check import Claims, RequestChecker
 from eds.validation.signer_check import SignerChecker
-from eds.pki.trust import load_profile
 from test_pki import services
 from timing import per_call
 

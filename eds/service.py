@@ -26,21 +26,21 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from eds.pki.gost.providers import install as install_gost
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents import DOCUMENT_TYPES
 from eds.issuing.issuer import Issuer, IssuingOptions
+from eds.issuing.keystore import KeyStore
 from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.two_step import TwoStepIssuer
-from eds.validation.verify import DocumentVerifier
-from eds.issuing.keystore import KeyStore
-from eds.signatures.formats import cms_content, detect_format
 from eds.limits import PUBLIC as PUBLIC_LIMITS
+from eds.pki.gost.providers import install as install_gost
+from eds.pki.revocation import CrlStore, Policy
+from eds.pki.trust import TrustProfile, load_profile
+from eds.signatures.formats import cms_content, detect_format
 from eds.validation.report import DocumentReport
 from eds.validation.request_check import Claims, ExpectedSigner, RequestChecker, settle
-from eds.pki.revocation import CrlStore, Policy
 from eds.validation.signer_check import SignerChecker
-from eds.pki.trust import TrustProfile, load_profile
+from eds.validation.verify import DocumentVerifier
 
 
 def printed_number(data: bytes) -> str | None:

@@ -21,17 +21,17 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from eds.signatures import cms, pades as pdf, xmldsig
-from eds.pki.certificates import Certificate, CertificateError
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
-from eds.pki.identity import IdentityError, check_digit, parse_bin, parse_iin
 from eds.issuing.issuer import long_term_data
+from eds.pki.certificates import Certificate, CertificateError
+from eds.pki.identity import IdentityError, check_digit, parse_bin, parse_iin
 from eds.pki.keys import SigningKey
-from eds.validation.request_check import Claims, RequestChecker
 from eds.pki.revocation import CrlError, CrlIndex, Policy
-from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile
+from eds.signatures import cms, pades as pdf, xmldsig
+from eds.validation.request_check import Claims, RequestChecker
+from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 
 TARGETS = ("identity", "certificate", "crl", "xml", "cms", "pdf", "request")

@@ -17,15 +17,15 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from eds.signatures import cms, xmldsig
-from eds.pki.certificates import Certificate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
 from eds.issuing.keystore import KeyStore
-from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry
-from eds.validation.signer_check import SignerChecker
+from eds.pki.certificates import Certificate
+from eds.pki.keys import SigningKey
 from eds.pki.trust import load_profile
+from eds.signatures import cms, xmldsig
+from eds.validation.signer_check import SignerChecker
 from test_pki import demo, generator, services
 from test_pki.authority import TestPki
 

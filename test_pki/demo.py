@@ -11,8 +11,8 @@ import datetime as _dt
 import json
 from pathlib import Path
 
-from eds.pki.certificates import Certificate
 from eds.issuing.registry import Registry, RegistryError
+from eds.pki.certificates import Certificate
 
 PROVIDERS = {
     "MCI": ("official_ministry", "Мәдениет және ақпарат министрлігінің Ақпарат комитеті",

@@ -10,9 +10,9 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from api import create_app
-from eds.signatures import cms, tsp, xmldsig
 from eds.issuing.access import ApiKeys
 from eds.pki.keys import SigningKey
+from eds.signatures import cms, tsp, xmldsig
 
 
 @pytest.fixture(scope="module")

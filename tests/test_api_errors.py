@@ -15,9 +15,9 @@ from eds.issuing.access import AccessError, Client
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.schema import Issue
 from eds.issuing.issuer import IssuingError
-from eds.pki.keys import KeyStoreError
 from eds.issuing.registry import ErrorCode, RegistryError
 from eds.issuing.two_step import TwoStepError
+from eds.pki.keys import KeyStoreError
 from eds.pki.trust import TrustError
 from eds.signatures import cms, xmldsig
 from eds.signatures.pades import PdfSigningError

@@ -23,10 +23,10 @@ from schemathesis.core import NOT_SET
 from schemathesis.engine import Status, events, from_schema
 
 from api import create_app
-from eds.signatures import xmldsig
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents.examples import EXAMPLES
 from eds.pki.keys import SigningKey
+from eds.signatures import xmldsig
 from test_pki import demo
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")

@@ -12,8 +12,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from eds.pki.certificates import Certificate, CertificateError, Purpose
-from eds.validation.report import SignatureReport, Status
 from eds.pki.revocation import OcspClient
+from eds.validation.report import SignatureReport, Status
 from eds.validation.signer_check import SignerChecker
 from hostile.certificates.corpus import CASES, CONTROLS, Material, truncations
 

@@ -24,7 +24,6 @@ from asn1crypto import x509 as ax509
 from cryptography.hazmat.primitives import serialization
 
 from eds.pki import algorithms
-
 from eds.signatures import cms, tsp
 from hostile.cms.corpus import (
     CONTENT,

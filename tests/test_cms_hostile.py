@@ -7,12 +7,11 @@ import random
 
 import pytest
 
-from eds.signatures import cms, tsp
-
 from eds import limits
+from eds.pki.revocation import OcspClient
+from eds.signatures import cms, tsp
 from eds.validation.report import Indication
 from eds.validation.request_check import RequestChecker
-from eds.pki.revocation import OcspClient
 from eds.validation.signer_check import SignerChecker
 from hostile.cms.corpus import (
     CASES,

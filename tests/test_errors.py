@@ -11,23 +11,23 @@ import pickle
 
 import pytest
 
+from eds.errors import CodedError
 from eds.issuing.access import AccessError
-from eds.pki.algorithms import UnsupportedSignatureAlgorithm
-from eds.pki.certificates import CertificateError
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.schema import Issue
-from eds.errors import CodedError
+from eds.issuing.issuer import IssuingError
+from eds.issuing.registry import ErrorCode, RegistryError
+from eds.issuing.two_step import TwoStepError
+from eds.pki.algorithms import UnsupportedSignatureAlgorithm
+from eds.pki.certificates import CertificateError
 from eds.pki.gost.pkcs12 import Pkcs12Error
 from eds.pki.identity import IdentityError
-from eds.issuing.issuer import IssuingError
 from eds.pki.keys import KeyStoreError
-from eds.signatures.pades import PdfSigningError
-from eds.issuing.registry import ErrorCode, RegistryError
 from eds.pki.revocation.crl import CrlError
 from eds.pki.trust import TrustError
 from eds.signatures.cms import CmsError
+from eds.signatures.pades import PdfSigningError
 from eds.signatures.tsp import TimestampError
-from eds.issuing.two_step import TwoStepError
 from eds.signatures.xmldsig import XmlDsigError
 
 CODED = [AccessError, CertificateError, CmsError, CrlError, IdentityError, IssuingError, KeyStoreError, PdfSigningError,

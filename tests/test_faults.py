@@ -24,15 +24,15 @@ from pathlib import Path
 import pytest
 
 from api import create_app
-from eds.signatures import pades as pdf
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
-from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry
-from eds.validation.report import Indication, Status
+from eds.pki.keys import SigningKey
 from eds.pki.revocation import CrlStore, OcspClient, Policy
+from eds.signatures import pades as pdf
+from eds.validation.report import Indication, Status
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from test_pki import demo

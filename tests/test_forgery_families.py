@@ -17,10 +17,10 @@ import re
 import pytest
 
 from api import create_app
-from eds.signatures import cms, xmldsig
 from eds.issuing.access import ApiKeys
-from eds.validation.request_check import RequestChecker
 from eds.pki.revocation import OcspClient
+from eds.signatures import cms, xmldsig
+from eds.validation.request_check import RequestChecker
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from hostile.documents.corpus import CASES, FAMILIES, Case, Expect, Material, make_material

@@ -18,8 +18,6 @@ from cryptography.x509 import ocsp
 from lxml import etree
 
 from eds.pki import algorithms
-
-from eds.signatures import cms, tsp, xmldsig
 from eds.pki.certificates import Certificate
 from eds.pki.gost import (
     OID_KZ_GOST2004_SIGNATURE,
@@ -35,10 +33,11 @@ from eds.pki.gost.providers import install
 from eds.pki.gost.rc2 import encrypt_block
 from eds.pki.keys import KeyStoreError, SigningKey
 from eds.pki.paths import PathValidator
-from eds.validation.report import Indication
-from eds.validation.request_check import Claims, RequestChecker
 from eds.pki.revocation import CrlIndex, OcspClient, Policy
 from eds.pki.revocation.ocsp import build_request, check_response
+from eds.signatures import cms, tsp, xmldsig
+from eds.validation.report import Indication
+from eds.validation.request_check import Claims, RequestChecker
 from eds.validation.signer_check import SignerChecker
 
 GOST_USERS = ("gost_individual_sign", "gost_company_head", "gost_revoked", "gost_on_hold")

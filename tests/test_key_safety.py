@@ -29,12 +29,12 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 
 from api import create_app
 from api.logs import JsonFormatter
-from eds.signatures import pades as pdf
 from eds.issuing.access import AccessError, ApiKeys
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.keystore import KeyStore
-from eds.pki.keys import KeyStoreError, SigningKey
 from eds.issuing.registry import Registry
+from eds.pki.keys import KeyStoreError, SigningKey
+from eds.signatures import pades as pdf
 from test_pki import demo
 
 PASSWORD_ENV = "EDS_TEST_KEY_SAFETY_PASSWORD"

@@ -12,12 +12,12 @@ import json
 
 import pytest
 
-from eds.signatures import pades as pdf
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.pki.keys import SigningKey
-from eds.validation.report import DocumentReport
 from eds.pki.revocation import OcspClient
+from eds.signatures import pades as pdf
+from eds.validation.report import DocumentReport
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from hostile.pdf.corpus import CASES, Base, countersigned, truncated_code, truncations

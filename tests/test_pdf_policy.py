@@ -17,14 +17,14 @@ from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 
-from eds.signatures import pades as pdf, pdf_changes, tsp
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
-from eds.pki.keys import SigningKey
 from eds.limits import Limits
-from eds.validation.report import Indication
+from eds.pki.keys import SigningKey
 from eds.pki.revocation import OcspClient
+from eds.signatures import pades as pdf, pdf_changes, tsp
+from eds.validation.report import Indication
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from hostile.pdf.corpus import first_page, incremental

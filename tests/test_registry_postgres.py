@@ -24,8 +24,8 @@ from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
 from eds.issuing.keystore import KeyStore
 from eds.issuing.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
-from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile
+from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from test_pki import demo
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from eds.signatures import cms, tsp, xmldsig
 from eds.pki.keys import SigningKey
+from eds.pki.revocation import OcspClient
+from eds.signatures import cms, tsp, xmldsig
 from eds.validation.report import Indication
 from eds.validation.request_check import Claims, RequestChecker
-from eds.pki.revocation import OcspClient
 from eds.validation.signer_check import SignerChecker
 
 

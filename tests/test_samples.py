@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from eds.validation.request_check import Claims, RequestChecker
 from eds.pki.revocation import Policy
-from eds.validation.signer_check import SignerChecker
 from eds.pki.trust import load_profile
+from eds.validation.request_check import Claims, RequestChecker
+from eds.validation.signer_check import SignerChecker
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 INDEX = json.loads((SAMPLES / "requests/index.json").read_text(encoding="utf-8"))

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from eds.validation.report import Indication, Status
 from eds.pki.revocation import OcspClient, Policy
+from eds.validation.report import Indication, Status
 from eds.validation.signer_check import SignerChecker
 from test_pki.authority import TestPki
 

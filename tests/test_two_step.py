@@ -21,15 +21,15 @@ from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageLevel
 from pyhanko_certvalidator import ValidationContext
 
-from eds.signatures import xmldsig
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import IssuingError, IssuingOptions
-from eds.pki.keys import SigningKey
 from eds.issuing.registry import ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
-from eds.pki.revocation import Policy
-from eds.validation.signer_check import SignerChecker
 from eds.issuing.two_step import Prepared, TwoStepIssuer
+from eds.pki.keys import SigningKey
+from eds.pki.revocation import Policy
+from eds.signatures import xmldsig
+from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from ncalayer import device_cms
 

@@ -11,11 +11,11 @@ import sys
 
 import pytest
 
-from eds.signatures import cms, xmldsig
 from eds.issuing.documents.examples import EXAMPLES
-from eds.signatures.formats import detect_format
-from eds.pki.keys import SigningKey
 from eds.limits import Limits
+from eds.pki.keys import SigningKey
+from eds.signatures import cms, xmldsig
+from eds.signatures.formats import detect_format
 from eds.validation.request_check import Claims, ExpectedSigner
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier

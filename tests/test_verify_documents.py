@@ -14,14 +14,14 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
-from eds.signatures import pades as pdf
-from eds.pki.certificates import Certificate
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
+from eds.pki.certificates import Certificate
 from eds.pki.keys import SigningKey
-from eds.validation.report import Indication
 from eds.pki.revocation import OcspClient, Policy
+from eds.signatures import pades as pdf
+from eds.validation.report import Indication
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 

@@ -25,7 +25,6 @@ from cryptography.x509.oid import NameOID
 from lxml import etree
 
 from eds import limits
-
 from eds.signatures import xmldsig
 from eds.signatures.xmldsig import DS_NS, GOST2015_512, XmlVerification, sign_xml, verify_xml
 

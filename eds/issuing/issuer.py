@@ -14,15 +14,14 @@ import datetime as _dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from eds.issuing import documents
-
-from eds.signatures import pades as pdf, tsp, xmldsig
-from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate
 from eds.errors import CodedError
+from eds.issuing import documents
 from eds.issuing.keystore import KeyStore
-from eds.pki.keys import SigningKey
 from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.registry.records import Document, Draft, SignedFiles
+from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate
+from eds.pki.keys import SigningKey
+from eds.signatures import pades as pdf, tsp, xmldsig
 from eds.validation.report import SignatureReport
 from eds.validation.signer_check import SignerChecker
 

@@ -38,12 +38,7 @@ from asn1crypto import cms as asn1_cms
 from asn1crypto import core
 from lxml import etree
 
-from eds.signatures import cms, pades as pdf, tsp, xmldsig
-
 from eds.issuing import documents
-
-from eds.pki import gost
-from eds.pki.certificates import Certificate, CertificateError
 from eds.issuing.issuer import (
     IssuingError,
     IssuingOptions,
@@ -54,6 +49,9 @@ from eds.issuing.issuer import (
 )
 from eds.issuing.registry import ErrorCode, Registry, RegistryError
 from eds.issuing.registry.records import Document, Draft, Pending, PreparedFiles, SignedFiles
+from eds.pki import gost
+from eds.pki.certificates import Certificate, CertificateError
+from eds.signatures import cms, pades as pdf, tsp, xmldsig
 from eds.validation.report import SignatureReport
 from eds.validation.signer_check import SignerChecker
 

@@ -26,9 +26,8 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingRule,
 )
 
-from eds.pki import algorithms
-
 from eds import limits
+from eds.pki import algorithms
 from eds.pki.certificates import Certificate
 from eds.pki.gost.providers import GostSignatureValidator
 from eds.pki.trust import TrustProfile

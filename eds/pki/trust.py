@@ -17,8 +17,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from eds.pki.certificates import Certificate, CertificateError
 from eds.errors import CodedError
+from eds.pki.certificates import Certificate, CertificateError
 
 NCA_DEFAULTS: dict = {
     "name": "nca",

@@ -13,9 +13,8 @@ import dataclasses
 import datetime as _dt
 from dataclasses import dataclass
 
-from eds.signatures import cms, tsp, xmldsig
-
 from eds import limits
+from eds.signatures import cms, tsp, xmldsig
 from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, SignatureReport, Status
 from eds.validation.signer_check import SignerChecker

@@ -14,18 +14,17 @@ import datetime as _dt
 import time
 from collections.abc import Iterable
 
-from eds.pki import algorithms
-
 from eds import limits
+from eds.pki import algorithms
 from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
+from eds.pki.gost.providers import install as install_gost
 from eds.pki.identity import IdentityError, parse_bin, parse_iin
 from eds.pki.paths import PathValidator
-from eds.pki.gost.providers import install as install_gost
+from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
+from eds.pki.trust import TrustProfile
 from eds.validation.report import (ChainEntry, Check, CrlEvidence, EvidenceSource, EvidenceType, Indication,
                                    OcspEvidence, OcspStatus, RevocationEvidence, SignatureReport,
                                    Status, TimeSource)
-from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
-from eds.pki.trust import TrustProfile
 
 
 RECENT_SECONDS = 15.0

@@ -20,14 +20,13 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 
-from eds.signatures import cms, pdf_changes, tsp
-
 from eds import limits
-from eds.signatures.formats import detect_format
 from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
+from eds.pki.revocation import CrlError, CrlIndex
+from eds.signatures import cms, pdf_changes, tsp
+from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, SignatureReport, Status
 from eds.validation.request_check import Claims, RequestChecker, settle, signature_check
-from eds.pki.revocation import CrlError, CrlIndex
 from eds.validation.signer_check import SignerChecker
 
 

@@ -18,9 +18,9 @@ from asn1crypto import crl as asn1_crl
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
+from eds.errors import CodedError
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
-from eds.errors import CodedError
 
 
 class CrlError(CodedError, ValueError):

@@ -30,8 +30,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields, signers
 
-from eds.signatures import cms, pades as pdf, tsp, xmldsig
 from eds.pki.keys import SigningKey
+from eds.signatures import cms, pades as pdf, tsp, xmldsig
 from eds.validation.request_check import Claims, ExpectedSigner
 from test_pki.tsa import make_timestamp_token
 

@@ -22,8 +22,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import fields
 
-from eds.signatures import pades as pdf
 from eds.pki.keys import SigningKey
+from eds.signatures import pades as pdf
 
 
 @dataclass(frozen=True)

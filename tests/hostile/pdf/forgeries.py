@@ -44,12 +44,12 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
-from eds.signatures import pades as pdf
-from eds.pki.certificates import Certificate
 from eds.issuing.documents import render_pdf, validate
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
+from eds.pki.certificates import Certificate
 from eds.pki.keys import SigningKey
+from eds.signatures import pades as pdf
 from eds.validation.signer_check import SignerChecker
 from hostile.pdf.corpus import (
     Base, Edit, byte_range_of, draw_over_page, first_page, incremental, last_startxref, name, numbers,
