@@ -197,6 +197,17 @@ def _is_timestamp_response(der: bytes) -> bool:
         return False
 
 
+def _signed_content(signed_data: acms.SignedData, detached_content: bytes | None) -> tuple[bytes, bytes | None]:
+    """The content the signers signed, and the attached content (None when detached): given once, never two."""
+    attached = _econtent(signed_data)
+    if attached is not None and detached_content is not None and attached != detached_content:
+        raise _Fail("CONTENT_CONFLICT", "the CMS carries content that differs from the detached content given")
+    content = attached if attached is not None else detached_content
+    if content is None:
+        raise _Fail("DETACHED_CONTENT_MISSING", "the CMS is detached and no content was given")
+    return content, attached
+
+
 def _econtent(signed_data: acms.SignedData) -> bytes | None:
     content = signed_data["encap_content_info"]["content"]
     if isinstance(content, core.Void):
@@ -255,12 +266,7 @@ def verify_cms(
         if content_type == ID_CT_TST_INFO:
             raise _Fail("NO_SIGNERS", "this is a bare RFC 3161 timestamp token: evidence of time, not a signature",
                         {"kind": "TimeStampToken"})
-        attached = _econtent(signed_data)
-        if attached is not None and detached_content is not None and attached != detached_content:
-            raise _Fail("CONTENT_CONFLICT", "the CMS carries content that differs from the detached content given")
-        content = attached if attached is not None else detached_content
-        if content is None:
-            raise _Fail("DETACHED_CONTENT_MISSING", "the CMS is detached and no content was given")
+        content, attached = _signed_content(signed_data, detached_content)
         if len(signed_data["signer_infos"]) == 0:
             raise _Fail("NO_SIGNERS", "the SignedData has no SignerInfo")
         certs = _bounded(signed_data)
@@ -675,15 +681,10 @@ def add_signer(
     """
     try:
         signed_data = _load_signed_data(_decode_input(cms_der, DEFAULT_MAX_BYTES))
+        content, _ = _signed_content(signed_data, detached_content)
     except _Fail as failure:
         raise CmsError(failure.code, failure.message) from None
     content_type = signed_data["encap_content_info"]["content_type"].dotted
-    attached = _econtent(signed_data)
-    if attached is not None and detached_content is not None and attached != detached_content:
-        raise CmsError("CONTENT_CONFLICT", "the CMS carries other content than the detached content given")
-    content = attached if attached is not None else detached_content
-    if content is None:
-        raise CmsError("DETACHED_CONTENT_MISSING", "a detached CMS needs its content to be co-signed")
     # Taken before verifying: asn1crypto re-encodes a SignerInfo once its fields were read (slow, not byte-exact).
     existing_signers = [s.dump() for s in signed_data["signer_infos"]]
     existing = verify_signed_data(signed_data, content)
