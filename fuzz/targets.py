@@ -118,6 +118,7 @@ class Oracles:
         self.requests = RequestChecker(self.signers)
         self.genuine_certificate = Certificate.load(seeds.certificate).der
         self.genuine_serial = Certificate.load(seeds.certificate).x509.serial_number
+        self.genuine_subject = Certificate.load(seeds.certificate).subject_dn
         self.genuine_crl = CrlIndex(seeds.crl)
         self.signed_xml = xmldsig.verify_xml(seeds.xml).signed_document
         start1, length1, start2, length2 = _byte_range(seeds.pdf)
@@ -152,11 +153,11 @@ class Oracles:
 
     def crl(self, data: bytes) -> None:
         try:
-            index = CrlIndex(data, source="fuzz")
+            index = CrlIndex(data, source="document")  # as a hostile document would embed it
         except CrlError as exc:
             assert exc.code.startswith("CRL_"), exc.code
             return
-        _render(index.evidence())
+        _render(index.evidence(self.genuine_subject).to_dict())
         for serial in (1, 2 ** 64 + 1, self.genuine_serial):
             index.lookup(serial)
         try:

@@ -3,8 +3,8 @@
 A check never raises to say "no": it adds a ``Check`` with a status and a reason code, and the report
 derives its indication from them: any FAILED check gives TOTAL_FAILED, otherwise any INDETERMINATE one
 gives INDETERMINATE, otherwise TOTAL_PASSED. The API, the CLI and the web page render these values.
-What a signature report rests on (the signer, the chain, the revocation evidence) is values too; their
-attributes are snake_case and the JSON's camelCase lives only in each ``to_dict``.
+What a signature report rests on (the signer, the chain, the revocation evidence as ``eds.pki.revocation``
+made it) is values too; their attributes are snake_case and the JSON's camelCase lives only in each ``to_dict``.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ import datetime as _dt
 import enum
 import json
 from dataclasses import dataclass, field, replace
-from typing import ClassVar
 
 from eds.pki.certificates import Certificate, CertificateSummary
+from eds.pki.revocation.evidence import RevocationEvidence
 from eds.validation import reasons
 
 
@@ -94,27 +94,6 @@ class TimeSource(str, enum.Enum):
     NOW = "now"  # nothing proves an earlier one
 
 
-class EvidenceType(str, enum.Enum):
-    OCSP = "OCSP"
-    CRL = "CRL"
-
-
-class EvidenceSource(str, enum.Enum):
-    """Where a revocation answer came from: a verdict offline or on a document's own evidence says so."""
-
-    NETWORK = "network"  # fetched for this check
-    CACHE = "cache"  # a CRL fetched earlier and kept on disk
-    FILE = "file"  # given to the checker (offline CRL and OCSP files)
-    DOCUMENT = "document"  # embedded in the signed document (PAdES DSS, CMS revocation values)
-
-
-class OcspStatus(str, enum.Enum):
-    """The statuses an OCSP answer has when it is evidence; an UNKNOWN answer decides nothing and is not kept."""
-
-    GOOD = "GOOD"
-    REVOKED = "REVOKED"
-
-
 @dataclass(frozen=True)
 class ChainEntry:
     """One certificate of the trusted path, from the signer's to the pinned anchor."""
@@ -134,59 +113,6 @@ class ChainEntry:
                 "notBefore": self.not_before.isoformat(), "notAfter": self.not_after.isoformat()}
 
 
-@dataclass(frozen=True, kw_only=True)
-class CrlEvidence:
-    """A CRL (complete or delta) that decided a certificate's status."""
-
-    type: ClassVar[EvidenceType] = EvidenceType.CRL
-    certificate: str  # DN of the certificate it decided
-    source: EvidenceSource
-    delta: bool
-    number: int | None
-    this_update: _dt.datetime
-    next_update: _dt.datetime | None
-    entries: int
-    sha256: str
-
-    @property
-    def as_of(self) -> _dt.datetime:
-        """The moment the list speaks for."""
-        return self.this_update
-
-    def to_dict(self) -> dict:
-        return {"type": self.type.value, "delta": self.delta, "number": self.number,
-                "thisUpdate": self.this_update.isoformat(), "nextUpdate": _iso(self.next_update),
-                "entries": self.entries, "source": self.source.value, "sha256": self.sha256,
-                "certificate": self.certificate}
-
-
-@dataclass(frozen=True, kw_only=True)
-class OcspEvidence:
-    """An OCSP answer that decided a certificate's status."""
-
-    type: ClassVar[EvidenceType] = EvidenceType.OCSP
-    certificate: str  # DN of the certificate it decided
-    source: EvidenceSource
-    status: OcspStatus
-    produced_at: _dt.datetime | None
-    this_update: _dt.datetime | None
-    responder: str | None  # DN
-    url: str | None  # None when the answer was not fetched
-
-    @property
-    def as_of(self) -> _dt.datetime | None:
-        """The moment the answer speaks for: when the status was last known right, else when it was signed."""
-        return self.this_update or self.produced_at
-
-    def to_dict(self) -> dict:
-        return {"type": self.type.value, "status": self.status.value, "producedAt": _iso(self.produced_at),
-                "thisUpdate": _iso(self.this_update), "responder": self.responder, "source": self.source.value,
-                "url": self.url, "certificate": self.certificate}
-
-
-RevocationEvidence = CrlEvidence | OcspEvidence
-
-
 @dataclass(frozen=True)
 class SignatureReport:
     """The verdict on one signature (or one certificate check) and everything it rests on."""
@@ -199,11 +125,6 @@ class SignatureReport:
     time_source: TimeSource | None = None
     signing_time: _dt.datetime | None = None
     extra: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        # The time source may be given by its value ("timestamp"), as the signing-time code names it.
-        if self.time_source is not None:
-            object.__setattr__(self, "time_source", TimeSource(self.time_source))
 
     def with_signer(self, signer: SignatureReport | None, *checks: Check) -> SignatureReport:
         """This report resting on ``signer``, the signer check of its certificate (None when it has none).

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from eds import limits
 from eds.signatures import cms, tsp, xmldsig
 from eds.signatures.formats import detect_format
-from eds.validation.report import Check, DocumentReport, SignatureReport, Status
+from eds.validation.report import Check, DocumentReport, SignatureReport, Status, TimeSource
 from eds.validation.signer_check import SignerChecker
 
 # Failure codes of the crypto layers that mean "the document was changed / the signature is wrong".
@@ -125,7 +125,7 @@ _no_poe = {
 
 
 def _without_poe(signature: SignatureReport) -> SignatureReport:
-    if signature.time_source == "timestamp":
+    if signature.time_source == TimeSource.TIMESTAMP:
         return signature
     checks = tuple(_no_poe.get(c.code, lambda c: c)(c) if c.status == Status.FAILED else c
                    for c in signature.checks)
@@ -134,7 +134,7 @@ def _without_poe(signature: SignatureReport) -> SignatureReport:
 
 def _claimed_only(signature: SignatureReport) -> SignatureReport:
     """The signature with a claimed (unproven) signing time moved from ``signingTime`` to ``claimedSigningTime``."""
-    if signature.time_source == "timestamp" or signature.signing_time is None:
+    if signature.time_source == TimeSource.TIMESTAMP or signature.signing_time is None:
         return signature
     extra = dict(signature.extra)
     extra["claimedSigningTime"] = signature.signing_time.isoformat()
@@ -254,7 +254,7 @@ class RequestChecker:
             extra = {"algorithm": signer_info.signature_algorithm}
             if signer_info.claimed_signing_time is not None:
                 extra["claimedSigningTime"] = signer_info.claimed_signing_time.isoformat()
-            signing_time = moment if source == "timestamp" else signer_info.claimed_signing_time
+            signing_time = moment if source == TimeSource.TIMESTAMP else signer_info.claimed_signing_time
             reports.append(SignatureReport((check,), signing_time=signing_time, extra=extra)
                            .with_signer(signer, *time_checks))
         return DocumentReport("cms", tuple(reports), tuple(problems), extra={"detached": result.detached})
@@ -262,7 +262,7 @@ class RequestChecker:
     def signing_time(self, signer_info: cms.CmsSignerResult, at: _dt.datetime | None,
                      extra_certs: tuple[bytes, ...] = (), document_ocsp: tuple[bytes, ...] = (),
                      document_crls: tuple = (), claimed: _dt.datetime | None = None,
-                     ) -> tuple[_dt.datetime | None, str | None, list[Check]]:
+                     ) -> tuple[_dt.datetime | None, TimeSource | None, list[Check]]:
         """The moment to judge the signer at, its source, and the checks that decided it.
 
         Only a valid timestamp from a TSA that chains to the profile proves a moment. Without one the
@@ -283,19 +283,20 @@ class RequestChecker:
             checks.append(Check("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID",
                                 {"cause": timestamp.failure}))
         elif timestamp is not None:
-            tsa = self.signer_checker.check(timestamp.tsa_certificate_der, at=timestamp.gen_time, time_source="timestamp",
-                                     purpose=None, extra_certs=(*timestamp.certificates, *extra_certs),
-                                     document_ocsp=document_ocsp, document_crls=document_crls)
+            tsa = self.signer_checker.check(timestamp.tsa_certificate_der, at=timestamp.gen_time,
+                                            time_source=TimeSource.TIMESTAMP, purpose=None,
+                                            extra_certs=(*timestamp.certificates, *extra_certs),
+                                            document_ocsp=document_ocsp, document_crls=document_crls)
             if tsa.passed:
                 checks.append(Check("timestamp", Status.PASSED,
                                     f"trusted timestamp {timestamp.gen_time.isoformat()} (policy {timestamp.policy})",
                                     details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
                                              "tsa": tsa.signer.subject.dn if tsa.signer else None}))
-                return timestamp.gen_time, "timestamp", checks
+                return timestamp.gen_time, TimeSource.TIMESTAMP, checks
             code = tsa.reasons[0].code if tsa.reasons else "TIMESTAMP_INVALID"
             status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
             checks.append(Check("timestamp", status, f"the timestamp's TSA certificate is not trusted ({code})",
                                 "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
         if at is not None:
-            return at, "requested", checks
+            return at, TimeSource.REQUESTED, checks
         return None, None, checks

@@ -21,10 +21,9 @@ from eds.pki.gost.providers import install as install_gost
 from eds.pki.identity import IdentityError, parse_bin, parse_iin
 from eds.pki.paths import PathValidator
 from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
+from eds.pki.revocation.evidence import RevocationEvidence
 from eds.pki.trust import TrustProfile
-from eds.validation.report import (ChainEntry, Check, CrlEvidence, EvidenceSource, EvidenceType, Indication,
-                                   OcspEvidence, OcspStatus, RevocationEvidence, SignatureReport,
-                                   Status, TimeSource)
+from eds.validation.report import ChainEntry, Check, Indication, SignatureReport, Status, TimeSource
 
 
 RECENT_SECONDS = 15.0
@@ -32,23 +31,6 @@ RECENT_SECONDS = 15.0
 
 def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
-
-
-def _moment(text: str | None) -> _dt.datetime | None:
-    return _dt.datetime.fromisoformat(text) if text else None
-
-
-def _evidence(entry: dict, cert: Certificate) -> RevocationEvidence:
-    """The revocation layer's description of one answer (its JSON), as the report's value about ``cert``."""
-    source = EvidenceSource(entry["source"])
-    if entry["type"] == EvidenceType.CRL:
-        return CrlEvidence(certificate=cert.subject_dn, source=source, delta=entry["delta"], number=entry["number"],
-                           this_update=_dt.datetime.fromisoformat(entry["thisUpdate"]),
-                           next_update=_moment(entry["nextUpdate"]),
-                           entries=entry["entries"], sha256=entry["sha256"])
-    return OcspEvidence(certificate=cert.subject_dn, source=source, status=OcspStatus(entry["status"]),
-                        produced_at=_moment(entry["producedAt"]), this_update=_moment(entry["thisUpdate"]),
-                        responder=entry["responder"], url=entry["url"])
 
 
 class SignerChecker:
@@ -71,7 +53,7 @@ class SignerChecker:
         return self.revocation.policy
 
     def check(self, certificate: bytes | Certificate, *, at: _dt.datetime | None = None,
-              time_source: TimeSource | str | None = None, expect_iin: str | None = None, expect_bin: str | None = None,
+              time_source: TimeSource | None = None, expect_iin: str | None = None, expect_bin: str | None = None,
               purpose: Purpose | None = Purpose.SIGN, roles: frozenset[str] | None = None,
               extra_certs: Iterable[bytes | Certificate] = (), document_ocsp: tuple[bytes, ...] = (),
               document_crls: tuple[CrlIndex, ...] = ()) -> SignatureReport:
@@ -82,7 +64,7 @@ class SignerChecker:
         """
         limits.checkpoint()  # a document with many signers spends its CPU budget here
         moment = at or _now()
-        source = TimeSource(time_source) if time_source else TimeSource.REQUESTED if at else TimeSource.NOW
+        source = time_source or (TimeSource.REQUESTED if at else TimeSource.NOW)
         try:
             cert = certificate if isinstance(certificate, Certificate) else Certificate.load(certificate)
         except CertificateError as exc:
@@ -225,7 +207,7 @@ class SignerChecker:
                 break
             result = self.revocation.check(cert, issuer, moment, document_ocsp=document_ocsp,
                                            document_crls=document_crls)
-            evidence.extend(_evidence(e, cert) for e in result.evidence)
+            evidence.extend(result.evidence)
             who = "the certificate" if cert is chain[0] else f"CA certificate {cert.common_name}"
             if result.status == "REVOKED":
                 return Check("revocation", Status.FAILED, f"{who}: {result.message}", "CERT_REVOKED",

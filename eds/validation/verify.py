@@ -25,7 +25,7 @@ from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from eds.pki.revocation import CrlError, CrlIndex
 from eds.signatures import cms, pdf_changes, tsp
 from eds.signatures.formats import detect_format
-from eds.validation.report import Check, DocumentReport, SignatureReport, Status
+from eds.validation.report import Check, DocumentReport, SignatureReport, Status, TimeSource
 from eds.validation.request_check import Claims, RequestChecker, settle, signature_check
 from eds.validation.signer_check import SignerChecker
 
@@ -150,7 +150,7 @@ class DocumentVerifier:
                 extra_certs=(*result.other_certificates, *embedded.certificates),
                 document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls, **identity)
         claimed = result.claimed_signing_time or _claimed_time(signature)
-        return SignatureReport(tuple(checks), signing_time=moment if source == "timestamp" else claimed,
+        return SignatureReport(tuple(checks), signing_time=moment if source == TimeSource.TIMESTAMP else claimed,
                                extra=extra).with_signer(signer)
 
     def _document_timestamp(self, signature, content: bytes, checks: list[Check], embedded: _Embedded,
@@ -163,13 +163,10 @@ class DocumentVerifier:
             checks.append(Check("timestamp", Status.FAILED, info.message, "TIMESTAMP_INVALID", {"cause": info.failure}))
             return SignatureReport(tuple(checks), extra=extra)
         checks.append(Check("timestamp", Status.PASSED, f"document timestamp {info.gen_time.isoformat()}"))
-        tsa = self.signer_checker.check(info.tsa_certificate_der, at=info.gen_time, time_source="timestamp", purpose=None,
-                                 extra_certs=(*info.certificates, *embedded.certificates),
-                                 document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
-        checks.extend(tsa.checks)
-        return SignatureReport(tuple(checks), signer=tsa.signer, chain=tsa.chain, revocation=tsa.revocation,
-                               validation_time=info.gen_time, time_source="timestamp", signing_time=info.gen_time,
-                               extra=extra)
+        tsa = self.signer_checker.check(info.tsa_certificate_der, at=info.gen_time, time_source=TimeSource.TIMESTAMP,
+                                        purpose=None, extra_certs=(*info.certificates, *embedded.certificates),
+                                        document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
+        return SignatureReport(tuple(checks), signing_time=info.gen_time, extra=extra).with_signer(tsa)
 
 
 _HASH_OIDS = {"sha256": cms.SHA256, "sha384": cms.SHA384, "sha512": cms.SHA512}

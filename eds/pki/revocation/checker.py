@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from eds.pki.certificates import Certificate
 from eds.pki.revocation.crl import CrlError, CrlIndex
+from eds.pki.revocation.evidence import RevocationEvidence
 from eds.pki.revocation.ocsp import OcspAnswer, OcspClient, check_response
 from eds.pki.revocation.store import CrlStore
 from eds.pki.trust import TrustProfile
@@ -35,7 +36,7 @@ class RevocationResult:
     message: str = ""
     reason: str | None = None
     revoked_at: _dt.datetime | None = None
-    evidence: tuple[dict, ...] = ()
+    evidence: tuple[RevocationEvidence, ...] = ()  # about the certificate checked
     problems: tuple[str, ...] = ()
     soft_failed: bool = False
     raw: tuple[tuple[str, bytes], ...] = ()  # ("OCSP" | "CRL", DER) of the evidence used, to embed (PAdES B-LT)
@@ -75,7 +76,7 @@ class RevocationChecker:
         must be produced after ``at`` to prove the status then for years (PAdES B-LT).
         """
         now = now or _dt.datetime.now(_dt.timezone.utc)
-        evidence: list[dict] = []
+        evidence: list[RevocationEvidence] = []
         problems: list[str] = []
         network_only = True
         for method in self.methods:
@@ -85,7 +86,7 @@ class RevocationChecker:
                     continue
                 if answer.status in ("GOOD", "REVOKED"):
                     return self._conclude(answer.status, answer.reason, answer.revoked_at, at,
-                                          [*evidence, answer.evidence()], problems,
+                                          [*evidence, answer.evidence(cert.subject_dn)], problems,
                                           (("OCSP", answer.der),) if answer.der else ())
                 problems.append(f"{answer.code}: {answer.message}")
                 network_only &= answer.network_failure
@@ -94,7 +95,7 @@ class RevocationChecker:
                 if isinstance(result, tuple):
                     status, entry_reason, revoked_at, used = result
                     return self._conclude(status, entry_reason, revoked_at, at,
-                                          [*evidence, *(c.evidence() for c in used)], problems,
+                                          [*evidence, *(c.evidence(cert.subject_dn) for c in used)], problems,
                                           tuple(("CRL", c.der) for c in used))
                 problems.append(result)
                 network_only &= result.startswith("CRL_UNREACHABLE")
@@ -107,7 +108,8 @@ class RevocationChecker:
 
     @staticmethod
     def _conclude(status: str, reason: str | None, revoked_at: _dt.datetime | None, at: _dt.datetime,
-                  evidence: list[dict], problems: list[str], raw: tuple[tuple[str, bytes], ...]) -> RevocationResult:
+                  evidence: list[RevocationEvidence], problems: list[str],
+                  raw: tuple[tuple[str, bytes], ...]) -> RevocationResult:
         if status == "REVOKED" and _revoked_by(reason, revoked_at, at):
             when = revoked_at.isoformat() if revoked_at else "an unknown time"
             return RevocationResult("REVOKED", "CERT_REVOKED", f"the certificate was revoked ({reason}) at {when}",

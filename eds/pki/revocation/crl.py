@@ -21,6 +21,7 @@ from cryptography.x509.oid import ExtensionOID
 from eds.errors import CodedError
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
+from eds.pki.revocation.evidence import CrlEvidence, EvidenceSource
 
 
 class CrlError(CodedError, ValueError):
@@ -184,14 +185,8 @@ class CrlIndex:
         current = self.next_update is not None and now <= self.next_update
         return current or self.this_update >= at
 
-    def evidence(self) -> dict:
-        return {
-            "type": "CRL",
-            "delta": self.is_delta,
-            "number": self.number,
-            "thisUpdate": self.this_update.isoformat(),
-            "nextUpdate": self.next_update.isoformat() if self.next_update else None,
-            "entries": len(self),
-            "source": self.source,
-            "sha256": self.sha256,
-        }
+    def evidence(self, certificate: str) -> CrlEvidence:
+        """This list as the evidence that decided ``certificate`` (its DN)."""
+        return CrlEvidence(certificate=certificate, source=EvidenceSource(self.source), delta=self.is_delta,
+                           number=self.number, this_update=self.this_update, next_update=self.next_update,
+                           entries=len(self), sha256=self.sha256)

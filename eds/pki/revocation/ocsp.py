@@ -25,6 +25,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
+from eds.pki.revocation.evidence import EvidenceSource, OcspEvidence, OcspStatus
 
 MAX_RESPONSE_BYTES = 1_000_000
 CLOCK_SKEW = _dt.timedelta(minutes=5)
@@ -47,16 +48,11 @@ class OcspAnswer:
     der: bytes | None = None
     network_failure: bool = False
 
-    def evidence(self) -> dict:
-        return {
-            "type": "OCSP",
-            "status": self.status,
-            "producedAt": self.produced_at.isoformat() if self.produced_at else None,
-            "thisUpdate": self.this_update.isoformat() if self.this_update else None,
-            "responder": self.responder,
-            "source": self.source,
-            "url": self.url,
-        }
+    def evidence(self, certificate: str) -> OcspEvidence:
+        """This GOOD or REVOKED answer as the evidence that decided ``certificate`` (its DN)."""
+        return OcspEvidence(certificate=certificate, source=EvidenceSource(self.source),
+                            status=OcspStatus(self.status), produced_at=self.produced_at,
+                            this_update=self.this_update, responder=self.responder, url=self.url)
 
 
 def _error(code: str, message: str, *, url: str | None = None, network: bool = False,
