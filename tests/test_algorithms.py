@@ -145,3 +145,15 @@ def test_gost_joins_the_registry_only_when_installed():
              "print(algorithms.is_supported('1.2.398.3.10.1.1.2.3.2'))")
     output = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert output.split() == ["False", "True"]
+
+
+def test_pades_refuses_a_key_it_cannot_use_or_that_is_not_the_certificates(keys):
+    buffer = io.BytesIO()
+    canvas.Canvas(buffer).save()
+    certificate = Certificate.load(keys["rsa"][1])
+    for key, code in ((SigningKey("ed", ed25519.Ed25519PrivateKey.generate(), certificate), "KEY_ALGORITHM_UNSUPPORTED"),
+                      (SigningKey("other", keys["ec"][0], certificate), "KEY_CERTIFICATE_MISMATCH"),
+                      (SigningKey("gost", keys["gost"][0], certificate), "KEY_CERTIFICATE_MISMATCH")):
+        with pytest.raises(pades.PdfSigningError) as caught:
+            pades.sign_pdf(buffer.getvalue(), key)
+        assert caught.value.code == code

@@ -692,3 +692,25 @@ def test_live_test_pki_tsa(pki_server, manifest: dict, faults) -> None:
     with pytest.raises(tsp.TimestampError) as caught:
         tsp.request_timestamp(url, IMPRINT, retries=0)
     assert caught.value.code == "TSA_RESPONSE_MALFORMED"
+
+
+def _with_unreadable_timestamp_attribute(der: bytes) -> bytes:
+    """``der``'s first SignerInfo with a signatureTimeStampToken attribute whose value is not a ContentInfo."""
+    def change(_: acms.SignedData, signer_info: acms.SignerInfo) -> None:
+        body = core.ObjectIdentifier(tsp.ID_SIGNATURE_TIMESTAMP_TOKEN).dump() + b"\x31\x03\x04\x01\x00"
+        signer_info["unsigned_attrs"] = acms.CMSAttributes([acms.CMSAttribute.load(bytes([0x30, len(body)]) + body)])
+
+    return mutate_signer(der, change)
+
+
+def test_an_unreadable_timestamp_attribute_fails_a_signer_but_not_a_tsa_token() -> None:
+    """A signer's CAdES-T attribute that cannot be read fails it (TIMESTAMP_INVALID); the same attribute inside a
+    TSA's own token is nothing to the token, whose unsigned attributes prove nothing, as it always was."""
+    pki = cms_pki()
+    signer = tsp.verify_cades(_with_unreadable_timestamp_attribute(attached_rsa())).signers[0]
+    assert not signer.intact and signer.failure == "TIMESTAMP_INVALID"
+    assert signer.timestamp is not None and signer.timestamp.failure == "TOKEN_MALFORMED"
+    assert cms.verify_cms(_with_unreadable_timestamp_attribute(attached_rsa())).intact  # CMS alone judges no time
+
+    token = timestamp_token(hashlib.sha256(b"value").digest(), pki.tsa, pki)
+    assert tsp.verify_timestamp_token(_with_unreadable_timestamp_attribute(token), data=b"value").intact

@@ -165,3 +165,10 @@ def test_request_check_reports_too_complex(checker, name: str) -> None:
     case = CASES[name]()
     details = _refused(checker.check(case.data), "TOO_COMPLEX")
     assert (details["limit"], details["found"]) == (case.limit, case.found)
+
+
+def test_the_pss_cases_have_an_intact_control() -> None:
+    """The PSS cases fail for their parameters alone: with the salt it was made with the same SignerInfo holds."""
+    from hostile.cms.corpus import pss_salt
+
+    assert tsp.verify_cades(pss_salt(32)).intact

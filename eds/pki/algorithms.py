@@ -219,9 +219,13 @@ def rsa_pss(hash_oid: str, mgf_hash_oid: str, salt_length: int) -> SignatureAlgo
     if hash_oid not in _HASHES or mgf_hash_oid not in _HASHES:
         raise UnsupportedSignatureAlgorithm("UNSUPPORTED_ALGORITHM", f"RSASSA-PSS with hash {hash_oid}, MGF1 "
                                             f"{mgf_hash_oid} is not supported", {"oid": RSA_PSS})
-    pss = padding.PSS(mgf=padding.MGF1(_HASHES[mgf_hash_oid]()), salt_length=salt_length)
-    return SignatureAlgorithm(RSA_PSS, "RSASSA-PSS", "rsa-pss", hash_oid, _cryptography_verifier(
-        rsa.RSAPublicKey, lambda key, sig, data: key.verify(sig, data, pss, _HASHES[hash_oid]())))
+    def check(key: rsa.RSAPublicKey, signature_value: bytes, data: bytes) -> None:
+        # Built per check: parameters cryptography refuses (a negative salt) make the signature invalid.
+        pss = padding.PSS(mgf=padding.MGF1(_HASHES[mgf_hash_oid]()), salt_length=salt_length)
+        key.verify(signature_value, data, pss, _HASHES[hash_oid]())
+
+    return SignatureAlgorithm(RSA_PSS, "RSASSA-PSS", "rsa-pss", hash_oid,
+                              _cryptography_verifier(rsa.RSAPublicKey, check))
 
 
 def verify(signer: object, data: bytes, signature_value: bytes, signature_oid: str) -> bool:

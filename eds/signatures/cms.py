@@ -82,7 +82,7 @@ class CmsSignerResult:
     timestamp_tokens: tuple[bytes, ...] = field(default=(), repr=False)
     """The signatureTimeStampToken values (DER), unchecked: :func:`eds.signatures.tsp.judge_timestamps` checks them."""
     timestamp_error: str | None = None
-    """Why the timestamp attribute could not even be read; the signer is then not intact."""
+    """Why the timestamp attribute could not even be read; judging the timestamps then fails the signer."""
     timestamp: object | None = None
     """The :class:`eds.signatures.tsp.TimestampInfo` that tsp set after judging the tokens (None before)."""
 
@@ -427,7 +427,7 @@ def _signature_algorithm(algorithm: algos.SignedDigestAlgorithm, digest_oid: str
         chosen = algorithms.signature(oid)
     except algorithms.UnsupportedSignatureAlgorithm:
         raise _unsupported("signature", oid) from None
-    if chosen.digest_oid is None:
+    if chosen.digest_oid is None or digest_function(chosen.digest_oid) is None:  # Ed25519; SHA-1 is refused
         raise _unsupported("signature", oid)
     if chosen.key_type != "gost" and chosen.digest_oid != digest_oid:
         raise _Fail("ALGORITHM_MISMATCH", f"signature algorithm {oid} does not use digest {digest_oid}")
@@ -525,7 +525,11 @@ def _check_signing_certificate(
 
 
 def _timestamp_tokens(signer_info: acms.SignerInfo, found: dict[str, object]) -> None:
-    """Hand over every signatureTimeStampToken (CAdES-T) as DER; tsp judges them against the signature value."""
+    """Hand over every signatureTimeStampToken (CAdES-T) as DER; tsp judges them against the signature value.
+
+    An attribute that does not parse is handed over as ``timestamp_error``: it fails the signer when tsp judges
+    its timestamps (CAdES-T), and is nothing to a TSA's own token, whose unsigned attributes prove nothing.
+    """
     unsigned = signer_info["unsigned_attrs"]
     if isinstance(unsigned, core.Void):
         return
@@ -537,7 +541,7 @@ def _timestamp_tokens(signer_info: acms.SignerInfo, found: dict[str, object]) ->
             tokens.extend(value.dump() for value in attribute["values"])
         except ASN1_ERRORS as error:
             found["timestamp_error"] = f"timestamp attribute does not parse: {error}"
-            raise _Fail("TIMESTAMP_INVALID", "the signature timestamp attribute is malformed") from None
+            return
     found["timestamp_tokens"] = tuple(tokens)
 
 

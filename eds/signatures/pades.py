@@ -34,7 +34,7 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from eds.errors import CodedError
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
-from eds.pki.keys import KeyMismatch, SigningKey
+from eds.pki.keys import KeyMismatch, SigningKey, belongs_to
 from eds.signatures import cms, tsp
 
 # Key types whose signatures pyHanko makes itself (it knows their hashes); others get their CMS from eds.signatures.cms.
@@ -156,7 +156,13 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, f
     ``stamp`` is an optional visible box (x1, y1, x2, y2) on the first page.
     """
     room = _RESERVED + (8192 if timestamp_url else 0)
-    if key.key_type not in _PYHANKO_KEY_TYPES:
+    try:
+        key_type = key.key_type
+    except TypeError as exc:
+        raise PdfSigningError("KEY_ALGORITHM_UNSUPPORTED", f"this key cannot make PAdES signatures: {exc}") from None
+    if not belongs_to(key, key.certificate.der):
+        raise PdfSigningError("KEY_CERTIFICATE_MISMATCH", "the private key does not belong to the certificate")
+    if key_type not in _PYHANKO_KEY_TYPES:
         return _sign_with_cms(pdf, key, timestamp_url=timestamp_url, field_name=field_name, reason=reason,
                               location=location, stamp=stamp, room=room)
     metadata = signers.PdfSignatureMetadata(

@@ -312,8 +312,10 @@ def judge_timestamps(signer: cms.CmsSignerResult) -> cms.CmsSignerResult:
     Returns the signer with ``timestamp`` set; a broken token makes it not intact (TIMESTAMP_INVALID), the first
     broken one being reported.
     """
-    if signer.timestamp_error is not None:
-        return dataclasses.replace(signer, timestamp=malformed_token(signer.timestamp_error))
+    if signer.intact and signer.timestamp_error is not None:
+        return dataclasses.replace(signer, intact=False, failure="TIMESTAMP_INVALID",
+                                   message="the signature timestamp attribute is malformed",
+                                   timestamp=malformed_token(signer.timestamp_error))
     if not signer.intact or not signer.timestamp_tokens:
         return signer
     infos = []

@@ -615,6 +615,75 @@ def pss_with_sha1() -> Case:
     return Case(mutate_signer(attached_rsa(), change), "UNSUPPORTED_ALGORITHM")
 
 
+def _sha1_signature_over(digest: str) -> bytes:
+    """sha1WithRSA named beside a SHA-2 digestAlgorithm, with a genuine SHA-1 PKCS#1 value over the attributes."""
+    pki = cms_pki()
+
+    def change(_: acms.SignedData, signer_info: acms.SignerInfo) -> None:
+        signer_info["digest_algorithm"] = algos.DigestAlgorithm({"algorithm": digest})
+        signer_info["signature_algorithm"] = algos.SignedDigestAlgorithm({"algorithm": "sha1_rsa"})
+        signed = b"\x31" + signer_info["signed_attrs"].dump()[1:]
+        signer_info["signature"] = pki.rsa_signer.key.sign(signed, padding.PKCS1v15(), hashes.SHA1())
+
+    der = sign_cms_with_digest(digest)
+    return mutate_signer(der, change)
+
+
+def sign_cms_with_digest(digest: str) -> bytes:
+    """attached_rsa, but its messageDigest made with ``digest`` (sha256, sha384 or sha512)."""
+    pki = cms_pki()
+    hashers = {"sha256": hashlib.sha256, "sha384": hashlib.sha384, "sha512": hashlib.sha512}
+
+    def change(signed_data: acms.SignedData, signer_info: acms.SignerInfo) -> None:
+        content = signed_data["encap_content_info"]["content"].native
+        value = acms.CMSAttribute({"type": "message_digest", "values": [hashers[digest](content).digest()]})
+        resign(signer_info, replaced("message_digest", value)(attributes(signer_info)), pki.rsa_signer.key)
+
+    return mutate_signer(attached_rsa(), change)
+
+
+@case
+def sha1_signature_named_with_sha256_digest() -> Case:
+    """SHA-1 signatures are not accepted in CMS, whatever digestAlgorithm beside them says."""
+    return Case(_sha1_signature_over("sha256"), "UNSUPPORTED_ALGORITHM")
+
+
+@case
+def sha1_signature_named_with_sha384_digest() -> Case:
+    return Case(_sha1_signature_over("sha384"), "UNSUPPORTED_ALGORITHM")
+
+
+@case
+def sha1_signature_named_with_sha512_digest() -> Case:
+    return Case(_sha1_signature_over("sha512"), "UNSUPPORTED_ALGORITHM")
+
+
+def pss_salt(salt_length: int) -> bytes:
+    """attached_rsa signed with RSASSA-PSS (salt 32) but naming ``salt_length`` in its parameters."""
+    pki = cms_pki()
+
+    def change(_: acms.SignedData, signer_info: acms.SignerInfo) -> None:
+        parameters = {"hash_algorithm": {"algorithm": "sha256"}, "salt_length": salt_length,
+                      "mask_gen_algorithm": {"algorithm": "mgf1", "parameters": {"algorithm": "sha256"}}}
+        signer_info["signature_algorithm"] = {"algorithm": "rsassa_pss", "parameters": parameters}
+        signed = b"\x31" + signer_info["signed_attrs"].dump()[1:]
+        pss = padding.PSS(mgf=padding.MGF1(hashes.SHA256()), salt_length=32)
+        signer_info["signature"] = pki.rsa_signer.key.sign(signed, pss, hashes.SHA256())
+
+    return mutate_signer(attached_rsa(), change)
+
+
+@case
+def pss_with_a_negative_salt_length() -> Case:
+    """Parameters cryptography cannot use make the signature invalid, not the SignerInfo unreadable."""
+    return Case(pss_salt(-1), "SIGNATURE_INVALID")
+
+
+@case
+def pss_with_another_salt_length() -> Case:
+    return Case(pss_salt(20), "SIGNATURE_INVALID")
+
+
 @case
 def signer_info_version_7() -> Case:
     def change(_: acms.SignedData, signer_info: acms.SignerInfo) -> None:
