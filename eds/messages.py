@@ -19,9 +19,9 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The certificate cannot be read",
     },
     "reason.SIGNATURE_INVALID": {
-        "kk": "Қолтаңба жарамсыз: құжат өзгертілген",
-        "ru": "Подпись недействительна: документ изменён",
-        "en": "The signature is invalid: the document was changed",
+        "kk": "Қолтаңба жарамсыз: ол құжатқа немесе сертификатқа сәйкес келмейді",
+        "ru": "Подпись недействительна: она не соответствует документу или сертификату",
+        "en": "The signature is invalid: it does not match the document or the certificate",
     },
     "reason.DOCUMENT_MALFORMED": {
         "kk": "Құжат пішімі дұрыс емес",
@@ -44,22 +44,22 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The certificate has expired",
     },
     "reason.CERT_REVOKED": {
-        "kk": "Сертификат кері қайтарылған",
+        "kk": "Сертификат кері қайтарып алынған (күші жойылған)",
         "ru": "Сертификат отозван",
         "en": "The certificate is revoked",
     },
     "reason.REVOKED_NO_POE": {
-        "kk": "Сертификат кері қайтарылған; қолтаңбаның одан бұрын қойылғаны дәлелденбеген",
+        "kk": "Сертификат кері қайтарып алынған (күші жойылған); қолтаңбаның одан бұрын қойылғаны дәлелденбеген",
         "ru": "Сертификат отозван; не доказано, что подпись создана до отзыва",
         "en": "The certificate was revoked and nothing proves the signature is older",
     },
     "reason.REVOCATION_UNKNOWN": {
-        "kk": "Сертификаттың мәртебесін анықтау мүмкін болмады",
-        "ru": "Не удалось установить статус сертификата (отзыв не проверен)",
+        "kk": "Сертификаттың мәртебесін (кері қайтарып алынған-алынбағанын) анықтау мүмкін болмады",
+        "ru": "Не удалось установить статус сертификата (отозван ли он)",
         "en": "The certificate's revocation status could not be established",
     },
     "reason.CHAIN_UNTRUSTED": {
-        "kk": "Сертификат сенімді ҰКО түбірлік сертификатына жетпейді",
+        "kk": "Сертификат ҰКО-ның сенімді түбірлік сертификатына жетпейді",
         "ru": "Сертификат не ведёт к доверенному корневому сертификату НУЦ",
         "en": "The certificate does not chain to a trusted NCA root",
     },
@@ -84,7 +84,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The algorithm is not allowed",
     },
     "reason.ALGORITHM_UNSUPPORTED": {
-        "kk": "Қолтаңба алгоритмі әзірге қолдау көрсетілмейді",
+        "kk": "Қолтаңба алгоритміне әзірге қолдау көрсетілмейді",
         "ru": "Алгоритм подписи пока не поддерживается",
         "en": "The signature algorithm is not supported yet",
     },
@@ -99,18 +99,18 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "This is an authentication key, not a signing key",
     },
     "reason.CA_CERTIFICATE": {
-        "kk": "КО сертификаты соңғы пайдаланушы ретінде қолданылған",
+        "kk": "КО сертификаты соңғы пайдаланушы сертификаты ретінде қолданылған",
         "ru": "Сертификат УЦ использован как сертификат пользователя",
         "en": "A CA certificate was used as an end-entity certificate",
     },
     "reason.IIN_MISMATCH": {
         "kk": "Өтініштегі ЖСН сертификаттағы ЖСН-мен сәйкес келмейді",
-        "ru": "ИИН в заявлении не совпадает с ИИН в сертификате",
+        "ru": "ИИН в запросе не совпадает с ИИН в сертификате",
         "en": "The IIN in the request does not match the IIN in the certificate",
     },
     "reason.BIN_MISMATCH": {
         "kk": "Өтініштегі БСН сертификаттағы БСН-мен сәйкес келмейді",
-        "ru": "БИН в заявлении не совпадает с БИН в сертификате",
+        "ru": "БИН в запросе не совпадает с БИН в сертификате",
         "en": "The BIN in the request does not match the BIN in the certificate",
     },
     "reason.IDENTITY_MALFORMED": {
@@ -119,7 +119,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "The IIN/BIN is malformed (12 digits expected)",
     },
     "reason.IDENTITY_CHECKSUM": {
-        "kk": "ЖСН/БСН бақылау саны дұрыс емес",
+        "kk": "ЖСН/БСН бақылау цифры дұрыс емес",
         "ru": "Неверная контрольная цифра ИИН/БИН",
         "en": "The IIN/BIN check digit is wrong",
     },
@@ -308,7 +308,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "Valid",
     },
     "status.superseded": {
-        "kk": "Қайта ресімделген (ауыстырылған)",
+        "kk": "Қайта рәсімделген (ауыстырылған)",
         "ru": "Переоформлен (заменён)",
         "en": "Superseded by re-issue",
     },

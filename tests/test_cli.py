@@ -26,7 +26,7 @@ def test_cert_json_for_a_revoked_certificate(pki_server, pki_dir, capsys):
     assert code == 1
     assert report["indication"] == "TOTAL_FAILED" and report["subIndication"] == "REVOKED"
     assert report["reasons"][0]["code"] == "CERT_REVOKED"
-    assert report["reasons"][0]["messages"]["kk"] == "Сертификат кері қайтарылған"
+    assert report["reasons"][0]["messages"]["kk"] == "Сертификат кері қайтарып алынған (күші жойылған)"
 
 
 def test_cert_offline_with_crl_files_and_at(pki_dir, capsys):

@@ -483,7 +483,7 @@ def test_reissue_names_the_superseded_document(tmp_path):
                                        original={"number": "KZ77LAA00000999", "issued_at": "2021-03-02"}))
     text = _text(path)
     assert "Настоящий документ выдан взамен документа № KZ77LAA00000999 от 02.03.2021 (переоформление)." in text
-    assert "02.03.2021 ж. берілген № KZ77LAA00000999 құжаттың орнына қайта ресімделіп берілді." in text
+    assert "02.03.2021 ж. берілген № KZ77LAA00000999 құжаттың орнына қайта рәсімделіп берілді." in text
     assert "ТЕЛНҰСҚА" not in text
 
 
