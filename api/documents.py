@@ -6,7 +6,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from api.errors import ApiError, refuse_too_complex
 from api.metrics import count_verdict
-from api.request import Body, authorise, granted_key_id, services
+from api.request import Body, acting_for, authorise, granted_key_id, services
 from eds.issuing.registry.records import Document
 from eds.validation.request_check import Claims
 
@@ -26,12 +26,17 @@ def record(document: Document) -> dict:
     }
 
 
+def _for_its_provider(number: str) -> None:
+    """Only a client acting for the document's provider may read its files or change it (PROVIDER_NOT_GRANTED)."""
+    acting_for(services().registry.document(number).provider_id)
+
+
 @documents.post("/documents")
 def issue():
     client = authorise("issue")
     body = Body()
     doc_type = body.text("type", required=True, max_length=64)
-    provider = body.text("providerId", required=True, max_length=16)
+    provider = acting_for(body.text("providerId", required=True, max_length=16))
     key_id = granted_key_id(body)
     data = body.object("data")
     idempotency = request.headers.get("Idempotency-Key")
@@ -47,6 +52,7 @@ def show(number: str):
     authorise("verify")
     registry = services().registry
     document = registry.document(number)
+    acting_for(document.provider_id)  # the record carries the holder's data: only its provider's clients read it
     events = registry.events(number)
     return jsonify({**record(document), "events": [
         {"kind": str(e.kind), "actor": e.actor, "at": e.at.isoformat(), "reason": e.reason,
@@ -56,6 +62,7 @@ def show(number: str):
 @documents.get("/documents/<number>/<any(pdf, xml):kind>")
 def file(number: str, kind: str):
     authorise("verify")
+    _for_its_provider(number)
     data = services().registry.file(number, kind)
     mimetype = "application/pdf" if kind == "pdf" else "application/xml"
     return Response(data, mimetype=mimetype,
@@ -73,17 +80,20 @@ def event(number: str):
     idempotency = request.headers.get("Idempotency-Key")
     if kind == "reissue":
         key_id, data = granted_key_id(body), body.object("data", required=False)
+        _for_its_provider(number)
         document = issuer.reissue(number, key_id=key_id, actor=actor, reason=reason, data=data,
                                   idempotency_key=idempotency)
         return jsonify(record(document)), 201
     if kind == "duplicate":
         key_id = granted_key_id(body)
+        _for_its_provider(number)
         document = issuer.duplicate(number, key_id=key_id, actor=actor, reason=reason, idempotency_key=idempotency)
         return jsonify(record(document)), 201
     actions = {"suspend": issuer.suspend, "resume": issuer.resume, "terminate": issuer.terminate}
     if kind not in actions:
         raise ApiError("FIELD_INVALID", "event must be reissue, duplicate, suspend, resume or terminate",
                        details={"field": "event"})
+    _for_its_provider(number)
     document = actions[kind](number, actor=actor, reason=reason)
     return jsonify(record(document))
 

@@ -33,6 +33,12 @@ def authorise(scope: str) -> Client:
     return client
 
 
+def acting_for(provider_id: str) -> str:
+    """``provider_id``, when the calling client may act for that provider (PROVIDER_NOT_GRANTED otherwise)."""
+    g.client.require_provider(provider_id)
+    return provider_id
+
+
 def granted_key_id(body: Body) -> str:
     """``keyId``: a signing key the calling client was granted (KEY_NOT_GRANTED otherwise)."""
     key_id = body.text("keyId", required=True)

@@ -85,7 +85,7 @@ def _first_use(home: Path, pki_dir: Path) -> None:
         print(f"providers registered: {', '.join(f'{p} (key {k})' for p, k in providers.items())}", flush=True)
     keys = ApiKeys(home / "api-keys.json")
     if not keys.path.exists():
-        token = keys.create("demo", ["verify", "issue", "sign", "admin"], signing_keys=["*"])
+        token = keys.create("demo", ["verify", "issue", "sign", "admin"], signing_keys=["*"], providers=["*"])
         print(f"demo API key (shown once, stored hashed): {token}", flush=True)
 
 

@@ -12,7 +12,8 @@ from flask import Blueprint, Response, jsonify, request
 
 from api.documents import record
 from api.openapi import register
-from api.request import Body, authorise, services
+from api.request import Body, acting_for, authorise, services
+from eds.issuing.registry import RegistryError
 
 two_step = Blueprint("two_step", __name__, url_prefix="/api/v1/documents")
 
@@ -22,7 +23,7 @@ def prepare():
     client = authorise("issue")
     body = Body()
     doc_type = body.text("type", required=True, max_length=64)
-    provider = body.text("providerId", required=True, max_length=16)
+    provider = acting_for(body.text("providerId", required=True, max_length=16))
     certificate = body.binary("signerCertificate")
     data = body.object("data")
     prepared = services().two_step.prepare(
@@ -33,9 +34,20 @@ def prepare():
                    expiresAt=prepared.expires_at.isoformat()), 201
 
 
+def _for_its_provider(pending_id: str) -> None:
+    """Only a client acting for the pending document's provider may see, complete or abandon it (an unknown id
+    is left to the step itself, which names it PENDING_NOT_FOUND or NOT_FOUND)."""
+    try:
+        pending = services().registry.pending(pending_id, include_expired=True)
+    except RegistryError:
+        return
+    acting_for(pending.provider_id)
+
+
 @two_step.get("/prepared/<pending_id>/pdf")
 def prepared_pdf(pending_id: str):
     authorise("issue")
+    _for_its_provider(pending_id)
     data = services().registry.pending_file(pending_id, "pdf")
     return Response(data, mimetype="application/pdf")
 
@@ -43,6 +55,7 @@ def prepared_pdf(pending_id: str):
 @two_step.post("/prepared/<pending_id>/complete")
 def complete(pending_id: str):
     client = authorise("issue")
+    _for_its_provider(pending_id)
     body = Body()
     cms = body.binary("cms")
     signed_xml = body.text("signedXml", required=True, max_length=5_000_000)
@@ -54,6 +67,7 @@ def complete(pending_id: str):
 @two_step.delete("/prepared/<pending_id>")
 def abandon(pending_id: str):
     client = authorise("issue")
+    _for_its_provider(pending_id)
     reason = request.args.get("reason", "abandoned by the caller")[:500]
     pending = services().registry.abandon(pending_id, actor=f"api:{client.name}", reason=reason)
     return jsonify(pendingId=pending_id, number=pending.number, status="abandoned")

@@ -435,7 +435,8 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
 
     keys = ApiKeys(eds_home() / "api-keys.json")
     try:
-        token = keys.create(args.name, args.scope, signing_keys=args.signing_key, rate_per_minute=args.rate)
+        token = keys.create(args.name, args.scope, signing_keys=args.signing_key, providers=args.provider,
+                            rate_per_minute=args.rate)
     except AccessError as exc:
         raise UsageError(str(exc)) from None
     print(token)
@@ -594,6 +595,9 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--scope", action="append", required=True, choices=["verify", "issue", "sign", "admin"])
     create.add_argument("--signing-key", action="append", default=[], metavar="KEY_ID",
                         help="a signing key the client may use (repeatable; * for all)")
+    create.add_argument("--provider", action="append", default=[], metavar="PROVIDER_ID",
+                        help="a provider the client acts for: issues, changes and reads its documents (repeatable; "
+                             "* for all)")
     create.add_argument("--rate", type=int, default=600, help="requests per minute (default 600)")
     create.set_defaults(func=cmd_api_key_create)
 

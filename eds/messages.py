@@ -368,6 +368,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Нет права подписывать этим ключом",
         "en": "The API key may not use this signing key",
     },
+    "api.PROVIDER_NOT_GRANTED": {
+        "kk": "Бұл API кілті осы көрсетілетін қызметті берушінің атынан әрекет ете алмайды",
+        "ru": "Этот API-ключ не может действовать от имени этого услугодателя",
+        "en": "The API key may not act for this provider",
+    },
     "api.RATE_LIMITED": {
         "kk": "Сұраныстар тым көп",
         "ru": "Слишком много запросов",

@@ -94,5 +94,6 @@ def issuing_api(tmp_path_factory, pki_dir, pki_server) -> dict:
     demo.bootstrap(home, pki_dir, app.extensions["eds"].registry)
     keys = ApiKeys(home / "api-keys.json")
     return {"client": app.test_client(),
-            "issue": {"X-API-Key": keys.create("portal", ["issue", "verify"], signing_keys=["official_region"])},
-            "verify": {"X-API-Key": keys.create("auditor", ["verify"])}}
+            "issue": {"X-API-Key": keys.create("portal", ["issue", "verify"], signing_keys=["official_region"],
+                                               providers=["ZHM"])},
+            "verify": {"X-API-Key": keys.create("auditor", ["verify"], providers=["ZHM"])}}

@@ -73,7 +73,7 @@ def test_life_events_over_http(env):
 
 @pytest.mark.parametrize("body, status, code", [
     (licence(type="no_such_type"), 422, "UNPROCESSABLE"),
-    (licence(providerId="NOPE"), 404, "NOT_FOUND"),
+    (licence(providerId="NOPE"), 403, "PROVIDER_NOT_GRANTED"),  # the portal acts for ZHM only
     (licence(keyId="official_ministry"), 403, "KEY_NOT_GRANTED"),
     (licence(data={"licensee": 5}), 422, "UNPROCESSABLE"),
     (licence(data=[1]), 400, "FIELD_INVALID"),

@@ -191,7 +191,8 @@ def service(home: Path, pki_dir: Path, database_url: str | None = None):
     registry.close()
     app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir), "EDS_DATABASE_URL": url})
     token = ApiKeys(home / "api-keys.json").create("portal", ["issue", "verify", "sign"],
-                                                  signing_keys=["official_region"], rate_per_minute=10 ** 6)
+                                                  signing_keys=["official_region"], providers=["ZHM"],
+                                                  rate_per_minute=10 ** 6)
     return app, {"X-API-Key": token}, url
 
 

@@ -122,7 +122,7 @@ def test_no_secret_in_logs_answers_errors_or_files(home, original, pki_dir, pki_
     try:
         app = create_app({"EDS_HOME": str(directory), "EDS_TRUST": str(pki_dir)})
         token = ApiKeys(directory / "api-keys.json").create("portal", ["issue", "verify", "sign"],
-                                                           signing_keys=["*"], rate_per_minute=10 ** 6)
+                                                           signing_keys=["*"], providers=["*"], rate_per_minute=10 ** 6)
         headers = {"X-API-Key": token}
         client = app.test_client()
         answers = []
@@ -249,7 +249,8 @@ def test_api_keys_are_stored_as_hashes_only(tmp_path):
 def test_audit_journal_catches_edits_to_issued_documents(home, pki_dir, pki_server):
     directory, _ = home
     app = create_app({"EDS_HOME": str(directory), "EDS_TRUST": str(pki_dir)})
-    token = ApiKeys(directory / "api-keys.json").create("portal", ["issue", "verify"], signing_keys=["*"])
+    token = ApiKeys(directory / "api-keys.json").create("portal", ["issue", "verify"], signing_keys=["*"],
+                                                                     providers=["*"])
     client = app.test_client()
     numbers = [client.post("/api/v1/documents", json=licence(), headers={"X-API-Key": token}).get_json()["number"]
                for _ in range(2)]

@@ -106,7 +106,8 @@ def deployment(cluster, tmp_path_factory, pki_dir, pki_server):
     registry = Registry.open(cluster)
     demo.bootstrap(home, pki_dir, registry)
     registry.close()
-    token = ApiKeys(home / "api-keys.json").create("portal", ["issue", "verify"], signing_keys=["official_region"])
+    token = ApiKeys(home / "api-keys.json").create("portal", ["issue", "verify"], signing_keys=["official_region"],
+                                                   providers=["ZHM"])
     # B-T PDFs (EDS_LONG_TERM=0): embedding chain and revocation data costs CPU and proves nothing about sharing.
     env = {**os.environ, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir), "EDS_DATABASE_URL": cluster,
            "EDS_LONG_TERM": "0"}

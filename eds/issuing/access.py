@@ -1,4 +1,9 @@
-"""API keys: who may call the service, with which scopes and signing keys, at what rate.
+"""API keys: who may call the service, with which scopes, signing keys and providers, at what rate.
+
+A key acts only for the providers it names (``*``: all; the ``admin`` scope acts for all): issuing, life events,
+lookups of records and files, and two-step documents of any other provider are refused (PROVIDER_NOT_GRANTED),
+so one provider's portal cannot suspend or read another provider's licences. A key stored before providers
+were named has none.
 
 A key is shown once when created (``eds_<id>_<secret>``); only the SHA-256 of its 256-bit secret is kept,
 which is safe for random secrets (no password stretching needed) and fast to check on every request.
@@ -22,7 +27,8 @@ SCOPES = ("verify", "issue", "sign", "admin")
 
 
 class AccessError(CodedError, ValueError):
-    """``code``: API_KEY_MISSING, API_KEY_INVALID, SCOPE_DENIED, KEY_NOT_GRANTED, RATE_LIMITED, BAD_SCOPE."""
+    """``code``: API_KEY_MISSING, API_KEY_INVALID, SCOPE_DENIED, KEY_NOT_GRANTED, PROVIDER_NOT_GRANTED,
+    RATE_LIMITED, BAD_SCOPE."""
 
 
 @dataclass(frozen=True)
@@ -32,6 +38,11 @@ class Client:
     scopes: frozenset[str]
     signing_keys: frozenset[str]
     rate_per_minute: int
+    providers: frozenset[str] = frozenset()
+
+    def may_act_for(self, provider_id: str) -> bool:
+        """Whether this key may act for ``provider_id`` (named, ``*``, or the admin scope)."""
+        return provider_id in self.providers or "*" in self.providers or "admin" in self.scopes
 
     def require(self, scope: str) -> None:
         if scope not in self.scopes and "admin" not in self.scopes:
@@ -40,6 +51,12 @@ class Client:
     def require_signing_key(self, key_id: str) -> None:
         if key_id not in self.signing_keys and "*" not in self.signing_keys:
             raise AccessError("KEY_NOT_GRANTED", f"this API key may not use signing key {key_id!r}")
+
+    def require_provider(self, provider_id: str) -> None:
+        """Refuse (PROVIDER_NOT_GRANTED) unless this key acts for ``provider_id``."""
+        if not self.may_act_for(provider_id):
+            raise AccessError("PROVIDER_NOT_GRANTED", f"this API key may not act for provider {provider_id!r}",
+                              {"providerId": provider_id})
 
 
 def _digest(secret: str) -> str:
@@ -64,9 +81,10 @@ class ApiKeys:
             self._cache = (mtime, json.loads(self.path.read_text(encoding="utf-8")))
         return self._cache[1]
 
-    def create(self, name: str, scopes: list[str], *, signing_keys: list[str] = (),
+    def create(self, name: str, scopes: list[str], *, signing_keys: list[str] = (), providers: list[str] = (),
                rate_per_minute: int = 600) -> str:
-        """Create a key and return the token, which is never stored and cannot be shown again."""
+        """Create a key and return the token, which is never stored and cannot be shown again; ``providers``
+        are the provider ids it acts for (``*``: all)."""
         unknown = set(scopes) - set(SCOPES)
         if unknown or not scopes:
             raise AccessError("BAD_SCOPE", f"scopes must be among {', '.join(SCOPES)}")
@@ -74,7 +92,8 @@ class ApiKeys:
         with self._lock:
             data = dict(self._load())
             data[key_id] = {"name": name, "sha256": _digest(secret), "scopes": sorted(set(scopes)),
-                            "signing_keys": sorted(set(signing_keys)), "rate_per_minute": rate_per_minute,
+                            "signing_keys": sorted(set(signing_keys)), "providers": sorted(set(providers)),
+                            "rate_per_minute": rate_per_minute,
                             "created": _dt.datetime.now(_dt.timezone.utc).isoformat()}
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
@@ -91,7 +110,7 @@ class ApiKeys:
         if record is None or not hmac.compare_digest(record["sha256"], _digest(parts[2])):
             raise AccessError("API_KEY_INVALID", "the API key is not valid")
         client = Client(parts[1], record["name"], frozenset(record["scopes"]), frozenset(record["signing_keys"]),
-                        int(record["rate_per_minute"]))
+                        int(record["rate_per_minute"]), frozenset(record.get("providers", ())))
         self._take(client)
         return client
 

@@ -241,10 +241,12 @@ def make_tokens(home: Path) -> dict[str, str]:
     """The API keys the requests name, created in ``home``'s key store (no rate limit but for ``limited``)."""
     store = ApiKeys(home / "api-keys.json")
     unlimited = 10 ** 9
-    tokens = {"all": store.create("all", ["verify", "issue", "sign"], signing_keys=["*"], rate_per_minute=unlimited),
+    tokens = {"all": store.create("all", ["verify", "issue", "sign"], signing_keys=["*"], providers=["*"],
+                                rate_per_minute=unlimited),
               "verify": store.create("verify", ["verify"], rate_per_minute=unlimited),
               "sign": store.create("sign", ["sign"], signing_keys=["ministry"], rate_per_minute=unlimited),
-              "issue": store.create("issue", ["issue", "verify"], signing_keys=["ministry"], rate_per_minute=unlimited),
+              "issue": store.create("issue", ["issue", "verify"], signing_keys=["ministry"], providers=["*"],
+                                  rate_per_minute=unlimited),
               "limited": store.create("limited", ["verify"], rate_per_minute=0)}
     tokens["wrong_secret"] = tokens["verify"].rsplit("_", 1)[0] + "_" + "x" * 43
     return tokens

@@ -1,0 +1,123 @@
+"""What protects people and providers: API keys scoped to providers, the public page's token, uploads matched to
+the registered file, identity claims on issued PDFs (issue 15, items 7-10); through the library and the API."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+
+from eds.issuing.access import AccessError, ApiKeys, Client
+from eds.issuing.documents.examples import EXAMPLES
+
+
+def _licence(provider: str = "ZHM", key: str = "official_region") -> dict:
+    doc_type = "scrap_metal_licence" if provider == "ZHM" else "tv_radio_licence"
+    data = dict(EXAMPLES[doc_type])
+    data.pop("provider", None)
+    return {"type": doc_type, "providerId": provider, "keyId": key, "data": data}
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory, pki_dir, pki_server):
+    """The API with both demo providers, a portal key for each, one issued licence of each."""
+    from api import create_app
+    from test_pki import demo
+
+    home = tmp_path_factory.mktemp("protection")
+    app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)})
+    demo.bootstrap(home, pki_dir, app.extensions["eds"].registry)
+    keys = ApiKeys(home / "api-keys.json")
+    headers = {
+        "zhm": {"X-API-Key": keys.create("zhm portal", ["issue", "verify"], signing_keys=["official_region"],
+                                         providers=["ZHM"])},
+        "mci": {"X-API-Key": keys.create("mci portal", ["issue", "verify"], signing_keys=["official_ministry"],
+                                         providers=["MCI"])},
+        "none": {"X-API-Key": keys.create("old key", ["issue", "verify"], signing_keys=["*"])},
+        "admin": {"X-API-Key": keys.create("operator", ["admin"])},
+    }
+    client = app.test_client()
+    numbers = {}
+    for name, provider, key in (("zhm", "ZHM", "official_region"), ("mci", "MCI", "official_ministry")):
+        answer = client.post("/api/v1/documents", json=_licence(provider, key), headers=headers[name])
+        assert answer.status_code == 201, answer.get_json()
+        numbers[name] = answer.get_json()["number"]
+    return {"app": app, "client": client, "headers": headers, "numbers": numbers,
+            "services": app.extensions["eds"]}
+
+
+def _refused(answer) -> None:
+    assert answer.status_code == 403, answer.get_json()
+    assert answer.get_json()["code"] == "PROVIDER_NOT_GRANTED"
+
+
+# 10. Keys scoped to providers
+
+def test_a_client_acts_only_for_the_providers_it_names():
+    client = Client("k", "portal", frozenset({"issue"}), frozenset(), 60, frozenset({"ZHM"}))
+    client.require_provider("ZHM")
+    with pytest.raises(AccessError) as refused:
+        client.require_provider("MCI")
+    assert refused.value.code == "PROVIDER_NOT_GRANTED" and refused.value.details == {"providerId": "MCI"}
+    assert Client("k", "all", frozenset({"issue"}), frozenset(), 60, frozenset({"*"})).may_act_for("MCI")
+    assert Client("k", "operator", frozenset({"admin"}), frozenset(), 60).may_act_for("MCI")
+    assert not Client("k", "old", frozenset({"issue"}), frozenset(), 60).may_act_for("ZHM")
+
+
+def test_keys_store_their_providers(tmp_path):
+    keys = ApiKeys(tmp_path / "api-keys.json")
+    token = keys.create("portal", ["issue"], providers=["ZHM", "ZHM", "MCI"])
+    assert keys.authenticate(token).providers == frozenset({"ZHM", "MCI"})
+
+
+@pytest.mark.parametrize("event", [
+    {"event": "suspend", "reason": "x"}, {"event": "terminate", "reason": "x"}, {"event": "resume", "reason": "x"},
+    {"event": "duplicate", "reason": "x", "keyId": "official_ministry"},
+    {"event": "reissue", "reason": "x", "keyId": "official_ministry"},
+])
+def test_a_cross_provider_life_event_is_403(env, event):
+    number = env["numbers"]["zhm"]
+    _refused(env["client"].post(f"/api/v1/documents/{number}/events", json=event, headers=env["headers"]["mci"]))
+    assert env["services"].registry.document(number).status.value == "valid"  # nothing happened to it
+
+
+def test_lookups_of_another_providers_document_are_403(env):
+    client, number = env["client"], env["numbers"]["zhm"]
+    for path in (f"/api/v1/documents/{number}", f"/api/v1/documents/{number}/pdf", f"/api/v1/documents/{number}/xml"):
+        _refused(client.get(path, headers=env["headers"]["mci"]))
+        _refused(client.get(path, headers=env["headers"]["none"]))  # a key that names no provider
+        assert client.get(path, headers=env["headers"]["zhm"]).status_code == 200
+        assert client.get(path, headers=env["headers"]["admin"]).status_code == 200
+    _refused(client.post("/api/v1/documents", json=_licence("ZHM"), headers=env["headers"]["mci"]))
+    assert client.get("/api/v1/documents/NOPE-1", headers=env["headers"]["mci"]).status_code == 404
+
+
+def test_two_step_of_another_provider_is_403(env, pki_dir, manifest, cert_of):
+    from ncalayer import device_cms
+
+    from eds.pki.keys import SigningKey
+    from eds.signatures import xmldsig
+
+    client, zhm, mci = env["client"], env["headers"]["zhm"], env["headers"]["mci"]
+    body = _licence()
+    body.pop("keyId")
+    body["signerCertificate"] = base64.b64encode(cert_of("official_region").der).decode()
+    _refused(client.post("/api/v1/documents/prepare", json=body, headers=mci))
+    step = client.post("/api/v1/documents/prepare", json=body, headers=zhm).get_json()
+    key = SigningKey.from_pkcs12((pki_dir / "users/official_region.p12").read_bytes(), manifest["password"])
+    signed = {"cms": base64.b64encode(device_cms(step["digest"], key)).decode(),
+              "signedXml": xmldsig.sign_xml(step["xml"].encode(), key.private_key, key.certificate.der).decode()}
+    pending = f"/api/v1/documents/prepared/{step['pendingId']}"
+    _refused(client.get(f"{pending}/pdf", headers=mci))
+    _refused(client.post(f"{pending}/complete", json=signed, headers=mci))
+    _refused(client.delete(pending, headers=mci))
+    done = client.post(f"{pending}/complete", json=signed, headers=zhm)
+    assert done.status_code == 201 and done.get_json()["providerId"] == "ZHM"
+
+
+def test_the_refusal_speaks_three_languages(env):
+    number = env["numbers"]["zhm"]
+    for lang, word in (("kk", "қызметті берушінің"), ("ru", "услугодателя"), ("en", "provider")):
+        answer = env["client"].get(f"/api/v1/documents/{number}", headers={**env["headers"]["mci"],
+                                                                           "Accept-Language": lang})
+        assert word in answer.get_json()["message"]
