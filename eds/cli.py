@@ -216,6 +216,42 @@ def cmd_sign_cms(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+# The names of the hashes ``eds sign hash --digest-alg`` takes: those two-step's ``digestAlgorithm`` answers.
+DIGEST_ALGORITHMS = ("sha256", "sha384", "sha512", "streebog256", "streebog512", "gost34311")
+
+
+def cmd_sign_hash(args: argparse.Namespace) -> int:
+    """The official's side of two-step signing without NCALayer: the detached CMS over a given hash."""
+    import base64
+    import binascii
+
+    from eds.pki import algorithms, gost
+    from eds.signatures import cms
+
+    try:
+        digest = base64.b64decode("".join(args.digest.split()), validate=True)
+    except (binascii.Error, ValueError):
+        raise UsageError(f"{args.digest[:40]!r} is not Base64 (give the digest that prepare answered)") from None
+    oids = {"sha256": algorithms.SHA256, "sha384": algorithms.SHA384, "sha512": algorithms.SHA512,
+            "streebog256": gost.OID_KZ_STREEBOG256_HASH, "streebog512": gost.OID_KZ_STREEBOG512_HASH,
+            "gost34311": gost.OID_KZ_GOST34311_HASH}
+    key = _signing_key(args)
+    try:
+        signed = cms.sign_digest(digest, key.private_key, key.certificate.der,
+                                 digest_oid=oids[args.digest_alg] if args.digest_alg else None,
+                                 extra_certs=[c.der for c in key.chain])
+    except cms.CmsError as exc:
+        raise UsageError(f"cannot sign: {exc}") from None
+    if args.out:
+        out = Path(args.out)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_bytes(signed)
+        tmp.replace(out)
+        print(f"signed: {out}", file=sys.stderr)
+    print(base64.b64encode(signed).decode())
+    return EXIT_PASSED
+
+
 def cmd_verify(args: argparse.Namespace) -> int:
     from eds.validation import batch
 
@@ -524,6 +560,20 @@ def build_parser() -> argparse.ArgumentParser:
                              help="add an RFC 3161 timestamp (the profile's TSA when no URL is given)")
             sub.add_argument("--trust", default="test", help="trust profile whose TSA --tsa uses")
         sub.set_defaults(func=func)
+    sign_hash = sign.add_parser("hash", help="make the detached CMS over a given hash, as NCALayer's "
+                                             "createCAdESFromBase64Hash does (two-step signing)")
+    sign_hash.description = ("Sign DIGEST_B64, the Base64 hash that POST /api/v1/documents/prepare answers as "
+                             "digest, and print the CMS in Base64: the cms field of .../complete.")
+    sign_hash.add_argument("digest", metavar="DIGEST_B64", help="the hash to sign, in Base64")
+    sign_hash.add_argument("--key", required=True, metavar="P12", help="PKCS#12 file with the signing key")
+    sign_hash.add_argument("--digest-alg", choices=DIGEST_ALGORITHMS,
+                           help="the hash DIGEST_B64 was made with, as prepare's digestAlgorithm names it "
+                                "(default: the one the key's algorithm goes with)")
+    sign_hash.add_argument("--password-env", default="EDS_KEY_PASSWORD", metavar="VAR",
+                           help="environment variable holding the password (default EDS_KEY_PASSWORD)")
+    sign_hash.add_argument("--password-file", metavar="FILE", help="file holding the password")
+    sign_hash.add_argument("--out", metavar="FILE", help="also write the CMS (DER) here")
+    sign_hash.set_defaults(func=cmd_sign_hash)
 
     verify = commands.add_parser("verify", help="verify signed PDF, XML or CMS documents (files or folders)")
     verify.add_argument("paths", nargs="+", metavar="PATH")

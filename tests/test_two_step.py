@@ -28,7 +28,7 @@ from eds.issuing.registry import ErrorCode, Registry, RegistryError, SignedFiles
 from eds.issuing.two_step import Prepared, TwoStepIssuer
 from eds.pki.keys import SigningKey
 from eds.pki.revocation import Policy
-from eds.signatures import xmldsig
+from eds.signatures import cms, xmldsig
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from ncalayer import device_cms
@@ -221,8 +221,8 @@ def test_gost_official_signs_a_streebog_digest(registry, checker, profile, cert_
     prepared = prepare(issuer, cert_of, "gost_company_head", "COMP")
     assert prepared.digest_algorithm == "streebog512" and len(base64.b64decode(prepared.digest)) == 64
     key = key_of("gost_company_head")
-    # a device that hashed with SHA-256 instead signs something else: refused, nothing registered
-    sha_cms = device_cms(base64.b64encode(hashlib.sha256(b"x").digest()).decode(), key)
+    # a device that hashed something else signs another digest: refused, nothing registered
+    sha_cms = device_cms(base64.b64encode(hashlib.sha512(b"x").digest()).decode(), key)
     _cms, signed_xml = device_signs(prepared, key)
     assert refused(issuer.complete, prepared.pending_id, cms_signature=sha_cms, signed_xml=signed_xml,
                    actor="o").code in ("SIGNATURE_MISMATCH", "SIGNATURE_INVALID")
@@ -369,6 +369,32 @@ def test_unknown_pending_id(issuer, registry, cert_of, key_of):
     assert refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
                    actor="official").code == "PENDING_NOT_FOUND"
     assert [e.kind for e in registry.events(prepared.number)] == ["issued"]
+
+
+def test_completed_answers_a_retry_of_complete(issuer, registry, cert_of, key_of):
+    official = key_of("official_ministry")
+    prepared = prepare(issuer, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, official)
+    # nothing completed yet: no document came of it (nor of an id that never was)
+    for pending_id in (prepared.pending_id, "0" * 32, "%", "x" * 500):
+        assert refused(issuer.completed, pending_id, cms_signature=cms_signature,
+                       signed_xml=signed_xml).code == "PENDING_NOT_FOUND"
+    document = issuer.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="o")
+    head = registry.journal_head()
+    # the same signatures, the CMS as DER or Base64: the same document (the service added a timestamp since)
+    for given in (cms_signature, base64.b64decode(cms_signature)):
+        again = issuer.completed(prepared.pending_id, cms_signature=given, signed_xml=signed_xml)
+        assert again == document
+    # signed again (at another time, so another signature), or another XML: not what was registered
+    resigned = cms.sign_digest(base64.b64decode(prepared.digest), official.private_key, official.certificate.der,
+                               signing_time=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5))
+    other = key_of("company_employee")
+    other_xml = xmldsig.sign_xml(prepared.xml, other.private_key, other.certificate.der)
+    for cms_given, xml_given in ((resigned, signed_xml), (cms_signature, other_xml), (b"garbage", signed_xml),
+                                 (cms_signature, b"<a/>")):
+        error = refused(issuer.completed, prepared.pending_id, cms_signature=cms_given, signed_xml=xml_given)
+        assert error.code == "ALREADY_COMPLETED" and error.details["number"] == document.number
+    assert registry.journal_head() == head and [e.kind for e in registry.events(document.number)] == ["issued"]
 
 
 def test_expired_pending_is_refused_and_its_number_never_reused(issuer, registry, clock, cert_of, key_of):

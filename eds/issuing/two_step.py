@@ -165,6 +165,25 @@ class TwoStepIssuer:
         except RegistryError as exc:
             raise _pending_refusal(exc) from None
 
+    def completed(self, pending_id: str, *, cms_signature: bytes, signed_xml: bytes) -> Document:
+        """The document an earlier ``complete`` registered, asked again with the same signatures.
+
+        A client whose ``complete`` timed out cannot tell whether the document was registered; calling
+        ``complete`` again finds no pending record (PENDING_NOT_FOUND) and then this answers: the same
+        document when the CMS (its signer, signed attributes and signature value, whatever timestamp was added
+        since) and the signed XML are the ones it was completed with; TwoStepError ALREADY_COMPLETED naming
+        the document when they are others; PENDING_NOT_FOUND when no document came of ``pending_id``.
+        """
+        document = self.registry.completed_from(pending_id)
+        if document is None:
+            raise TwoStepError("PENDING_NOT_FOUND", f"no pending document {pending_id!r}")
+        stored = pdf.signature_contents(self.registry.file(document.number, "pdf"))
+        if signed_xml != self.registry.file(document.number, "xml") or not _same_signer_info(cms_signature, stored):
+            raise TwoStepError("ALREADY_COMPLETED", f"pending document {pending_id} was completed as "
+                                                    f"{document.number} with other signatures",
+                               {"number": document.number})
+        return document
+
     # step 1
     def _prepare_files(self, draft: Draft, validated: documents.ValidatedDocument,
                        certificate: Certificate) -> PreparedFiles:
@@ -235,6 +254,17 @@ def _der(signature: bytes) -> bytes:
     except (binascii.Error, ValueError):
         raise TwoStepError("SIGNATURE_INVALID", "the signature is neither DER nor Base64 CMS",
                            {"cause": "CMS_MALFORMED"}) from None
+
+
+def _same_signer_info(cms_signature: bytes, stored: bytes) -> bool:
+    """Whether the device's CMS is the one embedded: the same signer, signed attributes and signature value."""
+    try:
+        given = asn1_cms.ContentInfo.load(_der(cms_signature))["content"]["signer_infos"]
+        embedded = asn1_cms.ContentInfo.load(stored, strict=False)["content"]["signer_infos"]
+        parts = ("sid", "signed_attrs", "signature")
+        return len(given) == len(embedded) == 1 and all(given[0][p].dump() == embedded[0][p].dump() for p in parts)
+    except (TwoStepError, ValueError, TypeError, KeyError, IndexError):
+        return False
 
 
 def _digest(algorithm: str, data: bytes) -> bytes:

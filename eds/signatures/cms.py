@@ -568,10 +568,15 @@ def _signer_info(
     signing_time: datetime | None,
     timestamp: Timestamping | None,
     pades: bool = False,
+    *,
+    message_digest: bytes | None = None,
+    digest_oid: str | None = None,
 ) -> acms.SignerInfo:
     """A version-1 SignerInfo with the CAdES-BES signed attributes, and CAdES-T if ``timestamp`` is given.
 
     ``pades`` leaves out signing-time, which PAdES forbids (the claimed time is the signature dictionary's /M).
+    ``message_digest`` is the content's hash already made (``content`` is then unused), with ``digest_oid``
+    naming it when it is not the hash of the key's own algorithm.
     """
     key = held_key(private_key)
     try:
@@ -581,10 +586,18 @@ def _signer_info(
     if not belongs_to(key, certificate_der):
         raise CmsError("CERTIFICATE_KEY_MISMATCH", "the private key does not belong to the certificate")
     algorithm = algorithms.signature(key.signature_algorithm)
+    if digest_oid is not None and digest_oid != algorithm.digest_oid:
+        chosen = algorithms.for_key_type(key.key_type, digest_oid)
+        if chosen is None:
+            raise CmsError("UNSUPPORTED_ALGORITHM", f"a {key.key_type} key cannot sign over the digest {digest_oid}")
+        algorithm = algorithms.signature(chosen)
     digest_oid = algorithm.digest_oid or SHA256
     digest = digest_function(digest_oid)
     if digest is None:
         raise CmsError("UNSUPPORTED_ALGORITHM", f"the key's digest {digest_oid} is not usable in CMS")
+    if message_digest is not None and len(message_digest) != len(digest(b"")):
+        raise CmsError("DIGEST_LENGTH", f"a {algorithms.digest(digest_oid).name} digest is {len(digest(b''))} "
+                                        f"bytes, not {len(message_digest)}")
     ess = {
         "certs": [
             {
@@ -600,7 +613,7 @@ def _signer_info(
         [
             _attribute("content_type", content_type),
             *([] if pades else [_attribute("signing_time", _cms_time(signing_time or datetime.now(timezone.utc)))]),
-            _attribute("message_digest", digest(content)),
+            _attribute("message_digest", digest(content) if message_digest is None else message_digest),
             _attribute("signing_certificate_v2", ess),
         ]
     )
@@ -653,6 +666,37 @@ def sign_cms(
             "version": "v1" if content_type == ID_DATA else "v3",
             "digest_algorithms": [signer_info["digest_algorithm"]],
             "encap_content_info": encap,
+            "certificates": [ax509.Certificate.load(c) for c in dict.fromkeys(certificates)],
+            "signer_infos": [signer_info],
+        }
+    )
+    return acms.ContentInfo({"content_type": "signed_data", "content": signed_data}).dump()
+
+
+def sign_digest(
+    message_digest: bytes,
+    private_key: object,
+    certificate_der: bytes,
+    *,
+    digest_oid: str | None = None,
+    extra_certs: Iterable[bytes] = (),
+    signing_time: datetime | None = None,
+) -> bytes:
+    """A detached CAdES-BES over a hash already made, as NCALayer's ``createCAdESFromBase64Hash`` does.
+
+    The official's device in two-step signing gets only the hash of what it signs (a PDF's /ByteRange), so
+    its messageDigest is ``message_digest`` as given. ``digest_oid`` names that hash (default: the one the
+    key's algorithm goes with, SHA-256 for RSA and EC, Streebog for GOST-2015); CmsError DIGEST_LENGTH when
+    the hash is not that long, UNSUPPORTED_ALGORITHM when the key cannot sign over it.
+    """
+    signer_info = _signer_info(b"", ID_DATA, private_key, certificate_der, signing_time, None,
+                               message_digest=message_digest, digest_oid=digest_oid)
+    certificates = [certificate_der] + [c for c in extra_certs if c != certificate_der]
+    signed_data = acms.SignedData(
+        {
+            "version": "v1",
+            "digest_algorithms": [signer_info["digest_algorithm"]],
+            "encap_content_info": {"content_type": ID_DATA},
             "certificates": [ax509.Certificate.load(c) for c in dict.fromkeys(certificates)],
             "signer_infos": [signer_info],
         }

@@ -240,6 +240,21 @@ def reserved_region(prepared_pdf: bytes, field_name: str = FIELD_NAME) -> tuple[
     return offsets[1], offsets[2]
 
 
+def signature_contents(pdf: bytes, field_name: str = FIELD_NAME) -> bytes:
+    """The CMS in a signature field's /Contents, as written there (DER with the reserved room's zero padding).
+
+    PdfSigningError SIGNATURE_NOT_FOUND when the PDF has no signed field of that name."""
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+        _name, value, _ref = next(iter(fields.enumerate_sig_fields(reader, with_name=field_name)))
+        contents = value.get_object()["/Contents"]
+    except (PdfReadError, KeyError, TypeError, ValueError, StopIteration, AttributeError):
+        contents = None
+    if not isinstance(contents, bytes):
+        raise PdfSigningError("SIGNATURE_NOT_FOUND", f"the PDF has no signature in the field {field_name}")
+    return bytes(contents)
+
+
 def embed_signature(prepared_pdf: bytes, start: int, end: int, signature: bytes) -> bytes:
     """The prepared PDF with the CMS written into its reserved /Contents (pyHanko's finish of interrupted
     signing). PdfSigningError SIGNATURE_TOO_LARGE when it does not fit."""

@@ -72,6 +72,7 @@ from eds.pki.trust import eds_home
 
 _TWELVE_DIGITS = re.compile(r"\d{12}")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_PENDING_ID = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16), as reserve names them
 _SCHEMA_LOCK = 0x6564_7352  # PostgreSQL advisory lock key: one process creates the tables at a time
 
 
@@ -491,6 +492,17 @@ class Registry:
             return _document(session, document, files)
 
         return self._db.write(work)
+
+    def completed_from(self, pending_id: str) -> Document | None:
+        """The document a pending record became when it was completed (its journal entry names the pending
+        record), or None: a client that lost the answer of ``complete`` learns whether it was registered."""
+        if not isinstance(pending_id, str) or not _PENDING_ID.fullmatch(pending_id):
+            return None
+        with self._db.read() as session:
+            number = session.scalar(select(JournalRow.document_number).where(
+                JournalRow.action == EventKind.ISSUED.value,
+                JournalRow.payload.contains(f'"completes_pending":"{pending_id}"', autoescape=True)))
+            return None if number is None else _document(session, self._document_row(session, number))
 
     def abandon(self, pending_id: str, *, actor: str, reason: str) -> Pending:
         """Drop a pending document that will not be signed (expired or not); its number stays unused for good."""
