@@ -13,6 +13,7 @@ from api import errors
 from api.documents import documents
 from api.health import health
 from api.metrics import metrics, observe
+from api.ncanode import register as register_ncanode
 from api.openapi import docs
 from api.pages import pages
 from api.two_step import two_step
@@ -41,6 +42,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(documents)
     app.register_blueprint(two_step)
     app.register_blueprint(pages)
+    register_ncanode(app, root=settings.ncanode_root)
 
     @app.before_request
     def start() -> None:

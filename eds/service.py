@@ -13,6 +13,8 @@ Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
 | EDS_KEYS | $EDS_HOME/keys.json | signing keys the service holds: {"id": {"pkcs12": path, "password_env": VAR}} |
 | EDS_PUBLIC_URL | http://127.0.0.1:8000 | base of the public verification links (QR codes) |
 | EDS_MAX_BODY | 20971520 | request size limit in bytes |
+| EDS_NCANODE_ROOT | 0 | 1: the NCANode-compatible endpoints also at the root (/x509/info...), not only under /ncanode |
+| EDS_NCANODE_ACCEPT_KEYS | 0 | 1: NCANode requests may carry a PKCS#12 and its password (used once, never stored) |
 """
 
 from __future__ import annotations
@@ -79,6 +81,8 @@ class Settings:
     public_url: str
     max_body: int
     long_term: bool
+    ncanode_root: bool = False
+    ncanode_accept_keys: bool = False
 
     @classmethod
     def from_env(cls, overrides: dict) -> "Settings":
@@ -96,6 +100,8 @@ class Settings:
             public_url=env.get("EDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body=int(env.get("EDS_MAX_BODY", str(20 * 1024 * 1024))),
             long_term=env.get("EDS_LONG_TERM", "1") not in ("0", "false", "no"),
+            ncanode_root=env.get("EDS_NCANODE_ROOT", "0") in ("1", "true", "yes"),
+            ncanode_accept_keys=env.get("EDS_NCANODE_ACCEPT_KEYS", "0") in ("1", "true", "yes"),
         )
 
     def services(self) -> "Services":

@@ -1,0 +1,273 @@
+"""The NCANode-compatible layer: NCANode's documented request shapes and ours, each answer validated against
+NCANode's own published specification (../shared/reference/ncanode/openapi.yml)."""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+from pathlib import Path
+
+import jsonschema_rs
+import pytest
+import yaml
+from cryptography.hazmat.primitives.serialization import Encoding
+from reportlab.pdfgen import canvas
+
+from api import create_app
+from eds.issuing.access import ApiKeys
+from eds.pki import algorithms
+from eds.pki.keys import SigningKey
+from eds.signatures import cms, xmldsig
+
+SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "shared/reference/ncanode/openapi.yml").read_text())
+
+
+def _validator(path: str, method: str = "post"):
+    content = SPEC["paths"][path][method]["responses"]["200"]["content"]
+    schema = next(iter(content.values()))["schema"]
+    return jsonschema_rs.validator_for({**schema, "components": SPEC["components"]}, validate_formats=True)
+
+
+VALIDATORS = {path: _validator(path, "get" if path.startswith("/actuator") else "post")
+              for path in SPEC["paths"] if not path.startswith(("/jwt", "/actuator/health/"))
+              and path != "/actuator"}
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+@pytest.fixture(scope="module")
+def password(pki_dir, manifest) -> str:
+    """The test PKI's PKCS#12 password (in the manifest, or in the file it names)."""
+    if "password" in manifest:
+        return manifest["password"]
+    return (pki_dir / manifest["password_file"]).read_text(encoding="utf-8").strip()
+
+
+@pytest.fixture(scope="module")
+def home(tmp_path_factory, pki_dir, password):
+    home = tmp_path_factory.mktemp("ncanode")
+    keys = {name: {"pkcs12": str(pki_dir / f"users/{file}.p12"), "password": password}
+            for name, file in (("official", "official_region"), ("gost", "gost_individual_sign"),
+                               ("other", "official_ministry"))}
+    (home / "keys.json").write_text(json.dumps(keys))
+    return home
+
+
+@pytest.fixture(scope="module")
+def app(home, pki_dir, pki_server):
+    return create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)})
+
+
+@pytest.fixture(scope="module")
+def tokens(home):
+    store = ApiKeys(home / "api-keys.json")
+    return {"verify": store.create("integrator", ["verify"]),
+            "sign": store.create("signer", ["sign", "verify"], signing_keys=["official", "gost"])}
+
+
+@pytest.fixture
+def call(app, tokens):
+    client = app.test_client()
+
+    def post(path: str, body: dict, *, scope: str = "verify", status: int = 200, prefix: str = "/ncanode",
+             headers: dict | None = None) -> dict:
+        response = client.post(prefix + path, json=body,
+                               headers={"X-API-Key": tokens[scope]} if headers is None else headers)
+        answer = response.get_json()
+        assert response.status_code == status, answer
+        assert answer["status"] == status
+        errors = [e.message for e in VALIDATORS[path].iter_errors(answer)]
+        assert not errors, errors
+        return answer
+
+    return post
+
+
+def small_pdf() -> bytes:
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer)
+    page.drawString(72, 720, "NCANode compatibility")
+    page.save()
+    return buffer.getvalue()
+
+
+def _p12(pki_dir, name: str) -> bytes:
+    return (pki_dir / f"users/{name}.p12").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def key_of(pki_dir, password):
+    def load(name: str) -> SigningKey:
+        return SigningKey.from_pkcs12(_p12(pki_dir, name), password)
+
+    return load
+
+
+# x509/info
+
+
+def test_x509_info_ncanode_request(call, cert_of, manifest):
+    """NCANode's documented request: certs in Base64 DER, revocationCheck per request."""
+    answer = call("/x509/info", {"certs": [b64(cert_of("company_head").der)], "revocationCheck": ["OCSP"]})
+    assert answer["valid"] is True and answer["message"] == "OK"
+    (info,) = answer["signers"]
+    head = manifest["identities"]["company_head"]
+    assert info["valid"] is True and info["keyUsage"] == "SIGN"
+    assert info["subject"]["iin"] == head["iin"] and info["subject"]["bin"] == head["bin"]
+    assert set(info["keyUser"]) == {"ORGANIZATION", "CEO"}
+    assert info["revocations"] == [{"revoked": False, "by": "OCSP"}]
+    assert info["signAlg"] == "SHA256withRSA" and info["issuer"]["commonName"]
+
+
+def test_x509_info_revoked_by_crl_and_authentication_keys(call, cert_of):
+    answer = call("/x509/info", {"certs": [b64(cert_of("revoked").der), b64(cert_of("individual_auth").der)],
+                                 "revocationCheck": ["CRL"]})
+    assert answer["valid"] is False and "CERT_REVOKED" in answer["message"]
+    revoked, auth = answer["signers"]
+    assert revoked["valid"] is False
+    assert revoked["revocations"][0]["revoked"] is True and revoked["revocations"][0]["by"] == "CRL"
+    assert revoked["revocations"][0]["reason"] and revoked["revocations"][0]["revocationTime"]
+    assert auth["valid"] is True and auth["keyUsage"] == "AUTH"  # x509/info judges a login certificate too
+
+
+def test_x509_info_ours_untrusted_and_claims(call, cert_of, manifest, tokens):
+    """Ours: PEM accepted, HTTP Basic carries the API key, the IIN claim checked, an impostor never valid."""
+    pem = cert_of("individual_sign").x509.public_bytes(Encoding.PEM).decode()
+    basic = {"Authorization": "Basic " + b64(f"eds:{tokens['verify']}".encode())}
+    answer = call("/x509/info", {"certs": [pem], "expectIin": "850412300175"}, headers=basic)
+    assert answer["valid"] is True
+    answer = call("/x509/info", {"certs": [pem], "expectIin": manifest["identities"]["company_head"]["iin"]},
+                  headers=basic)
+    assert answer["valid"] is False and "IIN_MISMATCH" in answer["message"]
+    answer = call("/x509/info", {"certs": [b64(cert_of("impostor").der)]})
+    assert answer["valid"] is False and answer["signers"][0]["valid"] is False
+    assert "CHAIN" in answer["message"]
+
+
+def test_x509_info_refusals(call):
+    assert call("/x509/info", {"certs": ["not base64!"]}, status=400)["code"] == "BAD_BASE64"
+    answer = call("/x509/info", {"certs": [b64(b"junk")]}, status=400)
+    assert answer["code"] == "FIELD_INVALID" and answer["details"]["field"] == "certs[0]"
+    assert call("/x509/info", {"certs": []}, status=400)["code"] == "FIELD_INVALID"
+    assert call("/x509/info", {"certs": ["AA=="], "revocationCheck": ["NONE"]}, status=400)["code"] == "FIELD_INVALID"
+    assert call("/x509/info", {"certs": ["AA=="]}, headers={}, status=401)["code"] == "API_KEY_MISSING"
+
+
+# x509/verify: raw signatures (eGov Mobile's SIGN_BYTES_ARRAY)
+
+
+def test_x509_verify_ncanode_request(call, key_of):
+    key = key_of("individual_sign")
+    data = "payload-to-sign"
+    signature = key.sign(data.encode(), algorithms.SHA256_WITH_RSA)
+    body = {"certificate": b64(key.certificate.der), "signature": b64(signature), "data": data,
+            "revocationCheck": ["OCSP", "CRL"]}
+    answer = call("/x509/verify", body)
+    assert answer["valid"] is True and answer["signers"][0]["valid"] is True
+    answer = call("/x509/verify", {**body, "data": data + "!"})
+    assert answer["valid"] is False and "SIGNATURE_INVALID" in answer["message"]
+
+
+def test_x509_verify_ours_gost_and_purpose(call, key_of):
+    """A GOST-2015 raw signature verifies; an authentication key's signature is not a document signature."""
+    gost = key_of("gost_individual_sign")
+    oid = algorithms.for_key(gost.certificate.key_algorithm_oid, algorithms.SHA256)
+    answer = call("/x509/verify", {"certificate": b64(gost.certificate.der), "data": "данные",
+                                   "signature": b64(gost.sign("данные".encode(), oid))})
+    assert answer["valid"] is True and answer["signers"][0]["signAlg"].startswith("ECGOST")
+    auth = key_of("individual_auth")
+    answer = call("/x509/verify", {"certificate": b64(auth.certificate.der), "data": "x",
+                                   "signature": b64(auth.sign(b"x", algorithms.SHA256_WITH_RSA))})
+    assert answer["valid"] is False and "NOT_SIGNING_KEY" in answer["message"]
+    assert call("/x509/verify", {"certificate": b64(auth.certificate.der), "data": "x"}, status=400)["code"] \
+        == "FIELD_MISSING"
+
+
+# xml/verify
+
+
+def test_xml_verify_ncanode_request(call, key_of):
+    key = key_of("individual_sign")
+    signed = xmldsig.sign_xml(b"<request><iin>850412300175</iin></request>", key.private_key, key.certificate.der)
+    answer = call("/xml/verify", {"xml": signed.decode(), "revocationCheck": ["OCSP"]})
+    assert answer["valid"] is True and answer["signers"][0]["subject"]["iin"] == "850412300175"
+    tampered = signed.decode().replace("850412300175", "850412300176")
+    answer = call("/xml/verify", {"xml": tampered})
+    assert answer["valid"] is False and "SIGNATURE_INVALID" in answer["message"]
+
+
+def test_xml_verify_ours_cosigned_with_revoked_signer(call, key_of):
+    first, second = key_of("company_head"), key_of("revoked")
+    signed = xmldsig.sign_xml(b"<doc>x</doc>", first.private_key, first.certificate.der)
+    signed = xmldsig.sign_xml(signed, second.private_key, second.certificate.der)
+    answer = call("/xml/verify", {"xml": signed.decode(), "expectBin": "150340001117"})
+    assert answer["valid"] is False and [s["valid"] for s in answer["signers"]] == [True, False]
+    assert call("/xml/verify", {"xml": "<doc/>"})["valid"] is False
+    assert call("/xml/verify", {"xml": "not xml"}, status=400)["code"] == "FIELD_INVALID"
+
+
+# cms/verify
+
+
+def test_cms_verify_ncanode_request(call, key_of):
+    key = key_of("individual_sign")
+    signed = cms.sign_cms(b"hello", key.private_key, key.certificate.der, detached=True)
+    answer = call("/cms/verify", {"cms": b64(signed), "data": b64(b"hello"), "revocationCheck": ["OCSP", "CRL"]})
+    assert answer["valid"] is True
+    assert answer["signers"][0]["certificates"][0]["subject"]["iin"] == "850412300175"
+    assert call("/cms/verify", {"cms": b64(signed), "data": b64(b"other")})["valid"] is False
+
+
+def test_cms_verify_ours_timestamped_and_cosigned(call, key_of, pki_server, profile):
+    from eds.signatures import tsp
+
+    first, second = key_of("company_head"), key_of("expired")
+    signed = cms.sign_cms(b"content", first.private_key, first.certificate.der,
+                          timestamp=tsp.signature_timestamper(profile.tsa_url))
+    answer = call("/cms/verify", {"cms": b64(signed)})
+    assert answer["valid"] is True
+    stamp = answer["signers"][0]["tsp"]
+    assert stamp["genTime"] and stamp["policy"] and stamp["tsa"] and stamp["tspHashAlgorithm"] == "SHA256"
+    both = cms.add_signer(signed, second.private_key, second.certificate.der)
+    answer = call("/cms/verify", {"cms": b64(both)})
+    assert answer["valid"] is False and [s["certificates"][0]["valid"] for s in answer["signers"]] == [True, False]
+    assert call("/cms/verify", {"cms": b64(b"<x/>")}, status=400)["code"] == "FIELD_INVALID"
+
+
+def test_cms_extract(call, key_of):
+    key = key_of("individual_sign")
+    signed = cms.sign_cms(b"the content", key.private_key, key.certificate.der)
+    assert base64.b64decode(call("/cms/extract", {"cms": b64(signed)})["data"]) == b"the content"
+    broken = bytearray(signed)
+    broken[signed.index(b"the content")] ^= 1
+    assert call("/cms/extract", {"cms": b64(bytes(broken))}, status=422)["code"] == "UNPROCESSABLE"
+
+
+# pdf/verify
+
+
+def test_pdf_verify_ncanode_request_and_ours(call, key_of):
+    from eds.signatures import pades
+
+    key = key_of("company_head")
+    signed = pades.sign_pdf(small_pdf(), key, reason="Согласовано", location="Астана")
+    answer = call("/pdf/verify", {"pdf": b64(signed), "revocationCheck": ["OCSP"]})
+    assert answer["valid"] is True
+    (signer,) = answer["signers"]
+    assert signer["reason"] == "Согласовано" and signer["location"] == "Астана"
+    assert signer["certificate"]["subject"]["bin"] == "150340001117" and signer["digestAlgorithm"] == "SHA256"
+    changed = signed + b"\n1 0 obj\n<< >>\nendobj\n"
+    assert call("/pdf/verify", {"pdf": b64(changed)})["valid"] is False
+    assert call("/pdf/verify", {"pdf": b64(b"<x/>")}, status=400)["code"] == "FIELD_INVALID"
+
+
+# actuator
+
+
+def test_actuator_health(app):
+    response = app.test_client().get("/ncanode/actuator/health")
+    assert response.status_code == 200 and response.get_json() == {"status": "UP"}
+    assert VALIDATORS["/actuator/health"].is_valid(response.get_json())
