@@ -15,6 +15,7 @@ from pathlib import Path
 
 EXIT_PASSED, EXIT_FAILED, EXIT_USAGE, EXIT_INDETERMINATE = 0, 1, 2, 3
 EXIT_BROKEN_PIPE = 141  # as a process killed by SIGPIPE, the shell's convention
+EXIT_INTERRUPTED = 130  # as a process stopped by Ctrl-C (SIGINT), the shell's convention
 
 
 class UsageError(Exception):
@@ -125,6 +126,11 @@ def _profile(name: str):
 
 # --- cert --------------------------------------------------------------------------------------------
 
+def _trust(args: argparse.Namespace) -> str:
+    """The profile a check runs against: the one given with --trust, else the test PKI's."""
+    return args.trust or "test"
+
+
 def _checker(args: argparse.Namespace):
     from eds.pki.revocation import Policy
     from eds.validation.signer_check import SignerChecker
@@ -135,21 +141,38 @@ def _checker(args: argparse.Namespace):
     from eds.pki.revocation import CrlError
 
     try:
-        return SignerChecker(_profile(args.trust), policy=policy, crls=crls, ocsp_responses=ocsps)
+        return SignerChecker(_profile(_trust(args)), policy=policy, crls=crls, ocsp_responses=ocsps)
     except CrlError as exc:
         raise UsageError(f"a --crl file is not a usable CRL: {exc}") from None
 
 
 def cmd_cert(args: argparse.Namespace) -> int:
+    from eds.pki.trust import TrustError, load_profile
     from eds.validation.rendering import render_text
+    from eds.validation.signer_check import without_trust
 
     data, at = _read(args.file, "certificate"), _parse_time(args.at)
-    report = _checker(args).check(data, at=at, expect_iin=args.expect_iin, expect_bin=args.expect_bin)
+    try:
+        load_profile(_trust(args))
+        report = _checker(args).check(data, at=at, expect_iin=args.expect_iin, expect_bin=args.expect_bin)
+    except TrustError as missing:
+        if args.trust is not None:  # a profile asked for by name must exist; only the default may be missing
+            raise
+        report = without_trust(data, f"{missing.message}; give --trust NAME or FOLDER")  # describe it anyway
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         print(render_text(report, args.lang))
+        _offline_hint(args, report)
     return _exit_for(report.indication)
+
+
+def _offline_hint(args: argparse.Namespace, report) -> None:
+    """An offline check with nothing to judge revocation by says how to give it something (stderr, not output)."""
+    if args.offline and not (args.crl or args.ocsp_response) and \
+            any(reason.code == "REVOCATION_UNKNOWN" for reason in report.reasons):
+        print("hint: offline, and no revocation evidence was given: pass the issuer's CRL with --crl FILE or an "
+              "OCSP response with --ocsp-response FILE", file=sys.stderr)
 
 
 # --- sign / verify -----------------------------------------------------------------------------------
@@ -263,11 +286,14 @@ def cmd_verify(args: argparse.Namespace) -> int:
         raise UsageError(f"cannot read document {missing[0]}: no such file")
     if len(files) == 1 and not args.report:
         return _verify_single(args, files[0])
+    if args.html:
+        raise UsageError(f"--html writes the report of one document; for {len(files)} documents use "
+                         "--report FILE.json or FILE.csv")
     if args.expect_signer:
         raise UsageError("--expect-signer applies to one document, not to a folder or several files")
-    options = batch.BatchOptions(trust=args.trust, offline=args.offline, policy=args.policy, crls=tuple(args.crl),
+    options = batch.BatchOptions(trust=_trust(args), offline=args.offline, policy=args.policy, crls=tuple(args.crl),
                                  ocsp_responses=tuple(args.ocsp_response), at=_parse_time(args.at))
-    _profile(args.trust)  # a bad profile is a usage error, reported once, not once per worker
+    _profile(_trust(args))  # a bad profile is a usage error, reported once, not once per worker
     summary = batch.Summary()
     show = sys.stderr.isatty()
 
@@ -333,6 +359,7 @@ def _verify_single(args: argparse.Namespace, path: Path) -> int:
         print(report.to_json())
     else:
         print(render_text(report, args.lang))
+        _offline_hint(args, report)
     return _exit_for(report.indication)
 
 
@@ -394,8 +421,20 @@ def cmd_issue(args: argparse.Namespace) -> int:
     return EXIT_PASSED
 
 
+def _existing_registry():
+    """The registry for a command that only reads it: a SQLite file that is not there is an error, never an empty
+    registry created on the way."""
+    from eds.issuing.registry.database import parse_url
+
+    services = _services()
+    url = parse_url(services.settings.database_url)
+    if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
+        raise UsageError(f"no registry at {url.database} (set EDS_HOME or EDS_DATABASE_URL)")
+    return services.registry
+
+
 def cmd_registry_show(args: argparse.Namespace) -> int:
-    registry = _services().registry
+    registry = _existing_registry()
     document = _registry_call(lambda: registry.document(args.number))
     _print_document(document)
     for event in _registry_call(lambda: registry.events(args.number)):
@@ -455,7 +494,7 @@ def cmd_registry_signer(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
-    report = _services().registry.verify_journal()
+    report = _existing_registry().verify_journal()
     if report.ok:
         print(f"journal intact: {report.entries_checked} entries checked")
         return EXIT_PASSED
@@ -494,10 +533,50 @@ def cmd_run(args: argparse.Namespace) -> int:
     return run_embedded(host=args.host, port=args.port, pki_port=args.pki_port)
 
 
+# --- info ------------------------------------------------------------------------------------------
+
+def _version_text() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    from eds.pki.trust import eds_home
+
+    try:
+        number = version("eds")
+    except PackageNotFoundError:
+        number = "unknown"
+    return f"eds {number} (EDS_HOME {eds_home()})"
+
+
+class _PrintVersion(argparse.Action):
+    """``--version`` as one unwrapped line: argparse's own would fold a long EDS_HOME path."""
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace, values: object,
+                 option_string: str | None = None) -> None:
+        print(_version_text())
+        parser.exit()
+
+
+def cmd_info(args: argparse.Namespace) -> int:
+    """Where this eds keeps its state and what it would use, so that "which registry is this?" has an answer."""
+    import importlib.util
+    import os
+
+    from eds.service import Settings
+
+    settings = Settings.from_env({})
+    print(_version_text())
+    print(f"  EDS_HOME: {settings.home} ({'set' if os.environ.get('EDS_HOME') else 'found'})")
+    print(f"  registry: {settings.database_url}")
+    print(f"  trust profile: {settings.trust}")
+    print(f"  keys: {settings.keys_file}")
+    print(f"  test PKI: {'installed' if importlib.util.find_spec('test_pki') else 'not installed'}")
+    return EXIT_PASSED
+
+
 # --- parser ------------------------------------------------------------------------------------------
 
 def _add_check_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--trust", default="test", help="trust profile name (test, nca) or folder")
+    parser.add_argument("--trust", help="trust profile name (test, nca) or folder (default test)")
     parser.add_argument("--crl", action="append", default=[], metavar="FILE", help="a CRL to use (repeatable)")
     parser.add_argument("--ocsp-response", action="append", default=[], metavar="FILE",
                         help="an OCSP response to use (repeatable)")
@@ -513,7 +592,10 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="eds", description="EDS (ЭЦП) checks, signing and verification")
+    parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and EDS_HOME, then exit")
     commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("info", help="version, state folder (EDS_HOME), registry and trust profile in use").set_defaults(
+        func=cmd_info)
 
     pki = commands.add_parser("pki", help="the NCA-like test PKI").add_subparsers(dest="pki_command", required=True)
     init = pki.add_parser("init", help="generate a test PKI into an empty folder")
@@ -657,10 +739,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=None, help="default: 2 x cores + 1, at most 8")
     serve.set_defaults(func=cmd_serve)
 
-    run = commands.add_parser("run", help="the embedded default: test PKI, its services and the API")
-    run.add_argument("--host", default="127.0.0.1")
-    run.add_argument("--port", type=int, default=8000)
-    run.add_argument("--pki-port", type=int, default=8780)
+    run = commands.add_parser(
+        "run", help="the embedded default: test PKI, its services and the API",
+        description="Build the test PKI on first use (in EDS_HOME), register the demo providers and officials, "
+                    "serve the PKI's CRLs, OCSP responder and TSA, and the API under gunicorn, until Ctrl-C.")
+    run.add_argument("--host", default="127.0.0.1", help="address of the API and the PKI services (default "
+                                                          "127.0.0.1; 0.0.0.0 serves every interface)")
+    run.add_argument("--port", type=int, default=8000, help="port of the API (default 8000)")
+    run.add_argument("--pki-port", type=int, default=8780,
+                     help="port of the test PKI's CRL/OCSP/TSA services (default 8780)")
     run.set_defaults(func=cmd_run)
     return parser
 
@@ -681,7 +768,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"eds: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return EXIT_USAGE
+        print(file=sys.stderr)
+        return EXIT_INTERRUPTED
     except BrokenPipeError:
         return _quiet_after_broken_pipe()
 

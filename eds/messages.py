@@ -58,6 +58,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Не удалось установить статус сертификата (отозван ли он)",
         "en": "The certificate's revocation status could not be established",
     },
+    "reason.CHAIN_NOT_CHECKED": {
+        "kk": "Сертификаттар тізбегі тексерілмеді: сенім профилі жоқ",
+        "ru": "Цепочка сертификатов не проверялась: нет профиля доверия",
+        "en": "The certificate chain was not checked: there is no trust profile",
+    },
     "reason.CHAIN_UNTRUSTED": {
         "kk": "Сертификат ҰКО-ның сенімді түбірлік сертификатына жетпейді",
         "ru": "Сертификат не ведёт к доверенному корневому сертификату НУЦ",

@@ -37,7 +37,7 @@ from eds.issuing.two_step import TwoStepIssuer
 from eds.limits import PUBLIC as PUBLIC_LIMITS
 from eds.pki.gost.providers import install as install_gost
 from eds.pki.revocation import CrlStore, Policy
-from eds.pki.trust import TrustProfile, load_profile
+from eds.pki.trust import TrustProfile, eds_home, load_profile
 from eds.signatures.formats import cms_content, detect_format
 from eds.validation.report import DocumentReport
 from eds.validation.request_check import Claims, ExpectedSigner, RequestChecker, settle
@@ -87,7 +87,7 @@ class Settings:
     @classmethod
     def from_env(cls, overrides: dict) -> "Settings":
         env = {**os.environ, **{k: str(v) for k, v in overrides.items() if k.startswith("EDS_")}}
-        home = Path(env.get("EDS_HOME") or Path.cwd() / "var")
+        home = Path(env["EDS_HOME"]) if env.get("EDS_HOME") else eds_home()
         return cls(
             home=home,
             trust=env.get("EDS_TRUST", "test"),

@@ -114,7 +114,9 @@ def load_certificate(data: bytes) -> x509.Certificate:
         raise CertificateError("CERT_MALFORMED", "no certificate data given")
     data = bytes(data)
     try:
-        if data.lstrip().startswith(b"-----BEGIN"):
+        # PEM, also after text (openssl pkcs12 -nokeys writes "Bag Attributes" first); the first certificate
+        # block is the one read. A DER certificate starts with its SEQUENCE tag, so it is never searched.
+        if not data.startswith(b"\x30") and b"-----BEGIN" in data:
             cert = x509.load_pem_x509_certificate(data)
         else:
             cert = x509.load_der_x509_certificate(data)

@@ -42,8 +42,15 @@ class TrustError(CodedError, ValueError):
 
 
 def eds_home() -> Path:
-    """Where the service keeps its state (test PKI, trust profiles, registry): ``$EDS_HOME`` or ./var."""
-    return Path(os.environ.get("EDS_HOME") or Path.cwd() / "var")
+    """Where the service keeps its state (test PKI, trust profiles, registry): ``$EDS_HOME``, else ./var when it
+    exists (a checkout's, as ``scripts/run`` makes it), else the user's data folder (``$XDG_DATA_HOME/eds`` or
+    ``~/.local/share/eds``), so that a command run from another folder still finds the same state."""
+    if os.environ.get("EDS_HOME"):
+        return Path(os.environ["EDS_HOME"])
+    local = Path.cwd() / "var"
+    if local.is_dir():
+        return local
+    return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "eds"
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,18 @@ def _now() -> _dt.datetime:
     return _dt.datetime.now(_dt.timezone.utc)
 
 
+def without_trust(certificate: bytes | Certificate, why: str) -> SignatureReport:
+    """What a certificate says about itself, when there is no trust profile to check it against: its description
+    and a chain check that is INDETERMINATE (``CHAIN_NOT_CHECKED``, with ``why``), never a pass."""
+    try:
+        cert = certificate if isinstance(certificate, Certificate) else Certificate.load(certificate)
+    except CertificateError as exc:
+        return SignatureReport((Check("certificate", Status.FAILED, str(exc), exc.code),))
+    return SignatureReport((Check("chain", Status.INDETERMINATE, f"not checked: {why}", "CHAIN_NOT_CHECKED"),
+                            Check("revocation", Status.SKIPPED, "not checked without a trusted chain")),
+                           signer=cert.summary)
+
+
 class SignerChecker:
     """Checks signers against one trust profile with one revocation policy; reuse it, it caches."""
 
