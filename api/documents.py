@@ -102,7 +102,7 @@ def event(number: str):
 def verify():
     authorise("verify")
     body = Body()
-    document = body.binary("document")
+    document = body.binary("document", raw=("XML", "PEM"))
     detached = body.binary("detachedContent", required=False)
     claims = Claims(iin=body.text("expectIin"), bin=body.text("expectBin"), signers=body.expected_signers())
     report, registry = services().verify_document(document, detached_content=detached, at=body.moment(),

@@ -72,6 +72,7 @@ ANSWERS: dict[type[CodedError], dict[str, Answer]] = {
                     "DATABASE_UNAVAILABLE": _DEPENDENCY, "DATABASE_BUSY": _DEPENDENCY, "*": _UNPROCESSABLE},
     TwoStepError: {"PENDING_NOT_FOUND": Answer("NOT_FOUND", details=True),
                    "PENDING_EXPIRED": Answer("CONFLICT", details=True),
+                   "ALREADY_COMPLETED": Answer("CONFLICT", details=True),  # completed with other signatures
                    "TIMESTAMP_UNAVAILABLE": Answer("DEPENDENCY_UNAVAILABLE", details=True)},  # else as IssuingError
     IssuingError: {"*": Answer("UNPROCESSABLE", details=True)},
     PdfSigningError: {"TIMESTAMP_UNAVAILABLE": _DEPENDENCY, "*": _UNPROCESSABLE},

@@ -46,6 +46,10 @@ def granted_key_id(body: Body) -> str:
     return key_id
 
 
+# How a binary field's text format starts when it is sent as it is rather than in Base64 (Body.binary's raw).
+RAW_TEXT = {"XML": "<", "PEM": "-----BEGIN"}
+
+
 class Body:
     """The request's fields, from JSON or from a multipart form; typed getters that name the bad field."""
 
@@ -65,24 +69,31 @@ class Body:
         else:
             raise ApiError("UNSUPPORTED_MEDIA_TYPE", "send application/json or multipart/form-data")
 
-    def binary(self, name: str, *, required: bool = True) -> bytes | None:
-        """A file of the form, or a Base64 (or PEM) string of the JSON."""
+    def binary(self, name: str, *, required: bool = True, raw: tuple[str, ...] = ()) -> bytes | None:
+        """A binary field: a file of a multipart form, or a string (JSON, or a form's text field) in Base64.
+
+        Where the field's format is text, ``raw`` names it ("XML", "PEM") and that text is taken as it is too
+        (UTF-8). Base64 never starts with "<" or "-", so a value reads one way only; the spec says which fields
+        take what.
+        """
         if name in self.files:
             return self.files[name]
         value = self.fields.get(name)
+        accepted = " or ".join(["Base64", *(f"raw {kind}" for kind in raw)])
         if value is None:
             if required:
-                raise ApiError("FIELD_MISSING", f"{name} is required (Base64 in JSON, or a multipart file)",
+                raise ApiError("FIELD_MISSING", f"{name} is required ({accepted} in JSON, or a multipart file)",
                                details={"field": name})
             return None
         if not isinstance(value, str):
-            raise ApiError("FIELD_INVALID", f"{name} must be a Base64 string", details={"field": name})
-        if value.lstrip().startswith("-----BEGIN"):
-            return value.encode()
+            raise ApiError("FIELD_INVALID", f"{name} must be a string: {accepted}", details={"field": name})
+        start = value.lstrip("\ufeff \t\r\n")
+        if any(start.startswith(RAW_TEXT[kind]) for kind in raw):
+            return value.encode("utf-8")
         try:
             return base64.b64decode("".join(value.split()), validate=True)
         except (binascii.Error, ValueError):
-            raise ApiError("BAD_BASE64", f"{name} is not valid Base64", details={"field": name}) from None
+            raise ApiError("BAD_BASE64", f"{name} is not valid {accepted}", details={"field": name}) from None
 
     def text(self, name: str, *, required: bool = False, max_length: int = 200) -> str | None:
         value = self.fields.get(name)
@@ -104,8 +115,13 @@ class Body:
         return value
 
     def object(self, name: str, *, required: bool = True) -> dict | None:
-        """A JSON object field (a document's ``data``)."""
+        """A JSON object field (a document's ``data``); a multipart form carries it as JSON text."""
         value = self.fields.get(name)
+        if isinstance(value, str) and request.mimetype == "multipart/form-data":
+            try:
+                value = json.loads(value)
+            except ValueError:
+                raise ApiError("FIELD_INVALID", f"{name} must be a JSON object", details={"field": name}) from None
         if value is None and not required:
             return None
         if not isinstance(value, dict):

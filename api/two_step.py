@@ -14,6 +14,7 @@ from api.documents import record
 from api.openapi import register
 from api.request import Body, acting_for, authorise, services
 from eds.issuing.registry import RegistryError
+from eds.issuing.two_step import TwoStepError
 
 two_step = Blueprint("two_step", __name__, url_prefix="/api/v1/documents")
 
@@ -24,7 +25,7 @@ def prepare():
     body = Body()
     doc_type = body.text("type", required=True, max_length=64)
     provider = acting_for(body.text("providerId", required=True, max_length=16))
-    certificate = body.binary("signerCertificate")
+    certificate = body.binary("signerCertificate", raw=("PEM",))
     data = body.object("data")
     prepared = services().two_step.prepare(
         doc_type, data, provider_id=provider, signer_certificate_der=certificate, actor=f"api:{client.name}",
@@ -58,9 +59,17 @@ def complete(pending_id: str):
     _for_its_provider(pending_id)
     body = Body()
     cms = body.binary("cms")
-    signed_xml = body.text("signedXml", required=True, max_length=5_000_000)
-    document = services().two_step.complete(pending_id, cms_signature=cms, signed_xml=signed_xml.encode("utf-8"),
-                                            actor=f"api:{client.name}")
+    signed_xml = body.binary("signedXml", raw=("XML",))
+    issuer = services().two_step
+    try:
+        document = issuer.complete(pending_id, cms_signature=cms, signed_xml=signed_xml, actor=f"api:{client.name}")
+    except TwoStepError as exc:
+        if exc.code != "PENDING_NOT_FOUND":
+            raise
+        # A retry (the first answer was lost): the same document again, or 409 when signed otherwise.
+        document = issuer.completed(pending_id, cms_signature=cms, signed_xml=signed_xml)
+        acting_for(document.provider_id)
+        return jsonify(record(document)), 200
     return jsonify(record(document)), 201
 
 

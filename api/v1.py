@@ -20,7 +20,7 @@ v1 = Blueprint("v1", __name__, url_prefix="/api/v1")
 def check_certificate():
     authorise("verify")
     body = Body()
-    certificate = body.binary("certificate")
+    certificate = body.binary("certificate", raw=("PEM",))
     report = services().signer_checker.check(
         certificate, at=body.moment(), expect_iin=body.text("expectIin"), expect_bin=body.text("expectBin"),
         roles=body.roles())
@@ -32,7 +32,7 @@ def check_certificate():
 def verify_request():
     authorise("verify")
     body = Body()
-    document = body.binary("document")
+    document = body.binary("document", raw=("XML", "PEM"))
     detached = body.binary("detachedContent", required=False)
     claims = Claims(iin=body.text("expectIin"), bin=body.text("expectBin"), iin_path=body.text("iinPath"),
                     bin_path=body.text("binPath"), signers=body.expected_signers())
@@ -57,7 +57,7 @@ def _held_key(body: Body) -> SigningKey:
 def sign_xml():
     client = authorise("sign")
     body = Body()
-    document = body.binary("document")
+    document = body.binary("document", raw=("XML",))
     key = _held_key(body)
     signed = xmldsig.sign_xml(document, key.private_key, key.certificate.der)
     current_app.logger.info("signed xml", extra={"client": client.key_id, "key": key.key_id})
@@ -69,7 +69,7 @@ def sign_cms():
     client = authorise("sign")
     body = Body()
     content = body.binary("content")
-    existing = body.binary("addTo", required=False)
+    existing = body.binary("addTo", required=False, raw=("PEM",))
     key = _held_key(body)
     tsa_url = services().profile.tsa_url if body.flag("timestamp") else None
     extra = [c.der for c in key.chain]

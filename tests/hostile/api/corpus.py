@@ -84,7 +84,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Field("type", "text", True, 64), Field("providerId", "text", True, 16),
         Field("signerCertificate", "binary", True), Field("data", "object", True)), "issue"),
     "complete": Endpoint(f"/api/v1/documents/prepared/{PENDING}/complete", {"cms": VALID_B64, "signedXml": "<a/>"}, (
-        Field("cms", "binary", True), Field("signedXml", "text", True, 5_000_000)), "issue"),
+        Field("cms", "binary", True), Field("signedXml", "binary", True)), "issue"),
 }
 # path, the scope that may read it, the methods it answers
 GET_ENDPOINTS = ((f"/api/v1/documents/{NUMBER}", "verify", {"GET"}), (f"/api/v1/documents/{NUMBER}/pdf", "verify", {"GET"}),
