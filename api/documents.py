@@ -16,13 +16,15 @@ documents = Blueprint("documents", __name__, url_prefix="/api/v1")
 def record(document: Document) -> dict:
     """A registry record as the API shows it, with links to its signed files and its public page."""
     base = f"/api/v1/documents/{document.number}"
+    token = services().registry.access_token(document.number)  # the caller acts for its provider: the full page
+    verify = f"/verify/{document.number}" + (f"?t={token}" if token else "")
     return {
         "number": document.number, "type": document.doc_type, "status": str(document.status),
         "providerId": document.provider_id, "holder": {"name": document.holder_name, "id": document.holder_id},
         "issuedAt": document.issued_at.isoformat(), "signedAt": document.signed_at.isoformat(),
         "signerCertificateSha256": document.signer_cert_sha256, "originalNumber": document.original_number,
         "supersedes": document.supersedes, "supersededBy": document.superseded_by, "data": document.data,
-        "links": {"pdf": f"{base}/pdf", "xml": f"{base}/xml", "verify": f"/verify/{document.number}"},
+        "links": {"pdf": f"{base}/pdf", "xml": f"{base}/xml", "verify": verify},
     }
 
 

@@ -1,6 +1,8 @@
 """Public verification pages (no API key): /verify to upload a file, /verify/<number> from a QR code.
 
-Uploads are verified in memory and never stored. Pages speak Kazakh, Russian and English (``?lang=``
+The QR code's link carries the record's token (``?t=``): with it the page shows the whole record and offers the
+signed files; without it (someone walking the numbers) only what ``Services.public_record`` discloses. Uploads
+are verified in memory and never stored; the registry's status is shown only for the registered file itself. Pages speak Kazakh, Russian and English (``?lang=``
 or the browser's Accept-Language); their texts are the catalogue's (eds.messages), their markup the templates
 in api/templates/, which include the report's own template (eds/validation/templates/report.html).
 """
@@ -66,17 +68,23 @@ def upload():
 @pages.get("/verify/<path:number>")
 def by_number(number: str):
     lang = language()
-    record = current_app.extensions["eds"].document_record(number)
+    record = current_app.extensions["eds"].public_record(number, request.args.get("t"))
     if record is None:
         return _answer("page.not_found", lang, 404)
-    return _page("record.html", lang, record=record)
+    return _page("record.html", lang, record=record, token=record["token"])
 
 
 @pages.get("/verify/<path:number>/<any(pdf, xml):kind>")
 def signed_file(number: str, kind: str):
-    """The signed files of an issued document, for anyone holding its number (as the printout does)."""
+    """The signed files of an issued document, for whoever holds its QR code's link (number and token)."""
+    services = current_app.extensions["eds"]
+    record = services.public_record(number, request.args.get("t"))
+    if record is None:
+        return _answer("page.not_found", language(), 404, forms=False)
+    if not record["full"]:
+        return _answer("page.masked", language(), 403, forms=False)
     try:
-        data = current_app.extensions["eds"].registry.file(number, kind)
+        data = services.registry.file(number, kind)
     except RegistryError:
         return _answer("page.not_found", language(), 404, forms=False)
     return Response(data, mimetype="application/pdf" if kind == "pdf" else "application/xml",

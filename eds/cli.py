@@ -521,15 +521,34 @@ def cmd_api_key_create(args: argparse.Namespace) -> int:
 
 # --- serve / run -------------------------------------------------------------------------------------
 
+def _public_url(host: str, port: int) -> None:
+    """QR codes link to EDS_PUBLIC_URL, else to the address the API really listens on (``--host``/``--port``);
+    the gunicorn workers inherit it. A wildcard address is no link: the machine's name stands in, with a warning."""
+    import os
+    import socket
+
+    if os.environ.get("EDS_PUBLIC_URL"):
+        return
+    if host in ("", "0.0.0.0", "::"):
+        name = socket.getfqdn()
+        print(f"eds: warning: QR codes link to http://{name}:{port}; set EDS_PUBLIC_URL to the public address",
+              file=sys.stderr)
+    else:
+        name = f"[{host}]" if ":" in host else host
+    os.environ["EDS_PUBLIC_URL"] = f"http://{name}:{port}"
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     from api.serving import serve
 
+    _public_url(args.host, args.port)
     return serve(host=args.host, port=args.port, workers=args.workers)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from api.serving import run_embedded
 
+    _public_url(args.host, args.port)
     return run_embedded(host=args.host, port=args.port, pki_port=args.pki_port)
 
 

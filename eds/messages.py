@@ -301,6 +301,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Дата выдачи",
         "en": "Issued",
     },
+    "page.masked": {
+        "kk": "Толық жазба мен қол қойылған файлдар құжаттағы QR-кодтың сілтемесі бойынша ғана көрсетіледі.",
+        "ru": "Полная запись и подписанные файлы показываются только по ссылке из QR-кода документа.",
+        "en": "The full record and the signed files are shown only through the link in the document's QR code.",
+    },
+    "page.not_registered_file": {
+        "kk": "Бұл файл осы нөмірмен тіркелген файл емес: тізілімдегі мәртебе оған қатысты емес.",
+        "ru": "Этот файл не тот, что зарегистрирован под этим номером: статус в реестре к нему не относится.",
+        "en": "This file is not the one registered under this number: the registry's status does not apply to it.",
+    },
     "page.files": {
         "kk": "Қол қойылған файлдар",
         "ru": "Подписанные файлы",

@@ -29,6 +29,7 @@ from functools import cached_property
 from pathlib import Path
 
 from eds.issuing.access import ApiKeys
+from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
 from eds.issuing.documents import DOCUMENT_TYPES
 from eds.issuing.issuer import Issuer, IssuingOptions
 from eds.issuing.keystore import KeyStore
@@ -241,6 +242,19 @@ class Services:
             "issued_at": document.issued_at.date().isoformat(),
             "superseded_by": document.superseded_by, "original_number": document.original_number,
         }
+
+    def public_record(self, number: str, token: str | None) -> dict | None:
+        """What the public page shows for a number (None: never issued): the whole record, and the files, with
+        the token of its QR code; without it only type, number, provider, issue date and status, with the holder's
+        name shortened and IIN/BIN masked (eds.issuing.disclosure), since anyone can walk the numbers."""
+        record = self.document_record(number)
+        if record is None:
+            return None
+        if token_opens(token, self.registry.access_token(number)):
+            return {**record, "full": True, "token": token}
+        shown = {key: record[key] for key in ("number", "status", "type", "title", "provider_name", "issued_at")}
+        return {**shown, "full": False, "token": None, "holder_name": shortened_name(record["holder_name"]),
+                "holder_id": masked_identity(record["holder_id"])}
 
     @cached_property
     def api_keys(self) -> ApiKeys:

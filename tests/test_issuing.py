@@ -83,12 +83,13 @@ def test_every_type_issues_and_verifies_everywhere(issuer, doc_type, pki_dir, tm
                              "--untrusted-pem", str(pki_dir / "ca/ca_rsa.pem"), str(tmp_path / "d.xml")],
                             capture_output=True, text=True)
     assert xmlsec.returncode == 0, xmlsec.stderr
-    # the QR code opens the public page of this number
+    # the QR code opens the public page of this number, with the record's own unguessable token
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "d.pdf"), str(tmp_path / "page")], check=True)
     pages = sorted(str(p) for p in tmp_path.glob("page*.png"))
     qr = subprocess.run(["zbarimg", "--raw", "-q", *pages], capture_output=True).stdout.decode("utf-8", "replace")
     qr = qr.strip()
-    assert qr == f"https://eds.example.kz/verify/{document.number}"
+    token = issuer.registry.access_token(document.number)
+    assert len(token) >= 22 and qr == f"https://eds.example.kz/verify/{document.number}?t={token}"
 
 
 def test_life_events(issuer):

@@ -31,18 +31,37 @@ def site(tmp_path_factory, pki_dir, pki_server):
     server = make_server("127.0.0.1", port, app, threaded=True)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield {"app": app, "url": f"http://127.0.0.1:{port}", "number": document.number,
+           "token": services.registry.access_token(document.number),
            "pdf": services.registry.file(document.number, "pdf"), "home": home}
     server.shutdown()
 
 
 def test_page_by_number_in_three_languages(site):
     client = site["app"].test_client()
+    number, token = site["number"], site["token"]
     for lang, status in (("kk", "Жарамды"), ("ru", "Действителен"), ("en", "Valid")):
-        html = client.get(f"/verify/{site['number']}?lang={lang}").get_data(as_text=True)
-        assert status in html and site["number"] in html and "ТӨЛЕГЕНОВА" in html
-    assert client.get(f"/verify/{site['number']}/pdf").data == site["pdf"]
+        html = client.get(f"/verify/{number}?lang={lang}&t={token}").get_data(as_text=True)
+        assert status in html and number in html and "ТӨЛЕГЕНОВА" in html  # the signer
+        assert "«Тараз Металл Өңдеу»" in html and "130640007817" in html and f"/verify/{number}/pdf?t={token}" in html
+        assert f"?lang=kk&amp;t={token}" in html  # switching the language keeps the token
+    assert client.get(f"/verify/{number}/pdf?t={token}").data == site["pdf"]
     missing = client.get("/verify/NO-SUCH-1?lang=ru")
     assert missing.status_code == 404 and "не найден" in missing.get_data(as_text=True)
+
+
+def test_without_the_token_the_page_is_masked(site):
+    client = site["app"].test_client()
+    number = site["number"]
+    for query in ("", "?t=", "?t=guessed-but-wrong-0000000", f"?t={site['token'][:-1]}"):
+        response = client.get(f"/verify/{number}{query}{'&' if query else '?'}lang=ru")
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200 and "Действителен" in html and number in html
+        assert "«Т. М. Ө.» ж. ш. с." in html and "********7817" in html  # shortened, masked
+        assert "Тараз" not in html and "130640007817" not in html and "ТӨЛЕГЕНОВА" not in html  # nor the signer
+        assert "/pdf" not in html and "/xml" not in html and "QR" in html  # no files; how to see them
+        for kind in ("pdf", "xml"):
+            refused = client.get(f"/verify/{number}/{kind}{query}")
+            assert refused.status_code == 403 and refused.data[:5] != b"%PDF-"
 
 
 def test_upload_is_verified_and_not_stored(site):
@@ -71,8 +90,19 @@ def test_in_a_real_browser(site, tmp_path):
             "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
             "--no-first-run", "--disable-sync"])
         page = browser.new_page(locale="ru-RU")
-        page.goto(f"{site['url']}/verify/{site['number']}")
+        page.goto(f"{site['url']}/verify/{site['number']}")  # someone who only has the number
         assert page.locator("#status").inner_text() == "Действителен"
+        assert page.locator("#holder").inner_text() == "«Т. М. Ө.» ж. ш. с. ********7817"
+        assert page.locator("#masked").is_visible() and page.locator("#file-pdf").count() == 0
+        page.screenshot(path=str(tmp_path / "by-number-masked.png"), full_page=True)
+        page.goto(f"{site['url']}/verify/{site['number']}?t={site['token']}")  # the QR code's link
+        assert page.locator("#status").inner_text() == "Действителен"
+        assert "130640007817" in page.locator("#holder").inner_text() and page.locator("#masked").count() == 0
+        page.click("text=KK")  # the language switch keeps the token
+        assert page.locator("#status").inner_text() == "Жарамды" and page.locator("#file-pdf").is_visible()
+        with page.expect_download() as download:
+            page.click("#file-pdf")
+        assert Path(download.value.path()).read_bytes() == site["pdf"]
         page.screenshot(path=str(tmp_path / "by-number.png"), full_page=True)
         page.goto(f"{site['url']}/verify?lang=kk")
         upload = tmp_path / "licence.pdf"

@@ -121,3 +121,73 @@ def test_the_refusal_speaks_three_languages(env):
         answer = env["client"].get(f"/api/v1/documents/{number}", headers={**env["headers"]["mci"],
                                                                            "Accept-Language": lang})
         assert word in answer.get_json()["message"]
+
+
+# 7. The QR code and the public page protect people
+
+def test_names_are_shortened_and_identities_masked():
+    from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
+
+    assert shortened_name("ТӨЛЕГЕНОВА Айгүл Серікқызы") == "Т. А. С."
+    assert shortened_name("«Тараз Металл Өңдеу» ЖШС") == "«Т. М. Ө.» Ж."
+    assert shortened_name("Jean-Luc O'Neil") == "J. O.'N."
+    assert masked_identity("910202300853") == "********0853"
+    assert token_opens("abc", "abc") and not token_opens("abd", "abc")
+    assert not token_opens(None, "abc") and not token_opens("", "abc") and not token_opens("abc", None)
+
+
+def test_each_record_has_its_own_token_and_the_api_links_with_it(env):
+    services, client = env["services"], env["client"]
+    tokens = {name: services.registry.access_token(number) for name, number in env["numbers"].items()}
+    assert all(len(t) >= 22 for t in tokens.values()) and len(set(tokens.values())) == 2
+    number = env["numbers"]["zhm"]
+    xml = services.registry.file(number, "xml").decode()
+    assert f"/verify/{number}?t={tokens['zhm']}</verify_url>" in xml  # what the QR code and the twin print
+    record = client.get(f"/api/v1/documents/{number}", headers=env["headers"]["zhm"]).get_json()
+    assert record["links"]["verify"] == f"/verify/{number}?t={tokens['zhm']}"
+
+
+def test_public_record_without_the_token_discloses_only_the_masked_view(env):
+    services = env["services"]
+    number = env["numbers"]["zhm"]
+    full = services.public_record(number, services.registry.access_token(number))
+    assert full["full"] and full["holder_id"] == "130640007817" and full["signer_name"]
+    masked = services.public_record(number, "x" * 22)
+    assert masked == {"full": False, "token": None, "number": number, "status": "valid",
+                      "type": "scrap_metal_licence", "title": full["title"], "provider_name": full["provider_name"],
+                      "issued_at": full["issued_at"], "holder_name": "«Т. М. Ө.» ж. ш. с.",
+                      "holder_id": "********7817"}
+    assert services.public_record("NOPE-1", None) is None
+
+
+def test_a_database_from_before_tokens_gets_the_table_and_its_documents_stay_masked(tmp_path):
+    from sqlalchemy import text
+
+    from eds.issuing.registry import Registry
+
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    registry = Registry.open(url)
+    with registry._db.engine.begin() as connection:  # the database as an earlier version left it
+        connection.execute(text("DROP TABLE access_tokens"))
+    registry.close()
+    reopened = Registry.open(url)  # create_all adds the missing table; nothing else to do
+    with reopened._db.engine.connect() as connection:
+        assert connection.execute(text("SELECT count(*) FROM access_tokens")).scalar() == 0
+    assert reopened.access_token("LIC-ZHM-2020-000001") is None  # an old document: masked view for everyone
+    reopened.close()
+
+
+def test_qr_links_follow_the_address_the_service_listens_on(monkeypatch):
+    from eds import cli
+
+    monkeypatch.delenv("EDS_PUBLIC_URL", raising=False)
+    cli._public_url("127.0.0.1", 8100)
+    import os
+
+    assert os.environ["EDS_PUBLIC_URL"] == "http://127.0.0.1:8100"
+    monkeypatch.setenv("EDS_PUBLIC_URL", "https://eds.gov.kz")
+    cli._public_url("127.0.0.1", 8100)
+    assert os.environ["EDS_PUBLIC_URL"] == "https://eds.gov.kz"  # an operator's setting wins
+    monkeypatch.delenv("EDS_PUBLIC_URL")
+    cli._public_url("::1", 8200)
+    assert os.environ["EDS_PUBLIC_URL"] == "http://[::1]:8200"

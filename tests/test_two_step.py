@@ -146,7 +146,8 @@ def test_prepare_sign_complete_verifies_everywhere(issuer, registry, cert_of, ke
     year = dt.datetime.now(dt.UTC).astimezone(dt.timezone(dt.timedelta(hours=5))).year
     assert prepared.number == f"LIC-MCI-{year}-000001"
     assert prepared.digest_algorithm == "sha256" and len(base64.b64decode(prepared.digest)) == 32
-    assert xmldsig.find_text(prepared.xml, "verify_url") == f"{PUBLIC_URL}/verify/{prepared.number}"
+    token = registry.access_token(prepared.number)  # kept with the pending record, under its number
+    assert xmldsig.find_text(prepared.xml, "verify_url") == f"{PUBLIC_URL}/verify/{prepared.number}?t={token}"
     assert [p.id for p in registry.pending_documents()] == [prepared.pending_id]
 
     cms_signature, signed_xml = device_signs(prepared, official)
@@ -185,7 +186,7 @@ def test_prepare_sign_complete_verifies_everywhere(issuer, registry, cert_of, ke
     subprocess.run(["pdftoppm", "-r", "150", "-png", str(tmp_path / "d.pdf"), str(tmp_path / "page")], check=True)
     pages = sorted(str(p) for p in tmp_path.glob("page*.png"))
     qr = subprocess.run(["zbarimg", "--raw", "-q", *pages], check=True, capture_output=True).stdout.decode()
-    assert qr.strip() == f"{PUBLIC_URL}/verify/{document.number}"
+    assert qr.strip() == f"{PUBLIC_URL}/verify/{document.number}?t={registry.access_token(document.number)}"
 
 
 def test_baseline_signature_covers_the_whole_file(registry, checker, cert_of, key_of, tmp_path):

@@ -11,6 +11,7 @@ registry's transaction: a failure leaves no number without a document and no doc
 from __future__ import annotations
 
 import datetime as _dt
+import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -45,6 +46,13 @@ def with_provider(registry: Registry, provider_id: str, data: dict) -> dict:
         raise IssuingError("PROVIDER_MISMATCH", f"provider.bin {given.get('bin')!r} is not the BIN of provider "
                                                 f"{provider_id} ({provider.bin})", {"field": "provider.bin"})
     return data
+
+
+def verification_link(public_url: str, number: str) -> tuple[str, str]:
+    """The QR code's link to the public page of ``number`` and the new unguessable token in it (``?t=``, 128
+    bits): whoever holds the document may see its whole record; anyone else who walks numbers sees a masked one."""
+    token = secrets.token_urlsafe(16)
+    return f"{public_url}/verify/{number}?t={token}", token
 
 
 class IssuingError(CodedError, ValueError):
@@ -141,7 +149,7 @@ class Issuer:
         return None
 
     def _render_and_sign(self, draft: Draft, validated, key: SigningKey, event: str) -> SignedFiles:
-        verify_url = f"{self.options.public_url}/verify/{draft.number}"
+        verify_url, token = verification_link(self.options.public_url, draft.number)
         original = self._original(draft, event)
         issued_on = local_date(draft.issued_at)
         unsigned = documents.render_pdf(validated, number=draft.printed_number, issued_at=issued_on,
@@ -155,7 +163,7 @@ class Issuer:
                                    verify_url=verify_url, event=event, original=original)
         signed_xml = xmldsig.sign_xml(xml, key.private_key, key.certificate.der)
         return SignedFiles(signer_cert_sha256=key.certificate.sha256, signed_at=_dt.datetime.now(_dt.timezone.utc),
-                           pdf=signed, xml=signed_xml)
+                           pdf=signed, xml=signed_xml, access_token=token)
 
     def _validation_data(self, signed_pdf: bytes, key: SigningKey) -> pdf.ValidationData:
         return long_term_data(signed_pdf, self.signer_checker, key.certificate, key.chain)

@@ -45,6 +45,7 @@ from eds.issuing.issuer import (
     check_signing_authority,
     local_date,
     long_term_data,
+    verification_link,
     with_provider,
 )
 from eds.issuing.registry import ErrorCode, Registry, RegistryError
@@ -187,7 +188,7 @@ class TwoStepIssuer:
     # step 1
     def _prepare_files(self, draft: Draft, validated: documents.ValidatedDocument,
                        certificate: Certificate) -> PreparedFiles:
-        verify_url = f"{self.options.public_url}/verify/{draft.number}"
+        verify_url, token = verification_link(self.options.public_url, draft.number)
         issued_on = local_date(draft.issued_at)
         unsigned = documents.render_pdf(validated, number=draft.printed_number, issued_at=issued_on,
                                         verify_url=verify_url, event="issue")
@@ -198,7 +199,7 @@ class TwoStepIssuer:
                                    verify_url=verify_url, event="issue")
         algorithm = PDF_DIGESTS[certificate.key_algorithm_oid][0]
         digest = prepared.sha256 if algorithm == "sha256" else _digest(algorithm, prepared.signed_bytes)
-        return PreparedFiles(pdf=prepared.pdf, xml=xml, digest=digest, digest_algorithm=algorithm)
+        return PreparedFiles(pdf=prepared.pdf, xml=xml, digest=digest, digest_algorithm=algorithm, access_token=token)
 
     # step 2
     def _pending(self, pending_id: str) -> Pending:

@@ -200,3 +200,14 @@ class JournalHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(SHA256_HEX)
+
+
+class AccessTokenRow(Base):
+    """The secret of a document's verification link (the QR code's ``?t=``), written in the transaction that
+    stores the document or its pending record, under the number they share. A table of its own: a database made
+    before tokens gets it from ``create_all`` as it is, and its older documents simply have none (their public
+    page is the masked one)."""
+
+    __tablename__ = "access_tokens"
+    number: Mapped[str] = mapped_column(NUMBER, primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))

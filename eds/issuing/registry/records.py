@@ -98,6 +98,7 @@ class SignedFiles:
     signed_at: _dt.datetime
     pdf: bytes | None = None
     xml: bytes | None = None
+    access_token: str | None = None  # the secret of the verification link the files print (?t=), kept by number
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ class PreparedFiles:
     xml: bytes  # the unsigned XML twin
     digest: bytes  # what the official's device signs: the digest of the PDF's /ByteRange
     digest_algorithm: str  # e.g. "sha256"
+    access_token: str | None = None  # the secret of the verification link the files print (?t=), kept by number
 
 
 @dataclass(frozen=True)

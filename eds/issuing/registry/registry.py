@@ -43,6 +43,7 @@ from eds.issuing.registry.journal import (
 )
 from eds.issuing.registry.lifecycle import EventKind, DocumentStatus, check_transition, life_cycle
 from eds.issuing.registry.models import (
+    AccessTokenRow,
     Base,
     DocumentRow,
     EventRow,
@@ -422,6 +423,7 @@ class Registry:
                                     content=content)
                      for kind, content in (("pdf", prepared.pdf), ("xml", prepared.xml))]
             session.add_all(files)
+            self._keep_token(session, number, prepared.access_token)
             journal.append(session, clock=self._clock, actor=actor, action="pending_reserved", document_number=number,
                            payload={"pending": pending_snapshot(row, files)})
             return _pending(session, row)
@@ -556,6 +558,12 @@ class Registry:
             if content is None:
                 raise RegistryError(ErrorCode.NOT_FOUND, f"{number} has no {kind} file")
             return content
+
+    def access_token(self, number: str) -> str | None:
+        """The secret of ``number``'s verification link, or None for a document issued before links had one."""
+        with self._db.read() as session:
+            row = session.get(AccessTokenRow, number)
+            return row.token if row is not None else None
 
     def events(self, number: str) -> list[Event]:
         """The document's life, oldest first."""
@@ -737,9 +745,19 @@ class Registry:
         file_rows = [FileRow(document_id=row.id, kind=kind, sha256=sha256_hex(content), size=len(content),
                              content=content) for kind, content in files.items()]
         session.add_all(file_rows)
+        self._keep_token(session, draft.number, signed.access_token)
         self._record_event(session, row, EventKind.ISSUED, actor, draft.issued_at, None,
                            draft.original_number or draft.supersedes, document_snapshot(row, file_rows), completes)
         return row, tuple(FileInfo(f.kind, f.sha256, f.size) for f in sorted(file_rows, key=lambda f: f.kind))
+
+    @staticmethod
+    def _keep_token(session: Session, number: str, token: object) -> None:
+        """Store the verification link's secret that the files of ``number`` print (none: nothing to keep)."""
+        if token is None:
+            return
+        if not isinstance(token, str) or not 16 <= len(token) <= 64:
+            raise _invalid("access_token must be text of 16 to 64 characters")
+        session.add(AccessTokenRow(number=number, token=token))
 
     @staticmethod
     def _set_status(session: Session, row: DocumentRow, status: DocumentStatus) -> None:
