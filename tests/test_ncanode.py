@@ -1,11 +1,15 @@
 """The NCANode-compatible layer: NCANode's documented request shapes and ours, each answer validated against
-NCANode's own published specification (../shared/reference/ncanode/openapi.yml)."""
+NCANode's own published specification (tests/reference/ncanode/openapi.yml, a copy of
+../shared/reference/ncanode/openapi.yml)."""
 
 from __future__ import annotations
 
 import base64
 import io
 import json
+import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import jsonschema_rs
@@ -18,9 +22,10 @@ from api import create_app
 from eds.issuing.access import ApiKeys
 from eds.pki import algorithms
 from eds.pki.keys import SigningKey
-from eds.signatures import cms, xmldsig
+from eds.signatures import cms, wsse, xmldsig
 
-SPEC = yaml.safe_load((Path(__file__).resolve().parents[2] / "shared/reference/ncanode/openapi.yml").read_text())
+# A copy of NCANode's published spec (with its MIT licence), so that the suite runs wherever the checkout is.
+SPEC = yaml.safe_load((Path(__file__).resolve().parent / "reference/ncanode/openapi.yml").read_text())
 
 
 def _validator(path: str, method: str = "post"):
@@ -49,11 +54,17 @@ def password(pki_dir, manifest) -> str:
 @pytest.fixture(scope="module")
 def home(tmp_path_factory, pki_dir, password):
     home = tmp_path_factory.mktemp("ncanode")
-    keys = {name: {"pkcs12": str(pki_dir / f"users/{file}.p12"), "password": password}
-            for name, file in (("official", "official_region"), ("gost", "gost_individual_sign"),
-                               ("other", "official_ministry"))}
+    keys = {}
+    for name, file in (("official", "official_region"), ("gost", "gost_individual_sign"),
+                       ("other", "official_ministry")):
+        (home / f"{name}.p12").write_bytes((pki_dir / f"users/{file}.p12").read_bytes())
+        (home / f"{name}.p12").chmod(0o600)
+        keys[name] = {"pkcs12": f"{name}.p12", "password_env": "EDS_TEST_NCANODE_PASSWORD"}
     (home / "keys.json").write_text(json.dumps(keys))
-    return home
+    (home / "keys.json").chmod(0o600)
+    os.environ["EDS_TEST_NCANODE_PASSWORD"] = password
+    yield home
+    os.environ.pop("EDS_TEST_NCANODE_PASSWORD", None)
 
 
 @pytest.fixture(scope="module")
@@ -271,3 +282,212 @@ def test_actuator_health(app):
     response = app.test_client().get("/ncanode/actuator/health")
     assert response.status_code == 200 and response.get_json() == {"status": "UP"}
     assert VALIDATORS["/actuator/health"].is_valid(response.get_json())
+
+
+# Signing with keys the service holds (keyAlias), and NCANode's own requests carrying a key
+
+
+@pytest.fixture(scope="module")
+def open_app(home, pki_dir, pki_server):
+    """The operator allows keys in requests and mounts the endpoints at the root, as NCANode's."""
+    return create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir), "EDS_NCANODE_ROOT": "1",
+                       "EDS_NCANODE_ACCEPT_KEYS": "1"})
+
+
+@pytest.fixture
+def open_call(open_app, tokens):
+    client = open_app.test_client()
+
+    def post(path: str, body: dict, *, status: int = 200) -> dict:
+        response = client.post(path, json=body, headers={"X-API-Key": tokens["sign"]})
+        answer = response.get_json()
+        assert response.status_code == status, answer
+        assert not [e.message for e in VALIDATORS[path].iter_errors(answer)]
+        return answer
+
+    return post
+
+
+def test_keys_in_requests_refused_unless_allowed(call, pki_dir, password):
+    """NCANode's request shape carries the PKCS#12 and its password: refused here by default."""
+    body = {"xml": "<a/>", "signers": [{"key": b64(_p12(pki_dir, "individual_sign")), "password": password}]}
+    answer = call("/xml/sign", body, scope="sign", status=403)
+    assert answer["code"] == "KEYS_NOT_ACCEPTED" and password not in json.dumps(answer)
+    answer = call("/xml/sign", {"xml": "<a/>", "signers": [{"keyAlias": "other"}]}, scope="sign", status=403)
+    assert answer["code"] == "KEY_NOT_GRANTED"
+    answer = call("/xml/sign", {"xml": "<a/>", "signers": [{"keyAlias": "official"}]}, status=403)
+    assert answer["code"] == "SCOPE_DENIED"
+    answer = call("/xml/sign", {"xml": "<a/>", "signers": [{"keyAlias": "official", "referenceUri": "#x"}]},
+                  scope="sign", status=400)
+    assert answer["details"]["field"] == "signers[0].referenceUri"
+
+
+def test_xml_sign_ours_then_verify(call):
+    answer = call("/xml/sign", {"xml": "<doc>\n  <a>1</a>\n</doc>", "trimXml": True,
+                                "signers": [{"keyAlias": "official"}, {"keyAlias": "gost"}]}, scope="sign")
+    signed = answer["xml"]
+    assert "<doc><a>1</a>" in signed
+    verified = call("/xml/verify", {"xml": signed})
+    assert verified["valid"] is True and len(verified["signers"]) == 2
+    assert verified["signers"][1]["signAlg"].startswith("ECGOST")
+    resigned = call("/xml/sign", {"xml": signed, "clearSignatures": True, "signers": [{"keyAlias": "official"}]},
+                    scope="sign")["xml"]
+    assert len(call("/xml/verify", {"xml": resigned})["signers"]) == 1
+
+
+def test_xml_sign_ncanode_request_with_key(open_call, pki_dir, password):
+    key = b64(_p12(pki_dir, "individual_sign"))
+    answer = open_call("/xml/sign", {"xml": "<request><iin>850412300175</iin></request>",
+                                     "signers": [{"key": key, "password": password}]})
+    assert open_call("/xml/verify", {"xml": answer["xml"]})["valid"] is True
+    answer = open_call("/xml/sign", {"xml": "<a/>", "signers": [{"key": key, "password": "wrong"}]}, status=400)
+    assert answer["details"]["cause"] == "KEY_BAD_PASSWORD"
+    answer = open_call("/xml/sign", {"xml": "<a/>", "signers": [{"key": key, "password": password,
+                                                                  "keyAlias": "ffff"}]}, status=400)
+    assert answer["details"]["field"] == "signers[0].keyAlias"  # never another key than the one asked for
+
+
+def test_cms_sign_add_extract(call, profile):
+    data = b64(b"content to sign")
+    signed = call("/cms/sign", {"data": data, "signers": [{"keyAlias": "official"}], "detached": True,
+                                "withTsp": True, "tsaPolicy": "TSA_GOST2015_POLICY"}, scope="sign")["cms"]
+    verified = call("/cms/verify", {"cms": signed, "data": data})
+    assert verified["valid"] is True and verified["signers"][0]["tsp"]["genTime"]
+    both = call("/cms/sign/add", {"cms": signed, "data": data, "signers": [{"keyAlias": "gost"}]}, scope="sign")["cms"]
+    verified = call("/cms/verify", {"cms": both, "data": data})
+    assert verified["valid"] is True and len(verified["signers"]) == 2
+    attached = call("/cms/sign", {"data": data, "signers": [{"keyAlias": "official"}]}, scope="sign")["cms"]
+    assert call("/cms/extract", {"cms": attached})["data"] == data
+
+
+def test_cms_sign_ncanode_request_with_key(open_call, pki_dir, password):
+    data = b64(b"hello")
+    signer = {"key": b64(_p12(pki_dir, "company_head")), "password": password}
+    signed = open_call("/cms/sign", {"data": data, "signers": [signer]})["cms"]
+    added = open_call("/cms/sign/add", {"cms": signed, "signers": [{"keyAlias": "official"}]})["cms"]
+    assert open_call("/cms/verify", {"cms": added})["valid"] is True
+
+
+def test_pdf_sign_ours_and_ncanode_request(call, open_call, pki_dir, password):
+    answer = call("/pdf/sign", {"pdf": b64(small_pdf()), "withTsp": True,
+                                "signers": [{"reason": "Келісілді", "location": "Астана",
+                                             "signer": {"keyAlias": "official"}}]}, scope="sign")
+    verified = call("/pdf/verify", {"pdf": answer["pdf"]})
+    assert verified["valid"] is True and verified["signers"][0]["reason"] == "Келісілді"
+    signer = {"key": b64(_p12(pki_dir, "company_head")), "password": password}
+    answer = open_call("/pdf/sign", {"pdf": answer["pdf"], "signers": [{"signer": signer}]})
+    verified = open_call("/pdf/verify", {"pdf": answer["pdf"]})
+    assert verified["valid"] is True and len(verified["signers"]) == 2
+
+
+# WSSE (SmartBridge)
+
+ENVELOPE = ('<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/"><soapenv:Header/>'
+            '<soapenv:Body><ns:SendMessage xmlns:ns="http://bip.bee.kz/SyncChannel/v10/Types"><request>'
+            '<messageId>42</messageId></request></ns:SendMessage></soapenv:Body></soapenv:Envelope>')
+
+
+def _xmlsec1(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(["xmlsec1", *args], capture_output=True, text=True, timeout=30)
+
+
+needs_xmlsec1 = pytest.mark.skipif(shutil.which("xmlsec1") is None, reason="xmlsec1 is not installed")
+
+
+@needs_xmlsec1
+def test_wsse_sign_ours_verifies_with_xmlsec1_and_here(call, cert_of, tmp_path):
+    signed = call("/wsse/sign", {"xml": ENVELOPE, "keyAlias": "official"}, scope="sign")["xml"]
+    assert "wsse:KeyIdentifier" in signed and "wsu:Id=" in signed
+    (tmp_path / "signed.xml").write_text(signed, encoding="utf-8")
+    (tmp_path / "cert.pem").write_bytes(cert_of("official_region").x509.public_bytes(Encoding.PEM))
+    result = _xmlsec1("--verify", "--id-attr:Id", "Body", "--pubkey-cert-pem", str(tmp_path / "cert.pem"),
+                      str(tmp_path / "signed.xml"))
+    assert result.returncode == 0, result.stderr
+    answer = call("/wsse/verify", {"xml": signed, "revocationCheck": ["OCSP"]})
+    assert answer["valid"] is True and answer["signers"][0]["subject"]["bin"] == "130540003335"
+    tampered = signed.replace("<messageId>42<", "<messageId>43<")
+    answer = call("/wsse/verify", {"xml": tampered})
+    assert answer["valid"] is False and "SIGNATURE_INVALID" in answer["message"]
+    (tmp_path / "tampered.xml").write_text(tampered, encoding="utf-8")
+    assert _xmlsec1("--verify", "--id-attr:Id", "Body", "--pubkey-cert-pem", str(tmp_path / "cert.pem"),
+                    str(tmp_path / "tampered.xml")).returncode != 0
+
+
+WSSE_TEMPLATE = """<?xml version="1.0" encoding="UTF-8"?>
+<soap:Envelope xmlns:soap="http://schemas.xmlsoap.org/soap/envelope/"
+    xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">
+  <soap:Header>
+    <wsse:Security xmlns:wsse="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd">
+      <ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">
+        <ds:SignedInfo>
+          <ds:CanonicalizationMethod Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/>
+          <ds:SignatureMethod Algorithm="http://www.w3.org/2001/04/xmldsig-more#rsa-sha256"/>
+          <ds:Reference URI="#body-1">
+            <ds:Transforms><ds:Transform Algorithm="http://www.w3.org/2001/10/xml-exc-c14n#"/></ds:Transforms>
+            <ds:DigestMethod Algorithm="http://www.w3.org/2001/04/xmlenc#sha256"/>
+            <ds:DigestValue/>
+          </ds:Reference>
+        </ds:SignedInfo>
+        <ds:SignatureValue/>
+        <ds:KeyInfo>KEYINFO</ds:KeyInfo>
+      </ds:Signature>
+    </wsse:Security>
+  </soap:Header>
+  <soap:Body wsu:Id="body-1"><m:Ping xmlns:m="urn:test">сәлем</m:Ping></soap:Body>
+</soap:Envelope>
+"""
+
+
+@needs_xmlsec1
+@pytest.mark.parametrize("key_info", ["x509data", "key-identifier"])
+def test_wsse_signed_by_xmlsec1_verifies_here(call, pki_dir, password, cert_of, tmp_path, key_info):
+    cert = b64(cert_of("individual_sign").der)
+    filled = {"x509data": "<ds:X509Data><ds:X509Certificate/></ds:X509Data>",
+              "key-identifier": '<wsse:SecurityTokenReference><wsse:KeyIdentifier ValueType="http://docs.oasis-open'
+                                '.org/wss/2004/01/oasis-200401-wss-x509-token-profile-1.0#X509v3">' + cert +
+                                "</wsse:KeyIdentifier></wsse:SecurityTokenReference>"}[key_info]
+    (tmp_path / "template.xml").write_text(WSSE_TEMPLATE.replace("KEYINFO", filled), encoding="utf-8")
+    result = _xmlsec1("--sign", "--pkcs12", str(pki_dir / "users/individual_sign.p12"), "--pwd", password,
+                      "--id-attr:Id", "Body", "--output", str(tmp_path / "signed.xml"), str(tmp_path / "template.xml"))
+    assert result.returncode == 0, result.stderr
+    signed = (tmp_path / "signed.xml").read_text(encoding="utf-8")
+    answer = call("/wsse/verify", {"xml": signed})
+    assert answer["valid"] is True and answer["signers"][0]["subject"]["iin"] == "850412300175"
+    answer = call("/wsse/verify", {"xml": signed.replace("сәлем", "сәлем!")})
+    assert answer["valid"] is False and "SIGNATURE_INVALID" in answer["message"]
+
+
+def test_wsse_wrapping_and_ncanode_request(open_call, call, pki_dir, password):
+    """NCANode's request (key and password at the top); a second Body moved in with the signed Id is refused."""
+    signed = open_call("/wsse/sign", {"xml": ENVELOPE, "key": b64(_p12(pki_dir, "individual_sign")),
+                                      "password": password, "trimXml": True})["xml"]
+    assert open_call("/wsse/verify", {"xml": signed})["valid"] is True
+    body_id = signed.split('wsu:Id="', 1)[1].split('"', 1)[0]
+    wrapped = signed.replace("<soapenv:Header>", f'<soapenv:Header><w wsu:Id="{body_id}" xmlns:wsu="{wsse.WSU_NS}"/>')
+    answer = call("/wsse/verify", {"xml": wrapped})
+    assert answer["valid"] is False and "DOCUMENT_MALFORMED" in answer["message"]
+    assert call("/wsse/verify", {"xml": ENVELOPE})["valid"] is False
+    assert call("/wsse/sign", {"xml": "<a/>", "keyAlias": "official"}, scope="sign", status=422)["details"]["cause"] \
+        == "NOT_SOAP"
+
+
+# PKCS#12
+
+
+def test_pkcs12_ours_and_ncanode_request(call, open_call, pki_dir, password):
+    answer = call("/pkcs12/aliases", {"keys": [{"keyAlias": "official"}]}, scope="sign")
+    assert answer["aliases"] == [["official"]]
+    answer = call("/pkcs12/info", {"keys": [{"keyAlias": "official"}], "revocationCheck": ["CRL"]}, scope="sign")
+    assert answer["valid"] is True and answer["signers"][0]["subject"]["bin"] == "130540003335"
+    keys = [{"key": b64(_p12(pki_dir, "individual_sign")), "password": password},
+            {"key": b64(_p12(pki_dir, "revoked")), "password": password}]
+    (alias,), _ = open_call("/pkcs12/aliases", {"keys": keys})["aliases"]
+    assert len(alias) == 40 and int(alias, 16)
+    answer = open_call("/pkcs12/info", {"keys": keys, "revocationCheck": ["OCSP"]})
+    assert answer["valid"] is False and [s["valid"] for s in answer["signers"]] == [True, False]
+    assert answer["signers"][1]["revocations"][0]["revoked"] is True
+
+
+def test_root_mount_and_health(open_app):
+    response = open_app.test_client().get("/actuator/health")
+    assert response.status_code == 200 and response.get_json()["status"] == "UP"
