@@ -33,6 +33,7 @@ STATUS: dict[str, int] = {
     "PROVIDER_NOT_GRANTED": 403, "RATE_LIMITED": 429,
     "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405, "CONFLICT": 409, "PAYLOAD_TOO_LARGE": 413, "UNPROCESSABLE": 422,
     "DEPENDENCY_UNAVAILABLE": 503, "INTERNAL_ERROR": 500, "TOO_COMPLEX": 422,
+    "KEYS_NOT_ACCEPTED": 403,  # a private key in an NCANode request, not allowed by the operator
 }
 
 

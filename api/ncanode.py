@@ -19,6 +19,7 @@ from __future__ import annotations
 import base64
 import binascii
 import io
+import uuid
 from typing import Any
 
 from asn1crypto import x509 as asn1_x509
@@ -30,16 +31,17 @@ from werkzeug.exceptions import HTTPException
 from api.errors import STATUS, ApiError, answer, language, refuse_too_complex
 from api.metrics import count_verdict
 from api.request import Body, services
-from eds import messages
+from eds import limits, messages
 from eds.errors import CodedError
 from eds.issuing.access import Client
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate, CertificateError, Purpose
 from eds.pki.identity import IdentityError, parse_iin
-from eds.signatures import cms, tsp, xmldsig
+from eds.pki.keys import KeyStoreError, SigningKey
+from eds.signatures import cms, pades, tsp, wsse, xml_prepare, xmldsig
 from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, SignatureReport, Status
-from eds.validation.request_check import Claims
+from eds.validation.request_check import Claims, signature_check
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 
@@ -476,6 +478,233 @@ def pdf_verify():
             if signature.extra.get("kind") == "signature":
                 signers.append(_pdf_signer(embedded, signature))
     return _document_answer(report, signers, "document")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Signing: keys the service holds (keyAlias), or the caller's PKCS#12 when the operator allows it
+
+
+def alias_of(key: SigningKey) -> str:
+    """A PKCS#12 key's alias as NCA files name it: the hex subject key identifier of its certificate."""
+    ski = key.certificate.subject_key_id
+    return ski.hex() if ski else key.certificate.sha1
+
+
+def signing_key(entry: Any, name: str) -> SigningKey:
+    """The key a SignerRequest names: ``keyAlias`` alone is a key the service holds (granted to the caller);
+    ``key`` + ``password`` is the caller's PKCS#12, refused unless EDS_NCANODE_ACCEPT_KEYS=1."""
+    if not isinstance(entry, dict):
+        raise ApiError("FIELD_INVALID", f"{name} must be an object with keyAlias (or key and password)",
+                       details={"field": name})
+    alias = entry.get("keyAlias")
+    if alias is not None and (not isinstance(alias, str) or not 0 < len(alias) <= 200):
+        raise ApiError("FIELD_INVALID", f"{name}.keyAlias must be a string", details={"field": f"{name}.keyAlias"})
+    if entry.get("referenceUri"):
+        raise ApiError("FIELD_INVALID", f"{name}.referenceUri is not supported: the NCALayer profile signs the whole "
+                       "document (URI=\"\")", details={"field": f"{name}.referenceUri"})
+    if entry.get("key") is None:
+        if alias is None:
+            raise ApiError("FIELD_MISSING", f"{name}.keyAlias is required (the id of a key this service holds)",
+                           details={"field": f"{name}.keyAlias"})
+        g.client.require_signing_key(alias)
+        try:
+            return services().keys.get(alias)
+        except KeyStoreError as exc:
+            if exc.code != "KEY_NOT_FOUND":
+                raise
+            raise ApiError("NOT_FOUND", str(exc), details={"field": f"{name}.keyAlias"}) from None
+    if not services().settings.ncanode_accept_keys:
+        raise ApiError("KEYS_NOT_ACCEPTED", "this service signs with the keys it holds: name one by keyAlias "
+                       "(a private key in the request is refused unless the operator sets EDS_NCANODE_ACCEPT_KEYS=1)",
+                       details={"field": f"{name}.key"})
+    key, password = entry.get("key"), entry.get("password")
+    if not isinstance(key, str) or not isinstance(password, str):
+        raise ApiError("FIELD_INVALID", f"{name}.key (Base64 PKCS#12) and {name}.password must be strings",
+                       details={"field": f"{name}.key"})
+    try:
+        opened = SigningKey.from_pkcs12(decode(key, f"{name}.key"), password, key_id="request")
+    except KeyStoreError as exc:
+        raise ApiError("FIELD_INVALID", f"{name}.key: {exc}", details={"field": f"{name}.key", "cause": exc.code}) \
+            from None
+    if alias is not None and alias.lower() != alias_of(opened):
+        # NCANode silently used another key than the one asked for; the alias must name the file's key
+        raise ApiError("FIELD_INVALID", f"{name}.keyAlias names no key of this PKCS#12 file",
+                       details={"field": f"{name}.keyAlias"})
+    return opened
+
+
+def _signers(body: Body, name: str = "signers") -> list[SigningKey]:
+    return [signing_key(entry, f"{name}[{i}]") for i, entry in enumerate(_items(body, name, dict))]
+
+
+def _timestamp(body: Body) -> tuple[str | None, cms.Timestamping | None]:
+    """``withTsp``: the profile's TSA (``tsaPolicy`` is not sent: the TSA's own policy applies)."""
+    if not body.flag("withTsp"):
+        return None, None
+    policy = _field(body, "tsaPolicy", str)
+    if policy is not None and policy not in ("TSA_GOST2015_POLICY", "TSA_GOST_POLICY", "TSA_GOSTGT_POLICY"):
+        raise ApiError("FIELD_INVALID", "tsaPolicy must be TSA_GOST2015_POLICY, TSA_GOST_POLICY or TSA_GOSTGT_POLICY",
+                       details={"field": "tsaPolicy"})
+    url = services().profile.tsa_url
+    if not url:
+        raise ApiError("DEPENDENCY_UNAVAILABLE", "no TSA is configured (EDS_TSA_URL)")
+    return url, tsp.signature_timestamper(url)
+
+
+def _signed(what: str, keys: list[SigningKey]) -> None:
+    current_app.logger.info(f"ncanode signed {what}", extra={"client": g.client.key_id,
+                                                             "keys": [k.key_id for k in keys]})
+
+
+@ncanode.post("/xml/sign")
+def xml_sign():
+    """The XML signed by each signer in turn (NCALayer profile; a later signature covers the earlier ones)."""
+    authorise("sign")
+    body = Body()
+    data = _xml(body)
+    keys = _signers(body)
+    data = xml_prepare.prepare(data, clear_signatures=body.flag("clearSignatures"), trim=body.flag("trimXml"))
+    for key in keys:
+        data = xmldsig.sign_xml(data, key.private_key, key.certificate.der)
+    _signed("xml", keys)
+    return ok(xml=data.decode("utf-8"))
+
+
+def _cms_signed(content: bytes, existing: bytes | None, keys: list[SigningKey], *, detached: bool,
+                stamp) -> bytes:
+    signed = existing
+    for key in keys:
+        extra = [c.der for c in key.chain]
+        if signed is None:
+            signed = cms.sign_cms(content, key.private_key, key.certificate.der, detached=detached,
+                                  extra_certs=extra, timestamp=stamp)
+        else:
+            signed = cms.add_signer(signed, key.private_key, key.certificate.der,
+                                    detached_content=content if detached else None, extra_certs=extra,
+                                    timestamp=stamp)
+    return signed
+
+
+@ncanode.post("/cms/sign")
+def cms_sign():
+    """A CMS over ``data`` (Base64), attached or ``detached``, with one SignerInfo per signer (CAdES-T with
+    ``withTsp``)."""
+    authorise("sign")
+    body = Body()
+    content = _binary(body, "data")
+    keys = _signers(body)
+    _, stamp = _timestamp(body)
+    signed = _cms_signed(content, None, keys, detached=body.flag("detached"), stamp=stamp)
+    _signed("cms", keys)
+    return ok(cms=base64.b64encode(signed).decode())
+
+
+@ncanode.post("/cms/sign/add")
+def cms_sign_add():
+    """More signers on an existing CMS; the existing SignerInfos are kept byte for byte. A detached CMS needs
+    its ``data``."""
+    authorise("sign")
+    body = Body()
+    existing = _binary(body, "cms")
+    content = _binary(body, "data", required=False)
+    keys = _signers(body)
+    _, stamp = _timestamp(body)
+    signed = _cms_signed(content, existing, keys, detached=content is not None, stamp=stamp)
+    _signed("cms (added)", keys)
+    return ok(cms=base64.b64encode(signed).decode())
+
+
+@ncanode.post("/pdf/sign")
+def pdf_sign():
+    """PAdES signatures, one incremental update per signer (B-T with ``withTsp``)."""
+    authorise("sign")
+    body = Body()
+    pdf = _binary(body, "pdf")
+    if detect_format(pdf) != "pdf":
+        raise ApiError("FIELD_INVALID", "pdf is not a PDF", details={"field": "pdf"})
+    entries = _items(body, "signers", dict)
+    url, _ = _timestamp(body)
+    keys = []
+    for i, entry in enumerate(entries):
+        key = signing_key(entry.get("signer"), f"signers[{i}].signer")
+        texts = {}
+        for field in ("reason", "location"):
+            value = entry.get(field)
+            if value is not None and (not isinstance(value, str) or len(value) > 500):
+                raise ApiError("FIELD_INVALID", f"signers[{i}].{field} must be a string of at most 500 characters",
+                               details={"field": f"signers[{i}].{field}"})
+            texts[field] = value
+        pdf = pades.sign_pdf(pdf, key, timestamp_url=url, field_name=f"Signature-{uuid.uuid4().hex[:12]}", **texts)
+        keys.append(key)
+    _signed("pdf", keys)
+    return ok(pdf=base64.b64encode(pdf).decode())
+
+
+# ---------------------------------------------------------------------------------------------------------
+# WSSE (SmartBridge) and PKCS#12
+
+
+@ncanode.post("/wsse/sign")
+def wsse_sign():
+    """The SOAP envelope's Body signed as SmartBridge expects (wsu:Id, exclusive C14N, KeyIdentifier)."""
+    authorise("sign")
+    body = Body()
+    data = _xml(body)
+    key = signing_key({k: body.fields.get(k) for k in ("key", "password", "keyAlias")}, "request")
+    data = xml_prepare.prepare(data, trim=body.flag("trimXml"))
+    signed = wsse.sign_envelope(data, key.private_key, key.certificate.der)
+    _signed("wsse", [key])
+    return ok(xml=signed.decode("utf-8"))
+
+
+@ncanode.post("/wsse/verify")
+def wsse_verify():
+    """The envelope's WS-Security signature (it must cover the Body) and its signer, judged in full."""
+    authorise("verify")
+    body = Body()
+    data = _xml(body)
+    with limits.budget():
+        result = wsse.verify_envelope(data)
+    if result.failure == "TOO_COMPLEX":
+        raise ApiError("TOO_COMPLEX", f"the envelope exceeds a verification limit: {result.message}")
+    claims = _claims(body)
+    if result.failure == "NO_SIGNATURE":
+        check = Check("signature", Status.FAILED, result.message, "NO_SIGNATURE")
+    else:
+        check = signature_check(result.failure, result.message)
+    signer = None
+    if result.certificate_der is not None:
+        signer = checker(_methods(body)).check(result.certificate_der, expect_iin=claims.iin, expect_bin=claims.bin,
+                                               extra_certs=result.other_certificates)
+    report = SignatureReport((check,)).with_signer(signer)
+    count_verdict("request", report)
+    signers = [certificate_info(Certificate.load(result.certificate_der), report)] if signer is not None else []
+    return ok(report.passed, report, signers=signers)
+
+
+def _keys(body: Body) -> list[SigningKey]:
+    return [signing_key(entry, f"keys[{i}]") for i, entry in enumerate(_items(body, "keys", dict))]
+
+
+@ncanode.post("/pkcs12/info")
+def pkcs12_info():
+    """The certificate of each key, judged as a certificate (any purpose)."""
+    authorise("sign")
+    body = Body()
+    keys = _keys(body)
+    checks = checker(_methods(body))
+    reports = [checks.check(key.certificate, purpose=None, extra_certs=[c.der for c in key.chain]) for key in keys]
+    worst = next((r for r in reports if not r.passed), reports[0])
+    return ok(all(r.passed for r in reports), worst,
+              signers=[certificate_info(k.certificate, r) for k, r in zip(keys, reports)])
+
+
+@ncanode.post("/pkcs12/aliases")
+def pkcs12_aliases():
+    """Each key's aliases: a held key's id, or the hex subject key identifier of a PKCS#12 file's key."""
+    authorise("sign")
+    body = Body()
+    return ok(aliases=[[key.key_id if key.key_id != "request" else alias_of(key)] for key in _keys(body)])
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -428,6 +428,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Внутренняя ошибка",
         "en": "Internal error",
     },
+    "api.KEYS_NOT_ACCEPTED": {
+        "kk": "Сұраудағы жабық кілт қабылданбайды: қызмет сақтайтын кілтті keyAlias арқылы атаңыз",
+        "ru": "Закрытый ключ в запросе не принимается: укажите ключ, хранимый сервисом, в keyAlias",
+        "en": "A private key in the request is not accepted: name a key this service holds by keyAlias",
+    },
 }
 CATALOGUE["api.TOO_COMPLEX"] = CATALOGUE["reason.TOO_COMPLEX"]
 

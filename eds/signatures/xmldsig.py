@@ -59,6 +59,8 @@ __all__ = [
     "XmlVerification",
     "find_text",
     "find_texts",
+    "hardened_parser",
+    "parse",
     "sign_xml",
     "verify_xml",
 ]
@@ -286,6 +288,20 @@ def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
     if _deeper_than(max_depth)(tree):
         raise _Failure("XML_TOO_DEEP", f"elements are nested deeper than {max_depth}")
     return tree
+
+
+def parse(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200) -> etree._ElementTree:
+    """The hardened parse every XML signature format here starts from (WS-Security too): no DOCTYPE, entities,
+    external resources or XInclude, bounded size and depth. Raises :class:`XmlDsigError`."""
+    try:
+        return _parse(data, max_bytes, max_depth)
+    except _Failure as failure:
+        raise XmlDsigError(failure.code, failure.message, failure.details) from None
+
+
+def hardened_parser() -> etree.XMLParser:
+    """This thread's parser with the settings of :func:`parse` (for re-reading a fragment already parsed)."""
+    return _parser()
 
 
 FREE_NAMESPACES = 8
