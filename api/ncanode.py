@@ -341,9 +341,8 @@ def x509_verify():
     data = _field(body, "data", str)
     signature = _binary(body, "signature", required=False)
     if (data is None) != (signature is None):
-        missing = "signature" if signature is None else "data"
-        raise ApiError("FIELD_MISSING", f"{missing} is required with {'data' if missing == 'signature' else 'signature'}",
-                       details={"field": missing})
+        missing, given = ("signature", "data") if signature is None else ("data", "signature")
+        raise ApiError("FIELD_MISSING", f"{missing} is required with {given}", details={"field": missing})
     claims = _claims(body)
     signer = checker(_methods(body)).check(cert, expect_iin=claims.iin, expect_bin=claims.bin)
     report = signer

@@ -491,3 +491,22 @@ def test_pkcs12_ours_and_ncanode_request(call, open_call, pki_dir, password):
 def test_root_mount_and_health(open_app):
     response = open_app.test_client().get("/actuator/health")
     assert response.status_code == 200 and response.get_json()["status"] == "UP"
+
+
+def test_wsse_hostile_envelopes(call):
+    doctype = '<?xml version="1.0"?><!DOCTYPE e [<!ENTITY x "y">]>' + ENVELOPE
+    answer = call("/wsse/verify", {"xml": doctype})
+    assert answer["valid"] is False and "DOCUMENT_MALFORMED" in answer["message"]
+    flood = "".join(f' xmlns:n{i}="urn:n{i}"' for i in range(400))
+    answer = call("/wsse/verify", {"xml": ENVELOPE.replace("<soapenv:Body>", f"<soapenv:Body{flood}>")}, status=422)
+    assert answer["code"] == "TOO_COMPLEX"
+
+
+def test_keys_from_requests_never_logged_or_answered(open_call, pki_dir, password, caplog):
+    key = b64(_p12(pki_dir, "individual_sign"))
+    with caplog.at_level("DEBUG"):
+        answer = open_call("/cms/sign", {"data": b64(b"x"), "signers": [{"key": key, "password": password}]})
+        failed = open_call("/cms/sign", {"data": b64(b"x"), "signers": [{"key": key, "password": password + "1"}]},
+                           status=400)
+    for text in (caplog.text, json.dumps(answer), json.dumps(failed)):
+        assert password not in text and key[:64] not in text

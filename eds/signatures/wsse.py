@@ -44,6 +44,8 @@ DS_NS = xmldsig.DS_NS
 _DS, _WSSE, _WSU = "{" + DS_NS + "}", "{" + WSSE_NS + "}", "{" + WSU_NS + "}"
 _ID = _WSU + "Id"
 _RAW_ECDSA = frozenset({xmldsig.ECDSA_SHA256})
+MAX_REFERENCES = 4
+"""References one signature may have (the Body, and a Timestamp or the like): each costs a canonicalisation."""
 
 
 class WsseError(CodedError, ValueError):
@@ -182,7 +184,8 @@ def _leaf(certificates: list[bytes]) -> bytes:
     except ValueError:
         raise _Failure("BAD_CERTIFICATE", "an X509Certificate is not a DER X.509 certificate") from None
     issuers = {c.issuer.public_bytes() for c in parsed}
-    leaves = [der for der, c in zip(certificates, parsed) if c.subject.public_bytes() not in issuers or len(parsed) == 1]
+    leaves = [der for der, c in zip(certificates, parsed)
+              if c.subject.public_bytes() not in issuers or len(parsed) == 1]
     if len(leaves) != 1:
         raise _Failure("PROFILE_VIOLATION", "X509Data holds certificates of more than one signer")
     return leaves[0]
@@ -226,8 +229,8 @@ def _verify(tree: etree._ElementTree) -> WsseVerification:
     signature_uri = _one(signed_info, _DS + "SignatureMethod", "SignatureMethod").get("Algorithm", "")
     algorithm = _algorithm_of(signature_uri)
     references = signed_info.findall(_DS + "Reference")
-    if not references:
-        raise _Failure("PROFILE_VIOLATION", "SignedInfo has no Reference")
+    if not 0 < len(references) <= MAX_REFERENCES:
+        raise _Failure("PROFILE_VIOLATION", f"SignedInfo must have 1 to {MAX_REFERENCES} References")
     key_info = _one(signature, _DS + "KeyInfo", "KeyInfo")
     certificate_der, others = _certificate(key_info, security, ids)
     try:
@@ -242,7 +245,8 @@ def _verify(tree: etree._ElementTree) -> WsseVerification:
                 raise _Failure("REFERENCE_NOT_FOUND", f"Reference URI {uri!r} names no element of the envelope")
             transforms = reference.findall(f"{_DS}Transforms/{_DS}Transform")
             if [t.get("Algorithm") for t in transforms] != [EXC_C14N]:
-                raise _Failure("PROFILE_VIOLATION", f"Reference {uri!r}: exactly one exclusive C14N transform is allowed")
+                raise _Failure("PROFILE_VIOLATION",
+                               f"Reference {uri!r}: exactly one exclusive C14N transform is allowed")
             digest = _digest_of(_one(reference, _DS + "DigestMethod", "DigestMethod").get("Algorithm", ""))
             expected = _b64(_one(reference, _DS + "DigestValue", "DigestValue").text, "DigestValue")
             if digest.hash(_exc_c14n(target, _prefixes(transforms[0]))) != expected:
@@ -258,7 +262,7 @@ def _verify(tree: etree._ElementTree) -> WsseVerification:
 def verify_envelope(data: bytes) -> WsseVerification:
     """Check the WS-Security signature of a SOAP envelope; never raises on hostile input."""
     try:
-        tree = xmldsig.parse(data)
+        tree = xmldsig.parse(data, canonicalisations=MAX_REFERENCES + 1)
         return _verify(tree)
     except xmldsig.XmlDsigError as exc:
         return WsseVerification(False, exc.code, exc.message)
@@ -307,7 +311,7 @@ def sign_envelope(data: bytes, private_key: object, certificate_der: bytes, *,
     if not belongs_to(key, certificate_der):
         raise WsseError("CERTIFICATE_KEY_MISMATCH", "the private key does not belong to the certificate")
     try:
-        tree = xmldsig.parse(data)
+        tree = xmldsig.parse(data, canonicalisations=2)
         root, namespace, body = _envelope(tree)
         ids = _ids(root)
         if list(root.iter(_DS + "Signature")):

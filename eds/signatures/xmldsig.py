@@ -290,11 +290,17 @@ def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
     return tree
 
 
-def parse(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200) -> etree._ElementTree:
+def parse(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200,
+          canonicalisations: int = 0) -> etree._ElementTree:
     """The hardened parse every XML signature format here starts from (WS-Security too): no DOCTYPE, entities,
-    external resources or XInclude, bounded size and depth. Raises :class:`XmlDsigError`."""
+    external resources or XInclude, bounded size and depth; with ``canonicalisations``, the elements and
+    namespace work of that many C14N passes are bounded as for signatures (TOO_COMPLEX). Raises
+    :class:`XmlDsigError`."""
     try:
-        return _parse(data, max_bytes, max_depth)
+        tree = _parse(data, max_bytes, max_depth)
+        if canonicalisations:
+            _bound_namespaces(tree.getroot(), canonicalisations)
+        return tree
     except _Failure as failure:
         raise XmlDsigError(failure.code, failure.message, failure.details) from None
 
