@@ -107,10 +107,11 @@ _SCHEMAS: dict = {
                        "signatures": {"type": "array", "items": _ref("SignatureReport")}}},
     "RegistryCrossCheck": {
         "type": "object", "required": ["found"],
-        "description": "whether this registry issued the document (found null: the registry did not answer)",
+        "description": "whether this registry issued the document (found null: the registry did not answer); "
+                       "status and supersededBy only when the upload is the registered file itself (registeredFile)",
         "properties": {"found": {"type": ["boolean", "null"]}, "number": {"type": "string"},
-                       "status": {"type": "string"}, "supersededBy": _NULLABLE_TEXT,
-                       "identicalToIssuedFile": {"type": "boolean"}, "message": {"type": "string"}}},
+                       "registeredFile": {"type": "boolean"}, "status": {"type": "string"},
+                       "supersededBy": _NULLABLE_TEXT, "message": {"type": "string"}}},
     "VerifyReport": {"allOf": [_ref("DocumentReport"), {"type": "object", "required": ["registry"],
                                                         "properties": {"registry": _ref("RegistryCrossCheck")}}]},
     "Signer": {"type": "object", "description": "the signer certificate's subject",

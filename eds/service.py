@@ -34,6 +34,7 @@ from eds.issuing.documents import DOCUMENT_TYPES
 from eds.issuing.issuer import Issuer, IssuingOptions
 from eds.issuing.keystore import KeyStore
 from eds.issuing.registry import Registry, RegistryError
+from eds.issuing.registry.records import Document
 from eds.issuing.two_step import TwoStepIssuer
 from eds.limits import PUBLIC as PUBLIC_LIMITS
 from eds.pki.gost.providers import install as install_gost
@@ -67,6 +68,13 @@ def printed_number(data: bytes) -> str | None:
         return xmldsig.find_text(data, "/document/@number")
     except Exception:  # an unreadable document simply has no number to look up
         return None
+
+
+def registered_file(data: bytes, document: Document) -> bool:
+    """Whether ``data`` is a file the registry stored for ``document``, its PDF or its XML twin, byte for byte (the
+    record keeps each file's SHA-256). Only then does the registry's status speak of the upload: a copy that was
+    changed, re-saved, updated or wrapped in another signature is another file, whatever number it prints."""
+    return hashlib.sha256(data).hexdigest() in {f.sha256 for f in document.files}
 
 
 @dataclass(frozen=True)
@@ -218,10 +226,23 @@ class Services:
             if exc.code == "NOT_FOUND":
                 return {"found": False, "number": number, "message": "this registry never issued that number"}
             return {"found": None, "number": number, "message": f"the registry is unavailable ({exc.code})"}
-        # the record keeps each file's SHA-256: the stored files need not be read
-        same = hashlib.sha256(data).hexdigest() in {f.sha256 for f in document.files}
-        return {"found": True, "number": number, "status": str(document.status), "supersededBy": document.superseded_by,
-                "identicalToIssuedFile": same}
+        registered = next((record for record in self._records_of(document) if registered_file(data, record)), None)
+        if registered is None:
+            return {"found": True, "number": number, "registeredFile": False,
+                    "message": f"this file is not the one registered under {number}: the registry's status does not "
+                               "apply to it"}
+        return {"found": True, "number": registered.number, "registeredFile": True, "status": str(registered.status),
+                "supersededBy": registered.superseded_by}
+
+    def _records_of(self, document: Document) -> list[Document]:
+        """``document`` and its duplicates, which print its number but are records (and files) of their own."""
+        found = [document]
+        for index in range(1, 100):
+            try:
+                found.append(self.registry.document(f"{document.number}-D{index}"))
+            except RegistryError:
+                break
+        return found
 
     def document_record(self, number: str) -> dict | None:
         """What the public page shows for a number, or None when the registry never issued it."""

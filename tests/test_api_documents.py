@@ -39,12 +39,13 @@ def test_issue_fetch_and_idempotency(env):
     report = client.post("/api/v1/verify", headers=env["verify"],
                          json={"document": base64.b64encode(pdf.data).decode()}).get_json()
     assert report["indication"] == "TOTAL_PASSED"
-    assert report["registry"] == {"found": True, "number": number, "status": "valid", "supersededBy": None,
-                                  "identicalToIssuedFile": True}
+    assert report["registry"] == {"found": True, "number": number, "registeredFile": True, "status": "valid",
+                                  "supersededBy": None}
     # the same document with bytes appended after its last update: still verifies, but is not the issued file
     copy = client.post("/api/v1/verify", headers=env["verify"],
                        json={"document": base64.b64encode(pdf.data + b"\n% copied\n").decode()}).get_json()
-    assert copy["registry"]["found"] is True and copy["registry"]["identicalToIssuedFile"] is False
+    assert copy["registry"]["found"] is True and copy["registry"]["registeredFile"] is False
+    assert "status" not in copy["registry"] and "not the one registered" in copy["registry"]["message"]
 
 
 def test_life_events_over_http(env):

@@ -76,9 +76,13 @@ def test_upload_is_verified_and_not_stored(site):
     assert site["number"] in html and "Valid" in html  # the registry's record of it
     assert sorted(p.name for p in Path(site["home"]).rglob("*")) == before
     tampered = site["pdf"].replace(b"/Producer", b"/Qroducer", 1)
-    html = client.post("/verify", data={"file": (io.BytesIO(tampered), "x.pdf")},
-                       content_type="multipart/form-data").get_data(as_text=True)
-    assert "TOTAL_FAILED" in html
+    for lang, valid, differs in (("ru", "Действителен", "Этот файл не тот"), ("en", "Valid", "This file is not"),
+                                 ("kk", "Жарамды", "Бұл файл осы нөмірмен")):
+        html = client.post(f"/verify?lang={lang}", data={"file": (io.BytesIO(tampered), "x.pdf")},
+                           content_type="multipart/form-data").get_data(as_text=True)
+        content = html.split("</h1>", 1)[1]
+        assert "TOTAL_FAILED" in content and content.lstrip().startswith('<p id="registry-mismatch">')
+        assert differs in content and valid not in content  # said first, and no status of the registered one
     assert client.post("/verify", data={}, content_type="multipart/form-data").status_code == 400
 
 
@@ -113,5 +117,14 @@ def test_in_a_real_browser(site, tmp_path):
         assert "TOTAL_PASSED" in page.inner_text(".report")
         assert "ЭЦҚ түпнұсқалылығы расталды" in page.content()
         page.screenshot(path=str(tmp_path / "upload-result.png"), full_page=True)
+        page.goto(f"{site['url']}/verify?lang=ru")
+        changed = tmp_path / "changed.pdf"
+        changed.write_bytes(site["pdf"].replace(b"/Producer", b"/Qroducer", 1))
+        page.set_input_files("#file", str(changed))
+        page.click("#submit")
+        page.wait_for_selector(".report")
+        assert "Этот файл не тот" in page.inner_text("#registry-mismatch") and page.locator("#registry").count() == 0
+        assert "Действителен" not in page.inner_text("body")
+        page.screenshot(path=str(tmp_path / "upload-changed.png"), full_page=True)
         assert (tmp_path / "upload-result.png").stat().st_size > 10_000
         browser.close()

@@ -191,3 +191,38 @@ def test_qr_links_follow_the_address_the_service_listens_on(monkeypatch):
     monkeypatch.delenv("EDS_PUBLIC_URL")
     cli._public_url("::1", 8200)
     assert os.environ["EDS_PUBLIC_URL"] == "http://[::1]:8200"
+
+
+# 8. An upload is matched, not assumed
+
+def test_only_the_registered_file_gets_the_registry_status(env):
+    client, services, number = env["client"], env["services"], env["numbers"]["zhm"]
+    pdf, xml = services.registry.file(number, "pdf"), services.registry.file(number, "xml")
+
+    def registry_of(data: bytes) -> dict:
+        answer = client.post("/api/v1/verify", headers=env["headers"]["zhm"],
+                             json={"document": base64.b64encode(data).decode()})
+        assert answer.status_code == 200
+        return answer.get_json()
+
+    for genuine in (pdf, xml):
+        report = registry_of(genuine)
+        assert report["indication"] == "TOTAL_PASSED"
+        assert report["registry"] == {"found": True, "number": number, "registeredFile": True, "status": "valid",
+                                      "supersededBy": None}
+    for changed in (pdf.replace(b"/Producer", b"/Qroducer", 1), pdf + b"\n% a later line\n",
+                    xml.replace(b"</document>", b"<!-- -->\n</document>")):
+        report = registry_of(changed)
+        assert report["registry"]["found"] is True and report["registry"]["registeredFile"] is False
+        assert "status" not in report["registry"] and "supersededBy" not in report["registry"]
+    library = services.registry_cross_check(pdf[:-1])
+    assert library["registeredFile"] is False and "status" not in library
+
+
+def test_a_duplicate_is_matched_to_its_own_record(env):
+    client, services, number = env["client"], env["services"], env["numbers"]["zhm"]
+    duplicate = client.post(f"/api/v1/documents/{number}/events", headers=env["headers"]["zhm"],
+                            json={"event": "duplicate", "reason": "lost", "keyId": "official_region"}).get_json()
+    found = services.registry_cross_check(services.registry.file(duplicate["number"], "pdf"))
+    assert found == {"found": True, "number": duplicate["number"], "registeredFile": True, "status": "valid",
+                     "supersededBy": None}
