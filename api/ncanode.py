@@ -294,6 +294,12 @@ def _http_error(exc: HTTPException):
     return _refusal(code, exc.description if code != "INTERNAL_ERROR" else None, {}, exc.code)
 
 
+@ncanode.errorhandler(Exception)
+def _unexpected(exc: Exception):
+    current_app.logger.exception("unhandled error", extra={"request_id": g.get("request_id")})
+    return _refusal("INTERNAL_ERROR", None, {})
+
+
 # ---------------------------------------------------------------------------------------------------------
 # X509
 

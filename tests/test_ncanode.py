@@ -510,3 +510,26 @@ def test_keys_from_requests_never_logged_or_answered(open_call, pki_dir, passwor
                            status=400)
     for text in (caplog.text, json.dumps(answer), json.dumps(failed)):
         assert password not in text and key[:64] not in text
+
+
+POSTS = sorted(path for path in VALIDATORS if not path.startswith("/actuator"))
+
+
+@pytest.mark.parametrize("path", POSTS)
+def test_bad_bodies_get_coded_refusals_in_ncanode_shape(app, tokens, path):
+    """Wrong types in every field NCANode's request schema names, an empty body, a non-JSON body: a coded
+    refusal (never a 500) that still validates against the endpoint's answer schema."""
+    client = app.test_client()
+    headers = {"X-API-Key": tokens["sign"]}
+    schema = SPEC["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+    fields = SPEC["components"]["schemas"][schema.rsplit("/", 1)[1]]["properties"]
+    bodies = [{}, {name: 12345 for name in fields}, {name: {"x": [None]} for name in fields},
+              {name: ["AA==", None] for name in fields}, {name: "AA==" for name in fields}]
+    for body in bodies:
+        response = client.post("/ncanode" + path, json=body, headers=headers)
+        answer = response.get_json()
+        assert 400 <= response.status_code < 500, (body, answer)
+        assert answer["status"] == response.status_code and answer["code"] and answer["message"]
+        assert VALIDATORS[path].is_valid(answer)
+    response = client.post("/ncanode" + path, data="x", headers=headers, content_type="text/plain")
+    assert response.status_code == 415 and response.get_json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
