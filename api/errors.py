@@ -20,6 +20,7 @@ from eds.issuing.issuer import IssuingError
 from eds.issuing.registry import RegistryError
 from eds.issuing.two_step import TwoStepError
 from eds.pki.keys import KeyStoreError
+from eds.pki.network import NetworkError
 from eds.pki.trust import TrustError
 from eds.signatures.cms import CmsError
 from eds.signatures.pades import PdfSigningError
@@ -32,7 +33,7 @@ STATUS: dict[str, int] = {
     "API_KEY_MISSING": 401, "API_KEY_INVALID": 401, "SCOPE_DENIED": 403, "KEY_NOT_GRANTED": 403,
     "PROVIDER_NOT_GRANTED": 403, "RATE_LIMITED": 429,
     "NOT_FOUND": 404, "METHOD_NOT_ALLOWED": 405, "CONFLICT": 409, "PAYLOAD_TOO_LARGE": 413, "UNPROCESSABLE": 422,
-    "DEPENDENCY_UNAVAILABLE": 503, "INTERNAL_ERROR": 500, "TOO_COMPLEX": 422,
+    "DEPENDENCY_UNAVAILABLE": 503, "REGISTRY_BUSY": 503, "INTERNAL_ERROR": 500, "TOO_COMPLEX": 422,
     "KEYS_NOT_ACCEPTED": 403,  # a private key in an NCANode request, not allowed by the operator
 }
 
@@ -70,7 +71,7 @@ ANSWERS: dict[type[CodedError], dict[str, Answer]] = {
     KeyStoreError: {"KEY_NOT_FOUND": Answer("NOT_FOUND"), "*": _DEPENDENCY},
     RegistryError: {"NOT_FOUND": Answer("NOT_FOUND"), "CONFLICT": Answer("CONFLICT"),
                     "INVALID_TRANSITION": Answer("CONFLICT"), "EXPIRED": Answer("CONFLICT"),
-                    "DATABASE_UNAVAILABLE": _DEPENDENCY, "DATABASE_BUSY": _DEPENDENCY, "*": _UNPROCESSABLE},
+                    "DATABASE_UNAVAILABLE": _DEPENDENCY, "DATABASE_BUSY": Answer("REGISTRY_BUSY"), "*": _UNPROCESSABLE},
     TwoStepError: {"PENDING_NOT_FOUND": Answer("NOT_FOUND", details=True),
                    "PENDING_EXPIRED": Answer("CONFLICT", details=True),
                    "ALREADY_COMPLETED": Answer("CONFLICT", details=True),  # completed with other signatures
@@ -80,6 +81,7 @@ ANSWERS: dict[type[CodedError], dict[str, Answer]] = {
     DocumentDataError: {"*": Answer("UNPROCESSABLE", cause=False, details=True,
                                     message="the document data is not valid")},
     TimestampError: {"*": Answer("DEPENDENCY_UNAVAILABLE", cause=False, message="the TSA did not give a timestamp: {}")},
+    NetworkError: {"*": _DEPENDENCY},  # evidence that did not come within the request's budget (DEADLINE)
     CmsError: {"*": Answer("UNPROCESSABLE", cause=False)},  # a key not the certificate's, a CMS not co-signable
     CodedError: {"*": _UNPROCESSABLE},  # any other refusal (XmlDsigError, ...)
 }

@@ -423,6 +423,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Сервис временно недоступен",
         "en": "A dependency is unavailable; try again",
     },
+    "api.REGISTRY_BUSY": {
+        "kk": "Тізілім бос емес; сәлден кейін қайталаңыз",
+        "ru": "Реестр занят; повторите попытку позже",
+        "en": "The registry is busy; try again shortly",
+    },
     "api.INTERNAL_ERROR": {
         "kk": "Ішкі қате",
         "ru": "Внутренняя ошибка",

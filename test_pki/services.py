@@ -2,7 +2,9 @@
 
 Faults can be switched on at run time (``POST /admin/faults``) so that tests and the reliability report
 can watch the validator meet a responder that is down, slow, stale or answering garbage, as the real
-NCA services sometimes are.
+NCA services sometimes are; or hung (``hang``: the request is read and never answered, as a SIGSTOPped
+server does), answering without end (``oversized``: bytes with no length until the client hangs up), or
+redirecting off the web (``redirect_file``: to file:///etc/passwd; ``redirect_private``: to an internal host).
 """
 
 from __future__ import annotations
@@ -27,12 +29,16 @@ from cryptography.x509 import ocsp
 from test_pki import generator
 from test_pki.authority import TestPki
 
+_HOSTILE = {"hang", "oversized", "redirect_file", "redirect_private"}
 FAULTS = {
-    "ocsp": {"down", "slow", "garbage", "truncated", "not_http", "try_later", "stale", "wrong_nonce", "bad_signature"},
-    "crl": {"down", "slow", "expired", "bad_signature", "garbage", "truncated", "not_http"},
-    "tsa": {"down", "garbage", "truncated", "not_http"},
+    "ocsp": {"down", "slow", "garbage", "truncated", "not_http", "try_later", "stale", "wrong_nonce", "bad_signature",
+             *_HOSTILE},
+    "crl": {"down", "slow", "expired", "bad_signature", "garbage", "truncated", "not_http", *_HOSTILE},
+    "tsa": {"down", "garbage", "truncated", "not_http", *_HOSTILE},
 }
 SLOW_SECONDS = 3.0
+HANG_SECONDS = 120.0  # a hung request is let go (unanswered) when its fault is switched off, or after this
+REDIRECTS = {"redirect_file": "file:///etc/passwd", "redirect_private": "http://10.255.255.1/crl/internal.crl"}
 STALE_AGE = _dt.timedelta(days=3)
 
 
@@ -96,12 +102,42 @@ class _Handler(BaseHTTPRequestHandler):
         self.close_connection = True
 
     def _fault(self, service: str) -> str | None:
+        """The fault of ``service``; the hostile ones are played here, and then the request is answered (None)."""
         with self.server.counting:
             self.server.hits[service] += 1
         fault = self.server.faults.get(service)
         if fault == "slow":
             time.sleep(SLOW_SECONDS)
+        elif fault == "hang":
+            until = time.monotonic() + HANG_SECONDS
+            while self.server.faults.get(service) == "hang" and time.monotonic() < until:
+                time.sleep(0.05)
+            self.close_connection = True
+            return "answered"
+        elif fault == "oversized":
+            self._endless()
+            return "answered"
+        elif fault in REDIRECTS:
+            self.send_response(302)
+            self.send_header("Location", REDIRECTS[fault])
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return "answered"
         return fault
+
+    def _endless(self) -> None:
+        """200 with no Content-Length and bytes until the client hangs up (or 4 GiB)."""
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Connection", "close")
+        self.end_headers()
+        block = b"\x30" * 65536
+        try:
+            for _ in range(65536):
+                self.wfile.write(block)
+        except OSError:
+            pass
+        self.close_connection = True
 
     def do_GET(self) -> None:
         path = urllib.parse.urlparse(self.path).path
@@ -153,6 +189,8 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(404, b"no such CRL", "text/plain")
             return
         fault = self._fault("crl")
+        if fault == "answered":
+            return
         if fault == "down":
             self._send(503, b"unavailable", "text/plain")
             return
@@ -167,6 +205,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _ocsp(self, request: bytes) -> None:
         fault = self._fault("ocsp")
+        if fault == "answered":
+            return
         if fault == "down":
             self._send(503, b"unavailable", "text/plain")
             return
@@ -188,6 +228,8 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _tsa(self, request: bytes) -> None:
         fault = self._fault("tsa")
+        if fault == "answered":
+            return
         if fault == "down":
             self._send(503, b"unavailable", "text/plain")
             return

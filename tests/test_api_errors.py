@@ -71,7 +71,7 @@ CASES = [
           (ErrorCode.NOT_FOUND, 404, "NOT_FOUND"), (ErrorCode.CONFLICT, 409, "CONFLICT"),
           (ErrorCode.INVALID_TRANSITION, 409, "CONFLICT"), (ErrorCode.EXPIRED, 409, "CONFLICT"),
           (ErrorCode.INVALID_INPUT, 422, "UNPROCESSABLE"), (ErrorCode.SIGNER_NOT_AUTHORISED, 422, "UNPROCESSABLE"),
-          (ErrorCode.DATABASE_BUSY, 503, "DEPENDENCY_UNAVAILABLE"),
+          (ErrorCode.DATABASE_BUSY, 503, "REGISTRY_BUSY"),
           (ErrorCode.DATABASE_UNAVAILABLE, 503, "DEPENDENCY_UNAVAILABLE")]],
     ("prepare", TwoStepError("PENDING_NOT_FOUND", "gone", _TWO_STEP), 404, "NOT_FOUND",
      {"cause": "PENDING_NOT_FOUND", "detail": "DIGEST_MISMATCH", "size": 5}, "gone"),

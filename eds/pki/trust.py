@@ -18,6 +18,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from eds.errors import CodedError
+from eds.pki import network
 from eds.pki.certificates import Certificate, CertificateError
 
 NCA_DEFAULTS: dict = {
@@ -67,6 +68,12 @@ class TrustProfile:
     verify_identity_checksum: bool = True
     ocsp_max_age: _dt.timedelta = _dt.timedelta(minutes=10)
     folder: Path | None = field(default=None, compare=False)
+    network_allow: tuple[str, ...] = ()  # non-public hosts besides the profile's own that may be fetched
+
+    def url_policy(self) -> network.UrlPolicy:
+        """Which hosts the service may fetch evidence from: any public one, the origins of this profile's own
+        service URLs (the test PKI's loopback port), and ``network_allow`` (EDS_NETWORK_ALLOW)."""
+        return network.UrlPolicy.trusting((*self.ocsp_urls, *self.crl_urls, self.tsa_url), self.network_allow)
 
     @property
     def anchor_fingerprints(self) -> frozenset[str]:
@@ -100,6 +107,8 @@ def load_profile_folder(folder: str | Path) -> TrustProfile:
     anchors_dir = root / config.get("anchors", "anchors")
     anchors = _load_certificates(anchors_dir if anchors_dir.is_dir() else root)
     intermediates = _load_certificates(root / config["intermediates"]) if config.get("intermediates") else []
+    for url in (*config.get("ocsp_urls", ()), *config.get("crl_urls", ()), *filter(None, [config.get("tsa_url")])):
+        check_service_url(url, f"{config_path}")
     return TrustProfile(
         name=config.get("name", root.name),
         anchors=tuple(anchors),
@@ -111,7 +120,19 @@ def load_profile_folder(folder: str | Path) -> TrustProfile:
         verify_identity_checksum=bool(config.get("verify_identity_checksum", True)),
         ocsp_max_age=_dt.timedelta(seconds=int(config.get("ocsp_max_age_seconds", 600))),
         folder=root,
+        network_allow=tuple(config.get("network_allow", ())),
     )
+
+
+def check_service_url(url: object, where: str) -> str:
+    """A configured OCSP, CRL or TSA URL must be http(s) with a host: anything else stops the start (TRUST_BAD_URL)."""
+    if isinstance(url, str):
+        try:
+            network.UrlPolicy().check(url, "service")
+            return url
+        except network.UrlRefused:
+            pass
+    raise TrustError("TRUST_BAD_URL", f"{where}: {url!r} is not an http(s) URL with a host")
 
 
 def profile_folder(name: str) -> Path:

@@ -9,12 +9,8 @@ with the one algorithm registry: a GOST-signed token verifies once GOST is insta
 from __future__ import annotations
 
 import hmac
-import http.client
 import secrets
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import dataclasses
 import hashlib
 from collections.abc import Callable
@@ -28,6 +24,7 @@ from asn1crypto import x509 as ax509
 
 from eds import limits
 from eds.errors import CodedError
+from eds.pki import network
 from eds.signatures import cms
 
 SHA256 = cms.SHA256
@@ -35,7 +32,6 @@ ID_CT_TST_INFO = cms.ID_CT_TST_INFO
 ID_SIGNATURE_TIMESTAMP_TOKEN = cms.ID_SIGNATURE_TIMESTAMP_TOKEN
 ID_KP_TIME_STAMPING = "1.3.6.1.5.5.7.3.8"
 
-MAX_RESPONSE_BYTES = 1024 * 1024
 _RETRYABLE_STATUS = 3  # PKIStatus waiting
 
 
@@ -225,18 +221,34 @@ def parse_response(
 
 
 def post_request(url: str, body: bytes, timeout: float) -> bytes:
-    """POST one TimeStampReq and return the raw answer (size-limited); no retries, no checks."""
-    request = urllib.request.Request(
-        url,
-        data=body,
-        method="POST",
-        headers={"Content-Type": "application/timestamp-query", "Accept": "application/timestamp-reply"},
-    )
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        payload = response.read(MAX_RESPONSE_BYTES + 1)
-    if len(payload) > MAX_RESPONSE_BYTES:
-        raise TimestampError("TSA_RESPONSE_TOO_LARGE", f"the TSA answer exceeds {MAX_RESPONSE_BYTES} bytes")
-    return payload
+    """POST one TimeStampReq and return the raw answer, within the request's network budget and at most
+    ``timeout`` seconds (the TSA size limit; no redirect off the TSA's own origin); no retries, no checks.
+    Raises TimestampError: TSA_UNAVAILABLE (``details.cause``: DEADLINE, UNREACHABLE...), TSA_HTTP_ERROR for a
+    refusal below HTTP 500, TSA_RESPONSE_TOO_LARGE, TSA_URL_REFUSED."""
+    try:
+        return _post(url, body, timeout)
+    except network.NetworkError as error:
+        raise _timestamp_error(error) from None
+
+
+def _post(url: str, body: bytes, timeout: float) -> bytes:
+    return network.fetch(url, kind="tsa", policy=network.UrlPolicy.trusting([url]), body=body, timeout=timeout,
+                         headers={"Content-Type": "application/timestamp-query",
+                                  "Accept": "application/timestamp-reply"})
+
+
+def _timestamp_error(error: network.NetworkError) -> TimestampError:
+    details = {"cause": error.code, "url": error.url}
+    if error.code == "HTTP_ERROR":
+        status = int(error.details.get("status") or 0)
+        if status < 500:
+            return TimestampError("TSA_HTTP_ERROR", f"the TSA answered HTTP {status}", details)
+    if error.code == "RESPONSE_TOO_LARGE":
+        return TimestampError("TSA_RESPONSE_TOO_LARGE", f"the TSA answer exceeds {error.details.get('max')} bytes",
+                              details)
+    if error.code == "URL_REFUSED":
+        return TimestampError("TSA_URL_REFUSED", error.message, details)
+    return TimestampError("TSA_UNAVAILABLE", error.message, details)
 
 
 def request_timestamp(
@@ -251,26 +263,25 @@ def request_timestamp(
 ) -> bytes:
     """Get a checked TimeStampToken (DER) for ``imprint`` from the TSA at ``url``.
 
-    Network errors, HTTP 5xx and PKIStatus "waiting" are retried ``retries`` times with doubling delays;
-    anything else fails at once. Raises TimestampError, never returns an unchecked token.
+    Network errors, HTTP 5xx and PKIStatus "waiting" are retried ``retries`` times with doubling delays, while
+    the request's network budget lasts; a TSA that let the deadline pass is not asked again. Anything else
+    fails at once. Raises TimestampError (a URL that is not http(s) a ValueError), never returns an unchecked
+    token.
     """
-    if urllib.parse.urlsplit(url).scheme not in ("http", "https"):
-        raise ValueError(f"a TSA URL must be http or https: {url!r}")
+    network.UrlPolicy().check(url, "tsa")
     request, nonce = build_request(imprint, hash_algorithm=hash_algorithm, policy_oid=policy_oid)
     last_error = "no attempt made"
     for attempt in range(retries + 1):
-        if attempt:
-            time.sleep(retry_delay * 2 ** (attempt - 1))
         try:
-            payload = post_request(url, request, timeout)
-        except urllib.error.HTTPError as error:
-            error.close()
-            if error.code < 500:
-                raise TimestampError("TSA_HTTP_ERROR", f"the TSA answered HTTP {error.code}") from None
-            last_error = f"HTTP {error.code}"
-            continue
-        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
-            last_error = str(error) or type(error).__name__
+            if attempt:
+                with network.waiting(url, "tsa", retry_delay * 2 ** (attempt - 1)) as pause:
+                    time.sleep(pause)
+            payload = _post(url, request, timeout)
+        except network.NetworkError as error:
+            refusal = _timestamp_error(error)
+            if refusal.code != "TSA_UNAVAILABLE" or error.code == "DEADLINE":
+                raise refusal from None
+            last_error = error.message
             continue
         try:
             return parse_response(

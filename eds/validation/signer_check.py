@@ -15,7 +15,7 @@ import time
 from collections.abc import Iterable
 
 from eds import limits
-from eds.pki import algorithms
+from eds.pki import algorithms, network
 from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
 from eds.pki.gost.providers import install as install_gost
 from eds.pki.identity import IdentityError, parse_bin, parse_iin
@@ -128,7 +128,9 @@ class SignerChecker:
                         extra_certs: Iterable[bytes | Certificate] = ()) -> tuple[tuple[bytes, ...], tuple[bytes, ...],
                                                                                  tuple[bytes, ...]]:
         """(chain DER, OCSP responses DER, CRLs DER) that prove ``certificate`` valid at ``at``: what a
-        long-term signature embeds so that it verifies offline later. Empty when there is no trusted chain."""
+        long-term signature embeds so that it verifies offline later. Empty when there is no trusted chain.
+        Raises NetworkError DEADLINE when the request's network budget ends before the evidence came: what
+        is being made then (a document) is given up, not made without it."""
         moment = at or _now()
         path_time = min(max(moment, certificate.not_before), certificate.not_after)
         result = self.paths.validate(certificate, path_time, extra_certs=tuple(self._extras(extra_certs)))
@@ -136,11 +138,16 @@ class SignerChecker:
             return (), (), ()
         ocsps: list[bytes] = []
         crls: list[bytes] = []
-        for cert, issuer in zip(result.chain, result.chain[1:]):
-            if cert.sha256 in self.profile.anchor_fingerprints:
-                break
-            for kind, der in self.revocation.check(cert, issuer, moment, fresh=True).raw:
-                (ocsps if kind == "OCSP" else crls).append(der)
+        with network.budget():
+            for cert, issuer in zip(result.chain, result.chain[1:]):
+                if cert.sha256 in self.profile.anchor_fingerprints:
+                    break
+                revocation = self.revocation.check(cert, issuer, moment, fresh=True)
+                if revocation.status == "UNKNOWN" and revocation.cause == "DEADLINE":
+                    raise network.deadline_error(None, "revocation", "no revocation evidence for "
+                                                 f"{cert.common_name or cert.subject_dn} within the network budget")
+                for kind, der in revocation.raw:
+                    (ocsps if kind == "OCSP" else crls).append(der)
         return tuple(c.der for c in result.chain), tuple(dict.fromkeys(ocsps)), tuple(dict.fromkeys(crls))
 
     @staticmethod
@@ -214,28 +221,37 @@ class SignerChecker:
         anchors = self.profile.anchor_fingerprints
         evidence: list[RevocationEvidence] = []
         warnings: list[str] = []
-        for cert, issuer in zip(chain, chain[1:]):
-            if cert.sha256 in anchors:
-                break
-            result = self.revocation.check(cert, issuer, moment, document_ocsp=document_ocsp,
-                                           document_crls=document_crls)
-            evidence.extend(result.evidence)
-            who = "the certificate" if cert is chain[0] else f"CA certificate {cert.common_name}"
-            if result.status == "REVOKED":
-                return Check("revocation", Status.FAILED, f"{who}: {result.message}", "CERT_REVOKED",
-                             {"reason": result.reason, "revokedAt": result.revoked_at.isoformat()
-                              if result.revoked_at else None, "certificate": cert.subject_dn}), tuple(evidence)
-            if result.status == "UNKNOWN":
-                if result.soft_failed:
-                    warnings.append(f"{who}: revocation not checked, services unreachable (soft-fail): "
-                                    + "; ".join(result.problems))
-                    continue
-                return Check("revocation", Status.INDETERMINATE, f"{who}: {result.message}",
-                             "REVOCATION_UNKNOWN", {"problems": list(result.problems)}), tuple(evidence)
+        refused: list[str] = []  # URLs not fetched (file:, a host not allowed): the report names them
+        with network.budget():  # the whole chain's fetches share one budget (the request's, inside one)
+            for cert, issuer in zip(chain, chain[1:]):
+                if cert.sha256 in anchors:
+                    break
+                result = self.revocation.check(cert, issuer, moment, document_ocsp=document_ocsp,
+                                               document_crls=document_crls)
+                evidence.extend(result.evidence)
+                refused.extend(result.refused_urls)
+                named = {"refusedUrls": list(dict.fromkeys(refused))} if refused else {}
+                who = "the certificate" if cert is chain[0] else f"CA certificate {cert.common_name}"
+                if result.status == "REVOKED":
+                    return Check("revocation", Status.FAILED, f"{who}: {result.message}", "CERT_REVOKED",
+                                 {"reason": result.reason, "revokedAt": result.revoked_at.isoformat()
+                                  if result.revoked_at else None, "certificate": cert.subject_dn, **named}), \
+                        tuple(evidence)
+                if result.status == "UNKNOWN":
+                    if result.soft_failed:
+                        warnings.append(f"{who}: revocation not checked, services unreachable (soft-fail): "
+                                        + "; ".join(result.problems))
+                        continue
+                    cause = {"cause": result.cause} if result.cause else {}
+                    return Check("revocation", Status.INDETERMINATE, f"{who}: {result.message}",
+                                 "REVOCATION_UNKNOWN", {"problems": list(result.problems), **cause, **named}), \
+                        tuple(evidence)
+        named = {"refusedUrls": list(dict.fromkeys(refused))} if refused else {}
         if warnings:
-            return Check("revocation", Status.WARNING, "; ".join(warnings)), tuple(evidence)
+            return Check("revocation", Status.WARNING, "; ".join(warnings), details=named), tuple(evidence)
         kinds = sorted({e.type.value for e in evidence})
-        return Check("revocation", Status.PASSED, "not revoked (" + ", ".join(kinds) + ")"), tuple(evidence)
+        return Check("revocation", Status.PASSED, "not revoked (" + ", ".join(kinds) + ")", details=named), \
+            tuple(evidence)
 
     @staticmethod
     def _usage(cert: Certificate, purpose: Purpose | None) -> list[Check]:

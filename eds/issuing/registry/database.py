@@ -3,6 +3,11 @@
 SQLite runs in WAL mode with its own BEGIN: writes start with BEGIN IMMEDIATE so a writer holds the write
 lock from its first statement (no lock upgrade that deadlocks), reads with a plain BEGIN that never blocks.
 PostgreSQL runs in READ COMMITTED with row locks; lock waits and serialization failures are retried.
+
+A write waits for locks ``LOCK_WAIT`` seconds in all, every retry included (each attempt at most
+``LOCK_TIMEOUT``), and then fails DATABASE_BUSY (the API's 503 REGISTRY_BUSY): well inside the worker timeout
+(30 s) even after the request's network budget (5 s) and CPU budget (2 s), so a locked database is answered,
+never dropped by the server killing its worker.
 """
 
 from __future__ import annotations
@@ -27,7 +32,8 @@ from eds.issuing.registry.errors import ErrorCode, RegistryError
 T = TypeVar("T")
 _log = logging.getLogger(__name__)
 
-LOCK_TIMEOUT = 30  # seconds a writer waits for a lock (SQLite's write lock, a PostgreSQL row) before a retry
+LOCK_TIMEOUT = 5  # seconds one attempt of a write waits for a lock (SQLite's write lock, a PostgreSQL row)
+LOCK_WAIT = 10  # seconds a write waits for locks in all, retries included, before DATABASE_BUSY
 CONNECT_TIMEOUT = 5  # seconds to reach PostgreSQL, so that a dead server is reported quickly
 _RETRIED_SQLSTATES = {"40001", "40P01", "55P03"}  # serialization failure, deadlock, lock not available
 
@@ -68,7 +74,12 @@ def create(url: URL) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE" if connection.get_execution_options().get("write") else "BEGIN")
+        options = connection.get_execution_options()
+        if options.get("write"):
+            connection.exec_driver_sql(f"PRAGMA busy_timeout = {int(options.get('lock_wait', LOCK_TIMEOUT) * 1000)}")
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            connection.exec_driver_sql("BEGIN")
 
     return engine
 
@@ -106,15 +117,20 @@ class Database:
         """Run ``work`` in one transaction and commit; exceptions from ``work`` roll it back and pass through.
 
         ``work`` may run more than once (after a lock or serialization conflict), so it must only touch the
-        session and values it can compute again.
+        session and values it can compute again. Lock waits end after ``LOCK_WAIT`` seconds in all.
         """
         attempt = 1
+        deadline = time.monotonic() + LOCK_WAIT
         while True:
+            wait = min(LOCK_TIMEOUT, max(0.001, deadline - time.monotonic()))
             try:
-                with Session(self._writer, expire_on_commit=False) as session, session.begin():
+                with Session(self._writer.execution_options(lock_wait=wait), expire_on_commit=False) as session, \
+                        session.begin():
                     return work(session)
             except DBAPIError as error:
-                if attempt >= self.attempts or not _retryable(error):
+                # PostgreSQL waits LOCK_TIMEOUT per statement: no attempt starts that could end past the deadline
+                left = deadline - time.monotonic() - (LOCK_TIMEOUT if self.dialect == "postgresql" else 0)
+                if attempt >= self.attempts or not _retryable(error) or left <= 0:
                     raise translate(error) from None
             except SQLAlchemyError as error:
                 raise translate(error) from None

@@ -4,6 +4,11 @@
 ``soft-fail``: when every source was *unreachable* the certificate passes with a warning; an answer
 that fails its own checks (bad signature, replayed nonce, stale) is never excused.
 ``offline``: no network at all; only the CRLs and OCSP responses given (from files or from a document).
+
+One check spends one network budget (:func:`eds.pki.network.budget`, or the request's it runs in) on all its
+OCSP and CRL fetches; when it gives no answer, the result's ``cause`` says why: ``DEADLINE`` (a server that did
+not answer in time, the budget spent), ``URL_REFUSED`` (a URL that is not http(s) or leads to a host not
+allowed; ``refused_urls`` names each, also when another source answered) or ``RESPONSE_TOO_LARGE``.
 """
 
 from __future__ import annotations
@@ -13,6 +18,8 @@ import enum
 import threading
 from dataclasses import dataclass
 
+from eds.errors import CodedError
+from eds.pki import network
 from eds.pki.certificates import Certificate
 from eds.pki.revocation.crl import CrlError, CrlIndex
 from eds.pki.revocation.evidence import RevocationEvidence
@@ -40,6 +47,30 @@ class RevocationResult:
     problems: tuple[str, ...] = ()
     soft_failed: bool = False
     raw: tuple[tuple[str, bytes], ...] = ()  # ("OCSP" | "CRL", DER) of the evidence used, to embed (PAdES B-LT)
+    cause: str | None = None  # why no source answered, when that was the network: DEADLINE, URL_REFUSED, ...
+    refused_urls: tuple[str, ...] = ()  # URLs not fetched (scheme, host, redirect), whatever the outcome
+
+
+_CAUSES = ("DEADLINE", "URL_REFUSED", "RESPONSE_TOO_LARGE")  # the first of these met is the cause reported
+
+
+@dataclass
+class _Attempts:
+    """What the network did during one check: failure codes and the URLs refused."""
+
+    codes: list[str]
+    refused: list[str]
+
+    def note(self, failure: CodedError | None) -> None:
+        if failure is None:
+            return
+        self.codes.append(failure.code)
+        if failure.code == "URL_REFUSED":
+            self.refused.append(failure.details.get("url") or "")
+
+    @property
+    def cause(self) -> str | None:
+        return next((c for c in self.codes if c in _CAUSES), None)
 
 
 def _revoked_by(reason: str | None, revoked_at: _dt.datetime | None, at: _dt.datetime) -> bool:
@@ -66,6 +97,7 @@ class RevocationChecker:
             self.store.add(der, source="file")
         self._ocsp_cache: dict[tuple[str, int], OcspAnswer] = {}
         self._lock = threading.Lock()
+        self.urls = profile.url_policy()
 
     def check(self, cert: Certificate, issuer: Certificate, at: _dt.datetime, *,
               now: _dt.datetime | None = None, document_ocsp: tuple[bytes, ...] = (),
@@ -75,9 +107,15 @@ class RevocationChecker:
         ``fresh`` asks the responder again instead of reusing a cached answer: evidence that will be embedded
         must be produced after ``at`` to prove the status then for years (PAdES B-LT).
         """
-        now = now or _dt.datetime.now(_dt.timezone.utc)
+        with network.budget():
+            return self._check(cert, issuer, at, now or _dt.datetime.now(_dt.timezone.utc), document_ocsp,
+                               document_crls, fresh)
+
+    def _check(self, cert: Certificate, issuer: Certificate, at: _dt.datetime, now: _dt.datetime,
+               document_ocsp: tuple[bytes, ...], document_crls: tuple[CrlIndex, ...], fresh: bool) -> RevocationResult:
         evidence: list[RevocationEvidence] = []
         problems: list[str] = []
+        attempts = _Attempts([], [])
         network_only = True
         for method in self.methods:
             if method == "OCSP":
@@ -87,16 +125,20 @@ class RevocationChecker:
                 if answer.status in ("GOOD", "REVOKED"):
                     return self._conclude(answer.status, answer.reason, answer.revoked_at, at,
                                           [*evidence, answer.evidence(cert.subject_dn)], problems,
-                                          (("OCSP", answer.der),) if answer.der else ())
+                                          (("OCSP", answer.der),) if answer.der else (), attempts)
                 problems.append(f"{answer.code}: {answer.message}")
                 network_only &= answer.network_failure
+                if answer.cause:
+                    attempts.codes.append(answer.cause)
+                    if answer.cause == "URL_REFUSED":
+                        attempts.refused.append(answer.url or "")
             else:
-                result = self._crl_status(cert, issuer, at, now, document_crls)
+                result = self._crl_status(cert, issuer, at, now, document_crls, attempts)
                 if isinstance(result, tuple):
                     status, entry_reason, revoked_at, used = result
                     return self._conclude(status, entry_reason, revoked_at, at,
                                           [*evidence, *(c.evidence(cert.subject_dn) for c in used)], problems,
-                                          tuple(("CRL", c.der) for c in used))
+                                          tuple(("CRL", c.der) for c in used), attempts)
                 problems.append(result)
                 network_only &= result.startswith("CRL_UNREACHABLE")
         soft = self.policy == Policy.SOFT_FAIL and network_only and bool(problems)
@@ -104,20 +146,24 @@ class RevocationChecker:
             "UNKNOWN", "REVOCATION_UNKNOWN",
             "the certificate's revocation status could not be established" + (
                 "" if problems else " (no CRL or OCSP evidence available)"),
-            evidence=tuple(evidence), problems=tuple(problems), soft_failed=soft)
+            evidence=tuple(evidence), problems=tuple(problems), soft_failed=soft, cause=attempts.cause,
+            refused_urls=tuple(dict.fromkeys(attempts.refused)))
 
     @staticmethod
     def _conclude(status: str, reason: str | None, revoked_at: _dt.datetime | None, at: _dt.datetime,
                   evidence: list[RevocationEvidence], problems: list[str],
-                  raw: tuple[tuple[str, bytes], ...]) -> RevocationResult:
+                  raw: tuple[tuple[str, bytes], ...], attempts: _Attempts) -> RevocationResult:
+        refused = tuple(dict.fromkeys(attempts.refused))
         if status == "REVOKED" and _revoked_by(reason, revoked_at, at):
             when = revoked_at.isoformat() if revoked_at else "an unknown time"
             return RevocationResult("REVOKED", "CERT_REVOKED", f"the certificate was revoked ({reason}) at {when}",
-                                    reason, revoked_at, tuple(evidence), tuple(problems), raw=raw)
+                                    reason, revoked_at, tuple(evidence), tuple(problems), raw=raw,
+                                    refused_urls=refused)
         message = "not revoked" if status == "GOOD" else (
             f"revoked only later ({reason}, {revoked_at.isoformat()}), after the moment checked")
         return RevocationResult("GOOD", None, message, reason if status == "REVOKED" else None,
-                                revoked_at if status == "REVOKED" else None, tuple(evidence), tuple(problems), raw=raw)
+                                revoked_at if status == "REVOKED" else None, tuple(evidence), tuple(problems), raw=raw,
+                                refused_urls=refused)
 
     # OCSP
     def _ocsp_status(self, cert: Certificate, issuer: Certificate, at: _dt.datetime, now: _dt.datetime,
@@ -144,7 +190,7 @@ class RevocationChecker:
             return last_error
         answer = last_error
         for url in urls:
-            answer = self.ocsp.query(url, cert, issuer, at=at)
+            answer = self.ocsp.query(url, cert, issuer, at=at, policy=self.urls)
             if answer.status in ("GOOD", "REVOKED"):
                 with self._lock:
                     self._ocsp_cache[key] = answer
@@ -153,28 +199,40 @@ class RevocationChecker:
 
     # CRL
     def _crl_status(self, cert: Certificate, issuer: Certificate, at: _dt.datetime, now: _dt.datetime,
-                    document_crls: tuple[CrlIndex, ...]):
+                    document_crls: tuple[CrlIndex, ...], attempts: _Attempts):
         """(status, reason, revoked_at, CRLs used), or a problem string when CRLs give no answer."""
+        failures: list[CodedError] = []
+        own = list(dict.fromkeys([*cert.crl_urls, *cert.delta_crl_urls]))
         if self.policy != Policy.OFFLINE:
             base, _ = self._select(issuer, at, now, document_crls)
             if not isinstance(base, CrlIndex):
                 # The certificate's own distribution points first: usually the right CRL, found in one fetch.
                 # The profile's CRLs only when those do not give a usable CRL of this issuer (a wrong CDP).
-                self.store.refresh(list(dict.fromkeys([*cert.crl_urls, *cert.delta_crl_urls])), now)
+                failures += self.store.refresh(own, now, policy=self.urls)
                 if not isinstance(self._select(issuer, at, now, document_crls)[0], CrlIndex):
-                    self.store.refresh(list(dict.fromkeys(self.profile.crl_urls)), now)
+                    failures += self.store.refresh(list(dict.fromkeys(self.profile.crl_urls)), now, policy=self.urls)
         base, delta = self._select(issuer, at, now, document_crls)
         if isinstance(base, CrlIndex) and self.policy != Policy.OFFLINE and self._newer_deltas(issuer, base, at, now):
             # a delta made on a newer complete CRL than the one held: that complete CRL exists, fetch it
-            self.store.refresh(list(dict.fromkeys([*cert.crl_urls, *self.profile.crl_urls])), now, force=True)
+            self.store.refresh(list(dict.fromkeys([*cert.crl_urls, *self.profile.crl_urls])), now, force=True,
+                               policy=self.urls)
             base, delta = self._select(issuer, at, now, document_crls)
+        for failure in failures:
+            if failure.code == "URL_REFUSED":
+                attempts.note(failure)
         if isinstance(base, str):
             return base
         if base is None:
-            errors = [self.store.last_error(u) for u in (*self.profile.crl_urls, *cert.crl_urls)]
-            errors = [e for e in errors if e]
+            urls = list(dict.fromkeys([*self.profile.crl_urls, *own]))
+            met = {id(f) for f in failures}
+            earlier = [f for f in (self.store.last_failure(u) for u in urls) if f is not None and id(f) not in met]
+            for failure in (*failures, *earlier):
+                if failure.code != "URL_REFUSED":
+                    attempts.note(failure)
+            errors = list(dict.fromkeys(str(f) for f in (*failures, *earlier)))
             if errors and self.policy != Policy.OFFLINE:
-                return "CRL_UNREACHABLE: " + "; ".join(errors)
+                bad_answer = {f.code for f in (*failures, *earlier)} & {"URL_REFUSED", "RESPONSE_TOO_LARGE"}
+                return ("CRL_REFUSED: " if bad_answer else "CRL_UNREACHABLE: ") + "; ".join(errors)
             return "CRL_NOT_AVAILABLE: no current CRL of the issuing CA is available"
         used = [base] + ([delta] if delta is not None else [])
         if delta is not None:

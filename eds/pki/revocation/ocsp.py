@@ -4,17 +4,15 @@ Every answer is checked: its signature, that the responder is the CA itself or a
 certified by the same CA for OCSPSigning, that it speaks of the certificate asked about, that the nonce
 we sent comes back, and that it is fresh. The NCA sends no nextUpdate, so freshness is producedAt /
 thisUpdate against a configured maximum age. "Try later" is retried a bounded number of times and then
-reported as an error, never as "good".
+reported as an error, never as "good". Requests go through :mod:`eds.pki.network`: within the request's
+budget, http(s) only, at most the OCSP size limit; an answer that took until the deadline is not asked again.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import http.client
 import secrets
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 
 from cryptography import x509
@@ -23,11 +21,10 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from eds.pki import algorithms
+from eds.pki import algorithms, network
 from eds.pki.certificates import Certificate
 from eds.pki.revocation.evidence import EvidenceSource, OcspEvidence, OcspStatus
 
-MAX_RESPONSE_BYTES = 1_000_000
 CLOCK_SKEW = _dt.timedelta(minutes=5)
 
 
@@ -47,6 +44,7 @@ class OcspAnswer:
     url: str | None = None
     der: bytes | None = None
     network_failure: bool = False
+    cause: str | None = None  # the network's code when no answer came: DEADLINE, URL_REFUSED, ...
 
     def evidence(self, certificate: str) -> OcspEvidence:
         """This GOOD or REVOKED answer as the evidence that decided ``certificate`` (its DN)."""
@@ -56,8 +54,19 @@ class OcspAnswer:
 
 
 def _error(code: str, message: str, *, url: str | None = None, network: bool = False,
-           source: str = "network") -> OcspAnswer:
-    return OcspAnswer("ERROR", code, message, url=url, network_failure=network, source=source)
+           source: str = "network", cause: str | None = None) -> OcspAnswer:
+    return OcspAnswer("ERROR", code, message, url=url, network_failure=network, source=source, cause=cause)
+
+
+# What each network failure is as an OCSP answer: its code, whether it is silence (which soft-fail may excuse;
+# an answer too large or a URL refused is not), and whether asking again could help.
+_NETWORK_FAILURES = {
+    "DEADLINE": ("OCSP_UNREACHABLE", True, False),
+    "UNREACHABLE": ("OCSP_UNREACHABLE", True, True),
+    "HTTP_ERROR": ("OCSP_UNREACHABLE", True, True),
+    "URL_REFUSED": ("OCSP_URL_REFUSED", False, False),
+    "RESPONSE_TOO_LARGE": ("OCSP_MALFORMED", False, False),
+}
 
 
 def build_request(cert: Certificate, issuer: Certificate, *, hash_algorithm: hashes.HashAlgorithm | None = None,
@@ -195,36 +204,59 @@ def _delegation_problem(responder: Certificate, issuer: Certificate, at: _dt.dat
 
 
 class OcspClient:
-    """Asks an OCSP responder over HTTP with a timeout and bounded retries."""
+    """Asks an OCSP responder over HTTP: each attempt at most ``timeout`` seconds of the request's budget, bounded
+    retries after a quick failure, answers of at most ``max_bytes`` (the OCSP limit by default)."""
 
     def __init__(self, *, timeout: float = 3.0, retries: int = 2, retry_delay: float = 0.2,
-                 max_age: _dt.timedelta = _dt.timedelta(minutes=10)) -> None:
+                 max_age: _dt.timedelta = _dt.timedelta(minutes=10), max_bytes: int | None = None) -> None:
         self.timeout = timeout
         self.retries = retries
         self.retry_delay = retry_delay
         self.max_age = max_age
+        self.max_bytes = max_bytes
 
-    def query(self, url: str, cert: Certificate, issuer: Certificate, *, at: _dt.datetime) -> OcspAnswer:
+    def query(self, url: str, cert: Certificate, issuer: Certificate, *, at: _dt.datetime,
+              policy: network.UrlPolicy | None = None) -> OcspAnswer:
+        """The checked answer of the responder at ``url``; ``policy`` says which non-public hosts it may be."""
         nonce = secrets.token_bytes(16)
         request = build_request(cert, issuer, nonce=nonce)
         answer = _error("OCSP_UNREACHABLE", "no OCSP attempt was made", url=url, network=True)
         for attempt in range(self.retries + 1):
-            if attempt:
-                time.sleep(self.retry_delay * attempt)
             try:
-                http_request = urllib.request.Request(
-                    url, data=request, headers={"Content-Type": "application/ocsp-request"}, method="POST")
-                with urllib.request.urlopen(http_request, timeout=self.timeout) as reply:
-                    der = reply.read(MAX_RESPONSE_BYTES + 1)
-            except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
-                answer = _error("OCSP_UNREACHABLE", f"OCSP responder {url} did not answer: {exc}", url=url,
-                                network=True)
+                if attempt:
+                    with network.waiting(url, "ocsp", self.retry_delay * attempt) as pause:
+                        time.sleep(pause)
+                der = network.fetch(url, kind="ocsp", policy=policy or network.UrlPolicy(), body=request,
+                                    headers={"Content-Type": "application/ocsp-request"}, timeout=self.timeout,
+                                    max_bytes=self.max_bytes)
+            except network.NetworkError as exc:
+                code, silence, again = _NETWORK_FAILURES.get(exc.code, ("OCSP_UNREACHABLE", True, True))
+                answer = _error(code, f"OCSP responder {url} did not answer: {exc}", url=exc.url or url,
+                                network=silence, cause=exc.code)
+                if not again:
+                    return answer
                 continue
-            if len(der) > MAX_RESPONSE_BYTES:
-                return _error("OCSP_MALFORMED", "the OCSP answer is too large", url=url)
             now = _dt.datetime.now(_dt.timezone.utc)
             answer = check_response(der, cert, issuer, now=now, at=at, max_age=self.max_age, nonce=nonce,
                                     url=url)
             if answer.code != "OCSP_TRY_LATER":
                 return answer
         return answer
+
+    def ping(self, url: str, cert: Certificate, issuer: Certificate, *,
+             policy: network.UrlPolicy | None = None) -> str | None:
+        """Whether the responder at ``url`` answers OCSP at all (readiness): None, or what is wrong. Any signed
+        status about ``cert`` will do; no retry, so a probe never waits longer than one attempt."""
+        try:
+            der = network.fetch(url, kind="ocsp", policy=policy or network.UrlPolicy(),
+                                body=build_request(cert, issuer), timeout=self.timeout, max_bytes=self.max_bytes,
+                                headers={"Content-Type": "application/ocsp-request"})
+        except network.NetworkError as exc:
+            return str(exc)
+        try:
+            status = ocsp.load_der_ocsp_response(der).response_status
+        except Exception as exc:  # whatever cryptography says of bytes that are not an OCSP response
+            return f"OCSP_MALFORMED: {url} answered something that is not an OCSP response ({exc})"
+        if status in (ocsp.OCSPResponseStatus.TRY_LATER, ocsp.OCSPResponseStatus.INTERNAL_ERROR):
+            return f"OCSP_TRY_LATER: {url} answered {status.name}"
+        return None
