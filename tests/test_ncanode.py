@@ -533,3 +533,11 @@ def test_bad_bodies_get_coded_refusals_in_ncanode_shape(app, tokens, path):
         assert VALIDATORS[path].is_valid(answer)
     response = client.post("/ncanode" + path, data="x", headers=headers, content_type="text/plain")
     assert response.status_code == 415 and response.get_json()["code"] == "UNSUPPORTED_MEDIA_TYPE"
+
+
+def test_revocation_that_cannot_be_checked_is_never_valid(call, cert_of, faults):
+    """OCSP down and only OCSP asked for: INDETERMINATE, so valid is false (NCANode would say not revoked)."""
+    faults(ocsp="down")
+    answer = call("/x509/info", {"certs": [b64(cert_of("ec_company_head").der)], "revocationCheck": ["OCSP"]})
+    assert answer["valid"] is False and answer["message"] == "INDETERMINATE: REVOCATION_UNKNOWN"
+    assert answer["signers"][0]["valid"] is False and answer["signers"][0]["revocations"] == []
