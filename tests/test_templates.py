@@ -6,6 +6,7 @@ import io
 from types import SimpleNamespace
 
 from api import create_app
+from eds import messages
 from eds.validation.rendering import render_html, render_html_fragment
 from eds.validation.report import Check, DocumentReport, SignatureReport, Status
 
@@ -21,7 +22,7 @@ def test_the_report_escapes_what_documents_carry():
     page = render_html(_report(), "kk", title=HOSTILE)
     assert HOSTILE not in page and "&lt;script&gt;" in page
     assert "<title>&lt;script&gt;" in page and "ЭЦҚ түпнұсқалылығы расталмады" in page
-    assert "Қолтаңба жарамсыз: құжат өзгертілген" in page  # the reason's meaning, from the catalogue
+    assert messages.text("reason.SIGNATURE_INVALID", "kk") in page  # the reason's meaning, from the catalogue
     assert render_html_fragment(_report(), "de") == render_html_fragment(_report(), "en")
 
 
