@@ -122,13 +122,14 @@ def load_certificate(data: bytes) -> x509.Certificate:
             cert = x509.load_der_x509_certificate(data)
         cert.subject, cert.issuer  # noqa: B018  parsed lazily: a broken name must fail here, not in a later check
     except Exception as exc:  # cryptography raises ValueError or its Rust parse errors
-        raise CertificateError("CERT_MALFORMED", f"not a valid X.509 certificate: {exc}") from None
+        raise CertificateError("CERT_MALFORMED", f"not a valid X.509 certificate: {exc}", {"cause": str(exc)}) from None
     if cert.serial_number <= 0:
         raise CertificateError("CERT_MALFORMED", "the serial number is not positive (RFC 5280 4.1.2.2)")
     try:
         cert.extensions
     except x509.DuplicateExtension as exc:
-        raise CertificateError("CERT_MALFORMED", f"an extension appears twice (RFC 5280 4.2): {exc}") from None
+        raise CertificateError("CERT_MALFORMED", f"an extension appears twice (RFC 5280 4.2): {exc}",
+                               {"cause": str(exc)}) from None
     except _UNREADABLE:
         pass  # an unreadable extension is judged by the checks (unknown_critical_extensions), not here
     return cert

@@ -56,6 +56,7 @@ class PathResult:
     chain: tuple[Certificate, ...] = ()
     code: str | None = None
     message: str = ""
+    cause: str = ""  # certvalidator's (or asn1crypto's) own text, which ``message`` quotes
 
     @property
     def issuer(self) -> Certificate | None:
@@ -172,20 +173,21 @@ class PathValidator:
         except cv_errors.PathBuildingError as exc:
             return PathResult(False, code="CHAIN_UNTRUSTED",
                               message=f"no chain to a pinned trust anchor of profile "
-                                      f"{self.profile.name!r}: {exc}")
+                                      f"{self.profile.name!r}: {exc}", cause=str(exc))
         except cv_errors.ExpiredError as exc:
-            return PathResult(False, code="CHAIN_EXPIRED", message=str(exc))
+            return PathResult(False, code="CHAIN_EXPIRED", message=str(exc), cause=str(exc))
         except cv_errors.NotYetValidError as exc:
-            return PathResult(False, code="CHAIN_NOT_YET_VALID", message=str(exc))
+            return PathResult(False, code="CHAIN_NOT_YET_VALID", message=str(exc), cause=str(exc))
         except cv_errors.DisallowedAlgorithmError as exc:
-            return PathResult(False, code="ALGORITHM_NOT_ALLOWED", message=str(exc))
+            return PathResult(False, code="ALGORITHM_NOT_ALLOWED", message=str(exc), cause=str(exc))
         except (cv_errors.PathValidationError, cv_errors.InvalidCertificateError) as exc:
             if cert.is_self_issued:  # its own issuer and not a pinned anchor: an impostor, not a broken chain
                 return PathResult(False, code="CHAIN_UNTRUSTED", message=f"a self-signed certificate that is not "
-                                                                         f"a pinned trust anchor: {exc}")
-            return PathResult(False, code="CHAIN_INVALID", message=str(exc))
+                                                                         f"a pinned trust anchor: {exc}", cause=str(exc))
+            return PathResult(False, code="CHAIN_INVALID", message=str(exc), cause=str(exc))
         except Exception as exc:  # a malformed certificate can surface as any parse error inside asn1crypto
-            return PathResult(False, code="CHAIN_INVALID", message=f"path validation failed: {exc}")
+            return PathResult(False, code="CHAIN_INVALID", message=f"path validation failed: {exc}",
+                              cause=str(exc))
         chain = tuple(self._certificate(c.dump()) for c in reversed(list(path)))
         chain = (cert,) + chain[1:] if chain and chain[0].der == cert.der else chain
         with self._lock:

@@ -8,37 +8,58 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from eds import messages
 from eds.validation import reasons
-from eds.validation.report import DocumentReport, Indication, SignatureReport
+from eds.validation.report import Check, DocumentReport, Indication, SignatureReport, Status, TimeSource
 
 
 def render_text(report: SignatureReport | DocumentReport, language: str = "en") -> str:
-    """A readable summary: the verdict first, then why, then each check."""
+    """A readable summary in ``language``: the verdict first, then why, then each check (codes stay codes)."""
+    lang = messages.language(language)
+
+    def t(key: str) -> str:
+        return messages.text(key, lang)
+
+    def line(check: Check) -> str:
+        return f"  [{status(check.status, lang)}] {check.label(lang)}: {check.text(lang)}"
+
     lines: list[str] = []
     lines.append(f"{report.indication.value}" + (f" / {report.sub_indication}" if report.sub_indication else ""))
     for reason in report.reasons:
-        lines.append(f"  reason {reason.code}: {reasons.info(reason.code).message(language)}")
+        lines.append(f"  {t('line.reason')} {reason.code}: {reasons.info(reason.code).message(lang)}")
     signatures = report.signatures if isinstance(report, DocumentReport) else (report,)
     if isinstance(report, DocumentReport):
-        lines.append(f"  {report.notice[language if language in reasons.LANGUAGES else 'en']}")
-        for check in report.checks:
-            lines.append(f"  [{check.status.value}] {check.name}: {check.message}")
+        lines.append(f"  {report.notice[lang]}")
+        lines.extend(line(check) for check in report.checks)
     for number, signature in enumerate(signatures, 1):
         if isinstance(report, DocumentReport):
-            lines.append(f"signature {number}: {signature.indication.value}"
+            lines.append(f"{t('line.signature')} {number}: {signature.indication.value}"
                          + (f" / {signature.sub_indication}" if signature.sub_indication else ""))
         signer = signature.signer
         if signer is not None:
             subject = signer.subject
             who = subject.common_name or subject.dn
-            ids = ", ".join(f"{k.upper()} {v}" for k, v in (("iin", subject.iin), ("bin", subject.bin)) if v)
-            lines.append(f"  signer: {who}" + (f" ({ids})" if ids else "")
+            ids = ", ".join(f"{t(f'idname.{k}')} {v}" for k, v in (("IIN", subject.iin), ("BIN", subject.bin)) if v)
+            lines.append(f"  {t('line.signer')}: {who}" + (f" ({ids})" if ids else "")
                          + (f", {subject.organization}" if subject.organization else ""))
-            lines.append(f"  purpose: {signer.purpose.value}, roles: {', '.join(signer.roles) or '-'}")
+            lines.append(f"  {t('line.purpose')}: {t(f'purpose.{signer.purpose.value}')}, "
+                         f"{t('line.roles')}: {', '.join(signer.roles) or '-'}")
         if signature.validation_time:
-            lines.append(f"  judged at: {signature.validation_time.isoformat()} ({signature.time_source.value})")
-        for check in signature.checks:
-            lines.append(f"  [{check.status.value}] {check.name}: {check.message}")
+            lines.append(f"  {t('line.judged_at')}: {signature.validation_time.isoformat()} "
+                         f"({time_source(signature.time_source, lang)})")
+        claimed = signature.extra.get("claimedSigningTime")
+        if claimed:
+            lines.append(f"  {t('line.claimed')}: {claimed}")
+        lines.extend(line(check) for check in signature.checks)
     return "\n".join(lines)
+
+
+def status(value: Status, language: str = "en") -> str:
+    """A check's status in ``language``."""
+    return messages.text(f"checkstatus.{value.value}", language)
+
+
+def time_source(source: TimeSource | None, language: str = "en") -> str:
+    """What the moment a signer was judged at rests on, in ``language`` (nothing named: now)."""
+    return messages.text(f"timesource.{(source or TimeSource.NOW).value}", language)
 
 
 _COLOURS = {Indication.TOTAL_PASSED: "#1b7f3b", Indication.TOTAL_FAILED: "#b3261e", Indication.INDETERMINATE: "#9a6700"}
@@ -63,6 +84,9 @@ def report_context(report: SignatureReport | DocumentReport, language: str = "en
         "lang": lang,
         "t": lambda key: messages.text(key, lang),
         "meaning": lambda code: reasons.info(code).message(lang),
+        "status": lambda value: status(value, lang),
+        "time_source": lambda source: time_source(source, lang),
+        "evidence_source": lambda source: messages.text(f"evidencesource.{source.value}", lang),
     }
 
 

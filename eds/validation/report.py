@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as _dt
 import enum
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
+from eds import messages
 from eds.pki.certificates import Certificate, CertificateSummary
 from eds.pki.revocation.evidence import RevocationEvidence
 from eds.validation import reasons
@@ -34,14 +36,61 @@ class Status(str, enum.Enum):
 
 
 @dataclass(frozen=True)
+class Phrase:
+    """A catalogue text and the values it is filled with, so that one report line reads in every language.
+
+    A value may be a Phrase itself (a word that is translated too), a tuple of Phrases (joined by "; "), or
+    anything else (a name, a number, a time), which reads the same in every language.
+    """
+
+    key: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+    def text(self, language: str = "en") -> str:
+        """The text in ``language`` (English for one the catalogue lacks)."""
+        return messages.text(self.key, language).format(**{name: _filled(value, language)
+                                                           for name, value in self.values.items()})
+
+
+def _filled(value: object, language: str) -> object:
+    if isinstance(value, Phrase):
+        return value.text(language)
+    if isinstance(value, tuple) and all(isinstance(v, Phrase) for v in value):
+        return "; ".join(v.text(language) for v in value)
+    return value
+
+
+@dataclass(frozen=True)
 class Check:
-    """One line of the detailed report."""
+    """One line of the detailed report.
+
+    ``message`` is the English line of the JSON; ``phrase`` the same line in the catalogue, which is what people
+    read in any language. Where ``message`` quotes a library's exception, ``phrase`` says it in our words and
+    the exception's text is ``details.cause``.
+    """
 
     name: str
     status: Status
     message: str
     code: str | None = None
     details: dict = field(default_factory=dict)
+    phrase: Phrase | None = None
+
+    @classmethod
+    def of(cls, name: str, status: Status, key: str, values: Mapping[str, object] | None = None,
+           code: str | None = None, details: dict | None = None) -> Check:
+        """A check whose English ``message`` is its catalogue text, so the two never differ."""
+        phrase = Phrase(key, dict(values or {}))
+        return cls(name, status, phrase.text("en"), code, dict(details or {}), phrase)
+
+    def text(self, language: str = "en") -> str:
+        """The line in ``language``: the catalogue's phrase; ``message`` only for a check made without one."""
+        return self.phrase.text(language) if self.phrase is not None else self.message
+
+    def label(self, language: str = "en") -> str:
+        """The check's name in ``language`` (the name itself for one the catalogue lacks)."""
+        key = f"checkname.{self.name}"
+        return messages.text(key, language) if key in messages.CATALOGUE else self.name
 
     def to_dict(self) -> dict:
         out = {"name": self.name, "status": self.status.value, "message": self.message}

@@ -13,10 +13,10 @@ import dataclasses
 import datetime as _dt
 from dataclasses import dataclass
 
-from eds import limits
+from eds import limits, messages
 from eds.signatures import cms, tsp, xmldsig
 from eds.signatures.formats import detect_format
-from eds.validation.report import Check, DocumentReport, SignatureReport, Status, TimeSource
+from eds.validation.report import Check, DocumentReport, Phrase, SignatureReport, Status, TimeSource
 from eds.validation.signer_check import SignerChecker
 
 # Failure codes of the crypto layers that mean "the document was changed / the signature is wrong".
@@ -72,9 +72,8 @@ def _now() -> _dt.datetime:
 
 def _refused_format(fmt: str) -> DocumentReport | None:
     if fmt == "ambiguous":
-        return DocumentReport("unknown", (), (Check(
-            "format", Status.FAILED, "the file reads as more than one of PDF, XML and CMS; a viewer and this "
-            "check could see different documents", "AMBIGUOUS_FORMAT"),))
+        return DocumentReport("unknown", (), (Check.of("format", Status.FAILED, "check.format.AMBIGUOUS_FORMAT",
+                                                       code="AMBIGUOUS_FORMAT"),))
     return None
 
 
@@ -103,24 +102,26 @@ def settle(report: DocumentReport, claims: Claims, *, received: bool = False) ->
     if claims.signers is not None and report.signatures:
         expected = list(claims.signers)
         if len(expected) != len(real) or not all(e.matches(s) for e, s in zip(expected, real)):
-            checks.append(Check("signers", Status.FAILED,
-                                f"expected {len(expected)} signer(s) in this order, found {len(real)} that differ",
-                                "SIGNERS_MISMATCH", {"expected": [e.to_dict() for e in expected], "found": found}))
+            checks.append(Check.of("signers", Status.FAILED, "check.signers.mismatch",
+                                   {"expected": len(expected), "found": len(real)}, "SIGNERS_MISMATCH",
+                                   {"expected": [e.to_dict() for e in expected], "found": found}))
         else:
-            checks.append(Check("signers", Status.PASSED, f"the {len(real)} expected signer(s), in order"))
+            checks.append(Check.of("signers", Status.PASSED, "check.signers.match", {"count": len(real)}))
     elif report.signatures:
-        checks.append(Check("signers", Status.SKIPPED,
-                            f"{len(real)} signer(s) found; who and how many should have signed was not checked"))
+        checks.append(Check.of("signers", Status.SKIPPED, "check.signers.unchecked", {"count": len(real)}))
     return DocumentReport(report.format, signatures, tuple(checks), extra)
 
 
+def _no_proof(check: Check, code: str, key: str, what: str) -> Check:
+    """``check`` (an expired or revoked signer) left undecided: no timestamp proves the signature older."""
+    return Check(check.name, Status.INDETERMINATE, f"{check.message}; no timestamp proves the signature was made "
+                 f"before {what}", code, dict(check.details, cause=check.code),
+                 Phrase(key, {"line": check.phrase or check.message}))
+
+
 _no_poe = {
-    "CERT_EXPIRED": lambda c: Check(c.name, Status.INDETERMINATE, f"{c.message}; no timestamp proves the "
-                                    "signature was made before expiry", "OUT_OF_BOUNDS_NO_POE",
-                                    dict(c.details, cause="CERT_EXPIRED")),
-    "CERT_REVOKED": lambda c: Check(c.name, Status.INDETERMINATE, f"{c.message}; no timestamp proves the "
-                                    "signature was made before revocation", "REVOKED_NO_POE",
-                                    dict(c.details, cause="CERT_REVOKED")),
+    "CERT_EXPIRED": lambda c: _no_proof(c, "OUT_OF_BOUNDS_NO_POE", "check.no_poe.expired", "expiry"),
+    "CERT_REVOKED": lambda c: _no_proof(c, "REVOKED_NO_POE", "check.no_poe.revoked", "revocation"),
 }
 
 
@@ -141,15 +142,30 @@ def _claimed_only(signature: SignatureReport) -> SignatureReport:
     return dataclasses.replace(signature, signing_time=None, extra=extra)
 
 
+def failed(name: str, status: Status, message: str, code: str, failure: str | None, details: dict | None = None) -> Check:
+    """A line for a failure a lower layer reported as ``failure`` (its code) and ``message`` (its English, kept
+    for the JSON): people read the catalogue's ``cause.<failure>``, or the line's own text naming the code."""
+    key = f"cause.{failure}"
+    phrase = Phrase(key) if key in messages.CATALOGUE else Phrase(f"check.{name}.failed", {"cause": failure or code})
+    return Check(name, status, message, code, {"cause": failure, **(details or {})}, phrase)
+
+
+def too_complex(exc: limits.TooComplex) -> Check:
+    """The line of a document past a limit: which limit, its maximum, and what the document needs."""
+    values = {"limit": exc.details.get("limit"), "max": exc.details.get("max"), "found": exc.details.get("found")}
+    key = "check.document.too_complex_found" if values["found"] is not None else "check.document.too_complex"
+    return Check("document", Status.FAILED, exc.message, exc.code, exc.details, Phrase(key, values))
+
+
 def signature_check(failure: str | None, message: str) -> Check:
     """The report line for a crypto-layer result: changed document, unsupported algorithm, or malformed."""
     if failure is None:
-        return Check("signature", Status.PASSED, "the signature is intact: the signed data is unchanged")
+        return Check.of("signature", Status.PASSED, "check.signature.intact")
     if failure in _UNSUPPORTED:
-        return Check("signature", Status.INDETERMINATE, message, "ALGORITHM_UNSUPPORTED", {"cause": failure})
+        return failed("signature", Status.INDETERMINATE, message, "ALGORITHM_UNSUPPORTED", failure)
     if failure in _BROKEN:
-        return Check("signature", Status.FAILED, message, "SIGNATURE_INVALID", {"cause": failure})
-    return Check("signature", Status.FAILED, message, "DOCUMENT_MALFORMED", {"cause": failure})
+        return failed("signature", Status.FAILED, message, "SIGNATURE_INVALID", failure)
+    return failed("signature", Status.FAILED, message, "DOCUMENT_MALFORMED", failure)
 
 
 class RequestChecker:
@@ -168,15 +184,15 @@ class RequestChecker:
                  at: _dt.datetime | None = None) -> DocumentReport:
         """The report before ``settle``: every signature verified and each signer judged."""
         if not isinstance(data, (bytes, bytearray)) or not data:
-            return DocumentReport("unknown", (), (Check("document", Status.FAILED, "no document given",
-                                                        "DOCUMENT_MALFORMED"),))
+            return DocumentReport("unknown", (), (Check.of("document", Status.FAILED, "check.document.empty",
+                                                           code="DOCUMENT_MALFORMED"),))
         fmt = detect_format(bytes(data))
         refused = _refused_format(fmt)
         if refused is not None:
             return refused
         if fmt == "pdf":
-            return DocumentReport("pdf", (), (Check("format", Status.FAILED, "a PDF is not a signed request: "
-                                                    "requests are signed XML or CMS", "DOCUMENT_MALFORMED"),))
+            return DocumentReport("pdf", (), (Check.of("format", Status.FAILED, "check.format.pdf_request",
+                                                       code="DOCUMENT_MALFORMED"),))
         with limits.budget():
             try:
                 if fmt == "xml":
@@ -184,8 +200,7 @@ class RequestChecker:
                 else:
                     report = self._cms(bytes(data), claims, detached_content, at)
             except limits.TooComplex as exc:
-                return DocumentReport(fmt, (), (Check("document", Status.FAILED, exc.message, exc.code,
-                                                      exc.details),))
+                return DocumentReport(fmt, (), (too_complex(exc),))
         return report
 
     def _claims_from(self, document: bytes | None, claims: Claims) -> tuple[dict, list[Check]]:
@@ -197,17 +212,18 @@ class RequestChecker:
                 continue  # with no intact document there is nothing trustworthy to read: the signature fails
             label = key[-3:].upper()
             if detect_format(document) != "xml":
-                problems.append(Check("claims", Status.FAILED, f"the signed content is not XML: no {label} can be "
-                                      f"read at {path!r}", "DOCUMENT_MALFORMED", {"path": path}))
+                problems.append(Check.of("claims", Status.FAILED, "check.claims.not_xml",
+                                         {"label": label, "path": repr(path)}, "DOCUMENT_MALFORMED", {"path": path}))
                 continue
             try:
                 value = xmldsig.find_text(document, path)
             except ValueError as exc:
-                problems.append(Check("claims", Status.FAILED, f"{label} path {path!r}: {exc}", "DOCUMENT_MALFORMED"))
+                problems.append(Check("claims", Status.FAILED, f"{label} path {path!r}: {exc}", "DOCUMENT_MALFORMED",
+                                      phrase=Phrase("check.claims.bad_path", {"label": label, "path": repr(path)})))
                 continue
             if value is None:
-                problems.append(Check("claims", Status.FAILED, f"the signed document has no {label} at {path!r}",
-                                      "DOCUMENT_MALFORMED", {"path": path}))
+                problems.append(Check.of("claims", Status.FAILED, "check.claims.missing",
+                                         {"label": label, "path": repr(path)}, "DOCUMENT_MALFORMED", {"path": path}))
             else:
                 found[key] = value.strip()
         return found, problems
@@ -217,8 +233,8 @@ class RequestChecker:
         if result.failure is not None:
             code = {"NO_SIGNATURE": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,
                                                                                     "DOCUMENT_MALFORMED")
-            return DocumentReport("xml", (), (Check("document", Status.FAILED, result.message, code,
-                                                    {"cause": result.failure, **(result.details or {})}),))
+            return DocumentReport("xml", (), (failed("document", Status.FAILED, result.message, code, result.failure,
+                                                     result.details),))
         expected, problems = self._claims_from(result.signed_document, claims)
         reports = []
         for position, signature in enumerate(result.signatures):
@@ -238,8 +254,8 @@ class RequestChecker:
         if result.failure is not None:
             code = {"NO_SIGNERS": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,
                                                                                   "DOCUMENT_MALFORMED")
-            return DocumentReport("cms", (), (Check("document", Status.FAILED, result.message, code,
-                                                    {"cause": result.failure, **(result.details or {})}),))
+            return DocumentReport("cms", (), (failed("document", Status.FAILED, result.message, code, result.failure,
+                                                     result.details),))
         content = result.content
         expected, problems = self._claims_from(content, claims)
         reports = []
@@ -274,29 +290,28 @@ class RequestChecker:
         claimed = signer_info.claimed_signing_time or claimed
         reference = at or _now()
         if claimed is not None and claimed > reference + CLOCK_SKEW:
-            checks.append(Check("signing-time", Status.INDETERMINATE,
-                                f"the signature claims to be made at {claimed.isoformat()}, after "
-                                f"{reference.isoformat()}", "SIGNING_TIME_IN_FUTURE",
-                                {"claimed": claimed.isoformat(), "reference": reference.isoformat()}))
+            checks.append(Check.of("signing-time", Status.INDETERMINATE, "check.signing_time.future",
+                                   {"claimed": claimed.isoformat(), "reference": reference.isoformat()},
+                                   "SIGNING_TIME_IN_FUTURE",
+                                   {"claimed": claimed.isoformat(), "reference": reference.isoformat()}))
         timestamp = signer_info.timestamp
         if timestamp is not None and not timestamp.intact:
-            checks.append(Check("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID",
-                                {"cause": timestamp.failure}))
+            checks.append(failed("timestamp", Status.FAILED, timestamp.message, "TIMESTAMP_INVALID", timestamp.failure))
         elif timestamp is not None:
             tsa = self.signer_checker.check(timestamp.tsa_certificate_der, at=timestamp.gen_time,
                                             time_source=TimeSource.TIMESTAMP, purpose=None,
                                             extra_certs=(*timestamp.certificates, *extra_certs),
                                             document_ocsp=document_ocsp, document_crls=document_crls)
             if tsa.passed:
-                checks.append(Check("timestamp", Status.PASSED,
-                                    f"trusted timestamp {timestamp.gen_time.isoformat()} (policy {timestamp.policy})",
-                                    details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
+                checks.append(Check.of("timestamp", Status.PASSED, "check.timestamp.trusted",
+                                       {"at": timestamp.gen_time.isoformat(), "policy": timestamp.policy},
+                                       details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
                                              "tsa": tsa.signer.subject.dn if tsa.signer else None}))
                 return timestamp.gen_time, TimeSource.TIMESTAMP, checks
             code = tsa.reasons[0].code if tsa.reasons else "TIMESTAMP_INVALID"
             status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
-            checks.append(Check("timestamp", status, f"the timestamp's TSA certificate is not trusted ({code})",
-                                "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
+            checks.append(Check.of("timestamp", status, "check.timestamp.tsa_untrusted", {"code": code},
+                                   "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
         if at is not None:
             return at, TimeSource.REQUESTED, checks
         return None, None, checks

@@ -14,7 +14,7 @@ import datetime as _dt
 import time
 from collections.abc import Iterable
 
-from eds import limits
+from eds import limits, messages
 from eds.pki import algorithms, network
 from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
 from eds.pki.gost.providers import install as install_gost
@@ -23,7 +23,7 @@ from eds.pki.paths import PathValidator
 from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
 from eds.pki.revocation.evidence import RevocationEvidence
 from eds.pki.trust import TrustProfile
-from eds.validation.report import ChainEntry, Check, Indication, SignatureReport, Status, TimeSource
+from eds.validation.report import ChainEntry, Check, Indication, Phrase, SignatureReport, Status, TimeSource
 
 
 RECENT_SECONDS = 15.0
@@ -35,14 +35,51 @@ def _now() -> _dt.datetime:
 
 def without_trust(certificate: bytes | Certificate, why: str) -> SignatureReport:
     """What a certificate says about itself, when there is no trust profile to check it against: its description
-    and a chain check that is INDETERMINATE (``CHAIN_NOT_CHECKED``, with ``why``), never a pass."""
+    and a chain check that is INDETERMINATE (``CHAIN_NOT_CHECKED``, with ``why`` in its English message), never
+    a pass."""
     try:
         cert = certificate if isinstance(certificate, Certificate) else Certificate.load(certificate)
     except CertificateError as exc:
-        return SignatureReport((Check("certificate", Status.FAILED, str(exc), exc.code),))
-    return SignatureReport((Check("chain", Status.INDETERMINATE, f"not checked: {why}", "CHAIN_NOT_CHECKED"),
-                            Check("revocation", Status.SKIPPED, "not checked without a trusted chain")),
+        return SignatureReport((unreadable(exc),))
+    return SignatureReport((Check("chain", Status.INDETERMINATE, f"not checked: {why}", "CHAIN_NOT_CHECKED",
+                                  phrase=Phrase("check.chain.CHAIN_NOT_CHECKED")),
+                            Check.of("revocation", Status.SKIPPED, "check.revocation.untrusted")),
                            signer=cert.summary)
+
+
+def unreadable(exc: CertificateError) -> Check:
+    """The line of a certificate that cannot be read: our words for people, the parser's own text as
+    ``details.cause`` (it stays in the English message too, as it always was)."""
+    return Check("certificate", Status.FAILED, str(exc), exc.code, dict(exc.details),
+                 Phrase(f"check.certificate.{exc.code}"))
+
+
+def _revocation_phrased(check: Check, chain: tuple[Certificate, ...],
+                        evidence: tuple[RevocationEvidence, ...]) -> Check:
+    """The revocation line with its phrase, read from what the check found: whose status (the certificate's
+    or a CA's), the CRL reason and the moment; the problems of an unknown status stay in ``details``."""
+    if check.phrase is not None:
+        return check
+    details = check.details
+    if check.status == Status.SKIPPED:
+        return dataclasses.replace(check, phrase=Phrase("check.revocation.no_chain"))
+    if check.status == Status.PASSED:
+        kinds = ", ".join(sorted({e.type.value for e in evidence}))
+        return dataclasses.replace(check, phrase=Phrase("check.revocation.good", {"kinds": kinds}))
+    if check.status == Status.WARNING:
+        return dataclasses.replace(check, phrase=Phrase("check.revocation.soft_failed"))
+    who: Phrase = Phrase("check.revocation.who_signer")
+    for cert in chain[1:]:
+        if details.get("certificate") == cert.subject_dn or check.message.startswith(f"CA certificate {cert.common_name}:"):
+            who = Phrase("check.revocation.who_ca", {"name": cert.common_name or cert.subject_dn})
+    if check.code == "CERT_REVOKED":
+        reason = details.get("reason")
+        said = Phrase(f"crlreason.{reason}") if f"crlreason.{reason}" in messages.CATALOGUE else reason or "-"
+        when = details.get("revokedAt") or Phrase("check.revocation.unknown_time")
+        return dataclasses.replace(check, phrase=Phrase("check.revocation.revoked",
+                                                        {"who": who, "reason": said, "at": when}))
+    key = "check.revocation.unknown" if details.get("problems") else "check.revocation.no_evidence"
+    return dataclasses.replace(check, phrase=Phrase(key, {"who": who}))
 
 
 class SignerChecker:
@@ -80,8 +117,7 @@ class SignerChecker:
         try:
             cert = certificate if isinstance(certificate, Certificate) else Certificate.load(certificate)
         except CertificateError as exc:
-            return SignatureReport((Check("certificate", Status.FAILED, str(exc), exc.code),),
-                                   validation_time=moment, time_source=source)
+            return SignatureReport((unreadable(exc),), validation_time=moment, time_source=source)
         extras = tuple(self._extras(extra_certs))
         # A check "now" without evidence of its own is reused for a few seconds: the same signer arrives
         # in bursts, and the revocation answer behind it is younger than the OCSP maximum age anyway.
@@ -109,7 +145,7 @@ class SignerChecker:
         chain_check, chain = self._chain(cert, moment, extras)
         checks.append(chain_check)
         revocation_check, evidence = self._revocation(chain, moment, document_ocsp, document_crls)
-        checks.append(revocation_check)
+        checks.append(_revocation_phrased(revocation_check, chain, evidence))
         checks.extend(self._usage(cert, purpose))
         if expect_bin is not None:
             checks.append(self._role(cert, SIGNING_AUTHORITY_ROLES if roles is None else roles))
@@ -171,47 +207,56 @@ class SignerChecker:
                 value = parse(expected, verify_checksum=verify).value
             except IdentityError as exc:
                 checks.append(Check(label, Status.FAILED, f"the {label.upper()} in the request: {exc}", exc.code,
-                                    {"expected": expected if isinstance(expected, str) else type(expected).__name__}))
+                                    {"expected": expected if isinstance(expected, str) else type(expected).__name__},
+                                    Phrase(f"check.identity.{exc.code}", {"label": Phrase(f"idname.{label.upper()}")})))
                 continue
             if actual != value:
-                checks.append(Check(label, Status.FAILED,
-                                    f"the request says {label.upper()} {value}, the certificate "
-                                    + (f"says {actual}" if actual else f"carries no {label.upper()}"),
-                                    mismatch, {"expected": value, "certificate": actual}))
+                checks.append(Check.of(label, Status.FAILED,
+                                       "check.identity.mismatch" if actual else "check.identity.absent",
+                                       {"label": Phrase(f"idname.{label.upper()}"), "value": value, "actual": actual},
+                                       mismatch, {"expected": value, "certificate": actual}))
             else:
-                checks.append(Check(label, Status.PASSED, f"{label.upper()} {value} matches the certificate"))
+                checks.append(Check.of(label, Status.PASSED, "check.identity.matches",
+                                       {"label": Phrase(f"idname.{label.upper()}"), "value": value}))
         return checks
 
     @staticmethod
     def _validity(cert: Certificate, moment: _dt.datetime) -> Check:
         window = {"notBefore": cert.not_before.isoformat(), "notAfter": cert.not_after.isoformat()}
         if moment < cert.not_before:
-            return Check("validity", Status.FAILED, f"not valid before {cert.not_before.isoformat()}",
-                         "CERT_NOT_YET_VALID", window)
+            return Check.of("validity", Status.FAILED, "check.validity.not_yet", {"at": cert.not_before.isoformat()},
+                            "CERT_NOT_YET_VALID", window)
         if moment > cert.not_after:
-            return Check("validity", Status.FAILED, f"expired at {cert.not_after.isoformat()}",
-                         "CERT_EXPIRED", window)
-        return Check("validity", Status.PASSED, f"valid until {cert.not_after.isoformat()}")
+            return Check.of("validity", Status.FAILED, "check.validity.expired", {"at": cert.not_after.isoformat()},
+                            "CERT_EXPIRED", window)
+        return Check.of("validity", Status.PASSED, "check.validity.valid", {"at": cert.not_after.isoformat()})
 
     def _chain(self, cert: Certificate, moment: _dt.datetime,
                extras: tuple[Certificate, ...]) -> tuple[Check, tuple[Certificate, ...]]:
         for oid in (cert.signature_algorithm_oid,):
             if not algorithms.is_supported(oid):
-                return Check("chain", Status.INDETERMINATE,
-                             f"the certificate is signed with {cert.signature_algorithm}, which cannot be "
-                             "verified here yet", "ALGORITHM_UNSUPPORTED"), ()
+                return Check.of("chain", Status.INDETERMINATE, "check.chain.ALGORITHM_UNSUPPORTED",
+                                {"algorithm": cert.signature_algorithm}, "ALGORITHM_UNSUPPORTED"), ()
         if cert.unknown_critical_extensions:
-            return Check("chain", Status.FAILED, "unknown critical extension(s): "
-                         + ", ".join(cert.unknown_critical_extensions), "CERT_UNKNOWN_CRITICAL_EXTENSION"), ()
+            return Check.of("chain", Status.FAILED, "check.chain.CERT_UNKNOWN_CRITICAL_EXTENSION",
+                            {"extensions": ", ".join(cert.unknown_critical_extensions)},
+                            "CERT_UNKNOWN_CRITICAL_EXTENSION"), ()
         # The end entity's own validity is its own check; judge the chain inside that window so that
         # an expired certificate is still told apart from an untrusted one.
         path_time = min(max(moment, cert.not_before), cert.not_after)
         result = self.paths.validate(cert, path_time, extra_certs=extras)
         if not result.ok:
-            return Check("chain", Status.FAILED, result.message, result.code), ()
+            # certvalidator's text is its own English: it is the cause, and the line says it in our words
+            key = "check.chain.SELF_SIGNED" if result.code == "CHAIN_UNTRUSTED" and cert.is_self_issued \
+                else f"check.chain.{result.code}"
+            phrase = Phrase(key if key in messages.CATALOGUE else "check.chain.CHAIN_INVALID",
+                            {"profile": self.profile.name})
+            return Check("chain", Status.FAILED, result.message, result.code,
+                         {"cause": result.cause} if result.cause else {}, phrase), ()
         anchor = result.chain[-1]
-        return Check("chain", Status.PASSED, f"chains to pinned anchor {anchor.common_name or anchor.subject_dn}",
-                     details={"length": len(result.chain)}), result.chain
+        return Check.of("chain", Status.PASSED, "check.chain.trusted",
+                        {"anchor": anchor.common_name or anchor.subject_dn}, details={"length": len(result.chain)}), \
+            result.chain
 
     def _revocation(self, chain: tuple[Certificate, ...], moment: _dt.datetime, document_ocsp: tuple[bytes, ...],
                     document_crls: tuple[CrlIndex, ...]) -> tuple[Check, tuple[RevocationEvidence, ...]]:
@@ -257,33 +302,32 @@ class SignerChecker:
     def _usage(cert: Certificate, purpose: Purpose | None) -> list[Check]:
         checks: list[Check] = []
         if cert.is_ca:
-            checks.append(Check("purpose", Status.FAILED, "a CA certificate cannot sign documents",
-                                "CA_CERTIFICATE"))
+            checks.append(Check.of("purpose", Status.FAILED, "check.purpose.ca", code="CA_CERTIFICATE"))
             return checks
         if purpose is None:
             return checks
         if cert.purpose == purpose:
-            checks.append(Check("purpose", Status.PASSED, f"{purpose.value.lower()} key"))
+            checks.append(Check.of("purpose", Status.PASSED, f"check.purpose.{purpose.value}"))
         elif cert.purpose == Purpose.UNKNOWN:
-            checks.append(Check("purpose", Status.WARNING,
-                                "the certificate does not state its purpose (no NCA extended key usage)"))
+            checks.append(Check.of("purpose", Status.WARNING, "check.purpose.unstated"))
         elif purpose == Purpose.SIGN:
-            what = "an authentication key" if cert.purpose == Purpose.AUTH else "a key for other uses"
-            checks.append(Check("purpose", Status.FAILED, f"{what} cannot sign documents",
-                                "NOT_SIGNING_KEY", {"purpose": cert.purpose.value, "eku": list(cert.eku_oids)}))
+            checks.append(Check.of("purpose", Status.FAILED, f"check.purpose.cannot_sign.{cert.purpose.value}",
+                                   code="NOT_SIGNING_KEY",
+                                   details={"purpose": cert.purpose.value, "eku": list(cert.eku_oids)}))
         else:
             checks.append(Check("purpose", Status.FAILED, f"a {cert.purpose.value.lower()} key was given where "
-                                f"a {purpose.value.lower()} key is required", "NOT_SIGNING_KEY"))
+                                f"a {purpose.value.lower()} key is required", "NOT_SIGNING_KEY",
+                                phrase=Phrase("check.purpose.wrong", {"given": Phrase(f"purpose.{cert.purpose.value}"),
+                                                                      "required": Phrase(f"purpose.{purpose.value}")})))
         return checks
 
     @staticmethod
     def _role(cert: Certificate, roles: frozenset[str]) -> Check:
         if not roles:
-            return Check("role", Status.PASSED, "no role required")
+            return Check.of("role", Status.PASSED, "check.role.none_required")
         held = set(cert.roles) & set(roles)
         if held:
-            return Check("role", Status.PASSED, "holds " + ", ".join(sorted(held)))
-        return Check("role", Status.FAILED,
-                     f"roles {', '.join(cert.roles) or 'none'} give no right to sign for the organisation "
-                     f"(one of {', '.join(sorted(roles))} is required)", "ROLE_NOT_ALLOWED",
-                     {"roles": list(cert.roles), "required": sorted(roles)})
+            return Check.of("role", Status.PASSED, "check.role.holds", {"roles": ", ".join(sorted(held))})
+        return Check.of("role", Status.FAILED, "check.role.not_allowed" if cert.roles else "check.role.no_roles",
+                        {"roles": ", ".join(cert.roles), "required": ", ".join(sorted(roles))}, "ROLE_NOT_ALLOWED",
+                        {"roles": list(cert.roles), "required": sorted(roles)})

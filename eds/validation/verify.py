@@ -20,13 +20,13 @@ from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 
-from eds import limits
+from eds import limits, messages
 from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
 from eds.pki.revocation import CrlError, CrlIndex
 from eds.signatures import cms, pdf_changes, tsp
 from eds.signatures.formats import detect_format
-from eds.validation.report import Check, DocumentReport, SignatureReport, Status, TimeSource
-from eds.validation.request_check import Claims, RequestChecker, settle, signature_check
+from eds.validation.report import Check, DocumentReport, Phrase, SignatureReport, Status, TimeSource
+from eds.validation.request_check import Claims, RequestChecker, failed, settle, signature_check, too_complex
 from eds.validation.signer_check import SignerChecker
 
 
@@ -51,16 +51,15 @@ class DocumentVerifier:
                claims: Claims = Claims()) -> DocumentReport:
         """The report on ``data`` (PDF, XML or CMS, judged as a viewer opens it); never raises on bad input."""
         if not isinstance(data, (bytes, bytearray)) or not data:
-            return DocumentReport("unknown", (), (Check("document", Status.FAILED, "no document given",
-                                                        "DOCUMENT_MALFORMED"),))
+            return DocumentReport("unknown", (), (Check.of("document", Status.FAILED, "check.document.empty",
+                                                           code="DOCUMENT_MALFORMED"),))
         data = bytes(data)
         with limits.budget(self.limits):
             if detect_format(data) == "pdf":
                 try:
                     report = self._pdf(data, at, claims)
                 except limits.TooComplex as exc:
-                    return DocumentReport("pdf", (), (Check("document", Status.FAILED, exc.message, exc.code,
-                                                            exc.details),))
+                    return DocumentReport("pdf", (), (too_complex(exc),))
                 return settle(report, claims)
             report = self.request_checker.evaluate(data, claims=claims, detached_content=detached_content, at=at)
         return settle(report, claims)
@@ -76,8 +75,8 @@ class DocumentVerifier:
 
     def _pdf_checked(self, data: bytes, at: _dt.datetime | None, claims: Claims) -> DocumentReport:
         if claims.iin_path or claims.bin_path:
-            return DocumentReport("pdf", (), (Check("claims", Status.FAILED, "an IIN/BIN path reads a signed XML; "
-                                                    "give the IIN/BIN itself for a PDF", "DOCUMENT_MALFORMED"),))
+            return DocumentReport("pdf", (), (Check.of("claims", Status.FAILED, "check.claims.pdf_path",
+                                                       code="DOCUMENT_MALFORMED"),))
         pdf_changes.prescan_structure(data)
         pdf_changes.prescan_streams(data)
         try:
@@ -89,15 +88,15 @@ class DocumentVerifier:
             raise
         except Exception as exc:  # pyHanko raises many kinds on hostile PDFs
             return DocumentReport("pdf", (), (Check("document", Status.FAILED, f"the PDF cannot be read: {exc}",
-                                                    "DOCUMENT_MALFORMED"),))
+                                                    "DOCUMENT_MALFORMED", {"cause": str(exc)},
+                                                    Phrase("check.document.pdf_unreadable")),))
         if not signatures:
             if pdf_changes.trailing_bytes(data):
                 # a complete earlier revision followed by a cut-off update: the signature may be what was cut
-                return DocumentReport("pdf", (), (Check(
-                    "document", Status.FAILED, "the file goes on after its last end-of-file marker: an update "
-                    "was cut off or the file is damaged", "DOCUMENT_MALFORMED"),))
-            return DocumentReport("pdf", (), (Check("document", Status.FAILED, "the PDF carries no signature",
-                                                    "NO_SIGNATURE"),))
+                return DocumentReport("pdf", (), (Check.of("document", Status.FAILED, "check.document.pdf_cut_off",
+                                                           code="DOCUMENT_MALFORMED"),))
+            return DocumentReport("pdf", (), (Check.of("document", Status.FAILED, "check.document.pdf_unsigned",
+                                                       code="NO_SIGNATURE"),))
         embedded = _read_dss(reader)
         analysis = pdf_changes.ChangeAnalysis(
             reader, data, signature_refs=(_value_ref(s) for s in signatures if not _is_timestamp(s)),
@@ -108,9 +107,8 @@ class DocumentVerifier:
                                             identity if signature is first else {}) for signature in signatures)
         checks: tuple[Check, ...] = ()
         if all(_is_timestamp(s) for s in signatures):
-            checks = (Check("document", Status.FAILED, "the PDF carries only document timestamps: a timestamp "
-                            "proves when, never who; nobody signed this document", "NO_SIGNATURE",
-                            {"documentTimestamps": len(signatures)}),)
+            checks = (Check.of("document", Status.FAILED, "check.document.timestamps_only", code="NO_SIGNATURE",
+                               details={"documentTimestamps": len(signatures)}),)
         return DocumentReport("pdf", reports, checks, extra={"revisions": reader.xrefs.total_revisions})
 
     def _pdf_signature(self, data: bytes, signature, analysis: pdf_changes.ChangeAnalysis, embedded: _Embedded,
@@ -126,12 +124,13 @@ class DocumentVerifier:
             raise
         except Exception as exc:
             return SignatureReport((Check("integrity", Status.FAILED, f"the signature cannot be checked: {exc}",
-                                          "DOCUMENT_MALFORMED"),), extra=extra)
+                                          "DOCUMENT_MALFORMED", {"cause": str(exc)},
+                                          Phrase("check.integrity.unreadable")),), extra=extra)
         checks = [_coverage_check(signature), changes]
         content = _byte_range_content(data, signature.byte_range)
         if content is None:
-            checks.append(Check("signature", Status.FAILED, "the ByteRange points outside the file",
-                                "BYTE_RANGE_INVALID"))
+            checks.append(Check.of("signature", Status.FAILED, "check.signature.byte_range_outside",
+                                   code="BYTE_RANGE_INVALID"))
             return SignatureReport(tuple(checks), extra=extra)
         if kind == "document-timestamp":
             return self._document_timestamp(signature, content, checks, embedded, extra)
@@ -160,9 +159,9 @@ class DocumentVerifier:
         info = tsp.verify_timestamp_token(signature.pkcs7_content, data=content,
                                           hash_algorithm=_oid_of(signature.external_md_algorithm))
         if not info.intact:
-            checks.append(Check("timestamp", Status.FAILED, info.message, "TIMESTAMP_INVALID", {"cause": info.failure}))
+            checks.append(failed("timestamp", Status.FAILED, info.message, "TIMESTAMP_INVALID", info.failure))
             return SignatureReport(tuple(checks), extra=extra)
-        checks.append(Check("timestamp", Status.PASSED, f"document timestamp {info.gen_time.isoformat()}"))
+        checks.append(Check.of("timestamp", Status.PASSED, "check.timestamp.document", {"at": info.gen_time.isoformat()}))
         tsa = self.signer_checker.check(info.tsa_certificate_der, at=info.gen_time, time_source=TimeSource.TIMESTAMP,
                                         purpose=None, extra_certs=(*info.certificates, *embedded.certificates),
                                         document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
@@ -228,15 +227,15 @@ def _coverage_check(signature) -> Check:
 
     coverage = signature.coverage
     if coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        return Check("coverage", Status.PASSED, "the signature covers the whole file")
+        return Check.of("coverage", Status.PASSED, "check.coverage.file")
     if coverage == SignatureCoverageLevel.ENTIRE_REVISION and \
             signature.signed_revision == signature.reader.xrefs.total_revisions - 1:
-        return Check("coverage", Status.FAILED, "bytes follow the signed revision that belong to no revision",
-                     "BYTE_RANGE_INVALID", {"coverage": "TRAILING_BYTES"})
+        return Check.of("coverage", Status.FAILED, "check.coverage.trailing", code="BYTE_RANGE_INVALID",
+                        details={"coverage": "TRAILING_BYTES"})
     if coverage != SignatureCoverageLevel.ENTIRE_REVISION:
-        return Check("coverage", Status.FAILED, "the signed ByteRange does not cover the whole revision",
-                     "BYTE_RANGE_INVALID", {"coverage": coverage.name})
-    return Check("coverage", Status.PASSED, "the signature covers its whole revision")
+        return Check.of("coverage", Status.FAILED, "check.coverage.partial", code="BYTE_RANGE_INVALID",
+                        details={"coverage": coverage.name})
+    return Check.of("coverage", Status.PASSED, "check.coverage.revision")
 
 
 def _changes_check(signature, analysis: pdf_changes.ChangeAnalysis, kind: str) -> Check:
@@ -261,17 +260,26 @@ def _changes_check(signature, analysis: pdf_changes.ChangeAnalysis, kind: str) -
             details["pyhanko"] = (str(diff) if level is None else level.name)[:500]
         listed = ", ".join(f"{c.kind} (objects {', '.join(map(str, c.objects)) or '-'}, revision {c.revision})"
                            for c in review.forbidden[:5]) or "changes pyHanko's difference analysis rejects"
+        said = tuple(Phrase("check.changes.change", {"kind": _change_kind(c.kind), "revision": c.revision,
+                                                     "objects": ", ".join(map(str, c.objects)) or "-"})
+                     for c in review.forbidden[:5]) or Phrase("check.changes.unexplained")
         return Check("changes", Status.FAILED, f"the document was changed after it was signed: {listed}",
-                     "MODIFIED_AFTER_SIGNING", details)
+                     "MODIFIED_AFTER_SIGNING", details, Phrase("check.changes.modified", {"changes": said}))
     if review.filled_fields:
-        return Check("changes", Status.INDETERMINATE,
-                     f"form fields were filled in after signing: {', '.join(review.filled_fields)}",
-                     "FORM_FILLED_AFTER_SIGNING", {"fields": list(review.filled_fields)})
+        return Check.of("changes", Status.INDETERMINATE, "check.changes.form_filled",
+                        {"fields": ", ".join(review.filled_fields)}, "FORM_FILLED_AFTER_SIGNING",
+                        {"fields": list(review.filled_fields)})
     if review.cosigned:
-        return Check("changes", Status.PASSED, "further signatures (and validation data) were added after signing")
+        return Check.of("changes", Status.PASSED, "check.changes.cosigned")
     if signature.signed_revision < analysis.total - 1:
-        return Check("changes", Status.PASSED, "only validation data or document timestamps were added after signing")
-    return Check("changes", Status.PASSED, "nothing was added after signing")
+        return Check.of("changes", Status.PASSED, "check.changes.validation_data")
+    return Check.of("changes", Status.PASSED, "check.changes.none")
+
+
+def _change_kind(kind: str) -> Phrase | str:
+    """A kind of change (``annotation``, ``page-content``...) in the catalogue's words; the kind for a new one."""
+    key = f"change.{kind}"
+    return Phrase(key) if key in messages.CATALOGUE else kind
 
 
 def _read_dss(reader) -> _Embedded:
