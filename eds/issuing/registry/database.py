@@ -108,6 +108,8 @@ class Database:
         self.engine = engine
         self.dialect = engine.dialect.name
         self.attempts = attempts
+        self.on_commit: list[Callable[[dict[str, Any]], None]] = []
+        """Called with the committed session's ``info`` after each write (the journal puts its seq there)."""
         self._writer = engine.execution_options(write=True)
         # verify_journal reads many tables: on PostgreSQL it must see them all at one moment.
         self._snapshot = (engine.execution_options(isolation_level="REPEATABLE READ")
@@ -126,7 +128,7 @@ class Database:
             try:
                 with Session(self._writer.execution_options(lock_wait=wait), expire_on_commit=False) as session, \
                         session.begin():
-                    return work(session)
+                    result = work(session)
             except DBAPIError as error:
                 # PostgreSQL waits LOCK_TIMEOUT per statement: no attempt starts that could end past the deadline
                 left = deadline - time.monotonic() - (LOCK_TIMEOUT if self.dialect == "postgresql" else 0)
@@ -134,6 +136,10 @@ class Database:
                     raise translate(error) from None
             except SQLAlchemyError as error:
                 raise translate(error) from None
+            else:
+                for listener in self.on_commit:
+                    listener(session.info)
+                return result
             time.sleep(random.uniform(0, 0.02 * 2 ** attempt))
             attempt += 1
 

@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from eds.issuing.registry.errors import ErrorCode, RegistryError
-from eds.issuing.registry.models import JournalHeadRow, JournalRow
+from eds.issuing.registry.models import JournalHeadRow, JournalRow, SeriesRow
 
 GENESIS = "0" * 64
 HEAD_ID = 1
@@ -91,7 +91,37 @@ def append(session: Session, *, clock: Callable[[], _dt.datetime], actor: str, a
     row.hash = _hash_of(row, seq)
     session.add(row)
     head.seq, head.hash = seq, row.hash
+    session.info["journal_seq"] = seq  # for the listeners the database calls once this has committed
     return seq
+
+
+@dataclass(frozen=True)
+class JournalPosition:
+    """The head (last seq and hash, the last entry's time) and each number series' last value, read at one
+    moment: what a checkpoint certifies."""
+
+    seq: int
+    hash: str
+    at: str | None  # None while the journal is empty
+    series: dict[str, int]
+
+
+@dataclass(frozen=True)
+class JournalSnapshot:
+    """The journal checked, its position, and each entry's (hash, document number) in seq order, all read at one
+    moment: what checkpoints are compared with."""
+
+    report: JournalReport
+    position: JournalPosition
+    entries: tuple[tuple[str, str | None], ...]
+
+
+def position(session: Session) -> JournalPosition:
+    """The position as the caller's (read) transaction sees it."""
+    head = session.get(JournalHeadRow, HEAD_ID)
+    last = session.get(JournalRow, head.seq) if head.seq else None
+    series = {prefix: value for prefix, value in session.execute(select(SeriesRow.prefix, SeriesRow.last_value))}
+    return JournalPosition(head.seq, head.hash, last.at if last is not None else None, series)
 
 
 def _intact_but_renumbered(rows: Sequence[JournalRow]) -> bool:

@@ -584,12 +584,25 @@ class Registry:
 
     def verify_journal(self) -> JournalReport:
         """Check the hash chain, then that every table still holds exactly what the journal recorded."""
+        return self.journal_snapshot().report
+
+    def journal_snapshot(self) -> journal.JournalSnapshot:
+        """``verify_journal``'s report with the position and every entry's hash and number, read at one moment."""
         with self._db.read(snapshot=True) as session:
             rows = list(session.scalars(select(JournalRow).order_by(JournalRow.seq)))
             chain = journal.verify_chain(rows, session.get(JournalHeadRow, HEAD_ID))
-            if not chain.ok:
-                return chain
-            return verify_records(session, rows) or chain
+            report = (verify_records(session, rows) or chain) if chain.ok else chain
+            return journal.JournalSnapshot(report, journal.position(session),
+                                           tuple((row.hash, row.document_number) for row in rows))
+
+    def journal_position(self) -> journal.JournalPosition:
+        """The head and the number series at one moment: what a checkpoint signs (``eds.issuing.checkpoints``)."""
+        with self._db.read(snapshot=True) as session:
+            return journal.position(session)
+
+    def on_journal_append(self, listener: Callable[[int], None]) -> None:
+        """Call ``listener`` with the seq of every journal entry once the write that appended it has committed."""
+        self._db.on_commit.append(lambda info: listener(info["journal_seq"]) if "journal_seq" in info else None)
 
     # Inside transactions
 
