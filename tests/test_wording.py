@@ -3,7 +3,6 @@ pinned where it lives, and the wrong forms appear nowhere in the library or the 
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
