@@ -2,9 +2,10 @@
 
 The QR code's link carries the record's token (``?t=``): with it the page shows the whole record and offers the
 signed files; without it (someone walking the numbers) only what ``Services.public_record`` discloses. Uploads
-are verified in memory and never stored; the registry's status is shown only for the registered file itself. Pages speak Kazakh, Russian and English (``?lang=``
-or the browser's Accept-Language); their texts are the catalogue's (eds.messages), their markup the templates
-in api/templates/, which include the report's own template (eds/validation/templates/report.html).
+are verified in memory and never stored; the registry's status is shown only for the registered file itself.
+Pages speak Kazakh, Russian and English (``?lang=`` or the browser's Accept-Language); their texts are the
+catalogue's (eds.messages), their markup the templates in api/templates/, which include the report's own
+template (eds/validation/templates/report.html).
 """
 
 from __future__ import annotations

@@ -342,6 +342,43 @@ def _expected_signers(specs: list[str]):
     return tuple(signers)
 
 
+def _verify_claims(verifier, data: bytes, claims, detached: bytes | None, at: _dt.datetime | None):
+    """``--expect-iin/--expect-bin`` of an issued document are its holder's (``eds.service.held_to_claims``): the
+    holder the service's registry recorded, when its database is here and this is the registered file; else the
+    one the signed XML twin names; a PDF printing a number of a registry's form that cannot be looked up here is
+    unconfirmed. Any other document is held to them as a request is, by its first signer."""
+    import dataclasses
+
+    from eds.service import held_to_claims
+
+    report = verifier.verify(data, claims=dataclasses.replace(claims, iin=None, bin=None),
+                             detached_content=detached, at=at)
+    registry, holder = _registry_view(detached if detached is not None else data)
+    return held_to_claims(report, data, claims, registry, holder,
+                          lambda: verifier.verify(data, claims=claims, detached_content=detached, at=at))
+
+
+def _registry_view(data: bytes) -> tuple[dict, tuple[str, str] | None]:
+    """The service registry's cross-check of ``data`` and its registered holder, when the registry's database
+    exists here (a missing SQLite file is not created); otherwise just the number the document prints."""
+    from eds.errors import CodedError
+    from eds.service import REGISTRY_NUMBER, Settings, printed_number
+
+    number = printed_number(data)
+    if number is None:
+        return {}, None
+    try:
+        settings = Settings.from_env({})
+        sqlite = settings.database_url.removeprefix("sqlite:///")
+        if sqlite == settings.database_url or Path(sqlite).exists():
+            services = settings.services()
+            found = services.registry_cross_check(data)
+            return found, services.registered_holder(found)
+    except CodedError:  # no registry to ask: the number alone, when it has a registry's form
+        pass
+    return ({"found": None, "number": number} if REGISTRY_NUMBER.fullmatch(number) else {}), None
+
+
 def _verify_single(args: argparse.Namespace, path: Path) -> int:
     from eds.validation.rendering import render_html, render_text
     from eds.validation.request_check import Claims
@@ -352,7 +389,10 @@ def _verify_single(args: argparse.Namespace, path: Path) -> int:
     verifier = DocumentVerifier(_checker(args))
     claims = Claims(iin=args.expect_iin, bin=args.expect_bin, iin_path=args.iin_path, bin_path=args.bin_path,
                     signers=_expected_signers(args.expect_signer))
-    report = verifier.verify(data, claims=claims, detached_content=detached, at=at)
+    if claims.iin is None and claims.bin is None:
+        report = verifier.verify(data, claims=claims, detached_content=detached, at=at)
+    else:
+        report = _verify_claims(verifier, data, claims, detached, at)
     if args.html:
         Path(args.html).write_text(render_html(report, args.lang, title=path.name), encoding="utf-8")
     if args.json:

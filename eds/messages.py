@@ -163,6 +163,16 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Заявленное время подписи в будущем",
         "en": "The signing time the signature claims lies in the future",
     },
+    "reason.HOLDER_MISMATCH": {
+        "kk": "Көрсетілген ЖСН/БСН құжат иесінікі емес",
+        "ru": "Указанный ИИН/БИН не принадлежит владельцу документа",
+        "en": "The IIN/BIN given is not the document holder's",
+    },
+    "reason.HOLDER_UNCONFIRMED": {
+        "kk": "Құжат иесін растау мүмкін емес: бұл файлды тізілім растамады және онда қол қойылған иесі жоқ",
+        "ru": "Владельца документа подтвердить нельзя: реестр не подтвердил файл, и в нём нет подписанного владельца",
+        "en": "The document holder cannot be confirmed: no registry confirmed this file and it names no signed holder",
+    },
     "reason.SIGNERS_MISMATCH": {
         "kk": "Қол қоюшылар күтілгендермен сәйкес келмейді",
         "ru": "Подписанты не совпадают с ожидаемыми",

@@ -24,9 +24,12 @@ import hashlib
 import io
 import json
 import os
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 from eds.issuing.access import ApiKeys
 from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
@@ -41,7 +44,7 @@ from eds.pki.gost.providers import install as install_gost
 from eds.pki.revocation import CrlStore, Policy
 from eds.pki.trust import TrustProfile, eds_home, load_profile
 from eds.signatures.formats import cms_content, detect_format
-from eds.validation.report import DocumentReport
+from eds.validation.report import Check, DocumentReport, Status
 from eds.validation.request_check import Claims, ExpectedSigner, RequestChecker, settle
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
@@ -68,6 +71,81 @@ def printed_number(data: bytes) -> str | None:
         return xmldsig.find_text(data, "/document/@number")
     except Exception:  # an unreadable document simply has no number to look up
         return None
+
+
+# The form of the numbers registries of this service give (LIC-ZHM-2026-000123, a duplicate's -D1): a document
+# printing one is an issued document even where no registry can look it up.
+REGISTRY_NUMBER = re.compile(r"[A-Z]{2,8}-[A-Z][A-Z0-9]{1,7}-\d{4}-\d{6}(-D\d+)?")
+
+
+def document_holder(doc_type: str, data: Mapping[str, Any]) -> tuple[str, str] | None:
+    """("iin" or "bin", the number) of the holder an issued document's data names, or None."""
+    declared = DOCUMENT_TYPES.get(doc_type)
+    group = data.get(declared.holder_field) if declared is not None else None
+    if isinstance(group, Mapping):
+        for kind in ("iin", "bin"):
+            if isinstance(group.get(kind), str):
+                return kind, group[kind]
+    return None
+
+
+def signed_holder(data: bytes, report: DocumentReport) -> tuple[str, str] | None:
+    """The holder an issued document's XML twin names, read from it only when every signature of the report is
+    intact; None for anything else."""
+    intact = report.format == "xml" and report.signatures and all(
+        any(c.name == "signature" and c.status == Status.PASSED for c in s.checks) for s in report.signatures)
+    if not intact:
+        return None
+    from eds.signatures import xmldsig
+
+    try:
+        declared = DOCUMENT_TYPES.get(xmldsig.find_text(data, "/document/@type") or "")
+        if declared is None:
+            return None
+        for kind in ("iin", "bin"):
+            value = xmldsig.find_text(data, f"/document/{declared.holder_field}/{kind}")
+            if value:
+                return kind, value
+    except ValueError:  # two holders, or not XML after all: no holder anyone could rely on
+        return None
+    return None
+
+
+def held_to_holder(report: DocumentReport, claims: Claims, holder: tuple[str, str] | None,
+                   source: str) -> DocumentReport:
+    """The report with the check that an issued document's claimed IIN/BIN is its holder's (from ``source``, the
+    registry or the signed XML twin): not the official who signed it; unconfirmed when no holder is known."""
+    claimed = {kind: value for kind, value in (("iin", claims.iin), ("bin", claims.bin)) if value is not None}
+    if holder is None:
+        check = Check("holder", Status.FAILED, "the document's holder cannot be confirmed: no registry matched "
+                      "this file to its record and it names no signed holder (its signed XML twin does)",
+                      "HOLDER_UNCONFIRMED", {"claimed": claimed})
+    elif claimed != {holder[0]: holder[1]}:
+        check = Check("holder", Status.FAILED,
+                      f"the document's holder ({source}) is not {' / '.join(claimed.values())}", "HOLDER_MISMATCH",
+                      {"claimed": claimed, "holderKind": holder[0], "source": source})
+    else:
+        check = Check("holder", Status.PASSED, f"the document's holder ({source}) is {holder[0].upper()} {holder[1]}")
+    return DocumentReport(report.format, report.signatures, report.checks + (check,), report.extra)
+
+
+def held_to_claims(report: DocumentReport, data: bytes, claims: Claims, registry: dict,
+                   registered_holder: tuple[str, str] | None,
+                   as_request: Callable[[], DocumentReport]) -> DocumentReport:
+    """An IIN/BIN claimed of an issued document is its holder's, never its official signer's: the registered
+    record's holder for the registered file (``registry`` is the cross-check, ``registered_holder`` its record's),
+    else the holder its signed XML twin names, else unconfirmed (a number of this registry or of its form, but
+    not its registered file);
+    a document no registry numbered is judged as a request (``as_request``: the claim is its first signer's)."""
+    if registry.get("registeredFile"):
+        return held_to_holder(report, claims, registered_holder, "registry")
+    holder = signed_holder(data, report)
+    if holder is not None:
+        return held_to_holder(report, claims, holder, "signed XML")
+    number = registry.get("number")
+    if number and (registry.get("found") is not False or REGISTRY_NUMBER.fullmatch(number)):
+        return held_to_holder(report, claims, None, "registry")
+    return as_request()
 
 
 def registered_file(data: bytes, document: Document) -> bool:
@@ -195,15 +273,28 @@ class Services:
         """Verify ``data`` and cross-check it with the registry; a document of this registry must be signed
         by the signer the registry recorded for its number (unless the caller names the expected signers)."""
         verifier = self.public_document_verifier if public else self.document_verifier
-        report = verifier.verify(data, detached_content=detached_content, at=at, claims=claims)
+        holder_claim = claims.iin is not None or claims.bin is not None
+        as_signed = dataclasses.replace(claims, iin=None, bin=None) if holder_claim else claims
+        report = verifier.verify(data, detached_content=detached_content, at=at, claims=as_signed)
         if any(r.code == "TOO_COMPLEX" for r in report.reasons):
             return report, {"found": False, "message": "not looked up: the document exceeds a verification limit"}
         registry = self.registry_cross_check(detached_content if detached_content is not None else data)
         if registry.get("found") and claims.signers is None:
-            expected = Claims(iin=claims.iin, bin=claims.bin, iin_path=claims.iin_path, bin_path=claims.bin_path,
-                              signers=(ExpectedSigner(certificates=self._registered_signers(registry["number"])),))
+            expected = dataclasses.replace(
+                as_signed, signers=(ExpectedSigner(certificates=self._registered_signers(registry["number"])),))
             report = settle(report, expected)
+        if holder_claim:
+            report = held_to_claims(report, data, claims, registry, self.registered_holder(registry),
+                                    lambda: verifier.verify(data, detached_content=detached_content, at=at,
+                                                            claims=claims))
         return report, registry
+
+    def registered_holder(self, registry: dict) -> tuple[str, str] | None:
+        """The holder of the registered document a cross-check (:meth:`registry_cross_check`) matched, or None."""
+        if not registry.get("registeredFile"):
+            return None
+        document = self.registry.document(registry["number"])
+        return document_holder(document.doc_type, document.data)
 
     def _registered_signers(self, number: str) -> frozenset[str]:
         """The certificates that signed ``number`` or one of its duplicates (which carry the same number)."""

@@ -4,6 +4,7 @@ the registered file, identity claims on issued PDFs (issue 15, items 7-10); thro
 from __future__ import annotations
 
 import base64
+import json
 
 import pytest
 
@@ -226,3 +227,78 @@ def test_a_duplicate_is_matched_to_its_own_record(env):
     found = services.registry_cross_check(services.registry.file(duplicate["number"], "pdf"))
     assert found == {"found": True, "number": duplicate["number"], "registeredFile": True, "status": "valid",
                      "supersededBy": None}
+
+
+# 9. Identity claims on issued PDFs are the holder's
+
+def _verify(env, data: bytes, **claims) -> dict:
+    answer = env["client"].post("/api/v1/verify", headers=env["headers"]["zhm"],
+                                json={"document": base64.b64encode(data).decode(), **claims})
+    assert answer.status_code == 200, answer.get_json()
+    return answer.get_json()
+
+
+def _holder_check(report: dict) -> dict:
+    return next(c for c in report["checks"] if c["name"] == "holder")
+
+
+def test_a_claimed_bin_is_checked_against_the_holder_of_the_registered_pdf(env):
+    services, number = env["services"], env["numbers"]["zhm"]
+    pdf = services.registry.file(number, "pdf")
+    right = _verify(env, pdf, expectBin="130640007817")  # the licensee's BIN
+    assert right["indication"] == "TOTAL_PASSED" and _holder_check(right)["status"] == "PASSED"
+    for claim in ({"expectBin": "130540003335"},  # the provider's BIN: who signed, not who holds the licence
+                  {"expectIin": "820611400613"},  # the official's own IIN
+                  {"expectBin": "130640007817", "expectIin": "820611400613"}):
+        report = _verify(env, pdf, **claim)
+        assert report["indication"] == "TOTAL_FAILED", claim
+        assert [r["code"] for r in report["reasons"]] == ["HOLDER_MISMATCH"]
+    from eds.validation.request_check import Claims
+
+    report, _ = services.verify_document(pdf, claims=Claims(bin="130640007817"))  # the library, as the API
+    assert report.passed and report.checks[-1].name == "holder"
+
+
+def test_a_changed_pdf_cannot_confirm_its_holder_and_the_xml_twin_can(env):
+    services, number = env["services"], env["numbers"]["zhm"]
+    pdf, xml = services.registry.file(number, "pdf"), services.registry.file(number, "xml")
+    changed = _verify(env, pdf + b"\n% a later line\n", expectBin="130640007817")
+    assert _holder_check(changed)["code"] == "HOLDER_UNCONFIRMED" and changed["indication"] == "TOTAL_FAILED"
+    twin = xml + b"\n"  # not the registered file, but its signature is intact
+    assert _verify(env, twin, expectBin="130640007817")["indication"] == "TOTAL_PASSED"  # its signed holder
+    assert _verify(env, twin, expectBin="130540003335")["reasons"][0]["code"] == "HOLDER_MISMATCH"
+
+
+def test_a_document_this_registry_never_numbered_keeps_the_claim_on_its_signer(env, pki_dir, manifest):
+    from eds.pki.keys import SigningKey
+    from eds.signatures import xmldsig
+
+    key = SigningKey.from_pkcs12((pki_dir / "users/individual_sign.p12").read_bytes(), manifest["password"])
+    iin = manifest["identities"]["individual_sign"]["iin"]
+    request = xmldsig.sign_xml(b"<request><applicant>x</applicant></request>", key.private_key, key.certificate.der)
+    assert _verify(env, request, expectIin=iin)["indication"] == "TOTAL_PASSED"
+    other = _verify(env, request, expectIin="820611400613")
+    assert "IIN_MISMATCH" in [r["code"] for r in other["reasons"]]
+
+
+def test_the_command_line_checks_the_claim_on_pdfs_against_the_holder(env, pki_dir, tmp_path, monkeypatch, capsys):
+    from eds import cli
+
+    services, number = env["services"], env["numbers"]["zhm"]
+    pdf = tmp_path / "licence.pdf"
+    pdf.write_bytes(services.registry.file(number, "pdf"))
+    xml = tmp_path / "licence.xml"
+    xml.write_bytes(services.registry.file(number, "xml"))
+
+    def verify(path, *claim) -> dict:
+        cli.main(["verify", str(path), "--trust", str(pki_dir), "--json", *claim])
+        return json.loads(capsys.readouterr().out)
+
+    monkeypatch.setenv("EDS_HOME", str(services.settings.home))  # the service's registry is here
+    assert verify(pdf, "--expect-bin", "130640007817")["indication"] == "TOTAL_PASSED"
+    assert verify(pdf, "--expect-bin", "130540003335")["reasons"][0]["code"] == "HOLDER_MISMATCH"  # the provider
+    monkeypatch.setenv("EDS_HOME", str(tmp_path / "elsewhere"))  # no registry here: the PDF alone proves no holder
+    assert verify(pdf, "--expect-bin", "130640007817")["reasons"][0]["code"] == "HOLDER_UNCONFIRMED"
+    assert not (tmp_path / "elsewhere").exists()  # and no registry was created to ask
+    assert verify(xml, "--expect-bin", "130640007817")["indication"] == "TOTAL_PASSED"  # the signed twin's holder
+    assert verify(xml, "--expect-iin", "820611400613")["reasons"][0]["code"] == "HOLDER_MISMATCH"  # the official
