@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 
 from api.errors import ApiError, refuse_too_complex
 from api.metrics import count_verdict
-from api.request import Body, acting_for, authorise, granted_key_id, services
+from api.request import Body, acting_for, authorise, granted_key_id, idempotency_key, services
 from eds.issuing.registry.records import Document
 from eds.validation.request_check import Claims
 
@@ -41,11 +41,8 @@ def issue():
     provider = acting_for(body.text("providerId", required=True, max_length=16))
     key_id = granted_key_id(body)
     data = body.object("data")
-    idempotency = request.headers.get("Idempotency-Key")
-    if idempotency is not None and not 1 <= len(idempotency) <= 200:
-        raise ApiError("FIELD_INVALID", "Idempotency-Key must be 1-200 characters", details={"field": "Idempotency-Key"})
     document = services().issuer.issue(doc_type, data, provider_id=provider, key_id=key_id,
-                                       actor=f"api:{client.name}", idempotency_key=idempotency)
+                                       actor=f"api:{client.name}", idempotency_key=idempotency_key(client))
     return jsonify(record(document)), 201
 
 
@@ -79,7 +76,7 @@ def event(number: str):
     reason = body.text("reason", required=True, max_length=1000)
     actor = f"api:{client.name}"
     issuer = services().issuer
-    idempotency = request.headers.get("Idempotency-Key")
+    idempotency = idempotency_key(client)
     if kind == "reissue":
         key_id, data = granted_key_id(body), body.object("data", required=False)
         _for_its_provider(number)

@@ -1,9 +1,15 @@
-"""Prometheus metrics: requests, latencies, verdicts; exposed at /metrics (per worker process)."""
+"""Prometheus metrics: requests, latencies, verdicts; exposed at /metrics (per worker process).
+
+/metrics is not public: with ``EDS_METRICS_BIND`` it is served only on that separate listener (which serves nothing
+else), without it only to an API key with the admin scope.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, Request
+from flask import Blueprint, Request, Response, current_app, request
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+
+from api.request import authorise
 
 registry = CollectorRegistry()
 REQUESTS = Counter("eds_http_requests_total", "HTTP requests", ["endpoint", "status"], registry=registry)
@@ -32,6 +38,14 @@ def count_verdict(kind: str, report) -> None:
                     OCSP_ERRORS.labels(problem.split(":", 1)[0]).inc()
 
 
+def on_metrics_listener() -> bool:
+    """Whether this request came in on the ``EDS_METRICS_BIND`` listener (gunicorn names the socket's port)."""
+    port = current_app.extensions["eds"].settings.metrics_port
+    return port is not None and request.environ.get("SERVER_PORT") == str(port)
+
+
 @metrics.get("/metrics")
 def expose() -> Response:
+    if not on_metrics_listener():
+        authorise("admin")
     return Response(generate_latest(registry), mimetype=CONTENT_TYPE_LATEST)

@@ -8,13 +8,17 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import hashlib
 import json
+import math
+import threading
+import time
 from typing import Any
 
 from flask import current_app, g, request
 
 from api.errors import ApiError
-from eds.issuing.access import Client
+from eds.issuing.access import AccessError, Client
 from eds.pki.certificates import ROLE_TO_OID
 from eds.service import Services
 from eds.validation.request_check import ExpectedSigner
@@ -25,12 +29,71 @@ def services() -> Services:
     return current_app.extensions["eds"]
 
 
+class FailedAttempts:
+    """Failed API-key attempts per source address, in this process: a token bucket of ``per_minute`` failures.
+
+    While an address has none left, every attempt from it is refused (429 RATE_LIMITED) before its key is looked
+    at, so that guessing keys costs a minute per ``per_minute`` guesses and a refusal tells nothing about a key.
+    """
+
+    MAX_ADDRESSES = 10_000  # bounded memory under a spray of addresses; the fullest buckets go first
+
+    def __init__(self, per_minute: int) -> None:
+        self.per_minute = per_minute
+        self._buckets: dict[str, tuple[float, float]] = {}  # address -> (tokens, when)
+        self._lock = threading.Lock()
+
+    def _tokens(self, address: str, now: float) -> float:
+        tokens, when = self._buckets.get(address, (float(self.per_minute), now))
+        return min(float(self.per_minute), tokens + (now - when) * self.per_minute / 60.0)
+
+    def check(self, address: str) -> None:
+        """Refuse (RATE_LIMITED, ``details.retryAfter`` in seconds) while ``address`` has no attempt left."""
+        now = time.monotonic()
+        with self._lock:
+            tokens = self._tokens(address, now)
+        if tokens < 1.0:
+            wait = math.ceil((1.0 - tokens) * 60.0 / self.per_minute)
+            raise ApiError("RATE_LIMITED", f"too many failed API-key attempts from this address; retry in {wait} s",
+                           details={"retryAfter": wait})
+
+    def failed(self, address: str) -> None:
+        now = time.monotonic()
+        with self._lock:
+            self._buckets[address] = (self._tokens(address, now) - 1.0, now)
+            if len(self._buckets) > self.MAX_ADDRESSES:
+                fullest = sorted(self._buckets, key=lambda a: -self._tokens(a, now))
+                for gone in fullest[:len(self._buckets) - self.MAX_ADDRESSES // 2]:
+                    del self._buckets[gone]
+
+
 def authorise(scope: str) -> Client:
-    """The calling client, which must hold ``scope``; an AccessError (401, 403, 429) otherwise."""
-    client = services().api_keys.authenticate(request.headers.get("X-API-Key"))
+    """The calling client, which must hold ``scope``; an AccessError (401, 403, 429) otherwise. A wrong key counts
+    against the source address (:class:`FailedAttempts`), a missing one does not (it guesses nothing)."""
+    attempts: FailedAttempts = current_app.extensions["eds.failed_attempts"]
+    address = request.remote_addr or "unknown"
+    attempts.check(address)
+    try:
+        client = services().api_keys.authenticate(request.headers.get("X-API-Key"))
+    except AccessError as exc:
+        if exc.code == "API_KEY_INVALID":
+            attempts.failed(address)
+        raise
     client.require(scope)
     g.client = client
     return client
+
+
+def idempotency_key(client: Client) -> str | None:
+    """The ``Idempotency-Key`` header scoped to the API key that sent it: stored as ``<key id>:<SHA-256 of the
+    value>``, so a client that happens to use another client's value gets its own result, never that client's
+    document or a 409 CONFLICT. A value is 1-200 characters."""
+    value = request.headers.get("Idempotency-Key")
+    if value is None:
+        return None
+    if not 1 <= len(value) <= 200:
+        raise ApiError("FIELD_INVALID", "Idempotency-Key must be 1-200 characters", details={"field": "Idempotency-Key"})
+    return f"{client.key_id}:{hashlib.sha256(value.encode()).hexdigest()}"
 
 
 def acting_for(provider_id: str) -> str:

@@ -33,13 +33,14 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def gunicorn_options(host: str, port: int, workers: int | None) -> dict:
-    """Workers from cores (CPU-bound work: signatures), bounded timeouts; SIGHUP reloads workers gracefully."""
+def gunicorn_options(host: str, port: int, workers: int | None, metrics_bind: str | None = None) -> dict:
+    """Workers from cores (CPU-bound work: signatures), bounded timeouts; SIGHUP reloads workers gracefully.
+    ``metrics_bind`` (EDS_METRICS_BIND) is a second listener, where the app serves /metrics alone."""
     from api.logs import GUNICORN_LOGCONFIG
 
     cores = multiprocessing.cpu_count()
     return {
-        "bind": f"{host}:{port}",
+        "bind": [f"{host}:{port}", *([metrics_bind] if metrics_bind else [])],
         "workers": workers or min(cores + 1, 8),
         "timeout": 30,
         "graceful_timeout": 20,
@@ -55,8 +56,21 @@ def gunicorn_options(host: str, port: int, workers: int | None) -> dict:
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int | None = None) -> int:
-    """Run the API under gunicorn until interrupted."""
-    _Gunicorn(gunicorn_options(host, port, workers)).run()
+    """Run the API under gunicorn until interrupted; refuse to start (one line, exit status 2) on settings it
+    cannot use or signing keys whose files others may read (:func:`eds.issuing.keystore.load_keys`)."""
+    from eds.errors import CodedError
+    from eds.service import Settings, SettingError
+
+    try:
+        settings = Settings.from_env({})
+        if settings.metrics_port == port:
+            raise SettingError("SETTING_INVALID", f"EDS_METRICS_BIND must name another port than the API's ({port})",
+                               {"variable": "EDS_METRICS_BIND"})
+        settings.services().keys  # keys.json, the key files and their passwords' files are checked before serving
+    except CodedError as exc:
+        print(f"eds: error: {exc.code}: {exc.message}", file=sys.stderr)
+        return 2
+    _Gunicorn(gunicorn_options(host, port, workers, settings.metrics_bind)).run()
     return 0
 
 
@@ -90,10 +104,15 @@ def _first_use(home: Path, pki_dir: Path) -> None:
 
 
 def run_embedded(host: str = "127.0.0.1", port: int = 8000, pki_port: int = 8780) -> int:
-    """Build the test PKI on first use, start its CRL/OCSP/TSA services and serve the API."""
+    """Build the test PKI on first use, start its CRL/OCSP/TSA services and serve the API.
+
+    Everything it writes (the PKI's keys and password file, keys.json, api-keys.json, the registry and its -wal,
+    caches) is the service user's alone: files 0600, folders 0700; keys.json names the password file, and no
+    password is written anywhere else."""
     from eds.optional import load_test_pki
     from eds.pki.trust import eds_home
 
+    os.umask(0o077)
     generator = load_test_pki("generator")
     home = eds_home()
     pki_dir = home / "pki"

@@ -12,7 +12,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from api.documents import record
 from api.openapi import register
-from api.request import Body, acting_for, authorise, services
+from api.request import Body, acting_for, authorise, idempotency_key, services
 from eds.issuing.registry import RegistryError
 from eds.issuing.two_step import TwoStepError
 
@@ -29,7 +29,7 @@ def prepare():
     data = body.object("data")
     prepared = services().two_step.prepare(
         doc_type, data, provider_id=provider, signer_certificate_der=certificate, actor=f"api:{client.name}",
-        idempotency_key=request.headers.get("Idempotency-Key"))
+        idempotency_key=idempotency_key(client))
     return jsonify(pendingId=prepared.pending_id, number=prepared.number, digest=prepared.digest,
                    digestAlgorithm=prepared.digest_algorithm, xml=prepared.xml.decode("utf-8"),
                    expiresAt=prepared.expires_at.isoformat()), 201

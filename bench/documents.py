@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import io
-import json
 import tempfile
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from pyhanko_certvalidator import ValidationContext
 from eds.issuing import documents
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
-from eds.issuing.keystore import KeyStore
+from eds.issuing.keystore import load_keys
 from eds.issuing.registry import Registry
 from eds.issuing.registry.records import SignedFiles
 from eds.pki.revocation import Policy
@@ -45,9 +44,7 @@ def main() -> None:
         home = Path(tmp)
         registry = Registry.open(f"sqlite:///{home / 'registry.db'}")
         demo.bootstrap(home, pki, registry)
-        keys = KeyStore()
-        for key_id, entry in json.loads((home / "keys.json").read_text()).items():
-            keys.add_file(key_id, entry["pkcs12"], entry["password"])
+        keys = load_keys(home / "keys.json")
         profile = load_profile(pki)
         checker = SignerChecker(profile)
         issuer = Issuer(registry, checker, keys, IssuingOptions(timestamp_url=profile.tsa_url))

@@ -64,7 +64,8 @@ from hostile.identity import corpus as identity_corpus  # noqa: E402
 from hostile.documents import corpus as document_corpus  # noqa: E402
 from hostile.pdf import corpus as pdf_corpus  # noqa: E402
 from hostile.pdf import forgeries as pdf_forgeries  # noqa: E402
-from test_pki import services  # noqa: E402
+from test_pki import demo, services  # noqa: E402
+from test_pki.model import read_password  # noqa: E402
 
 # ---------------------------------------------------------------------------------------------------------
 # Hostile corpora
@@ -257,10 +258,9 @@ def api_corpus_tally(pki_dir: Path, manifest: dict, work: Path) -> Tally:
     tally = Tally("API (Flask app)")
     home = work / "api"
     home.mkdir()
-    keys = {name: {"pkcs12": str(pki_dir / f"users/official_{name}.p12"), "password": manifest["password"]}
-            for name in ("ministry", "region")}
-    (home / "keys.json").write_text(json.dumps(keys))
-    settings = {"EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)}
+    demo.write_keys(home, pki_dir, {name: pki_dir / f"users/official_{name}.p12" for name in ("ministry", "region")})
+    # the corpus sends hundreds of wrong keys from one address: each must be answered, not rate limited
+    settings = {"EDS_HOME": str(home), "EDS_TRUST": str(pki_dir), "EDS_AUTH_FAILURES_PER_MINUTE": 10**9}
     apps = {"main": create_app(settings), "small": create_app({**settings, "EDS_MAX_BODY": "2000"})}
     tokens = api_corpus.make_tokens(home)
     for request in api_corpus.REQUESTS:
@@ -515,7 +515,8 @@ def main(argv: list[str] | None = None) -> int:
     started = time.monotonic()
     with services.temporary() as (pki_dir, server), tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
-        manifest = json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))
+        manifest = {**json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8")),
+                    "password": read_password(pki_dir)}  # from the PKI's 0600 file: the manifest holds none
         profile = load_profile(pki_dir)
         checker = SignerChecker(profile, ocsp_client=OcspClient(timeout=1, retries=0))
         print("hostile corpora...", file=sys.stderr)

@@ -33,6 +33,7 @@ from eds.signatures import cms, pades as pdf, xmldsig
 from eds.validation.request_check import Claims, RequestChecker
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
+from test_pki.model import read_password
 
 TARGETS = ("identity", "certificate", "crl", "xml", "cms", "pdf", "request")
 CMS_CONTENT = "Өтініш: лицензия беру туралы / Заявление о выдаче лицензии".encode()
@@ -81,7 +82,7 @@ def make_seeds(pki_dir: Path) -> Seeds:
 
     def key(name: str) -> SigningKey:
         info = manifest["identities"][name]
-        return SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"], key_id=name)
+        return SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), read_password(pki_dir), key_id=name)
 
     applicant, official = key("individual_sign"), key("official_region")
     iin = manifest["identities"]["individual_sign"]["iin"]

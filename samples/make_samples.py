@@ -19,7 +19,7 @@ from pathlib import Path
 
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
-from eds.issuing.keystore import KeyStore
+from eds.issuing.keystore import load_keys
 from eds.issuing.registry import Registry
 from eds.pki.certificates import Certificate
 from eds.pki.keys import SigningKey
@@ -28,6 +28,7 @@ from eds.signatures import cms, xmldsig
 from eds.validation.signer_check import SignerChecker
 from test_pki import demo, generator, services
 from test_pki.authority import TestPki
+from test_pki.model import read_password
 
 HERE = Path(__file__).resolve().parent
 SERVICES = {
@@ -58,7 +59,7 @@ def main() -> None:
 
 def make_requests(pki: Path, out: Path, manifest: dict) -> None:
     out.mkdir()
-    keys = {name: SigningKey.from_pkcs12((pki / info["pkcs12"]).read_bytes(), manifest["password"], key_id=name)
+    keys = {name: SigningKey.from_pkcs12((pki / info["pkcs12"]).read_bytes(), read_password(pki), key_id=name)
             for name, info in manifest["identities"].items() if info["purpose"] in ("SIGN", "AUTH")}
     at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
     index: list[dict] = []
@@ -127,9 +128,7 @@ def make_documents(pki: Path, out: Path, manifest: dict) -> None:
             home = Path(tmp)
             registry = Registry.open(f"sqlite:///{home / 'registry.db'}")
             demo.bootstrap(home, pki, registry)
-            keys = KeyStore()
-            for key_id, entry in json.loads((home / "keys.json").read_text(encoding="utf-8")).items():
-                keys.add_file(key_id, entry["pkcs12"], entry["password"])
+            keys = load_keys(home / "keys.json")
             profile = load_profile(pki)
             issuer = Issuer(registry, SignerChecker(profile), keys,
                             IssuingOptions(public_url="https://eds.example.kz", timestamp_url=profile.tsa_url))
@@ -155,7 +154,7 @@ def make_documents(pki: Path, out: Path, manifest: dict) -> None:
                                 name=gost_certificate.common_name, position="Басшы / Руководитель",
                                 doc_types=["scrap_metal_licence"], valid_from=dt.datetime.now(dt.timezone.utc)
                                 - dt.timedelta(days=1), valid_to=gost_certificate.not_after, actor="samples")
-            keys.add_file("gost_company_head", pki / gost["pkcs12"], manifest["password"])
+            keys.add_file("gost_company_head", pki / gost["pkcs12"], read_password(pki))
             data = {k: v for k, v in EXAMPLES["scrap_metal_licence"].items() if k != "provider"}
             keep(issuer.issue("scrap_metal_licence", data, provider_id="GST", key_id="gost_company_head",
                               actor="samples"), "issue")

@@ -21,7 +21,7 @@ from cryptography.x509 import ocsp
 from eds.pki.gost.keys import GostPrivateKey
 from eds.pki.keys import SigningKey
 from test_pki import gost, tsa
-from test_pki.model import TSA_POLICY
+from test_pki.model import TSA_POLICY, read_password
 
 REASONS = {flag.name: flag for flag in x509.ReasonFlags}
 RESPONDERS = {"ca_rsa": "ocsp_rsa", "ca_ec": "ocsp_ec", "ca_gost": "ocsp_gost"}
@@ -78,7 +78,7 @@ class TestPki:
     def load(cls, directory: str | Path) -> "TestPki":
         root = Path(directory)
         manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
-        password = manifest["password"]
+        password = read_password(root)
         signers = {name: _load_p12(root / info["pkcs12"], password)
                    for name, info in manifest["authorities"].items()}
         for name in ("ocsp_rsa", "ocsp_ec", "tsa"):

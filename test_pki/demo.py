@@ -13,6 +13,7 @@ from pathlib import Path
 
 from eds.issuing.registry import Registry, RegistryError
 from eds.pki.certificates import Certificate
+from test_pki.model import PASSWORD_FILE, write_private
 
 PROVIDERS = {
     "MCI": ("official_ministry", "Мәдениет және ақпарат министрлігінің Ақпарат комитеті",
@@ -28,12 +29,12 @@ PROVIDERS = {
 def bootstrap(home: Path, pki_dir: Path, registry: Registry) -> dict[str, str]:
     """Write ``home/keys.json`` and register the providers and officials; returns provider -> key id."""
     manifest = json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))
-    keys: dict[str, dict] = {}
+    keys: dict[str, str] = {}
     now = _dt.datetime.now(_dt.timezone.utc)
     for provider_id, (identity, name_kk, name_ru, position, doc_types) in PROVIDERS.items():
         info = manifest["identities"][identity]
         cert = Certificate.load((pki_dir / info["certificate"]).read_bytes())
-        keys[identity] = {"pkcs12": str(pki_dir / info["pkcs12"]), "password": manifest["password"]}
+        keys[identity] = str(pki_dir / info["pkcs12"])
         try:
             registry.add_provider(provider_id, name_kk=name_kk, name_ru=name_ru, bin=info["bin"], actor="bootstrap")
             registry.add_signer(provider_id, cert_der=cert.der, iin=info["iin"], name=cert.common_name,
@@ -42,7 +43,15 @@ def bootstrap(home: Path, pki_dir: Path, registry: Registry) -> dict[str, str]:
         except RegistryError as exc:
             if exc.code != "CONFLICT":
                 raise
-    path = home / "keys.json"
-    path.write_text(json.dumps(keys, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    path.chmod(0o600)
+    write_keys(home, pki_dir, keys)
     return {provider_id: spec[0] for provider_id, spec in PROVIDERS.items()}
+
+
+def write_keys(home: Path, pki_dir: Path, keys: dict[str, str]) -> Path:
+    """``home/keys.json`` (0600) for key id -> PKCS#12 file of the test PKI: each entry names the PKI's 0600
+    password file (``password_file``), so keys.json holds no password."""
+    entries = {key_id: {"pkcs12": str(pkcs12), "password_file": str(Path(pki_dir) / PASSWORD_FILE)}
+               for key_id, pkcs12 in keys.items()}
+    path = Path(home) / "keys.json"
+    write_private(path, (json.dumps(entries, indent=2, ensure_ascii=False) + "\n").encode())
+    return path

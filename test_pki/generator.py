@@ -25,6 +25,7 @@ from test_pki.model import (
     DEFAULT_BASE_URL,
     MINISTRY,
     PASSWORD,
+    PASSWORD_FILE,
     POLICY_TEST,
     REGION,
     Authority,
@@ -36,6 +37,7 @@ from test_pki.model import (
     serial_for,
     status_extensions,
     subject_name,
+    write_private,
 )
 
 ROOT_RSA_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (RSA) TEST"
@@ -138,24 +140,31 @@ def _write_p12(path: Path, name: str, key, cert: x509.Certificate, chain: list[x
         .build(PASSWORD.encode())
     )
     alias = x509.SubjectKeyIdentifier.from_public_key(key.public_key()).digest.hex().encode()
-    path.write_bytes(pkcs12.serialize_key_and_certificates(alias, key, cert, chain, encryption))
+    write_private(path, pkcs12.serialize_key_and_certificates(alias, key, cert, chain, encryption))
 
 
 def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
              now: _dt.datetime | None = None) -> dict:
-    """Write the whole PKI into ``directory`` (created if missing) and return the manifest."""
+    """Write the whole PKI into ``directory`` (created if missing) and return the manifest.
+
+    Keys and the password file are 0600 in folders only the owner may enter (0700); the manifest names the
+    password file (``password_file``) and holds no password.
+    """
     out = Path(directory)
     if out.exists() and any(out.iterdir()):
         raise FileExistsError(f"{out} is not empty; choose an empty folder")
+    out.mkdir(mode=0o700, parents=True, exist_ok=True)
+    out.chmod(0o700)
     for sub in ("anchors", "ca", "users", "crl"):
-        (out / sub).mkdir(parents=True, exist_ok=True)
+        (out / sub).mkdir(mode=0o700, exist_ok=True)
+    write_private(out / PASSWORD_FILE, PASSWORD.encode() + b"\n")
     now = (now or _dt.datetime.now(_dt.timezone.utc)).replace(microsecond=0)
     base_url = base_url.rstrip("/")
 
     keys: dict[str, object] = {}
     certs: dict[str, x509.Certificate] = {}
     by_name = {a.name: a for a in AUTHORITIES}
-    manifest: dict = {"base_url": base_url, "password": PASSWORD, "authorities": {}, "identities": {}}
+    manifest: dict = {"base_url": base_url, "password_file": PASSWORD_FILE, "authorities": {}, "identities": {}}
 
     for authority in AUTHORITIES:
         key = _new_key(authority.algorithm)
@@ -184,7 +193,7 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
         cert = builder.sign(issuer_key, hashes.SHA256())
         certs[authority.name] = cert
         folder = "ca" if authority.trusted else "lookalike"
-        (out / folder).mkdir(exist_ok=True)
+        (out / folder).mkdir(mode=0o700, exist_ok=True)
         _write_pem(out / folder / f"{authority.name}.pem", cert)
         chain = [certs[authority.parent]] if authority.parent else []
         _write_p12(out / folder / f"{authority.name}.p12", authority.name, key, cert, chain)

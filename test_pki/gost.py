@@ -37,6 +37,7 @@ from test_pki.model import (
     serial_for,
     status_extensions,
     subject_name,
+    write_private,
 )
 
 ROOT_GOST_CN = "НЕГІЗГІ КУӘЛАНДЫРУШЫ ОРТАЛЫҚ (GOST) TEST 2022"
@@ -168,7 +169,7 @@ def _purpose_extensions(extensions: _Extensions, identity: Identity) -> None:
 def _write(out: Path, relative: str, certificate: bytes, key: GostPrivateKey, chain: list[bytes]) -> None:
     (out / f"{relative}.pem").write_bytes(pem.armor("CERTIFICATE", certificate))
     alias = key_identifier(key.spki).hex()
-    (out / f"{relative}.p12").write_bytes(write_pkcs12(key.to_pkcs8(), certificate, chain, PASSWORD, alias=alias))
+    write_private(out / f"{relative}.p12", write_pkcs12(key.to_pkcs8(), certificate, chain, PASSWORD, alias=alias))
 
 
 def generate(out: Path, base_url: str, now: _dt.datetime, manifest: dict) -> None:

@@ -8,7 +8,9 @@ hierarchy, is what lets the generator import the GOST branch and the authority w
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -16,10 +18,24 @@ from cryptography.x509.oid import NameOID
 from eds.pki.identity import complete
 
 PASSWORD = "Qwerty12"  # the password NCA's public test keys use; test material only
+PASSWORD_FILE = "pkcs12.password"  # where a generated PKI keeps it (0600); manifest.json holds no password
 DEFAULT_BASE_URL = "http://127.0.0.1:8780"
 POLICY_TEST = "1.2.398.3.3.2.1"
 TSA_POLICY = "1.2.398.3.3.2.6.4"
 OID_NCA_KEY_STORAGE = x509.ObjectIdentifier("1.2.398.3.3.5")
+
+def write_private(path: Path, data: bytes) -> None:
+    """Write a file only its owner may read (0600 from the start, not chmod-ed afterwards): keys, the password."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+    os.chmod(path, 0o600)  # a file that existed keeps its mode through os.open
+
+
+def read_password(pki_dir: Path) -> str:
+    """The PKCS#12 password of the generated PKI in ``pki_dir``, from its 0600 password file."""
+    return (Path(pki_dir) / PASSWORD_FILE).read_text(encoding="utf-8").rstrip("\r\n")
+
 
 # Organisations (BINs are made checksum-valid by ``complete``).
 COMPANY = ("ТОО \"ТЕСТ МЕТАЛЛ\"", complete("15034000111"))

@@ -14,6 +14,7 @@ from eds.pki.certificates import Certificate
 from eds.pki.gost.providers import install as install_gost
 from eds.pki.trust import load_profile
 from test_pki import generator, services
+from test_pki.model import read_password
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -38,7 +39,8 @@ def pki_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def manifest(pki_dir) -> dict:
-    return json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))
+    """manifest.json, with the PKCS#12 password read from the PKI's 0600 password file (the manifest holds none)."""
+    return {**json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8")), "password": read_password(pki_dir)}
 
 
 @pytest.fixture(scope="session")

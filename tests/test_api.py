@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import io
-import json
 
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
@@ -13,14 +12,14 @@ from api import create_app
 from eds.issuing.access import ApiKeys
 from eds.pki.keys import SigningKey
 from eds.signatures import cms, tsp, xmldsig
+from test_pki import demo
 
 
 @pytest.fixture(scope="module")
 def home(tmp_path_factory, pki_dir, manifest):
     home = tmp_path_factory.mktemp("home")
-    keys = {"ministry": {"pkcs12": str(pki_dir / "users/official_ministry.p12"), "password": manifest["password"]},
-            "region": {"pkcs12": str(pki_dir / "users/official_region.p12"), "password": manifest["password"]}}
-    (home / "keys.json").write_text(json.dumps(keys))
+    demo.write_keys(home, pki_dir, {"ministry": pki_dir / "users/official_ministry.p12",
+                                    "region": pki_dir / "users/official_region.p12"})
     return home
 
 
@@ -158,6 +157,8 @@ def test_missing_trust_profile_is_503(tmp_path, tokens, home, cert_of):
     assert response.status_code == 503 and response.get_json()["code"] == "DEPENDENCY_UNAVAILABLE"
 
 
-def test_metrics(client, tokens):
-    text = client.get("/metrics").get_data(as_text=True)
+def test_metrics(client, home):
+    assert client.get("/metrics").get_json()["code"] == "API_KEY_MISSING"  # not public: an admin key reads them
+    admin = ApiKeys(home / "api-keys.json").create("scraper", ["admin"])
+    text = client.get("/metrics", headers={"X-API-Key": admin}).get_data(as_text=True)
     assert "eds_http_requests_total" in text and "eds_verdicts_total" in text

@@ -3,21 +3,20 @@
 
 from __future__ import annotations
 
-import json
 
 import pytest
 
 from api import create_app
 from hostile.api.corpus import REQUESTS, Request, make_tokens, send
+from test_pki import demo
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory, pki_dir, manifest, pki_server):
     home = tmp_path_factory.mktemp("api-hostile")
-    keys = {name: {"pkcs12": str(pki_dir / f"users/official_{name}.p12"), "password": manifest["password"]}
-            for name in ("ministry", "region")}
-    (home / "keys.json").write_text(json.dumps(keys))
-    settings = {"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir)}
+    demo.write_keys(home, pki_dir, {name: pki_dir / f"users/official_{name}.p12" for name in ("ministry", "region")})
+    # the corpus sends hundreds of wrong keys from one address: each must be answered, not rate limited
+    settings = {"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir), "EDS_AUTH_FAILURES_PER_MINUTE": 10**9}
     apps = {"main": create_app(settings), "small": create_app({**settings, "EDS_MAX_BODY": "2000"})}
     return apps, make_tokens(home)
 

@@ -17,7 +17,7 @@ from pyhanko_certvalidator import ValidationContext
 from eds.issuing.documents import DocumentDataError
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingError, IssuingOptions
-from eds.issuing.keystore import KeyStore
+from eds.issuing.keystore import load_keys
 from eds.issuing.registry import Registry, RegistryError
 from eds.pki.revocation import Policy
 from eds.validation.signer_check import SignerChecker
@@ -33,9 +33,7 @@ def issuer(tmp_path_factory, pki_dir, profile, pki_server):
     home = tmp_path_factory.mktemp("issuing")
     registry = Registry.open(f"sqlite:///{home / 'registry.db'}")
     demo.bootstrap(home, pki_dir, registry)
-    keys = KeyStore()
-    for key_id, entry in json.loads((home / "keys.json").read_text()).items():
-        keys.add_file(key_id, entry["pkcs12"], entry["password"])
+    keys = load_keys(home / "keys.json")
     return Issuer(registry, SignerChecker(profile), keys,
                   IssuingOptions(public_url="https://eds.example.kz", timestamp_url=profile.tsa_url))
 

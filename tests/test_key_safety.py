@@ -36,6 +36,7 @@ from eds.issuing.registry import Registry
 from eds.pki.keys import KeyStoreError, SigningKey
 from eds.signatures import pades as pdf
 from test_pki import demo
+from test_pki.model import write_private
 
 PASSWORD_ENV = "EDS_TEST_KEY_SAFETY_PASSWORD"
 
@@ -85,11 +86,11 @@ def home(tmp_path, pki_dir, original, monkeypatch):
     registry.close()
     password = "Kilt-" + secrets.token_urlsafe(18)
     encryption = serialization.BestAvailableEncryption(password.encode())
-    (tmp_path / "official.p12").write_bytes(pkcs12.serialize_key_and_certificates(
+    write_private(tmp_path / "official.p12", pkcs12.serialize_key_and_certificates(
         b"official", original.private_key, original.certificate.x509, [c.x509 for c in original.chain], encryption))
-    (tmp_path / "keys.json").write_text(json.dumps({
+    write_private(tmp_path / "keys.json", json.dumps({
         "official_region": {"pkcs12": "official.p12", "password_env": PASSWORD_ENV},
-        "mistyped": {"pkcs12": "official.p12", "password_env": PASSWORD_ENV + "_WRONG"}}))
+        "mistyped": {"pkcs12": "official.p12", "password_env": PASSWORD_ENV + "_WRONG"}}).encode())
     monkeypatch.setenv(PASSWORD_ENV, password)
     monkeypatch.setenv(PASSWORD_ENV + "_WRONG", password[::-1])
     return tmp_path, password

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import multiprocessing
 import os
 import subprocess
@@ -22,7 +21,7 @@ from sqlalchemy.engine import make_url
 
 from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import Issuer, IssuingOptions
-from eds.issuing.keystore import KeyStore
+from eds.issuing.keystore import load_keys
 from eds.issuing.registry import Draft, ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
 from eds.pki.trust import load_profile
 from eds.validation.signer_check import SignerChecker
@@ -115,9 +114,7 @@ def _issue_licences_in_threads(url: str, pki_dir: Path, home: Path, threads: int
     """One process: ``threads`` threads each issuing ``each`` full licences (validate, render, PAdES, XMLDSig,
     register) through the same Issuer, as a gunicorn worker with threads does."""
     registry = Registry.open(url)
-    keys = KeyStore()
-    for key_id, entry in json.loads((home / "keys.json").read_text()).items():
-        keys.add_file(key_id, entry["pkcs12"], entry["password"])
+    keys = load_keys(home / "keys.json")
     # PAdES B-B: the numbering and the journal are under test here, not the TSA or the B-LT data.
     issuer = Issuer(registry, SignerChecker(load_profile(pki_dir)), keys, IssuingOptions(long_term=False))
     data = {key: value for key, value in EXAMPLES["scrap_metal_licence"].items() if key != "provider"}

@@ -3,25 +3,59 @@
 Loading a key is the slow part of signing (pyHanko's SimpleSigner reloads it every time), so a key is
 loaded when first used and kept in a ``KeyStore``. Keys stay encrypted at rest (PKCS#12); the password
 lives only in the process. Nothing here ever prints or returns the private key.
+
+``keys.json`` (:func:`load_keys`) names, per key id, its PKCS#12 file and where its password is read: an
+environment variable (``password_env``) or a file (``password_file``, one line); never the password itself.
+keys.json, the key files and the password files must be the service user's alone (no group or other
+permission bits), or the service refuses to start (SECRET_FILE_EXPOSED) unless told to allow it for a demo.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
+import stat
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 
 from eds.pki.keys import KeyStoreError, SigningKey
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PasswordSource:
+    """Where a key's password is read, when the key is first used: an environment variable or a file."""
+
+    env: str | None = None
+    file: Path | None = None
+
+    def read(self) -> str:
+        """The password; KEY_PASSWORD_MISSING (naming the variable or file, never a value) when there is none."""
+        if self.env is not None:
+            value = os.environ.get(self.env)
+            if value is None:
+                raise KeyStoreError("KEY_PASSWORD_MISSING", f"the environment variable {self.env} is not set")
+            return value
+        try:
+            return self.file.read_text(encoding="utf-8").rstrip("\r\n")
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
+            raise KeyStoreError("KEY_PASSWORD_MISSING", f"cannot read password file {self.file}: {reason}") from None
 
 
 class KeyStore:
     """Named signing keys, each loaded at most once per process."""
 
     def __init__(self) -> None:
-        self._sources: dict[str, tuple[Path, str]] = {}
+        self._sources: dict[str, tuple[Path, str | PasswordSource]] = {}
         self._loaded: dict[str, SigningKey] = {}
         self._lock = threading.Lock()
 
-    def add_file(self, key_id: str, path: str | Path, password: str) -> None:
+    def add_file(self, key_id: str, path: str | Path, password: str | PasswordSource) -> None:
+        """A PKCS#12 file, opened on first use with ``password`` (or the one its source gives then)."""
         self._sources[key_id] = (Path(path), password)
         self._loaded.pop(key_id, None)
 
@@ -46,6 +80,62 @@ class KeyStore:
                     data = path.read_bytes()
                 except OSError as exc:
                     raise KeyStoreError("KEY_UNREADABLE", f"cannot read key file {path.name}: {exc.strerror}") from None
+                if isinstance(password, PasswordSource):
+                    password = password.read()
                 key = SigningKey.from_pkcs12(data, password, key_id=key_id)
                 self._loaded[key_id] = key
         return key
+
+
+def require_private(path: Path, *, allow_readable: bool = False) -> None:
+    """Refuse (SECRET_FILE_EXPOSED) a secret file with any group or other permission; with ``allow_readable``
+    (a demo) only warn. A file that does not exist is left to its first use."""
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return
+    if mode & 0o077:
+        message = (f"{path} may be read by users other than the service's (mode {mode:04o}): chmod 600 it "
+                   "(for a demo only: EDS_ALLOW_READABLE_KEYS=1)")
+        if not allow_readable:
+            raise KeyStoreError("SECRET_FILE_EXPOSED", message, {"file": str(path), "mode": f"{mode:04o}"})
+        log.warning("secret file readable by others, allowed for a demo", extra={"file": str(path),
+                                                                                 "mode": f"{mode:04o}"})
+
+
+def load_keys(path: Path, *, allow_readable: bool = False) -> KeyStore:
+    """The keys ``keys.json`` at ``path`` names: ``{"id": {"pkcs12": FILE, "password_env": VAR}}`` or
+    ``{"id": {"pkcs12": FILE, "password_file": FILE}}`` (relative paths from keys.json's folder). Refused:
+    KEYS_FILE_INVALID (not that shape, or a password written in it), SECRET_FILE_EXPOSED (see
+    :func:`require_private`). No keys.json is no keys."""
+    store = KeyStore()
+    if not path.exists():
+        return store
+    require_private(path, allow_readable=allow_readable)
+    try:
+        entries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise KeyStoreError("KEYS_FILE_INVALID", f"{path} is not readable JSON: {exc}") from None
+    if not isinstance(entries, dict):
+        raise KeyStoreError("KEYS_FILE_INVALID", f"{path} must be a JSON object of key id -> entry")
+    for key_id, entry in entries.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("pkcs12"), str):
+            raise KeyStoreError("KEYS_FILE_INVALID", f"{path}: key {key_id!r} needs a pkcs12 file",
+                                {"keyId": key_id})
+        if "password" in entry:
+            raise KeyStoreError("KEYS_FILE_INVALID", f"{path}: key {key_id!r} has its password written in keys.json; "
+                                "name an environment variable (password_env) or a 0600 file (password_file)",
+                                {"keyId": key_id})
+        sources = [name for name in ("password_env", "password_file") if isinstance(entry.get(name), str)]
+        if len(sources) != 1:
+            raise KeyStoreError("KEYS_FILE_INVALID", f"{path}: key {key_id!r} needs one of password_env or "
+                                "password_file", {"keyId": key_id})
+        pkcs12 = path.parent / entry["pkcs12"]
+        require_private(pkcs12, allow_readable=allow_readable)
+        if sources == ["password_env"]:
+            password = PasswordSource(env=entry["password_env"])
+        else:
+            password = PasswordSource(file=path.parent / entry["password_file"])
+            require_private(password.file, allow_readable=allow_readable)
+        store.add_file(key_id, pkcs12, password)
+    return store
