@@ -59,7 +59,7 @@ def cmd_pki_init(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     print(f"test PKI written to {args.dir}: {len(manifest['authorities'])} CAs, "
           f"{len(manifest['identities'])} identities; services expected at {manifest['base_url']}")
-    print(f"PKCS#12 password: {manifest['password']} (test material only)")
+    print(f"PKCS#12 password: in {Path(args.dir) / manifest['password_file']} (0600; test material only)")
     return EXIT_PASSED
 
 

@@ -13,6 +13,9 @@ Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
 | EDS_KEYS | $EDS_HOME/keys.json | signing keys the service holds: {"id": {"pkcs12": path, "password_env": VAR}} |
 | EDS_PUBLIC_URL | http://127.0.0.1:8000 | base of the public verification links (QR codes) |
 | EDS_MAX_BODY | 20971520 | request size limit in bytes |
+| EDS_METRICS_BIND | (none) | host:port of a listener that serves /metrics alone; unset: /metrics needs an admin key |
+| EDS_AUTH_FAILURES_PER_MINUTE | 10 | failed API-key attempts per source address (per worker) before 429 RATE_LIMITED |
+| EDS_ALLOW_READABLE_KEYS | 0 | 1: start although keys.json, a key or a password file is readable by others (demo only) |
 | EDS_NCANODE_ROOT | 0 | 1: the NCANode-compatible endpoints also at the root (/x509/info...), not only under /ncanode |
 | EDS_NCANODE_ACCEPT_KEYS | 0 | 1: NCANode requests may carry a PKCS#12 and its password (used once, never stored) |
 """
@@ -22,7 +25,6 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import io
-import json
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -31,11 +33,14 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.engine import make_url
+
+from eds.errors import CodedError
 from eds.issuing.access import ApiKeys
 from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
 from eds.issuing.documents import DOCUMENT_TYPES
 from eds.issuing.issuer import Issuer, IssuingOptions
-from eds.issuing.keystore import KeyStore
+from eds.issuing.keystore import KeyStore, load_keys
 from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.registry.records import Document
 from eds.issuing.two_step import TwoStepIssuer
@@ -155,6 +160,52 @@ def registered_file(data: bytes, document: Document) -> bool:
     return hashlib.sha256(data).hexdigest() in {f.sha256 for f in document.files}
 
 
+def _private_sqlite_file(database_url: str) -> None:
+    """Create a new SQLite registry 0600 in a 0700 folder before SQLite does (it would make it 0644); its -wal and
+    -shm files take the database file's mode."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    if path.exists():
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another worker made it first, with the same mode
+        pass
+
+
+class SettingError(CodedError, ValueError):
+    """``code`` SETTING_INVALID: an environment variable the service cannot use (``details.variable`` names it)."""
+
+
+def _bind_address(value: str | None) -> str | None:
+    """``host:port`` (checked here, so that a typo stops the start instead of leaving /metrics unserved)."""
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingError("SETTING_INVALID", f"EDS_METRICS_BIND must be host:port, not {value!r}",
+                           {"variable": "EDS_METRICS_BIND"})
+    return value
+
+
+def _positive(env: dict, name: str, default: int) -> int:
+    value = env.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingError("SETTING_INVALID", f"{name} must be a positive whole number, not {value!r}",
+                           {"variable": name})
+    return int(value)
+
+
+# The form of the numbers registries of this service give (LIC-ZHM-2026-000123, a duplicate's -D1): a document
+# printing one is an issued document even where no registry can look it up.
+REGISTRY_NUMBER = re.compile(r"[A-Z]{2,8}-[A-Z][A-Z0-9]{1,7}-\d{4}-\d{6}(-D\d+)?")
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -168,6 +219,9 @@ class Settings:
     public_url: str
     max_body: int
     long_term: bool
+    metrics_bind: str | None
+    auth_failures_per_minute: int
+    allow_readable_keys: bool
     ncanode_root: bool = False
     ncanode_accept_keys: bool = False
 
@@ -187,9 +241,17 @@ class Settings:
             public_url=env.get("EDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body=int(env.get("EDS_MAX_BODY", str(20 * 1024 * 1024))),
             long_term=env.get("EDS_LONG_TERM", "1") not in ("0", "false", "no"),
+            metrics_bind=_bind_address(env.get("EDS_METRICS_BIND") or None),
+            auth_failures_per_minute=_positive(env, "EDS_AUTH_FAILURES_PER_MINUTE", 10),
+            allow_readable_keys=env.get("EDS_ALLOW_READABLE_KEYS", "0") in ("1", "true", "yes"),
             ncanode_root=env.get("EDS_NCANODE_ROOT", "0") in ("1", "true", "yes"),
             ncanode_accept_keys=env.get("EDS_NCANODE_ACCEPT_KEYS", "0") in ("1", "true", "yes"),
         )
+
+    @property
+    def metrics_port(self) -> int | None:
+        """The port of the separate /metrics listener, when there is one."""
+        return int(self.metrics_bind.rsplit(":", 1)[1]) if self.metrics_bind else None
 
     def services(self) -> "Services":
         return Services(self)
@@ -225,12 +287,8 @@ class Services:
 
     @cached_property
     def keys(self) -> KeyStore:
-        store = KeyStore()
-        if self.settings.keys_file.exists():
-            for key_id, entry in json.loads(self.settings.keys_file.read_text(encoding="utf-8")).items():
-                password = os.environ.get(entry.get("password_env", ""), entry.get("password", ""))
-                store.add_file(key_id, self.settings.keys_file.parent / entry["pkcs12"], password)
-        return store
+        """The signing keys keys.json names (refused when it, a key or a password file is open to others)."""
+        return load_keys(self.settings.keys_file, allow_readable=self.settings.allow_readable_keys)
 
     def loaded_crls(self) -> list:
         """CRLs the revocation store holds now (empty until revocation has been checked by CRL)."""
@@ -240,6 +298,7 @@ class Services:
 
     @cached_property
     def registry(self) -> Registry:
+        _private_sqlite_file(self.settings.database_url)
         return Registry.open(self.settings.database_url)
 
     def registry_status(self) -> dict:

@@ -198,6 +198,8 @@ def _get(url: str, headers: dict | None = None) -> int:
             return answer.status
     except urllib.error.HTTPError as error:
         return error.code
+    except OSError:  # not listening (yet)
+        return 0
 
 
 def test_gunicorn_serves_metrics_on_the_second_bind_alone(site, pki_dir, tmp_path):
