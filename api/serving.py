@@ -120,7 +120,12 @@ def run_embedded(host: str = "127.0.0.1", port: int = 8000, pki_port: int = 8780
     if not (pki_dir / "manifest.json").exists():
         generator.generate(pki_dir, base_url=f"http://127.0.0.1:{pki_port}")
         print(f"test PKI generated in {pki_dir}", flush=True)
-    base_url = json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))["base_url"]
+    manifest = json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8"))
+    if "password_file" not in manifest:  # made before passwords left the manifest (and keys.json)
+        print(f"eds: error: TEST_PKI_OUTDATED: {pki_dir} was made by an older eds and keeps its key password in "
+              f"manifest.json; remove {home} (test material only) and run again", file=sys.stderr)
+        return 2
+    base_url = manifest["base_url"]
     _first_use(home, pki_dir)
     services = subprocess.Popen([sys.executable, "-m", "eds.cli", "pki", "serve", str(pki_dir)])
     try:

@@ -222,3 +222,15 @@ def test_eds_run_writes_no_password_and_still_issues(tmp_path):
     assert all(mode(f) == 0o600 for f in private), [(str(f), oct(mode(f))) for f in private if mode(f) != 0o600]
     folders = [home, *(p for p in home.rglob("*") if p.is_dir())]
     assert all(mode(f) == 0o700 for f in folders), [(str(f), oct(mode(f))) for f in folders if mode(f) != 0o700]
+
+
+def test_eds_run_on_a_var_made_before_says_what_to_do(tmp_path):
+    """A var/ whose test PKI still keeps the password in its manifest is not served half-working: one line."""
+    (tmp_path / "pki").mkdir()
+    (tmp_path / "pki" / "manifest.json").write_text(json.dumps({"base_url": "http://127.0.0.1:1", "password": "x"}))
+    env = {**{k: v for k, v in os.environ.items() if not k.startswith("EDS_")}, "EDS_HOME": str(tmp_path)}
+    result = subprocess.run([sys.executable, "-m", "eds.cli", "run", "--port", str(_free_port()), "--pki-port",
+                             str(_free_port())], env=env, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.startswith("eds: error: TEST_PKI_OUTDATED: ") and len(result.stderr.splitlines()) == 1
+    assert f"remove {tmp_path}" in result.stderr
