@@ -891,7 +891,7 @@ CATALOGUE.update({
         "en": "the document was changed after it was signed: {changes}",
     },
     "check.changes.change": {
-        "kk": "{kind} ({objects} объектілер, {revision}-нұсқа)",
+        "kk": "{kind} (объектілер: {objects}; {revision}-нұсқа)",
         "ru": "{kind} (объекты {objects}, ревизия {revision})",
         "en": "{kind} (objects {objects}, revision {revision})",
     },

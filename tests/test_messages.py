@@ -48,14 +48,61 @@ def test_every_reason_code_has_an_entry_and_every_entry_a_reason():
     assert {key.split(".", 1)[1] for key in messages.CATALOGUE if key.startswith("reason.")} == codes
 
 
+def _check_of_calls(tree: ast.AST) -> list[ast.Call]:
+    """Every ``Check.of(name, status, key, values, code, details)`` in ``tree``."""
+    return [call for call in _calls(tree, "of") if getattr(call.func.value, "id", None) == "Check"]
+
+
 def test_every_reason_code_a_check_gives_is_in_the_table():
-    """Check(name, status, message, code, ...) with a literal code, anywhere in the library."""
+    """Check(name, status, message, code, ...) and Check.of(name, status, key, values, code, ...) with a literal
+    code, anywhere in the library."""
     given = set()
-    for call in (c for path in sorted((ROOT / "eds").rglob("*.py")) for c in _calls(_tree(path), "Check")):
-        code = call.args[3] if len(call.args) > 3 else next((k.value for k in call.keywords if k.arg == "code"), None)
-        if _literal(code):
-            given.add(_literal(code))
+    for path in sorted((ROOT / "eds").rglob("*.py")):
+        tree = _tree(path)
+        for call, position in [*((c, 3) for c in _calls(tree, "Check")), *((c, 4) for c in _check_of_calls(tree))]:
+            code = call.args[position] if len(call.args) > position else next(
+                (k.value for k in call.keywords if k.arg == "code"), None)
+            if _literal(code):
+                given.add(_literal(code))
     assert given and given <= set(reasons.REASONS), given - set(reasons.REASONS)
+
+
+def _phrase_keys() -> tuple[set[str], set[str]]:
+    """The keys report lines are read by (Phrase(key, ...) and Check.of(name, status, key, ...)) in the library:
+    literal keys, and the literal beginnings of keys made with an f-string."""
+    keys: set[str] = set()
+    prefixes: set[str] = set()
+    for path in sorted((ROOT / "eds").rglob("*.py")):
+        tree = _tree(path)
+        for call, position in [*((c, 0) for c in _calls(tree, "Phrase")), *((c, 2) for c in _check_of_calls(tree))]:
+            if len(call.args) <= position:
+                continue
+            node = call.args[position]
+            if _literal(node):
+                keys.add(_literal(node))
+            elif isinstance(node, ast.JoinedStr) and node.values and _literal(node.values[0]):
+                prefixes.add(_literal(node.values[0]))
+    return keys, prefixes
+
+
+def test_every_key_a_report_line_is_read_by_is_in_the_catalogue():
+    keys, prefixes = _phrase_keys()
+    assert {"check.validity.valid", "check.signature.intact", "check.revocation.revoked"} <= keys
+    assert keys <= set(messages.CATALOGUE), keys - set(messages.CATALOGUE)
+    assert {"check.purpose.", "crlreason.", "idname."} <= prefixes
+    for prefix in prefixes:
+        assert any(key.startswith(prefix) for key in messages.CATALOGUE), prefix
+
+
+def test_report_lines_are_translated_not_copied():
+    """A kk or ru text of a report line equal to the English one is a missing translation (names excepted)."""
+    kinds = ("check.", "cause.", "change.", "checkname.", "checkstatus.", "line.", "timesource.", "evidencesource.",
+             "purpose.", "crlreason.")
+    untranslatable = {"change.xobject"}  # a PDF object type's own name
+    for key, entry in messages.CATALOGUE.items():
+        if key.startswith(kinds) and key not in untranslatable:
+            for lang in ("kk", "ru"):
+                assert entry[lang] != entry["en"], (key, lang)
 
 
 def _api_codes() -> set[str]:

@@ -142,7 +142,8 @@ def _claimed_only(signature: SignatureReport) -> SignatureReport:
     return dataclasses.replace(signature, signing_time=None, extra=extra)
 
 
-def failed(name: str, status: Status, message: str, code: str, failure: str | None, details: dict | None = None) -> Check:
+def failed(name: str, status: Status, message: str, code: str, failure: str | None,
+           details: dict | None = None) -> Check:
     """A line for a failure a lower layer reported as ``failure`` (its code) and ``message`` (its English, kept
     for the JSON): people read the catalogue's ``cause.<failure>``, or the line's own text naming the code."""
     key = f"cause.{failure}"
@@ -211,19 +212,20 @@ class RequestChecker:
             if found[key] is not None or not path or document is None:
                 continue  # with no intact document there is nothing trustworthy to read: the signature fails
             label = key[-3:].upper()
+            where = {"label": Phrase(f"idname.{label}"), "path": repr(path)}
             if detect_format(document) != "xml":
-                problems.append(Check.of("claims", Status.FAILED, "check.claims.not_xml",
-                                         {"label": label, "path": repr(path)}, "DOCUMENT_MALFORMED", {"path": path}))
+                problems.append(Check.of("claims", Status.FAILED, "check.claims.not_xml", where, "DOCUMENT_MALFORMED",
+                                         {"path": path}))
                 continue
             try:
                 value = xmldsig.find_text(document, path)
             except ValueError as exc:
                 problems.append(Check("claims", Status.FAILED, f"{label} path {path!r}: {exc}", "DOCUMENT_MALFORMED",
-                                      phrase=Phrase("check.claims.bad_path", {"label": label, "path": repr(path)})))
+                                      phrase=Phrase("check.claims.bad_path", where)))
                 continue
             if value is None:
-                problems.append(Check.of("claims", Status.FAILED, "check.claims.missing",
-                                         {"label": label, "path": repr(path)}, "DOCUMENT_MALFORMED", {"path": path}))
+                problems.append(Check.of("claims", Status.FAILED, "check.claims.missing", where, "DOCUMENT_MALFORMED",
+                                         {"path": path}))
             else:
                 found[key] = value.strip()
         return found, problems

@@ -50,8 +50,9 @@ def without_trust(certificate: bytes | Certificate, why: str) -> SignatureReport
 def unreadable(exc: CertificateError) -> Check:
     """The line of a certificate that cannot be read: our words for people, the parser's own text as
     ``details.cause`` (it stays in the English message too, as it always was)."""
+    key = f"check.certificate.{exc.code}"
     return Check("certificate", Status.FAILED, str(exc), exc.code, dict(exc.details),
-                 Phrase(f"check.certificate.{exc.code}"))
+                 Phrase(key if key in messages.CATALOGUE else "check.certificate.CERT_MALFORMED"))
 
 
 def _revocation_phrased(check: Check, chain: tuple[Certificate, ...],
@@ -70,7 +71,8 @@ def _revocation_phrased(check: Check, chain: tuple[Certificate, ...],
         return dataclasses.replace(check, phrase=Phrase("check.revocation.soft_failed"))
     who: Phrase = Phrase("check.revocation.who_signer")
     for cert in chain[1:]:
-        if details.get("certificate") == cert.subject_dn or check.message.startswith(f"CA certificate {cert.common_name}:"):
+        if details.get("certificate") == cert.subject_dn or \
+                check.message.startswith(f"CA certificate {cert.common_name}:"):
             who = Phrase("check.revocation.who_ca", {"name": cert.common_name or cert.subject_dn})
     if check.code == "CERT_REVOKED":
         reason = details.get("reason")
@@ -208,7 +210,9 @@ class SignerChecker:
             except IdentityError as exc:
                 checks.append(Check(label, Status.FAILED, f"the {label.upper()} in the request: {exc}", exc.code,
                                     {"expected": expected if isinstance(expected, str) else type(expected).__name__},
-                                    Phrase(f"check.identity.{exc.code}", {"label": Phrase(f"idname.{label.upper()}")})))
+                                    Phrase(f"check.identity.{exc.code}" if f"check.identity.{exc.code}" in
+                                           messages.CATALOGUE else "check.identity.IDENTITY_MALFORMED",
+                                           {"label": Phrase(f"idname.{label.upper()}")})))
                 continue
             if actual != value:
                 checks.append(Check.of(label, Status.FAILED,

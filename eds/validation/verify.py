@@ -161,7 +161,8 @@ class DocumentVerifier:
         if not info.intact:
             checks.append(failed("timestamp", Status.FAILED, info.message, "TIMESTAMP_INVALID", info.failure))
             return SignatureReport(tuple(checks), extra=extra)
-        checks.append(Check.of("timestamp", Status.PASSED, "check.timestamp.document", {"at": info.gen_time.isoformat()}))
+        checks.append(Check.of("timestamp", Status.PASSED, "check.timestamp.document",
+                               {"at": info.gen_time.isoformat()}))
         tsa = self.signer_checker.check(info.tsa_certificate_der, at=info.gen_time, time_source=TimeSource.TIMESTAMP,
                                         purpose=None, extra_certs=(*info.certificates, *embedded.certificates),
                                         document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
