@@ -534,12 +534,40 @@ def cmd_registry_signer(args: argparse.Namespace) -> int:
 
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
+    if args.checkpoints is not None:
+        return _verify_checkpoints(args)
     report = _existing_registry().verify_journal()
     if report.ok:
         print(f"journal intact: {report.entries_checked} entries checked")
         return EXIT_PASSED
     print(f"journal BROKEN at entry {report.first_broken_seq}: {report.reason}" + (f" ({report.detail})" if report.detail else ""))
     return EXIT_FAILED
+
+
+def _verify_checkpoints(args: argparse.Namespace) -> int:
+    """The journal against the signed checkpoints in a folder: a cut tail, a rollback, a rewrite, bad series."""
+    from eds.pki.certificates import Certificate
+
+    _existing_registry()
+    signers = tuple(Certificate.load(_read(path, "certificate")).der for path in args.signer_cert)
+    report = _services().verify_checkpoints(Path(args.checkpoints), signers)
+    for refused in report.refused:
+        print(f"checkpoint refused: {refused.path.name}: {refused.code}: {refused.message}")
+    latest = report.latest
+    if report.ok:
+        since = (f"; the latest certifies entry {latest.seq} (TSA time {latest.gen_time.isoformat()}), "
+                 f"{report.entries_checked - latest.seq} entries since") if latest else "; no checkpoint yet"
+        print(f"journal intact: {report.entries_checked} entries checked against {report.checkpoints_checked} "
+              f"checkpoints{since}")
+        return EXIT_PASSED
+    where = f" at entry {report.first_broken_seq}" if report.first_broken_seq else ""
+    print(f"journal BROKEN{where}: {report.reason}" + (f" ({report.detail})" if report.detail else ""))
+    return EXIT_FAILED
+
+
+def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
+    print(_services().checkpoint(Path(args.dir) if args.dir else None))
+    return EXIT_PASSED
 
 
 # --- api keys ----------------------------------------------------------------------------------------
@@ -776,8 +804,17 @@ def build_parser() -> argparse.ArgumentParser:
     signer.set_defaults(func=cmd_registry_signer)
 
     audit = commands.add_parser("audit", help="the audit journal").add_subparsers(dest="audit_command", required=True)
-    audit.add_parser("verify", help="check the hash chain and every record against it").set_defaults(
-        func=cmd_audit_verify)
+    audit_verify = audit.add_parser("verify", help="check the hash chain and every record against it")
+    audit_verify.add_argument("--checkpoints", metavar="DIR",
+                              help="also against the signed checkpoints in DIR: a cut tail, a rolled-back head, "
+                                   "a rewrite with recomputed hashes, number series that disagree")
+    audit_verify.add_argument("--signer-cert", action="append", default=[], metavar="FILE",
+                              help="a certificate of a checkpoint key used before (repeatable; the current "
+                                   "EDS_CHECKPOINT_KEY's is always accepted)")
+    audit_verify.set_defaults(func=cmd_audit_verify)
+    checkpoint = audit.add_parser("checkpoint", help="sign and time-stamp the journal's head into a file now")
+    checkpoint.add_argument("--dir", help="where to write it (default EDS_CHECKPOINT_DIR, $EDS_HOME/checkpoints)")
+    checkpoint.set_defaults(func=cmd_audit_checkpoint)
 
     api_key = commands.add_parser("api-key", help="API keys of clients").add_subparsers(dest="api_key_command",
                                                                                        required=True)
@@ -817,13 +854,14 @@ def main(argv: list[str] | None = None) -> int:
     # pyHanko logs every rejected modification with a traceback; the report already says what was wrong.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
     from eds.optional import NotInstalledError
+    from eds.errors import CodedError
     from eds.pki.trust import TrustError
 
     try:
         status = args.func(args)
         sys.stdout.flush()  # a reader that left shows up here, not as a traceback at exit
         return status
-    except (UsageError, TrustError, NotInstalledError) as exc:
+    except (UsageError, TrustError, NotInstalledError, CodedError) as exc:  # a refusal: one line, its code
         print(f"eds: error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from eds.pki.certificates import OID_EKU_AUTH, OID_EKU_SIGN, ROLE_TO_OID
+from eds.pki.identity import complete
 from test_pki import gost
 from test_pki.authority import TestPki
 from test_pki.model import (
@@ -55,6 +56,9 @@ AUTHORITIES: tuple[Authority, ...] = (
     Authority("fake_ca_rsa", CA_RSA_CN, "rsa", "fake_root_rsa", "fake_nca_rsa.crl", None, trusted=False,
               path_len=0),
 )
+
+# The organisation that runs the service: its key signs the audit journal's checkpoints (demo key ``journal``).
+OPERATOR = ("«ЭЦҚ ТЕКСЕРУ ҚЫЗМЕТІ» ТЕСТ ОПЕРАТОРЫ", complete("16044000444"))
 
 IDENTITIES: tuple[Identity, ...] = (
     Identity("individual_sign", "ca_rsa", "ТЕСТОВ ТЕСТ", "ТЕСТОВ", "ТЕСТОВИЧ", make_iin("850412", "3", "0017"),
@@ -109,6 +113,9 @@ IDENTITIES: tuple[Identity, ...] = (
              description="delegated OCSP responder of the EC CA"),
     Identity("tsa", "ca_rsa", "TSA (RSA) TEST", None, None, None, "TSA",
              description="timestamping authority"),
+    Identity("service_journal", "ca_rsa", "ОПЕРАТОР ТЕСТ", "ОПЕРАТОР", "ТЕСТОВИЧ", make_iin("760214", "3", "0157"),
+             "SIGN", ("LEGAL_ENTITY", "RIGHT_TO_SIGN"), OPERATOR,
+             description="the service operator's key with the right to sign: signs the journal's checkpoints"),
 )
 
 
