@@ -10,7 +10,7 @@ from flask import Flask, g, request
 from jinja2 import ChoiceLoader
 from werkzeug.exceptions import NotFound
 
-from api import errors
+from api import deadlines, errors
 from api.documents import documents
 from api.health import health
 from api.metrics import metrics, observe, on_metrics_listener
@@ -49,6 +49,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.extensions["eds"] = settings.services()
     app.extensions["eds.failed_attempts"] = FailedAttempts(settings.auth_failures_per_minute)
     errors.install(app)
+    deadlines.install(app)  # one network budget per request (EDS_NETWORK_BUDGET)
     app.register_blueprint(health)
     app.register_blueprint(metrics)
     app.register_blueprint(docs)

@@ -5,19 +5,26 @@ off). What must hold: under ``require`` missing evidence is INDETERMINATE and ne
 never excused, not even under ``soft-fail``; a B-LT document needs no service at all; issuing that cannot get a
 timestamp or reach its database answers 503 DEPENDENCY_UNAVAILABLE and registers nothing, the journal stays
 intact, and everything works again once the dependency is back; a process killed while issuing leaves no
-half-issued document behind.
+half-issued document behind. A hung server, a locked database, a file: URL, a redirect off the allowed hosts and
+an answer without end are each answered within their budget (the network's, the registry's lock wait).
 """
 
 from __future__ import annotations
 
 import base64
 import concurrent.futures
+import dataclasses
 import datetime as dt
+import json
 import multiprocessing
 import os
+import shutil
 import signal
+import sqlite3
 import subprocess
+import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -30,8 +37,10 @@ from eds.issuing.documents.examples import EXAMPLES
 from eds.issuing.issuer import long_term_data
 from eds.issuing.registry import Registry
 from eds.pki import network
+from eds.pki.certificates import Certificate
 from eds.pki.keys import SigningKey
 from eds.pki.revocation import CrlStore, OcspClient, Policy
+from eds.pki.trust import load_profile
 from eds.signatures import pades as pdf
 from eds.validation.report import Indication, Status
 from eds.validation.signer_check import SignerChecker
@@ -390,3 +399,329 @@ def test_killed_while_issuing_leaves_nothing_half_issued(tmp_path, pki_dir, pki_
     assert again.get_json()["number"] == first.get_json()["number"][:-1] + "2"
     record = client.get(f"/api/v1/documents/{again.get_json()['number']}", headers=headers).get_json()
     assert [e["kind"] for e in record["events"]] == ["issued"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Deadlines, URLs and sizes (issue 16): a hung server, a locked database, a file: URL in a CA-signed certificate,
+# a redirect to file:, an oversized answer. Each is answered within its budget, with its code, nothing half written.
+
+BUDGET = 2.0  # EDS_NETWORK_BUDGET of the apps below (the default is 5 s; bench/reliability.py measures that)
+MARGIN = 3.0  # what a loaded machine adds to a budget before the answer is out (the goal is under 1 s)
+_OPENED: list[str] = []
+_WATCHED: set[str] = set()
+
+
+def _audit(event: str, args: tuple) -> None:
+    if event == "open" and args and str(args[0]) in _WATCHED:
+        _OPENED.append(str(args[0]))
+
+
+@pytest.fixture
+def watched_files():
+    """Files the service must never open, whatever URL names them; returns the list of those it opened."""
+    if not _WATCHED:
+        sys.addaudithook(_audit)  # hooks stay for the process: it records only the watched paths
+    _WATCHED.add("/etc/passwd")
+    _OPENED.clear()
+    yield _WATCHED
+    _OPENED.clear()
+
+
+def timed(call):
+    started = time.monotonic()
+    result = call()
+    return result, time.monotonic() - started
+
+
+def revocation_check(report):
+    return next(c for c in report.checks if c.name == "revocation")
+
+
+def budget_app(home: Path, pki_dir: Path, **settings):
+    """``service`` with a short network budget (and any other settings)."""
+    url = f"sqlite:///{home / 'registry.db'}"
+    registry = Registry.open(url)
+    demo.bootstrap(home, pki_dir, registry)
+    registry.close()
+    app = create_app({"TESTING": True, "EDS_HOME": str(home), "EDS_TRUST": str(pki_dir), "EDS_DATABASE_URL": url,
+                      "EDS_NETWORK_BUDGET": str(BUDGET), **settings})
+    token = ApiKeys(home / "api-keys.json").create("portal", ["issue", "verify", "sign"],
+                                                  signing_keys=["official_region"], providers=["ZHM"],
+                                                  rate_per_minute=10 ** 6)
+    return app.test_client(), {"X-API-Key": token}, url
+
+
+def test_hung_evidence_servers_end_at_the_budget(faults, profile, cert_of):
+    """OCSP and CRL servers that accept and never answer: the check is INDETERMINATE with cause DEADLINE once the
+    budget (default 5 s, all fetches together) is spent, not when the servers give up."""
+    faults(ocsp="hang", crl="hang")
+    report, seconds = timed(lambda: SignerChecker(profile, crl_store=CrlStore()).check(cert_of("individual_sign")))
+    check = revocation_check(report)
+    assert report.indication == Indication.INDETERMINATE and check.code == "REVOCATION_UNKNOWN"
+    assert check.details["cause"] == "DEADLINE"
+    assert network.DEFAULT_BUDGET <= seconds < network.DEFAULT_BUDGET + MARGIN
+    with network.budget(1.0):  # a caller's tighter budget is the one spent
+        report, seconds = timed(lambda: SignerChecker(profile, crl_store=CrlStore()).check(cert_of("company_head")))
+    assert revocation_check(report).details["cause"] == "DEADLINE" and seconds < 1.0 + MARGIN
+
+
+def test_hung_evidence_servers_over_the_api(faults, tmp_path, pki_dir, pki_server, cert_of):
+    """The API's answer: 200 INDETERMINATE for a check, 503 for issuing with nothing written, both within the
+    budget; the TSA hung makes issuing 503 too."""
+    client, headers, url = budget_app(tmp_path, pki_dir)
+    before = journal(url)
+    faults(ocsp="hang", crl="hang")
+    body = {"certificate": base64.b64encode(cert_of("company_head").der).decode()}
+    response, seconds = timed(lambda: client.post("/api/v1/certificates/check", headers=headers, json=body))
+    assert response.status_code == 200 and seconds < BUDGET + MARGIN
+    reason = response.get_json()["reasons"][0]
+    assert reason["code"] == "REVOCATION_UNKNOWN" and response.get_json()["indication"] == "INDETERMINATE"
+    revocation = next(c for c in response.get_json()["checks"] if c["name"] == "revocation")
+    assert revocation["details"]["cause"] == "DEADLINE"
+    response, seconds = timed(lambda: client.post("/api/v1/documents", json=licence(), headers=headers))
+    assert_unavailable(response)
+    assert seconds < BUDGET + MARGIN and journal(url) == before
+    faults(ocsp=None, crl=None, tsa="hang")
+    response, seconds = timed(lambda: client.post("/api/v1/documents", json=licence(), headers=headers))
+    assert_unavailable(response)
+    assert seconds < BUDGET + MARGIN and journal(url) == before
+    faults(tsa=None)
+    assert client.post("/api/v1/documents", json=licence(), headers=headers).status_code == 201
+    assert journal(url) == (before[0] + 1, True)
+
+
+def test_health_probe_is_answered_beside_a_hung_check(faults, tmp_path, pki_dir, pki_server, cert_of):
+    """Under gunicorn (one worker, as `eds serve` configures it) /healthz answers while a check waits on hung
+    servers, and the check answers at its budget, long before the worker timeout."""
+    token = ApiKeys(tmp_path / "api-keys.json").create("probe", ["verify"], rate_per_minute=10 ** 6)
+    port = _free_port()
+    env = {**os.environ, "EDS_HOME": str(tmp_path), "EDS_TRUST": str(pki_dir), "EDS_NETWORK_BUDGET": str(BUDGET)}
+    log = tmp_path / "serve.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen([sys.executable, "-m", "eds.cli", "serve", "--port", str(port), "--workers", "1"],
+                                  env=env, cwd=Path(__file__).resolve().parent.parent, stdout=out,
+                                  stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()[-3000:]
+                time.sleep(0.1)
+        faults(ocsp="hang", crl="hang")
+        body = json.dumps({"certificate": base64.b64encode(cert_of("company_head").der).decode()}).encode()
+        request = urllib.request.Request(f"{base}/api/v1/certificates/check", data=body, method="POST",
+                                         headers={"X-API-Key": token, "Content-Type": "application/json"})
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            check = pool.submit(lambda: timed(lambda: json.loads(urllib.request.urlopen(request, timeout=60).read())))
+            time.sleep(0.5)  # the check is waiting on the hung servers now
+            _, probe = timed(lambda: urllib.request.urlopen(f"{base}/healthz", timeout=10).read())
+            assert not check.done(), "the check should still be waiting on the hung servers"
+            answer, seconds = check.result()
+        assert probe < 1.5, f"/healthz took {probe:.2f} s behind a hung check"
+        assert answer["indication"] == "INDETERMINATE" and seconds < BUDGET + MARGIN
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _refresh_in_process(cache: str, url: str, go, results) -> None:
+    """Child process: one worker of the machine asking for the same CRL as the others, at the same moment."""
+    from eds.pki import network as child_network
+    from eds.pki.revocation import CrlStore as ChildStore
+
+    store = ChildStore(cache_dir=Path(cache))
+    go.wait(60)
+    started = time.monotonic()
+    failures = store.refresh([url], dt.datetime.now(dt.timezone.utc), policy=child_network.UrlPolicy.trusting([url]))
+    results.put((store.held(url) is not None, [f.code for f in failures], time.monotonic() - started))
+
+
+def test_workers_of_one_machine_fetch_a_slow_crl_once(faults, tmp_path, profile, pki_server):
+    """Four processes sharing the CRL cache folder meet a slow CRL (3 s) at once: the server is asked once, the
+    others wait for that fetch (within their budget) and read the cached CRL."""
+    context = multiprocessing.get_context("spawn")
+    go, results = context.Event(), context.Queue()
+    url = profile.crl_urls[0]
+    children = [context.Process(target=_refresh_in_process, args=(str(tmp_path), url, go, results))
+                for _ in range(4)]
+    for child in children:
+        child.start()
+    time.sleep(3)  # the children import eds before the start signal
+    faults(crl="slow")
+    before = pki_server.hits["crl"]
+    go.set()
+    outcomes = [results.get(timeout=60) for _ in children]
+    for child in children:
+        child.join(30)
+    assert pki_server.hits["crl"] - before == 1
+    assert all(held and not failures for held, failures, _ in outcomes), outcomes
+    assert max(seconds for _, _, seconds in outcomes) < network.DEFAULT_BUDGET + MARGIN
+
+
+def test_locked_database_is_503_registry_busy_before_the_worker_timeout(tmp_path, pki_dir, pki_server, monkeypatch):
+    """Another process holds the SQLite write lock: issuing waits the lock wait in all (every retry included),
+    answers 503 REGISTRY_BUSY, writes nothing, and goes through once the lock is let go."""
+    from eds.issuing.registry import database
+
+    assert database.LOCK_WAIT + network.DEFAULT_BUDGET + 2 < 30  # lock wait + network + CPU budgets < worker timeout
+    client, headers, url = budget_app(tmp_path, pki_dir)
+    first = client.post("/api/v1/documents", json=licence(), headers=headers)
+    assert first.status_code == 201
+    before = journal(url)
+    monkeypatch.setattr(database, "LOCK_WAIT", 2)
+    monkeypatch.setattr(database, "LOCK_TIMEOUT", 1)
+    holder = sqlite3.connect(tmp_path / "registry.db", isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response, seconds = timed(lambda: client.post("/api/v1/documents", json=licence(), headers=headers))
+    finally:
+        holder.rollback()
+        holder.close()
+    body = response.get_json()
+    assert response.status_code == 503 and body["code"] == "REGISTRY_BUSY", body
+    assert body["details"]["cause"] == "DATABASE_BUSY" and "Traceback" not in response.get_data(as_text=True)
+    assert 2 <= seconds < 2 + MARGIN
+    assert journal(url) == before
+    again = client.post("/api/v1/documents", json=licence(), headers=headers)
+    assert again.status_code == 201 and again.get_json()["number"] == first.get_json()["number"][:-1] + "2"
+
+
+def _certificate_with_cdp(pki_dir: Path, manifest: dict, template: Certificate, cdp: str) -> Certificate:
+    """A certificate the test PKI's issuing CA really signed, like ``template``, whose only CRL distribution point
+    is ``cdp`` and which names no OCSP responder."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtensionOID
+
+    ca = SigningKey.from_pkcs12((pki_dir / manifest["authorities"]["ca_rsa"]["pkcs12"]).read_bytes(),
+                                manifest["password"], key_id="ca")
+    key = ec.generate_private_key(ec.SECP256R1())
+    now = dt.datetime.now(dt.timezone.utc)
+    builder = (x509.CertificateBuilder().subject_name(template.x509.subject).issuer_name(ca.certificate.x509.subject)
+               .public_key(key.public_key()).serial_number(x509.random_serial_number())
+               .not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=30)))
+    dropped = {ExtensionOID.CRL_DISTRIBUTION_POINTS, ExtensionOID.FRESHEST_CRL,
+               ExtensionOID.AUTHORITY_INFORMATION_ACCESS, ExtensionOID.SUBJECT_KEY_IDENTIFIER,
+               ExtensionOID.AUTHORITY_KEY_IDENTIFIER}
+    for extension in template.x509.extensions:
+        if extension.oid not in dropped:
+            builder = builder.add_extension(extension.value, extension.critical)
+    builder = builder.add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), False)
+    builder = builder.add_extension(
+        x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.certificate.x509.public_key()), False)
+    builder = builder.add_extension(x509.CRLDistributionPoints(
+        [x509.DistributionPoint([x509.UniformResourceIdentifier(cdp)], None, None, None)]), False)
+    return Certificate.from_x509(builder.sign(ca.private_key, hashes.SHA256()))
+
+
+def test_file_url_in_a_ca_signed_certificate_is_never_opened(tmp_path, pki_dir, manifest, profile, cert_of,
+                                                            pki_server, watched_files):
+    """The issuing CA signed a certificate whose CRL distribution point is a file: URL. The file is never
+    opened; the report names the URL; with no other source the check is INDETERMINATE (URL_REFUSED), with the
+    profile's CRLs it passes and still names the refused URL."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("not for the service")
+    watched_files.add(str(secret))
+    certificate = _certificate_with_cdp(pki_dir, manifest, cert_of("individual_sign"), f"file://{secret}")
+    bare = dataclasses.replace(profile, ocsp_urls=(), crl_urls=())
+    report, seconds = timed(lambda: SignerChecker(bare, crl_store=CrlStore()).check(certificate))
+    check = revocation_check(report)
+    assert report.indication == Indication.INDETERMINATE and check.code == "REVOCATION_UNKNOWN"
+    assert check.details["cause"] == "URL_REFUSED" and check.details["refusedUrls"] == [f"file://{secret}"]
+    assert seconds < MARGIN
+    report = SignerChecker(profile, methods=CRL, crl_store=CrlStore()).check(certificate)
+    assert report.passed, codes(report)
+    assert revocation_check(report).details["refusedUrls"] == [f"file://{secret}"]
+    assert _OPENED == []
+
+
+@pytest.mark.parametrize("fault, refused", [("redirect_file", "file:///etc/passwd"),
+                                            ("redirect_private", "http://10.255.255.1/crl/internal.crl")])
+def test_redirect_off_the_allowed_hosts_is_refused(faults, profile, cert_of, watched_files, fault, refused):
+    """The CRL server redirects to file:///etc/passwd or to an internal host: not followed, named in the report."""
+    faults(crl=fault)
+    report, seconds = timed(lambda: SignerChecker(profile, methods=CRL, crl_store=CrlStore())
+                            .check(cert_of("individual_sign")))
+    check = revocation_check(report)
+    assert report.indication == Indication.INDETERMINATE and check.details["cause"] == "URL_REFUSED"
+    assert check.details["refusedUrls"] == [refused] and seconds < MARGIN
+    assert _OPENED == []
+
+
+def test_oversized_answers_are_refused(faults, tmp_path, pki_dir, pki_server, profile, cert_of):
+    """A CRL or OCSP server that answers without end is cut at its kind's limit (RESPONSE_TOO_LARGE), within the
+    budget; a TSA that does makes issuing 503 with nothing written."""
+    faults(crl="oversized", ocsp="oversized")
+    for methods, store in ((CRL, CrlStore(max_bytes=4 * 1024 * 1024)), (OCSP, CrlStore())):
+        report, seconds = timed(lambda: SignerChecker(profile, methods=methods, crl_store=store)
+                                .check(cert_of("individual_sign")))
+        check = revocation_check(report)
+        assert report.indication == Indication.INDETERMINATE and check.details["cause"] == "RESPONSE_TOO_LARGE"
+        assert seconds < network.DEFAULT_BUDGET + MARGIN
+    faults(crl=None, ocsp=None, tsa="oversized")
+    client, headers, url = budget_app(tmp_path, pki_dir)
+    before = journal(url)
+    response, seconds = timed(lambda: client.post("/api/v1/documents", json=licence(), headers=headers))
+    assert_unavailable(response)
+    assert seconds < BUDGET + MARGIN and journal(url) == before
+
+
+def test_readiness_names_what_is_missing(faults, tmp_path, pki_dir, pki_server):
+    """Not ready while no CRL and no OCSP answer (the default EDS_READY_REQUIRES=registry,revocation); ready on
+    OCSP alone; the parts asked for by name are each required; a hung server keeps the probe short."""
+    def ready(name: str, **settings):
+        client, _, _ = budget_app(tmp_path / name, pki_dir, **settings)
+        response, seconds = timed(lambda: client.get("/readyz"))
+        return response.status_code, response.get_json(), seconds
+
+    status, body, _ = ready("up")
+    assert status == 200 and body["missing"] == [] and body["checks"]["revocation"]["by"] == ["crl", "ocsp"]
+    faults(crl="down", ocsp="down")
+    status, body, _ = ready("down")
+    assert status == 503 and body["missing"] == ["revocation"]
+    assert {m["url"] for m in body["checks"]["crl"]["missing"]} == set(load_profile(pki_dir).crl_urls)
+    faults(crl="down", ocsp=None)
+    status, body, _ = ready("ocsp-only")
+    assert status == 200 and body["checks"]["revocation"]["by"] == ["ocsp"]
+    status, body, _ = ready("crl-required", EDS_READY_REQUIRES="crl,ocsp,tsa,registry")
+    assert status == 503 and body["missing"] == ["crl"]
+    faults(crl=None, tsa="down")
+    status, body, _ = ready("tsa-required", EDS_READY_REQUIRES="tsa")
+    assert status == 503 and body["missing"] == ["tsa"] and "TSA" in body["checks"]["tsa"]["error"]
+    faults(tsa=None, ocsp="hang", crl="hang")
+    status, body, seconds = ready("hung")
+    assert status == 503 and body["missing"] == ["revocation"] and seconds < 2 * 1.5 + MARGIN
+
+
+def test_service_urls_must_be_http(tmp_path, pki_dir):
+    """An OCSP, CRL or TSA URL from the environment or a profile that is not http(s) stops the service from
+    using the profile (TRUST_BAD_URL, 503 on the API), never reaches a fetch."""
+    from eds.pki.trust import TrustError
+    from eds.service import Settings
+
+    with pytest.raises(TrustError) as caught:
+        Settings.from_env({"EDS_HOME": str(tmp_path), "EDS_TRUST": str(pki_dir),
+                           "EDS_CRL_URLS": "http://127.0.0.1/a.crl,file:///etc/passwd"}).services().profile
+    assert caught.value.code == "TRUST_BAD_URL" and "EDS_CRL_URLS" in caught.value.message
+    folder = tmp_path / "profile"
+    shutil.copytree(pki_dir / "anchors", folder / "anchors")
+    (folder / "profile.json").write_text(json.dumps({"ocsp_urls": ["gopher://127.0.0.1/"]}), encoding="utf-8")
+    with pytest.raises(TrustError) as caught:
+        load_profile(folder)
+    assert caught.value.code == "TRUST_BAD_URL"

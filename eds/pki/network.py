@@ -81,19 +81,24 @@ def default_budget() -> float:
 
 @dataclass
 class Budget:
-    """Seconds of network waiting left to one request; shared by every fetch and wait it makes."""
+    """Seconds of network waiting left to one request; shared by every fetch and wait it makes. A budget
+    opened inside another (``parent``) may be tighter, never looser, and what it spends the parent spends."""
 
     seconds: float
     spent: float = 0.0
+    parent: "Budget | None" = None
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def remaining(self) -> float:
         with self._lock:
-            return max(0.0, self.seconds - self.spent)
+            left = max(0.0, self.seconds - self.spent)
+        return min(left, self.parent.remaining()) if self.parent is not None else left
 
     def spend(self, seconds: float) -> None:
         with self._lock:
             self.spent += max(0.0, seconds)
+        if self.parent is not None:
+            self.parent.spend(seconds)
 
 
 _CURRENT: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("eds_network_budget", default=None)
@@ -101,12 +106,13 @@ _CURRENT: contextvars.ContextVar[Budget | None] = contextvars.ContextVar("eds_ne
 
 @contextlib.contextmanager
 def budget(seconds: float | None = None) -> Iterator[Budget]:
-    """Run one request's fetches under one budget; inside another budget, the outer one goes on being spent."""
+    """Run one request's fetches under one budget. Inside another budget, without ``seconds`` the outer one
+    goes on being spent (a check inside a request); with ``seconds``, at most that much of it (a probe)."""
     outer = _CURRENT.get()
-    if outer is not None:
+    if outer is not None and seconds is None:
         yield outer
         return
-    active = Budget(default_budget() if seconds is None else seconds)
+    active = Budget(default_budget() if seconds is None else seconds, parent=outer)
     token = _CURRENT.set(active)
     try:
         yield active
