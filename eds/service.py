@@ -43,7 +43,6 @@ from sqlalchemy.engine import make_url
 
 from eds.errors import CodedError
 from eds.issuing import checkpoints
-from eds.errors import CodedError
 from eds.issuing.access import ApiKeys
 from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
 from eds.issuing.documents import DOCUMENT_TYPES
@@ -214,10 +213,6 @@ def _positive(env: dict, name: str, default: int) -> int:
 # The form of the numbers registries of this service give (LIC-ZHM-2026-000123, a duplicate's -D1): a document
 # printing one is an issued document even where no registry can look it up.
 REGISTRY_NUMBER = re.compile(r"[A-Z]{2,8}-[A-Z][A-Z0-9]{1,7}-\d{4}-\d{6}(-D\d+)?")
-
-
-class SettingError(CodedError, ValueError):
-    """``code`` SETTING_INVALID: an environment variable the service cannot use (``details.variable`` names it)."""
 
 
 READY_PARTS = ("crl", "ocsp", "tsa", "registry", "revocation")
