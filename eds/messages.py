@@ -1072,3 +1072,28 @@ CATALOGUE.update({
                               "ru": "политика метки времени не та, что требуется",
                               "en": "the timestamp's policy is not the one required"},
 })
+
+CATALOGUE.update({
+    # The holder check of an issued document (eds.service.held_to_holder).
+    "checkname.holder": {"kk": "құжат иесі", "ru": "владелец документа", "en": "holder"},
+    "holdersource.registry": {"kk": "тізілім бойынша", "ru": "по реестру", "en": "registry"},
+    "holdersource.signed XML": {"kk": "қол қойылған XML бойынша", "ru": "по подписанному XML", "en": "signed XML"},
+    "check.holder.unconfirmed": {
+        "kk": "құжат иесін растау мүмкін емес: бұл файлды ешбір тізілім өз жазбасымен сәйкестендірмеді және онда қол "
+              "қойылған иесі көрсетілмеген (оның қол қойылған XML-нұсқасында көрсетілген)",
+        "ru": "владельца документа подтвердить нельзя: ни один реестр не сопоставил этот файл со своей записью, и в нём "
+              "не указан подписанный владелец (он указан в его подписанном XML-двойнике)",
+        "en": "the document's holder cannot be confirmed: no registry matched this file to its record and it names no "
+              "signed holder (its signed XML twin does)",
+    },
+    "check.holder.mismatch": {
+        "kk": "құжат иесі ({source}) {claimed} емес",
+        "ru": "владелец документа ({source}) не {claimed}",
+        "en": "the document's holder ({source}) is not {claimed}",
+    },
+    "check.holder.matches": {
+        "kk": "құжат иесі ({source}): {kind} {value}",
+        "ru": "владелец документа ({source}): {kind} {value}",
+        "en": "the document's holder ({source}) is {kind} {value}",
+    },
+})

@@ -10,15 +10,9 @@ Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
 | EDS_OCSP_URL, EDS_CRL_URLS, EDS_TSA_URL | from the profile | override the profile's services (CRL URLs comma-separated) |
 | EDS_DATABASE_URL | sqlite:///$EDS_HOME/registry.db | the registry (postgresql+psycopg://... for PostgreSQL) |
 | EDS_LONG_TERM | 1 | embed chain and revocation data in issued PDFs (PAdES B-LT) |
-| EDS_NETWORK_BUDGET | 5 | seconds one request may wait for OCSP, CRLs and the TSA, all fetches together |
-| EDS_NETWORK_ALLOW | (none) | non-public hosts evidence may come from besides the profile's own: host, host:port, CIDR |
-| EDS_READY_REQUIRES | registry,revocation | what /readyz needs: crl, ocsp, tsa, registry, revocation (a CRL or OCSP) |
 | EDS_KEYS | $EDS_HOME/keys.json | signing keys the service holds: {"id": {"pkcs12": path, "password_env": VAR}} |
 | EDS_PUBLIC_URL | http://127.0.0.1:8000 | base of the public verification links (QR codes) |
 | EDS_MAX_BODY | 20971520 | request size limit in bytes |
-| EDS_CHECKPOINT_DIR | $EDS_HOME/checkpoints | where signed checkpoints of the audit journal are written |
-| EDS_CHECKPOINT_KEY | journal | the key (of EDS_KEYS) that signs them; none in the keystore: none written |
-| EDS_CHECKPOINT_EVERY | 100 | a checkpoint after every N-th journal entry; 0: only `eds audit checkpoint` |
 | EDS_METRICS_BIND | (none) | host:port of a listener that serves /metrics alone; unset: /metrics needs an admin key |
 | EDS_AUTH_FAILURES_PER_MINUTE | 10 | failed API-key attempts per source address (per worker) before 429 RATE_LIMITED |
 | EDS_ALLOW_READABLE_KEYS | 0 | 1: start although keys.json, a key or a password file is readable by others (demo only) |
@@ -42,7 +36,6 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from eds.errors import CodedError
-from eds.issuing import checkpoints
 from eds.issuing.access import ApiKeys
 from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
 from eds.issuing.documents import DOCUMENT_TYPES
@@ -52,13 +45,11 @@ from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.registry.records import Document
 from eds.issuing.two_step import TwoStepIssuer
 from eds.limits import PUBLIC as PUBLIC_LIMITS
-from eds.pki import network
 from eds.pki.gost.providers import install as install_gost
 from eds.pki.revocation import CrlStore, Policy
-from eds.pki.trust import TrustProfile, check_service_url, eds_home, load_profile
-from eds.signatures import tsp
+from eds.pki.trust import TrustProfile, eds_home, load_profile
 from eds.signatures.formats import cms_content, detect_format
-from eds.validation.report import Check, DocumentReport, Status
+from eds.validation.report import Check, DocumentReport, Phrase, Status
 from eds.validation.request_check import Claims, ExpectedSigner, RequestChecker, settle
 from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
@@ -131,15 +122,16 @@ def held_to_holder(report: DocumentReport, claims: Claims, holder: tuple[str, st
     registry or the signed XML twin): not the official who signed it; unconfirmed when no holder is known."""
     claimed = {kind: value for kind, value in (("iin", claims.iin), ("bin", claims.bin)) if value is not None}
     if holder is None:
-        check = Check("holder", Status.FAILED, "the document's holder cannot be confirmed: no registry matched "
-                      "this file to its record and it names no signed holder (its signed XML twin does)",
-                      "HOLDER_UNCONFIRMED", {"claimed": claimed})
+        check = Check.of("holder", Status.FAILED, "check.holder.unconfirmed", code="HOLDER_UNCONFIRMED",
+                         details={"claimed": claimed})
     elif claimed != {holder[0]: holder[1]}:
-        check = Check("holder", Status.FAILED,
-                      f"the document's holder ({source}) is not {' / '.join(claimed.values())}", "HOLDER_MISMATCH",
-                      {"claimed": claimed, "holderKind": holder[0], "source": source})
+        check = Check.of("holder", Status.FAILED, "check.holder.mismatch",
+                         {"source": Phrase(f"holdersource.{source}"), "claimed": " / ".join(claimed.values())},
+                         "HOLDER_MISMATCH", {"claimed": claimed, "holderKind": holder[0], "source": source})
     else:
-        check = Check("holder", Status.PASSED, f"the document's holder ({source}) is {holder[0].upper()} {holder[1]}")
+        check = Check.of("holder", Status.PASSED, "check.holder.matches",
+                         {"source": Phrase(f"holdersource.{source}"), "kind": Phrase(f"idname.{holder[0].upper()}"),
+                          "value": holder[1]})
     return DocumentReport(report.format, report.signatures, report.checks + (check,), report.extra)
 
 
@@ -215,30 +207,6 @@ def _positive(env: dict, name: str, default: int) -> int:
 REGISTRY_NUMBER = re.compile(r"[A-Z]{2,8}-[A-Z][A-Z0-9]{1,7}-\d{4}-\d{6}(-D\d+)?")
 
 
-READY_PARTS = ("crl", "ocsp", "tsa", "registry", "revocation")
-
-
-def _budget(env: dict) -> float:
-    value = env.get("EDS_NETWORK_BUDGET") or str(network.DEFAULT_BUDGET)
-    try:
-        seconds = float(value)
-    except ValueError:
-        seconds = 0.0
-    if not 0 < seconds <= 20:  # more would let a hung server hold a request near the worker timeout (30 s)
-        raise SettingError("SETTING_INVALID", f"EDS_NETWORK_BUDGET must be seconds above 0 and at most 20, not "
-                           f"{value!r}", {"variable": "EDS_NETWORK_BUDGET"})
-    return seconds
-
-
-def _ready_parts(value: str | None) -> tuple[str, ...]:
-    parts = tuple(dict.fromkeys(p.strip() for p in (value or "registry,revocation").split(",") if p.strip()))
-    unknown = [p for p in parts if p not in READY_PARTS]
-    if unknown:
-        raise SettingError("SETTING_INVALID", f"EDS_READY_REQUIRES names {', '.join(unknown)}; it may name "
-                           f"{', '.join(READY_PARTS)}", {"variable": "EDS_READY_REQUIRES"})
-    return parts
-
-
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -252,17 +220,11 @@ class Settings:
     public_url: str
     max_body: int
     long_term: bool
-    checkpoint_dir: Path
-    checkpoint_key: str
-    checkpoint_every: int
     metrics_bind: str | None
     auth_failures_per_minute: int
     allow_readable_keys: bool
     ncanode_root: bool = False
     ncanode_accept_keys: bool = False
-    network_budget: float = network.DEFAULT_BUDGET
-    network_allow: tuple[str, ...] = ()
-    ready_requires: tuple[str, ...] = ("registry", "revocation")
 
     @classmethod
     def from_env(cls, overrides: dict) -> "Settings":
@@ -280,17 +242,11 @@ class Settings:
             public_url=env.get("EDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body=int(env.get("EDS_MAX_BODY", str(20 * 1024 * 1024))),
             long_term=env.get("EDS_LONG_TERM", "1") not in ("0", "false", "no"),
-            checkpoint_dir=Path(env.get("EDS_CHECKPOINT_DIR") or home / "checkpoints"),
-            checkpoint_key=env.get("EDS_CHECKPOINT_KEY") or checkpoints.DEFAULT_KEY,
-            checkpoint_every=checkpoints.every_from(env.get("EDS_CHECKPOINT_EVERY")),
             metrics_bind=_bind_address(env.get("EDS_METRICS_BIND") or None),
             auth_failures_per_minute=_positive(env, "EDS_AUTH_FAILURES_PER_MINUTE", 10),
             allow_readable_keys=env.get("EDS_ALLOW_READABLE_KEYS", "0") in ("1", "true", "yes"),
             ncanode_root=env.get("EDS_NCANODE_ROOT", "0") in ("1", "true", "yes"),
             ncanode_accept_keys=env.get("EDS_NCANODE_ACCEPT_KEYS", "0") in ("1", "true", "yes"),
-            network_budget=_budget(env),
-            network_allow=tuple(a.strip() for a in env.get("EDS_NETWORK_ALLOW", "").split(",") if a.strip()),
-            ready_requires=_ready_parts(env.get("EDS_READY_REQUIRES")),
         )
 
     @property
@@ -307,24 +263,19 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         install_gost()  # GOST joins the algorithm registry when the service builds its objects
-        network.configure(budget_seconds=settings.network_budget)  # library checks outside a request use it too
         self.settings = settings
 
     @cached_property
     def profile(self) -> TrustProfile:
         profile = load_profile(self.settings.trust)
-        changes: dict = {"network_allow": (*profile.network_allow, *self.settings.network_allow)}
-        for name, urls in (("EDS_OCSP_URL", [self.settings.ocsp_url]), ("EDS_CRL_URLS", self.settings.crl_urls),
-                           ("EDS_TSA_URL", [self.settings.tsa_url])):
-            for url in filter(None, urls):
-                check_service_url(url, name)
+        changes = {}
         if self.settings.ocsp_url:
             changes["ocsp_urls"] = (self.settings.ocsp_url,)
         if self.settings.crl_urls:
             changes["crl_urls"] = self.settings.crl_urls
         if self.settings.tsa_url:
             changes["tsa_url"] = self.settings.tsa_url
-        return dataclasses.replace(profile, **changes)
+        return dataclasses.replace(profile, **changes) if changes else profile
 
     @cached_property
     def signer_checker(self) -> SignerChecker:
@@ -342,51 +293,14 @@ class Services:
 
     def loaded_crls(self) -> list:
         """CRLs the revocation store holds now (empty until revocation has been checked by CRL)."""
-        if "signer_checker" not in self.__dict__:
+        if "signers" not in self.__dict__:
             return []
         return self.signer_checker.revocation.store.loaded()
 
     @cached_property
     def registry(self) -> Registry:
         _private_sqlite_file(self.settings.database_url)
-        registry = Registry.open(self.settings.database_url)
-        if self.settings.checkpoint_every and self.settings.checkpoint_key in self.keys.ids:
-            self._checkpointer(registry, every=self.settings.checkpoint_every).watch()
-        return registry
-
-    def _checkpointer(self, registry: Registry, every: int | None = None) -> checkpoints.Checkpointer:
-        return checkpoints.Checkpointer(registry, lambda: self.keys.get(self.settings.checkpoint_key),
-                                        self.settings.checkpoint_dir, timestamp=self._checkpoint_timestamp,
-                                        every=every)
-
-    def _checkpoint_timestamp(self, signature: bytes) -> bytes:
-        """A checkpoint's signature timestamp, from the profile's TSA (EDS_TSA_URL overrides it)."""
-        if not self.profile.tsa_url:
-            raise checkpoints.CheckpointError("CHECKPOINT_TSA_MISSING",
-                                              "the trust profile names no TSA to time-stamp checkpoints (EDS_TSA_URL)")
-        return tsp.signature_timestamper(self.profile.tsa_url)(signature)
-
-    def checkpoint(self, directory: Path | None = None) -> Path:
-        """A checkpoint of the journal now (``eds audit checkpoint``), of a journal that verifies only."""
-        if self.settings.checkpoint_key not in self.keys.ids:
-            raise checkpoints.CheckpointError(
-                "CHECKPOINT_KEY_MISSING", f"the keystore holds no key {self.settings.checkpoint_key!r} to sign "
-                "checkpoints with (EDS_CHECKPOINT_KEY names it, EDS_KEYS lists the keys)")
-        checkpointer = self._checkpointer(self.registry)
-        if directory is not None:
-            checkpointer.directory = directory
-        return checkpointer.write_verified()
-
-    def verify_checkpoints(self, directory: Path | None = None,
-                           signer_certificates: tuple[bytes, ...] = ()) -> checkpoints.CheckpointReport:
-        """The journal against the checkpoints in ``directory`` (default EDS_CHECKPOINT_DIR): signed by the
-        checkpoint key's certificate or one of ``signer_certificates`` (DER; keys used before), time-stamped by
-        a TSA of the profile."""
-        signers = {hashlib.sha256(der).hexdigest() for der in signer_certificates}
-        if self.settings.checkpoint_key in self.keys.ids:
-            signers.add(self.keys.get(self.settings.checkpoint_key).certificate.sha256)
-        return checkpoints.verify(self.registry, directory or self.settings.checkpoint_dir,
-                                  signers=frozenset(signers), tsa_check=checkpoints.trusted_tsa(self.signer_checker))
+        return Registry.open(self.settings.database_url)
 
     def registry_status(self) -> dict:
         try:
