@@ -13,6 +13,9 @@ Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
 | EDS_KEYS | $EDS_HOME/keys.json | signing keys the service holds: {"id": {"pkcs12": path, "password_env": VAR}} |
 | EDS_PUBLIC_URL | http://127.0.0.1:8000 | base of the public verification links (QR codes) |
 | EDS_MAX_BODY | 20971520 | request size limit in bytes |
+| EDS_CHECKPOINT_DIR | $EDS_HOME/checkpoints | where signed checkpoints of the audit journal are written |
+| EDS_CHECKPOINT_KEY | journal | the key (of EDS_KEYS) that signs them; not in the keystore: a warning instead |
+| EDS_CHECKPOINT_EVERY | 100 | a checkpoint after every N-th journal entry; 0: only `eds audit checkpoint` |
 | EDS_METRICS_BIND | (none) | host:port of a listener that serves /metrics alone; unset: /metrics needs an admin key |
 | EDS_AUTH_FAILURES_PER_MINUTE | 10 | failed API-key attempts per source address (per worker) before 429 RATE_LIMITED |
 | EDS_ALLOW_READABLE_KEYS | 0 | 1: start although keys.json, a key or a password file is readable by others (demo only) |
@@ -36,6 +39,7 @@ from typing import Any
 from sqlalchemy.engine import make_url
 
 from eds.errors import CodedError
+from eds.issuing import checkpoints
 from eds.issuing.access import ApiKeys
 from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
 from eds.issuing.documents import DOCUMENT_TYPES
@@ -48,6 +52,7 @@ from eds.limits import PUBLIC as PUBLIC_LIMITS
 from eds.pki.gost.providers import install as install_gost
 from eds.pki.revocation import CrlStore, Policy
 from eds.pki.trust import TrustProfile, eds_home, load_profile
+from eds.signatures import tsp
 from eds.signatures.formats import cms_content, detect_format
 from eds.validation.report import Check, DocumentReport, Phrase, Status
 from eds.validation.request_check import Claims, ExpectedSigner, RequestChecker, settle
@@ -220,6 +225,9 @@ class Settings:
     public_url: str
     max_body: int
     long_term: bool
+    checkpoint_dir: Path
+    checkpoint_key: str
+    checkpoint_every: int
     metrics_bind: str | None
     auth_failures_per_minute: int
     allow_readable_keys: bool
@@ -242,6 +250,9 @@ class Settings:
             public_url=env.get("EDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body=int(env.get("EDS_MAX_BODY", str(20 * 1024 * 1024))),
             long_term=env.get("EDS_LONG_TERM", "1") not in ("0", "false", "no"),
+            checkpoint_dir=Path(env.get("EDS_CHECKPOINT_DIR") or home / "checkpoints"),
+            checkpoint_key=env.get("EDS_CHECKPOINT_KEY") or checkpoints.DEFAULT_KEY,
+            checkpoint_every=checkpoints.every_from(env.get("EDS_CHECKPOINT_EVERY")),
             metrics_bind=_bind_address(env.get("EDS_METRICS_BIND") or None),
             auth_failures_per_minute=_positive(env, "EDS_AUTH_FAILURES_PER_MINUTE", 10),
             allow_readable_keys=env.get("EDS_ALLOW_READABLE_KEYS", "0") in ("1", "true", "yes"),
@@ -300,7 +311,44 @@ class Services:
     @cached_property
     def registry(self) -> Registry:
         _private_sqlite_file(self.settings.database_url)
-        return Registry.open(self.settings.database_url)
+        registry = Registry.open(self.settings.database_url)
+        if self.settings.checkpoint_every:  # a missing key shows as a warning every N entries, not at open
+            self._checkpointer(registry, every=self.settings.checkpoint_every).watch()
+        return registry
+
+    def _checkpointer(self, registry: Registry, every: int | None = None) -> checkpoints.Checkpointer:
+        return checkpoints.Checkpointer(registry, lambda: self.keys.get(self.settings.checkpoint_key),
+                                        self.settings.checkpoint_dir, timestamp=self._checkpoint_timestamp,
+                                        every=every)
+
+    def _checkpoint_timestamp(self, signature: bytes) -> bytes:
+        """A checkpoint's signature timestamp, from the profile's TSA (EDS_TSA_URL overrides it)."""
+        if not self.profile.tsa_url:
+            raise checkpoints.CheckpointError("CHECKPOINT_TSA_MISSING",
+                                              "the trust profile names no TSA to time-stamp checkpoints (EDS_TSA_URL)")
+        return tsp.signature_timestamper(self.profile.tsa_url)(signature)
+
+    def checkpoint(self, directory: Path | None = None) -> Path:
+        """A checkpoint of the journal now (``eds audit checkpoint``), of a journal that verifies only."""
+        if self.settings.checkpoint_key not in self.keys.ids:
+            raise checkpoints.CheckpointError(
+                "CHECKPOINT_KEY_MISSING", f"the keystore holds no key {self.settings.checkpoint_key!r} to sign "
+                "checkpoints with (EDS_CHECKPOINT_KEY names it, EDS_KEYS lists the keys)")
+        checkpointer = self._checkpointer(self.registry)
+        if directory is not None:
+            checkpointer.directory = directory
+        return checkpointer.write_verified()
+
+    def verify_checkpoints(self, directory: Path | None = None,
+                           signer_certificates: tuple[bytes, ...] = ()) -> checkpoints.CheckpointReport:
+        """The journal against the checkpoints in ``directory`` (default EDS_CHECKPOINT_DIR): signed by the
+        checkpoint key's certificate or one of ``signer_certificates`` (DER; keys used before), time-stamped by
+        a TSA of the profile."""
+        signers = {hashlib.sha256(der).hexdigest() for der in signer_certificates}
+        if self.settings.checkpoint_key in self.keys.ids:
+            signers.add(self.keys.get(self.settings.checkpoint_key).certificate.sha256)
+        return checkpoints.verify(self.registry, directory or self.settings.checkpoint_dir,
+                                  signers=frozenset(signers), tsa_check=checkpoints.trusted_tsa(self.signer_checker))
 
     def registry_status(self) -> dict:
         try:

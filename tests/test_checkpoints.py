@@ -513,3 +513,18 @@ def test_the_service_writes_a_checkpoint_every_n_entries(service_home, monkeypat
     _issue(registry)
     registry.close()
     assert [p.name for p in (service_home / "checkpoints").iterdir()] == ["journal-000000000005.cms"]
+
+
+def test_without_the_key_the_service_warns_and_issues(service_home, monkeypatch, caplog):
+    import logging
+
+    from eds.service import Settings
+
+    monkeypatch.setenv("EDS_CHECKPOINT_EVERY", "5")
+    monkeypatch.setenv("EDS_CHECKPOINT_KEY", "nobody")
+    registry = Settings.from_env({}).services().registry
+    with caplog.at_level(logging.WARNING, logger="eds.issuing.checkpoints"):
+        assert _issue(registry)
+    registry.close()
+    assert "journal checkpoint after entry 5 not written" in caplog.text and "nobody" in caplog.text
+    assert not (service_home / "checkpoints").exists()
