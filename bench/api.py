@@ -176,7 +176,7 @@ def main() -> None:
         registry = Registry.open(f"sqlite:///{home / 'registry.db'}")
         demo.bootstrap(home, pki, registry)
         token = ApiKeys(home / "api-keys.json").create("bench", ["verify", "issue"], signing_keys=["*"],
-                                                       rate_per_minute=1_000_000_000)
+                                                       providers=["ZHM"], rate_per_minute=1_000_000_000)
         key = SigningKey.from_pkcs12((pki / "users/individual_sign.p12").read_bytes(), "Qwerty12")
         document = (f"<request><applicant><iin>{key.certificate.iin}</iin></applicant>"
                     "<service>tv_radio_licence</service></request>").encode()
