@@ -169,10 +169,11 @@ def cmd_cert(args: argparse.Namespace) -> int:
 
 def _offline_hint(args: argparse.Namespace, report) -> None:
     """An offline check with nothing to judge revocation by says how to give it something (stderr, not output)."""
+    from eds import messages
+
     if args.offline and not (args.crl or args.ocsp_response) and \
             any(reason.code == "REVOCATION_UNKNOWN" for reason in report.reasons):
-        print("hint: offline, and no revocation evidence was given: pass the issuer's CRL with --crl FILE or an "
-              "OCSP response with --ocsp-response FILE", file=sys.stderr)
+        print(messages.text("cli.offline_hint", args.lang), file=sys.stderr)
 
 
 # --- sign / verify -----------------------------------------------------------------------------------
@@ -276,6 +277,7 @@ def cmd_sign_hash(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    from eds import messages
     from eds.validation import batch
 
     files = batch.collect(args.paths)
@@ -314,12 +316,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     if args.json:  # JSON alone on stdout, so that it can be piped into a parser
         print(summary.to_json())
     else:
-        print(f"{len(summary.results)} documents: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in
-                                                               ("TOTAL_PASSED", "TOTAL_FAILED", "INDETERMINATE")))
+        print(messages.text("cli.batch_summary", args.lang).format(
+            count=len(summary.results), passed=counts.get("TOTAL_PASSED", 0), failed=counts.get("TOTAL_FAILED", 0),
+            indeterminate=counts.get("INDETERMINATE", 0)))
         for failure in sorted(summary.failures(), key=lambda r: r.path):
             print(f"  {failure.indication:13} {failure.path}: {', '.join(failure.reasons) or failure.sub_indication}")
         if args.report:
-            print(f"report written to {args.report}")
+            print(messages.text("cli.report_written", args.lang).format(path=args.report))
     return EXIT_PASSED if summary.all_passed else (
         EXIT_FAILED if counts.get("TOTAL_FAILED") else EXIT_INDETERMINATE)
 

@@ -1097,3 +1097,25 @@ CATALOGUE.update({
         "en": "the document's holder ({source}) is {kind} {value}",
     },
 })
+
+CATALOGUE.update({
+    # What the command line prints besides the report (eds.cli), in its --lang.
+    "cli.offline_hint": {
+        "kk": "кеңес: желісіз тексеру, ал кері қайтарып алу дәлелдері берілмеген: берушінің CRL тізімін --crl FILE "
+              "арқылы немесе OCSP жауабын --ocsp-response FILE арқылы беріңіз",
+        "ru": "подсказка: проверка без сети, а данных об отзыве нет: передайте CRL издателя через --crl FILE или "
+              "ответ OCSP через --ocsp-response FILE",
+        "en": "hint: offline, and no revocation evidence was given: pass the issuer's CRL with --crl FILE or an OCSP "
+              "response with --ocsp-response FILE",
+    },
+    "cli.batch_summary": {
+        "kk": "{count} құжат: {passed} TOTAL_PASSED, {failed} TOTAL_FAILED, {indeterminate} INDETERMINATE",
+        "ru": "документов: {count}; {passed} TOTAL_PASSED, {failed} TOTAL_FAILED, {indeterminate} INDETERMINATE",
+        "en": "{count} documents: {passed} TOTAL_PASSED, {failed} TOTAL_FAILED, {indeterminate} INDETERMINATE",
+    },
+    "cli.report_written": {
+        "kk": "есеп {path} файлына жазылды",
+        "ru": "отчёт записан в {path}",
+        "en": "report written to {path}",
+    },
+})

@@ -206,3 +206,22 @@ def test_a_phrase_reads_its_values_in_the_language():
     assert phrase.text("de") == phrase.text("en")
     check = Check.of("validity", Status.PASSED, "check.validity.valid", {"at": "2027-01-01"})
     assert check.message == "valid until 2027-01-01" and check.text("kk") == "2027-01-01 дейін жарамды"
+
+
+def test_the_command_line_speaks_the_language_asked(pki_dir, capsys):
+    """eds cert / eds verify --lang: the report, the offline hint and a folder's summary in kk and ru."""
+    from eds.cli import main
+
+    certificate = str(pki_dir / "users/revoked.pem")
+    main(["cert", certificate, "--trust", str(pki_dir), "--offline", "--lang", "en"])
+    english = capsys.readouterr()
+    assert "hint: offline" in english.err
+    for language, hint in (("kk", "кеңес: желісіз тексеру"), ("ru", "подсказка: проверка без сети")):
+        main(["cert", certificate, "--trust", str(pki_dir), "--offline", "--lang", language])
+        said = capsys.readouterr()
+        assert said.err.startswith(hint), said.err
+        left = set(WORD.findall(said.out)) & set(WORD.findall(english.out))
+        assert {w for w in left if not re.fullmatch(r"[A-Z0-9_.-]+", w)} == set(), said.out
+    main(["verify", certificate, str(pki_dir / "users/on_hold.pem"), "--trust", str(pki_dir), "--offline",
+          "--lang", "ru"])
+    assert capsys.readouterr().out.startswith("документов: 2; 0 TOTAL_PASSED")
