@@ -41,8 +41,10 @@ def issue():
     provider = acting_for(body.text("providerId", required=True, max_length=16))
     key_id = granted_key_id(body)
     data = body.object("data")
+    number = body.text("number", max_length=64)  # a licence number from the state e-licensing system
     document = services().issuer.issue(doc_type, data, provider_id=provider, key_id=key_id,
-                                       actor=f"api:{client.name}", idempotency_key=idempotency_key(client))
+                                       actor=f"api:{client.name}", idempotency_key=idempotency_key(client),
+                                       number=number)
     return jsonify(record(document)), 201
 
 

@@ -71,6 +71,7 @@ ANSWERS: dict[type[CodedError], dict[str, Answer]] = {
     KeyStoreError: {"KEY_NOT_FOUND": Answer("NOT_FOUND"), "*": _DEPENDENCY},
     RegistryError: {"NOT_FOUND": Answer("NOT_FOUND"), "CONFLICT": Answer("CONFLICT"),
                     "INVALID_TRANSITION": Answer("CONFLICT"), "EXPIRED": Answer("CONFLICT"),
+                    "NUMBER_TAKEN": Answer("CONFLICT"),
                     "DATABASE_UNAVAILABLE": _DEPENDENCY, "DATABASE_BUSY": Answer("REGISTRY_BUSY"), "*": _UNPROCESSABLE},
     TwoStepError: {"PENDING_NOT_FOUND": Answer("NOT_FOUND", details=True),
                    "PENDING_EXPIRED": Answer("CONFLICT", details=True),

@@ -183,7 +183,6 @@ def main() -> None:
         signed = xmldsig.sign_xml(document, key.private_key, key.certificate.der)
         verify = json.dumps({"document": base64.b64encode(signed).decode(), "iinPath": "applicant/iin"}).encode()
         licence = dict(EXAMPLES["scrap_metal_licence"])
-        licence.pop("provider")
         issue = json.dumps({"type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region",
                             "data": licence}).encode()
         env = {**os.environ, "EDS_HOME": str(home), "EDS_TRUST": str(pki)}

@@ -26,7 +26,7 @@ from pyhanko_certvalidator import ValidationContext
 
 from eds.issuing import documents
 from eds.issuing.documents.examples import EXAMPLES
-from eds.issuing.issuer import Issuer, IssuingOptions
+from eds.issuing.issuer import Issuer, IssuingOptions, with_proven_blocks
 from eds.issuing.keystore import load_keys
 from eds.issuing.registry import Registry
 from eds.issuing.registry.records import SignedFiles
@@ -48,14 +48,12 @@ def main() -> None:
         profile = load_profile(pki)
         checker = SignerChecker(profile)
         issuer = Issuer(registry, checker, keys, IssuingOptions(timestamp_url=profile.tsa_url))
-        data = dict(EXAMPLES["tv_radio_licence"])
-        data.pop("provider")
-        data["provider"] = {"name": {"kk": registry.provider("MCI").name_kk, "ru": registry.provider("MCI").name_ru},
-                            "bin": registry.provider("MCI").bin}
-        validated = documents.validate("tv_radio_licence", data)
+        data = EXAMPLES["tv_radio_licence"]
         key = keys.get("official_ministry")
+        authority = issuer.authorise("MCI", "tv_radio_licence", data, key)  # as issuing does; warms the cache
+        validated = documents.validate("tv_radio_licence", with_proven_blocks(
+            authority, key.certificate, "tv_radio_licence", data, from_request=True))
         holder_name, holder_id = validated.holder
-        issuer.authorise("MCI", "tv_radio_licence", key)  # as issuing does; warms the signer-check cache
 
         def render_and_sign_b_b(draft) -> SignedFiles:
             unsigned = documents.render_pdf(validated, number=draft.printed_number, issued_at=dt.date.today(),
@@ -64,7 +62,7 @@ def main() -> None:
                                pdf=pdf.sign_pdf(unsigned, key))
 
         def eds_issue() -> None:
-            issuer.authorise("MCI", "tv_radio_licence", key)
+            issuer.authorise("MCI", "tv_radio_licence", data, key)
             registry.issue(doc_type="tv_radio_licence", provider_id="MCI", holder_name=holder_name,
                            holder_id=str(holder_id),
                            data=validated.as_json(), actor="bench", render_and_sign=render_and_sign_b_b)

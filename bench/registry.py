@@ -29,10 +29,12 @@ def _render(draft: Draft) -> SignedFiles:
 
 def _prepare(registry: Registry) -> None:
     try:
-        registry.add_provider("BENCH", name_kk="Бенч", name_ru="Бенч", bin="000740001307", actor="bench")
+        services = [name for name, cycle in LIFE_CYCLES.items() if cycle.service_field is None]
+        registry.add_provider("BENCH", name_kk="Бенч", name_ru="Бенч", bin="000740001307", place_kk="Бенч",
+                              place_ru="Бенч", doc_types=services, actor="bench")
         now = dt.datetime.now(dt.UTC)
-        registry.add_signer("BENCH", cert_der=CERT, iin="800101300123", name="Бенч", position="бенч",
-                            doc_types=list(LIFE_CYCLES), valid_from=now - dt.timedelta(days=1),
+        registry.add_signer("BENCH", cert_der=CERT, iin="800101300123", name="Бенч", position_kk="бенч",
+                            position_ru="бенч", doc_types=services, valid_from=now - dt.timedelta(days=1),
                             valid_to=now + dt.timedelta(days=30), actor="bench")
     except RegistryError as error:
         if error.code != "CONFLICT":
@@ -56,7 +58,8 @@ def main() -> None:
         def work(index: int) -> None:
             for n in range(each):
                 registry.issue(doc_type=types[(index + n) % len(types)], provider_id="BENCH",
-                               holder_name="ТОО «Бенч»", holder_id="123456789012", data={"n": n}, actor="bench",
+                               holder_name="ТОО «Бенч»", holder_id="123456789012", actor="bench",
+                               data={"n": n, "service": "tv_radio_licence"},  # a refusal names its service
                                render_and_sign=_render)
 
         threads = [threading.Thread(target=work, args=(i,)) for i in range(args.threads)]

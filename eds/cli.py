@@ -458,7 +458,7 @@ def cmd_issue(args: argparse.Namespace) -> int:
     services = _services()
     document = _registry_call(lambda: services.issuer.issue(
         args.type, data, provider_id=args.provider, key_id=args.key, actor=args.actor,
-        idempotency_key=args.idempotency_key))
+        idempotency_key=args.idempotency_key, number=args.number))
     _print_document(document)
     _save_files(services.registry, document, args.out)
     return EXIT_PASSED
@@ -509,10 +509,23 @@ def cmd_registry_event(args: argparse.Namespace) -> int:
 
 
 def cmd_registry_provider(args: argparse.Namespace) -> int:
+    """Register a provider, or with --update change what is given (names, place, the services it provides)."""
     registry = _services().registry
-    provider = _registry_call(lambda: registry.add_provider(args.id, name_kk=args.name_kk, name_ru=args.name_ru,
-                                                            bin=args.bin, actor=args.actor))
-    print(f"provider {provider.id}: {provider.name_kk} / {provider.name_ru}, BIN {provider.bin}")
+    types = args.types.split(",") if args.types else None
+    if args.update:
+        provider = _registry_call(lambda: registry.update_provider(
+            args.id, name_kk=args.name_kk, name_ru=args.name_ru, place_kk=args.place_kk, place_ru=args.place_ru,
+            doc_types=types, actor=args.actor))
+    else:
+        missing = [f"--{name.replace('_', '-')}" for name in ("name_kk", "name_ru", "bin", "place_kk", "place_ru",
+                                                                "types") if getattr(args, name) is None]
+        if missing:
+            raise UsageError(f"a new provider needs {', '.join(missing)} (or --update to change one)")
+        provider = _registry_call(lambda: registry.add_provider(
+            args.id, name_kk=args.name_kk, name_ru=args.name_ru, bin=args.bin, place_kk=args.place_kk,
+            place_ru=args.place_ru, doc_types=types, actor=args.actor))
+    print(f"provider {provider.id}: {provider.name_kk} / {provider.name_ru}, BIN {provider.bin}, "
+          f"{provider.place_kk} / {provider.place_ru}; provides {', '.join(provider.doc_types) or 'nothing'}")
     return EXIT_PASSED
 
 
@@ -527,12 +540,23 @@ def cmd_registry_signer(args: argparse.Namespace) -> int:
         raise UsageError(f"{args.cert}: {exc}") from None
     registry = _services().registry
     now = dt.datetime.now(dt.timezone.utc)
-    signer = _registry_call(lambda: registry.add_signer(
-        args.provider, cert_der=cert.der, iin=cert.iin or "", name=args.name or cert.common_name or "",
-        position=args.position, doc_types=args.types.split(","), valid_from=now,
-        valid_to=min(cert.not_after, now + dt.timedelta(days=args.days)), actor=args.actor))
-    print(f"signer {signer.name} ({signer.cert_sha256[:16]}) may sign {', '.join(signer.doc_types)} for "
-          f"{signer.provider_id} until {signer.valid_to:%Y-%m-%d}")
+    types = args.types.split(",") if args.types else None
+    if args.update:
+        signer = _registry_call(lambda: registry.update_signer(
+            cert.sha256, position_kk=args.position_kk, position_ru=args.position_ru, head=args.head,
+            doc_types=types, actor=args.actor))
+    else:
+        missing = [f"--{name.replace('_', '-')}" for name in ("position_kk", "position_ru", "types")
+                   if getattr(args, name) is None]
+        if missing:
+            raise UsageError(f"a new signer needs {', '.join(missing)} (or --update to change one)")
+        signer = _registry_call(lambda: registry.add_signer(
+            args.provider, cert_der=cert.der, iin=cert.iin or "", name=args.name or cert.common_name or "",
+            position_kk=args.position_kk, position_ru=args.position_ru, head=bool(args.head), doc_types=types,
+            valid_from=now, valid_to=min(cert.not_after, now + dt.timedelta(days=args.days)), actor=args.actor))
+    print(f"signer {signer.name} ({signer.cert_sha256[:16]}), {signer.position_kk} / {signer.position_ru}"
+          f"{' (head)' if signer.head else ''}, may sign {', '.join(signer.doc_types)} for {signer.provider_id} "
+          f"until {signer.valid_to:%Y-%m-%d}")
     return EXIT_PASSED
 
 
@@ -770,6 +794,8 @@ def build_parser() -> argparse.ArgumentParser:
     issue.add_argument("--actor", default="cli", help="who does it (for the journal)")
     issue.add_argument("--idempotency-key", metavar="K", help="a retried command with the same key returns the same document")
     issue.add_argument("--out", metavar="DIR", help="also write the signed PDF and XML here")
+    issue.add_argument("--number", metavar="N", help="a licence number the state e-licensing system assigned "
+                                                     "(e.g. KZ34VEG00012345); default: the registry numbers")
     issue.set_defaults(func=cmd_issue)
 
     registry = commands.add_parser("registry", help="the registry of issued documents").add_subparsers(
@@ -781,7 +807,9 @@ def build_parser() -> argparse.ArgumentParser:
     for event in ("reissue", "duplicate", "suspend", "resume", "terminate"):
         sub = registry.add_parser(event, help=f"{event} a document")
         sub.add_argument("number")
-        sub.add_argument("--reason", required=True)
+        sub.add_argument("--reason", required=True, help=(
+            "the ground, printed on the new document: reorganisation, name_change, address_change, "
+            "person_name_change or 'other: TEXT'" if event == "reissue" else "why (for the journal)"))
         sub.add_argument("--actor", default="cli")
         if event in ("reissue", "duplicate"):
             sub.add_argument("--key", "--signer", dest="key", metavar="KEY_ID", required=True)
@@ -789,18 +817,26 @@ def build_parser() -> argparse.ArgumentParser:
             if event == "reissue":
                 sub.add_argument("--data", metavar="FILE.json", help="changed fields (default: the old ones)")
         sub.set_defaults(func=cmd_registry_event, event=event)
-    provider = registry.add_parser("provider", help="register a provider (state body)")
+    provider = registry.add_parser("provider", help="register a provider (state body), or --update one")
     provider.add_argument("id", help="2-8 capital letters/digits, part of its document numbers")
-    provider.add_argument("--name-kk", required=True)
-    provider.add_argument("--name-ru", required=True)
-    provider.add_argument("--bin", required=True)
+    provider.add_argument("--name-kk", help="its name as documents print it (header and licensor row)")
+    provider.add_argument("--name-ru")
+    provider.add_argument("--bin", help="its BIN (never changes)")
+    provider.add_argument("--place-kk", help="the place of issue documents print, e.g. 'Тараз қ.'")
+    provider.add_argument("--place-ru", help="e.g. 'г. Тараз'")
+    provider.add_argument("--types", help="comma-separated document types of the services it provides")
+    provider.add_argument("--update", action="store_true", help="change the given values of an existing provider")
     provider.add_argument("--actor", default="cli")
     provider.set_defaults(func=cmd_registry_provider)
     signer = registry.add_parser("signer", help="authorise an official's certificate to sign for a provider")
     signer.add_argument("provider")
     signer.add_argument("--cert", required=True, metavar="FILE")
-    signer.add_argument("--position", required=True)
-    signer.add_argument("--types", required=True, help="comma-separated document types")
+    signer.add_argument("--position-kk", help="the position documents print under the name, in Kazakh")
+    signer.add_argument("--position-ru", help="and in Russian")
+    signer.add_argument("--head", action="store_true", default=None,
+                        help="the provider's head (a head's service also needs the certificate's first-head role)")
+    signer.add_argument("--types", help="comma-separated document types (services the provider provides)")
+    signer.add_argument("--update", action="store_true", help="change the given values of a registered signer")
     signer.add_argument("--name", help="default: the certificate's CN")
     signer.add_argument("--days", type=int, default=365)
     signer.add_argument("--actor", default="cli")

@@ -43,7 +43,7 @@ from eds.issuing import checkpoints
 from eds.issuing.access import ApiKeys
 from eds.issuing.disclosure import masked_identity, shortened_name, token_opens
 from eds.issuing.documents import DOCUMENT_TYPES
-from eds.issuing.issuer import Issuer, IssuingOptions
+from eds.issuing.issuer import Issuer, IssuingOptions, local_date
 from eds.issuing.keystore import KeyStore, load_keys
 from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.registry.records import Document
@@ -450,16 +450,20 @@ class Services:
             provider = self.registry.provider(document.provider_id)
         except RegistryError:
             return None
-        signer = next((s for s in self.registry.signers(document.provider_id)
-                       if s.cert_sha256 == document.signer_cert_sha256), None)
         doc_type = DOCUMENT_TYPES.get(document.doc_type)
+        # What the document printed (proven when it was issued), not today's registry record.
+        printed_provider = document.data.get("provider", {}).get("name", {})
+        printed_signer = document.data.get("signer", {})
+        position = printed_signer.get("position", {})
         return {
             "number": document.number, "status": str(document.status), "type": document.doc_type,
             "title": {"kk": doc_type.title_kk, "ru": doc_type.title_ru} if doc_type else {},
             "holder_name": document.holder_name, "holder_id": document.holder_id,
-            "provider_name": f"{provider.name_kk} / {provider.name_ru}",
-            "signer_name": f"{signer.name}, {signer.position}" if signer else document.signer_cert_sha256[:16],
-            "issued_at": document.issued_at.date().isoformat(),
+            "provider_name": (f"{printed_provider.get('kk', provider.name_kk)} / "
+                              f"{printed_provider.get('ru', provider.name_ru)}"),
+            "signer_name": (f"{printed_signer['name']}, {position.get('kk', '')} / {position.get('ru', '')}"
+                            if printed_signer.get("name") else document.signer_cert_sha256[:16]),
+            "issued_at": local_date(document.issued_at).isoformat(),
             "superseded_by": document.superseded_by, "original_number": document.original_number,
         }
 

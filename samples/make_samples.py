@@ -139,35 +139,39 @@ def make_documents(pki: Path, out: Path, manifest: dict) -> None:
                 for kind in ("pdf", "xml"):
                     (out / f"{document.number}.{kind}").write_bytes(registry.file(document.number, kind))
                 index.append({"number": document.number, "type": document.doc_type, "event": event,
+                              "provider": document.provider_id,
                               "files": [f"{document.number}.pdf", f"{document.number}.xml"]})
 
+            # Each service under its own provider (demo.PROVIDERS), signed by its official; the applicant's data
+            # only: the provider and signer blocks come from the registry and the certificate.
             for doc_type in sorted(EXAMPLES):
-                provider, key = ("MCI", "official_ministry") if doc_type == "tv_radio_licence" else ("ZHM", "official_region")
-                data = {k: v for k, v in EXAMPLES[doc_type].items() if k != "provider"}
-                keep(issuer.issue(doc_type, data, provider_id=provider, key_id=key, actor="samples"), "issue")
+                provider, key = demo.issuer_of(doc_type, EXAMPLES[doc_type])
+                keep(issuer.issue(doc_type, EXAMPLES[doc_type], provider_id=provider, key_id=key, actor="samples"),
+                     "issue")
             # The same licence signed by an official whose key is GOST 34.10-2015 (512), as many NCA keys are.
             gost = manifest["identities"]["gost_company_head"]
             gost_certificate = Certificate.load((pki / gost["certificate"]).read_bytes())
             registry.add_provider("GST", name_kk="ГОСТ кілтімен қол қоятын сынақ ұйымы",
-                                  name_ru="Тестовая организация с ключом ГОСТ", bin=gost["bin"], actor="samples")
+                                  name_ru="Тестовая организация с ключом ГОСТ", bin=gost["bin"], place_kk="Тараз қ.",
+                                  place_ru="г. Тараз", doc_types=["scrap_metal_licence"], actor="samples")
             registry.add_signer("GST", cert_der=gost_certificate.der, iin=gost["iin"],
-                                name=gost_certificate.common_name, position="Басшы / Руководитель",
-                                doc_types=["scrap_metal_licence"], valid_from=dt.datetime.now(dt.timezone.utc)
-                                - dt.timedelta(days=1), valid_to=gost_certificate.not_after, actor="samples")
+                                name=gost_certificate.common_name, position_kk="Басшы", position_ru="Руководитель",
+                                head=True, doc_types=["scrap_metal_licence"],
+                                valid_from=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=1),
+                                valid_to=gost_certificate.not_after, actor="samples")
             keys.add_file("gost_company_head", pki / gost["pkcs12"], read_password(pki))
-            data = {k: v for k, v in EXAMPLES["scrap_metal_licence"].items() if k != "provider"}
-            keep(issuer.issue("scrap_metal_licence", data, provider_id="GST", key_id="gost_company_head",
-                              actor="samples"), "issue")
+            keep(issuer.issue("scrap_metal_licence", EXAMPLES["scrap_metal_licence"], provider_id="GST",
+                              key_id="gost_company_head", actor="samples"), "issue")
             index[-1]["key"] = "GOST"
             licence = next(e["number"] for e in index if e["type"] == "scrap_metal_licence")
             keep(issuer.duplicate(licence, key_id="official_region", actor="samples", reason="the original was lost"),
                  "duplicate")
-            keep(issuer.reissue(licence, key_id="official_region", actor="samples", reason="new address"), "reissue")
+            keep(issuer.reissue(licence, key_id="official_region", actor="samples", reason="address_change"), "reissue")
             tv = next(e["number"] for e in index if e["type"] == "tv_radio_licence")
             issuer.suspend(tv, actor="samples", reason="inspection")
             issuer.resume(tv, actor="samples", reason="inspection passed")
             consent = next(e["number"] for e in index if e["type"] == "restoration_consent")
-            issuer.terminate(consent, actor="samples", reason="works finished")
+            issuer.terminate(consent, actor="samples", reason="the applicant withdrew the request")
             for entry in index:
                 document = registry.document(entry["number"])
                 entry["status"] = str(document.status)

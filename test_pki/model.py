@@ -41,6 +41,9 @@ def read_password(pki_dir: Path) -> str:
 COMPANY = ("ТОО \"ТЕСТ МЕТАЛЛ\"", complete("15034000111"))
 MINISTRY = ("Қазақстан Республикасы Мәдениет және ақпарат министрлігінің Ақпарат комитеті", complete("12034000222"))
 REGION = ("Жамбыл облысы әкімдігінің кәсіпкерлік басқармасы", complete("13054000333"))
+# The providers of regulations 003 and 004, with the BINs the example documents print.
+CULTURE = ("Жамбыл облысы әкімдігінің мәдениет, архивтер және құжаттама басқармасы", "080340005174")
+EAST_KAZAKHSTAN = ("Шығыс Қазақстан облысының ішкі саясат басқармасы", "001140003129")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ def env(issuing_api):
 
 def licence(**overrides) -> dict:
     data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
     return {"type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data, **overrides}
 
 

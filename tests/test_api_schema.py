@@ -52,7 +52,6 @@ def _b64(data: bytes) -> str:
 
 def _licence() -> dict:
     data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
     return {"type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data}
 
 

@@ -118,7 +118,7 @@ def test_sign_with_wrong_password_is_one_line(pki_dir, tmp_path, monkeypatch, ca
 def test_verify_a_folder_in_parallel_offline(tmp_path, pki_dir, pki_server, profile, manifest, capsys):
     from eds.signatures import pades as pdf
     from eds.issuing.documents import render_pdf, validate
-    from eds.issuing.documents.examples import EXAMPLES
+    from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
     from eds.issuing.issuer import long_term_data
     from eds.pki.keys import SigningKey
     from eds.validation.signer_check import SignerChecker

@@ -33,7 +33,7 @@ import pytest
 from api import create_app
 from eds.issuing.access import ApiKeys
 from eds.issuing.documents import render_pdf, validate
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS, EXAMPLES
 from eds.issuing.issuer import long_term_data
 from eds.issuing.registry import Registry
 from eds.pki import network
@@ -167,7 +167,7 @@ def official(pki_dir, manifest) -> SigningKey:
 @pytest.fixture(scope="module")
 def licences(official, profile, pki_server) -> tuple[bytes, bytes]:
     """(B-T, B-LT) of one licence, made while every service is up."""
-    document = validate("scrap_metal_licence", EXAMPLES["scrap_metal_licence"])
+    document = validate("scrap_metal_licence", EXAMPLE_DOCUMENTS["scrap_metal_licence"])
     unsigned = render_pdf(document, number="LIC-ZHM-2026-000500", issued_at=dt.date.today(),
                           verify_url="https://eds.example.kz/verify/LIC-ZHM-2026-000500")
     stamped = pdf.sign_pdf(unsigned, official, timestamp_url=profile.tsa_url)
@@ -194,7 +194,6 @@ def test_long_term_document_needs_no_service(faults, profile, licences):
 
 def licence(key_id: str = "official_region") -> dict:
     data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
     return {"type": "scrap_metal_licence", "providerId": "ZHM", "keyId": key_id, "data": data}
 
 
@@ -260,7 +259,8 @@ def test_revocation_down_refuses_issuing_as_a_dependency_failure(faults, tmp_pat
     response = client.post("/api/v1/documents", json=licence(), headers=headers)
     assert_unavailable(response)
     assert response.get_json()["details"]["reasons"] == ["REVOCATION_UNKNOWN"]
-    assert journal(url) == (2 * len(demo.PROVIDERS), True)  # the providers and officials only
+    officials = sum(len(spec["signers"]) for spec in demo.PROVIDERS.values())
+    assert journal(url) == (len(demo.PROVIDERS) + officials, True)  # the providers and officials only
     faults(ocsp=None, crl=None)
     assert client.post("/api/v1/documents", json=licence(), headers=headers).status_code == 201
 

@@ -449,7 +449,7 @@ def test_gost_pades_signature_made_here_verifies_and_tampering_fails(keys, profi
 
     from eds.signatures import pades as pdf
     from eds.issuing.documents import render_pdf, validate
-    from eds.issuing.documents.examples import EXAMPLES
+    from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
     from eds.pki.gost import OID_KZ_GOST2015_512_SIGNATURE, OID_KZ_STREEBOG512_HASH
     from eds.validation.verify import DocumentVerifier
 
@@ -485,15 +485,17 @@ def test_a_gost_official_issues_a_long_term_licence_that_verifies_offline(keys, 
 
     head = keys["gost_company_head"]
     registry = Registry.open(f"sqlite:///{tmp_path / 'registry.db'}")
-    registry.add_provider("GKH", name_kk="Сынақ ЖШС", name_ru="ТОО «Сынақ»", bin="150340001117", actor="admin")
+    registry.add_provider("GKH", name_kk="Сынақ ЖШС", name_ru="ТОО «Сынақ»", bin="150340001117", place_kk="Тараз қ.",
+                          place_ru="г. Тараз", doc_types=["scrap_metal_licence"], actor="admin")
     now = dt.datetime.now(dt.timezone.utc)
     registry.add_signer("GKH", cert_der=head.certificate.der, iin="800220401662",
-                        name=head.certificate.common_name, position="Директор", doc_types=["scrap_metal_licence"],
-                        valid_from=now - dt.timedelta(days=1), valid_to=head.certificate.not_after, actor="admin")
+                        name=head.certificate.common_name, position_kk="Директор", position_ru="Директор",
+                        doc_types=["scrap_metal_licence"], valid_from=now - dt.timedelta(days=1),
+                        valid_to=head.certificate.not_after, actor="admin")
     store = KeyStore()
     store.add(head)
     issuer = Issuer(registry, SignerChecker(profile), store, IssuingOptions(timestamp_url=profile.tsa_url))
-    data = {key: value for key, value in EXAMPLES["scrap_metal_licence"].items() if key != "provider"}
+    data = EXAMPLES["scrap_metal_licence"]
     document = issuer.issue("scrap_metal_licence", data, provider_id="GKH", key_id="gost_company_head",
                             actor="test")
     offline = DocumentVerifier(SignerChecker(profile, policy=Policy.OFFLINE))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import copy
 import io
 import json
 import subprocess
@@ -24,8 +25,6 @@ from eds.validation.signer_check import SignerChecker
 from eds.validation.verify import DocumentVerifier
 from test_pki import demo
 
-PROVIDER_OF = {"tv_radio_licence": ("MCI", "official_ministry")}
-DEFAULT_PROVIDER = ("ZHM", "official_region")
 
 
 @pytest.fixture(scope="module")
@@ -39,13 +38,11 @@ def issuer(tmp_path_factory, pki_dir, profile, pki_server):
 
 
 def example(doc_type: str) -> dict:
-    data = dict(EXAMPLES[doc_type])
-    data.pop("provider")
-    return data
+    return copy.deepcopy(EXAMPLES[doc_type])
 
 
 def issue(issuer, doc_type: str, **kwargs):
-    provider, key = PROVIDER_OF.get(doc_type, DEFAULT_PROVIDER)
+    provider, key = demo.issuer_of(doc_type, EXAMPLES[doc_type])  # each service under its own provider
     return issuer.issue(doc_type, example(doc_type), provider_id=provider, key_id=key, actor="test", **kwargs)
 
 
@@ -97,7 +94,7 @@ def test_life_events(issuer):
     pdf = issuer.registry.file(duplicate.number, "pdf")
     out = subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True).stdout.decode()
     assert "ТЕЛНҰСҚА / ДУБЛИКАТ" in out and licence.number in out
-    renewed = issuer.reissue(licence.number, key_id="official_region", actor="test", reason="new address")
+    renewed = issuer.reissue(licence.number, key_id="official_region", actor="test", reason="address_change")
     assert renewed.supersedes == licence.number
     assert str(issuer.registry.document(licence.number).status) == "superseded"
     assert str(issuer.suspend(renewed.number, actor="test", reason="inspection").status) == "suspended"
@@ -131,7 +128,7 @@ def test_who_may_sign(issuer):
 def test_an_unknown_provider_or_a_registry_outage_is_not_a_refused_signer(issuer, monkeypatch):
     key = issuer.keys.get("official_region")
     with pytest.raises(RegistryError) as exc:
-        issuer.authorise("NOPE", "scrap_metal_licence", key)
+        issuer.authorise("NOPE", "scrap_metal_licence", {}, key)
     assert exc.value.code == "NOT_FOUND"
 
     def outage(*args, **kwargs):
@@ -139,7 +136,7 @@ def test_an_unknown_provider_or_a_registry_outage_is_not_a_refused_signer(issuer
 
     monkeypatch.setattr(issuer.registry, "signing_authority", outage)
     with pytest.raises(RegistryError) as exc:
-        issuer.authorise("ZHM", "scrap_metal_licence", key)
+        issuer.authorise("ZHM", "scrap_metal_licence", {}, key)
     assert exc.value.code == "DATABASE_UNAVAILABLE"
 
 
@@ -148,9 +145,9 @@ def test_revoked_official_cannot_sign(issuer, pki_server):
     try:
         checker = SignerChecker(issuer.signer_checker.profile)
         blocked = Issuer(issuer.registry, checker, issuer.keys, issuer.options)
-        before = len(issuer.registry.events(issue(issuer, "restoration_consent").number))
+        before = len(issuer.registry.events(issue(issuer, "scrap_metal_licence").number))
         with pytest.raises(IssuingError) as exc:
-            blocked.issue("restoration_consent", example("restoration_consent"), provider_id="ZHM",
+            blocked.issue("scrap_metal_licence", example("scrap_metal_licence"), provider_id="ZHM",
                           key_id="official_region", actor="test")
         assert exc.value.code == "SIGNER_CHECK_FAILED" and exc.value.details["reasons"] == ["CERT_REVOKED"]
         assert before == 1

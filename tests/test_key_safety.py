@@ -98,7 +98,6 @@ def home(tmp_path, pki_dir, original, monkeypatch):
 
 def licence() -> dict:
     data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
     return {"type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data}
 
 

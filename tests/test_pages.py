@@ -22,7 +22,6 @@ def site(tmp_path_factory, pki_dir, pki_server):
     services = app.extensions["eds"]
     demo.bootstrap(home, pki_dir, services.registry)
     data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
     document = services.issuer.issue("scrap_metal_licence", data, provider_id="ZHM", key_id="official_region",
                                      actor="test")
     with socket.socket() as sock:

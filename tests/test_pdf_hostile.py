@@ -13,7 +13,7 @@ import json
 import pytest
 
 from eds.issuing.documents import render_pdf, validate
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
 from eds.pki.keys import SigningKey
 from eds.pki.revocation import OcspClient
 from eds.signatures import pades as pdf

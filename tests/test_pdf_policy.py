@@ -18,7 +18,7 @@ from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
 
 from eds.issuing.documents import render_pdf, validate
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
 from eds.issuing.issuer import long_term_data
 from eds.limits import Limits
 from eds.pki.keys import SigningKey

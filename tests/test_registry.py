@@ -35,15 +35,18 @@ def _render(draft: Draft) -> SignedFiles:
                        xml=f"<doc number='{draft.number}'/>".encode())
 
 
+SERVED = ["scrap_metal_licence", "tv_radio_licence", "cultural_export_certificate"]
+
+
 def _setup(registry: Registry, provider: str = "ZHM") -> None:
     registry.add_provider(provider, name_kk="Жамбыл облысы әкімдігі", name_ru="Акимат Жамбылской области",
-                          bin="000740001307", actor="admin")
+                          bin="000740001307", place_kk="Тараз қ.", place_ru="г. Тараз", doc_types=SERVED,
+                          actor="admin")
     now = dt.datetime.now(UTC)
     registry.add_signer(provider, cert_der=CERT if provider == "ZHM" else CERT + provider.encode(),
-                        iin="800101300123", name="Асанов Асан", position="аким",
-                        doc_types=["scrap_metal_licence", "tv_radio_licence", "refusal",
-                                   "cultural_export_certificate"],
-                        valid_from=now - dt.timedelta(days=365), valid_to=now + dt.timedelta(days=365), actor="admin")
+                        iin="800101300123", name="Асанов Асан", position_kk="әкім", position_ru="аким",
+                        doc_types=SERVED, valid_from=now - dt.timedelta(days=365),
+                        valid_to=now + dt.timedelta(days=365), actor="admin")
 
 
 def _issue(registry: Registry, render=_render, **changes) -> object:
@@ -107,7 +110,7 @@ def test_numbers_per_type_provider_and_kazakhstan_year(tmp_path):
     _setup(registry)
     _setup(registry, "MCI")
     numbers = [_issue(registry).number, _issue(registry).number]
-    numbers.append(_issue(registry, doc_type="refusal").number)
+    numbers.append(_issue(registry, doc_type="refusal", data={"service": "scrap_metal_licence"}).number)
     moment[0] = dt.datetime(2026, 12, 31, 19, 0, tzinfo=UTC)  # midnight in Kazakhstan: a new year's series
     numbers.append(_issue(registry).number)
     render_mci = lambda draft: SignedFiles(hashlib.sha256(CERT + b"MCI").hexdigest(), moment[0], pdf=b"%PDF")
@@ -166,7 +169,7 @@ def test_superseded_licence_cannot_change(registry):
 
 
 def test_document_types_limit_life_events(registry):
-    refusal = _issue(registry, doc_type="refusal").number
+    refusal = _issue(registry, doc_type="refusal", data={"service": "scrap_metal_licence"}).number
     for change in (registry.suspend, registry.terminate):
         assert _code(change, refusal, actor="a", reason="r") is ErrorCode.INVALID_TRANSITION
     tv_licence = _issue(registry, doc_type="tv_radio_licence").number
@@ -273,12 +276,15 @@ def test_only_an_authorised_signer_can_sign(registry, db_path):
     assert _code(_issue, registry, render=other("ab" * 32)) is ErrorCode.SIGNER_NOT_AUTHORISED
     assert _code(_issue, registry, render=other(CERT_SHA, dt.datetime(2000, 1, 1, tzinfo=UTC))) is \
         ErrorCode.SIGNER_NOT_AUTHORISED
+    assert _code(_issue, registry, doc_type="restoration_consent") is ErrorCode.SERVICE_NOT_PROVIDED
+    registry.update_provider("ZHM", doc_types=[*SERVED, "restoration_consent"], actor="admin")
     assert _code(_issue, registry, doc_type="restoration_consent") is ErrorCode.SIGNER_NOT_AUTHORISED
     registry.set_signer_active(CERT_SHA, False, actor="hr", reason="уволен")
     assert _code(_issue, registry) is ErrorCode.SIGNER_NOT_AUTHORISED
     assert _sql(db_path, "SELECT count(*) FROM documents") == [(0,)]
     registry.set_signer_active(CERT_SHA, True, actor="hr", reason="восстановлен")
-    assert registry.authorised_signer("ZHM", "refusal", CERT_SHA, dt.datetime.now(UTC)).name == "Асанов Асан"
+    assert registry.authorised_signer("ZHM", "scrap_metal_licence", CERT_SHA,
+                                      dt.datetime.now(UTC)).name == "Асанов Асан"
     assert _issue(registry).number.endswith("000001")
     assert registry.verify_journal().ok
 
@@ -293,9 +299,10 @@ def test_error_codes(registry):
     assert _code(_issue, registry, data={"x": float("nan")}) is ErrorCode.INVALID_INPUT
     assert _code(_issue, registry, render=lambda d: SignedFiles(CERT_SHA, dt.datetime.now(UTC))) is \
         ErrorCode.INVALID_INPUT
-    assert _code(registry.add_provider, "ZHM", name_kk="x", name_ru="x", bin="000740001307", actor="a") is \
+    place = {"place_kk": "x", "place_ru": "x", "doc_types": SERVED}
+    assert _code(registry.add_provider, "ZHM", name_kk="x", name_ru="x", bin="000740001307", actor="a", **place) is \
         ErrorCode.CONFLICT
-    assert _code(registry.add_provider, "zhm", name_kk="x", name_ru="x", bin="000740001307", actor="a") is \
+    assert _code(registry.add_provider, "zhm", name_kk="x", name_ru="x", bin="000740001307", actor="a", **place) is \
         ErrorCode.INVALID_INPUT
     assert _code(Registry.open, "mysql://u@h/db") is ErrorCode.INVALID_INPUT
     assert _code(registry.suspend, "LIC-ZHM-2026-999999", actor="a", reason="r") is ErrorCode.NOT_FOUND
@@ -445,7 +452,8 @@ def test_row_written_around_the_registry_is_detected(registry, db_path):
     granted = _sql(db_path, "SELECT doc_types FROM signers")[0][0]
     _sql(db_path, "UPDATE signers SET doc_types = '[\"restoration_consent\"]'")
     assert registry.verify_journal().reason == "record_edited"
-    _sql(db_path, "INSERT INTO providers (id, name_kk, name_ru, bin) VALUES ('FAKE', 'x', 'x', '000000000000')")
+    _sql(db_path, "INSERT INTO providers (id, name_kk, name_ru, bin, place_kk, place_ru, doc_types) "
+                  "VALUES ('FAKE', 'x', 'x', '000000000000', 'x', 'x', '[]')")
     assert registry.verify_journal().reason == "record_edited"  # the lowest seq is reported first
     _sql(db_path, "UPDATE signers SET doc_types = ?", granted)
     report = registry.verify_journal()
@@ -544,3 +552,75 @@ def test_processes_and_threads_get_distinct_numbers(registry, db_path):
     numbers = [n for result in results for n in result]
     assert len(set(numbers)) == 80
     assert registry.verify_journal().ok
+
+
+# What providers provide, external numbers, and databases of an earlier version
+
+def test_a_provider_provides_only_its_services_and_a_refusal_follows_its_service(registry):
+    # the registry's record of the provider decides: a signer cannot be given a service the provider lacks
+    assert _code(registry.add_signer, "ZHM", cert_der=b"other", iin="800101300123", name="x", position_kk="x",
+                 position_ru="x", doc_types=["periodicals_registration"], valid_from=dt.datetime.now(UTC),
+                 valid_to=dt.datetime.now(UTC) + dt.timedelta(days=1), actor="a") is ErrorCode.SERVICE_NOT_PROVIDED
+    # a refusal is not a service of its own; it is allowed to whoever provides the service it refuses
+    assert _code(registry.update_provider, "ZHM", doc_types=["refusal"], actor="a") is ErrorCode.INVALID_INPUT
+    assert _issue(registry, doc_type="refusal", data={"service": "tv_radio_licence"}).number.startswith("REF-ZHM")
+    assert _code(_issue, registry, doc_type="refusal", data={"service": "periodicals_registration"}) is \
+        ErrorCode.SERVICE_NOT_PROVIDED
+    assert _code(_issue, registry, doc_type="refusal", data={}) is ErrorCode.INVALID_INPUT
+    assert registry.verify_journal().ok
+
+
+def test_provider_and_signer_records_change_with_a_journal_entry(registry):
+    provider = registry.update_provider("ZHM", name_kk="Жаңа атауы", place_kk="Шу қ.", place_ru="г. Шу", actor="a")
+    assert (provider.name_kk, provider.name_ru, provider.place_kk, provider.bin) == (
+        "Жаңа атауы", "Акимат Жамбылской области", "Шу қ.", "000740001307")
+    signer = registry.update_signer(CERT_SHA, position_kk="басшы", position_ru="руководитель", head=True, actor="a")
+    assert (signer.position_kk, signer.position_ru, signer.head) == ("басшы", "руководитель", True)
+    assert _code(registry.update_provider, "ZHM", actor="a") is ErrorCode.INVALID_INPUT
+    assert registry.verify_journal().ok
+
+
+def test_an_external_number_is_used_once(registry):
+    first = _issue(registry, number="KZ34VEG00012345")
+    assert first.number == "KZ34VEG00012345"
+    assert _code(_issue, registry, number="KZ34VEG00012345") is ErrorCode.NUMBER_TAKEN
+    assert _code(_issue, registry, number="KZ34VEG00012345", doc_type="tv_radio_licence") is ErrorCode.NUMBER_TAKEN
+    assert _code(_issue, registry, number="lower case") is ErrorCode.INVALID_INPUT
+    # a retry with the same idempotency key gets its document back, not NUMBER_TAKEN
+    keyed = _issue(registry, number="KZ34VEG00012346", idempotency_key="k-1")
+    assert _issue(registry, number="KZ34VEG00012346", idempotency_key="k-1").number == keyed.number
+    assert _issue(registry).number.endswith("-000001")  # the registry's own series is untouched
+    assert registry.verify_journal().ok
+
+
+def test_a_database_of_the_earlier_schema_is_upgraded_on_open(tmp_path):
+    """A registry made before providers had places and services and signers had kk/ru positions: opening it
+    adds the columns, fills them from what it had, journals each row changed, and the journal still verifies."""
+    db = tmp_path / "old.sqlite"
+    registry = Registry.open(f"sqlite:///{db}")
+    _setup(registry)
+    number = _issue(registry).number
+    registry.close()
+    # turn the tables back into the earlier layout, as that version wrote them
+    connection = sqlite3.connect(db)
+    for statement in ("ALTER TABLE providers DROP COLUMN place_kk", "ALTER TABLE providers DROP COLUMN place_ru",
+                      "ALTER TABLE providers DROP COLUMN doc_types",
+                      "ALTER TABLE signers ADD COLUMN position TEXT NOT NULL DEFAULT ''",
+                      "UPDATE signers SET position = 'Басшы / Руководитель', "
+                      "doc_types = '[\"refusal\", \"scrap_metal_licence\"]'",
+                      "ALTER TABLE signers DROP COLUMN position_kk", "ALTER TABLE signers DROP COLUMN position_ru",
+                      "ALTER TABLE signers DROP COLUMN head"):
+        connection.execute(statement)
+    connection.commit()
+    connection.close()
+    upgraded = Registry.open(f"sqlite:///{db}")
+    provider = upgraded.provider("ZHM")
+    assert (provider.place_kk, provider.doc_types) == (None, ("scrap_metal_licence",))
+    signer = upgraded.signers("ZHM")[0]
+    assert (signer.position_kk, signer.position_ru, signer.head, signer.doc_types) == (
+        "Басшы", "Руководитель", False, ("scrap_metal_licence",))
+    assert upgraded.document(number).number == number
+    report = upgraded.verify_journal()
+    assert report.ok, report
+    upgraded.close()
+    assert Registry.open(f"sqlite:///{db}").verify_journal().entries_checked == report.entries_checked  # once

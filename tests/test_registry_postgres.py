@@ -74,9 +74,11 @@ def _render(draft: Draft) -> SignedFiles:
 def _setup(url: str) -> Registry:
     registry = Registry.open(url)
     registry.add_provider("ZHM", name_kk="Жамбыл облысы әкімдігі", name_ru="Акимат Жамбылской области",
-                          bin="000740001307", actor="admin")
+                          bin="000740001307", place_kk="Тараз қ.", place_ru="г. Тараз",
+                          doc_types=["scrap_metal_licence"], actor="admin")
     now = dt.datetime.now(UTC)
-    registry.add_signer("ZHM", cert_der=CERT, iin="800101300123", name="Асанов Асан", position="аким",
+    registry.add_signer("ZHM", cert_der=CERT, iin="800101300123", name="Асанов Асан", position_kk="әкім",
+                        position_ru="аким",
                         doc_types=["scrap_metal_licence"], valid_from=now - dt.timedelta(days=1),
                         valid_to=now + dt.timedelta(days=365), actor="admin")
     return registry

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from eds.issuing.documents import render_pdf, validate
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
 from eds.issuing.issuer import long_term_data
 from eds.pki.keys import SigningKey
 from eds.pki.revocation import OcspClient, Policy

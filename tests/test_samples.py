@@ -79,3 +79,24 @@ def test_one_verifier_shared_by_threads_gives_every_thread_the_right_answer():
             assert [[r.code for r in report.reasons] for report in reports if not report.passed] == []
     finally:
         sys.setswitchinterval(interval)
+
+
+SERVICE_PROVIDERS = {"tv_radio_licence": {"MCI"}, "scrap_metal_licence": {"ZHM", "GST"},
+                     "cultural_export_certificate": {"ZHC"}, "restoration_consent": {"ZHC"},
+                     "periodicals_registration": {"SHQ"}, "refusal": {"MCI"}}
+
+
+@pytest.mark.parametrize("entry", DOCUMENTS, ids=[e["number"] for e in DOCUMENTS])
+def test_each_sample_is_its_own_providers_and_names_its_signer(entry):
+    """Each service under its own provider, and the printed signer is the holder of the signing certificate."""
+    from lxml import etree
+
+    from eds.pki.certificates import Certificate
+    from eds.signatures import xmldsig
+
+    assert entry["provider"] in SERVICE_PROVIDERS[entry["type"]]
+    assert entry["number"].split("-")[1] == entry["provider"]
+    data = (SAMPLES / "documents" / f"{entry['number']}.xml").read_bytes()
+    certificate = Certificate.load(xmldsig.verify_xml(data).signatures[0].certificate_der)
+    printed = etree.fromstring(data).findtext("signer/name")
+    assert printed == " ".join(p for p in (certificate.common_name, certificate.patronymic) if p)

@@ -131,7 +131,6 @@ def _journal_ok(url: str) -> bool:
 
 def _licence() -> dict:
     data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
     return {"type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data}
 
 

@@ -22,7 +22,7 @@ from pyhanko.sign.validation.status import ModificationLevel, SignatureCoverageL
 from pyhanko_certvalidator import ValidationContext
 
 from eds.issuing.documents import DocumentDataError
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS, EXAMPLES
 from eds.issuing.issuer import IssuingError, IssuingOptions
 from eds.issuing.registry import ErrorCode, Registry, RegistryError, SignedFiles, DocumentStatus
 from eds.issuing.two_step import Prepared, TwoStepIssuer
@@ -80,9 +80,9 @@ def registry(db_url, clock, manifest, cert_of):
         info = manifest["identities"][identity]
         cert = cert_of(identity)
         opened.add_provider(provider, name_kk=f"{provider} kk", name_ru=f"{provider} ru", bin=info["bin"],
-                            actor="admin")
-        opened.add_signer(provider, cert_der=cert.der, iin=info["iin"], name=cert.common_name, position="head",
-                          doc_types=[DOC_TYPE, "refusal"], valid_from=now - dt.timedelta(days=1),
+                            place_kk="Астана қ.", place_ru="г. Астана", doc_types=[DOC_TYPE], actor="admin")
+        opened.add_signer(provider, cert_der=cert.der, iin=info["iin"], name=cert.common_name, position_kk="басшы",
+                          position_ru="руководитель", doc_types=[DOC_TYPE], valid_from=now - dt.timedelta(days=1),
                           valid_to=cert.not_after, actor="admin")
     yield opened
     opened.close()
@@ -97,7 +97,6 @@ def issuer(registry, checker, profile) -> TwoStepIssuer:
 def example(doc_type: str = DOC_TYPE) -> dict:
     """The example's data; its provider block comes from the registry."""
     data = dict(EXAMPLES[doc_type])
-    data.pop("provider")
     return data
 
 
@@ -215,7 +214,7 @@ def test_gost_official_signs_a_streebog_digest(registry, checker, profile, cert_
     Streebog-512 digest to sign, and the CMS must carry that digest algorithm."""
     head = cert_of("gost_company_head")
     registry.add_signer("COMP", cert_der=head.der, iin=manifest["identities"]["gost_company_head"]["iin"],
-                        name=head.common_name, position="head", doc_types=[DOC_TYPE],
+                        name=head.common_name, position_kk="басшы", position_ru="руководитель", doc_types=[DOC_TYPE],
                         valid_from=dt.datetime.now(dt.UTC) - dt.timedelta(days=1), valid_to=head.not_after,
                         actor="admin")
     issuer = TwoStepIssuer(registry, checker, IssuingOptions(public_url=PUBLIC_URL, timestamp_url=profile.tsa_url))
@@ -446,8 +445,8 @@ def test_who_may_prepare(issuer, registry, cert_of, key_of):
                    actor="operator").code == "CERTIFICATE_MALFORMED"
     # data for another provider, and data that is not valid
     official = cert_of("official_ministry").der
-    error = refused(issuer.prepare, DOC_TYPE, EXAMPLES[DOC_TYPE], provider_id="MCI", signer_certificate_der=official,
-                    actor="operator")
+    error = refused(issuer.prepare, DOC_TYPE, EXAMPLE_DOCUMENTS[DOC_TYPE], provider_id="MCI",
+                    signer_certificate_der=official, actor="operator")
     assert error.code == "PROVIDER_MISMATCH"
     data = example()
     data["licensee"] = dict(data["licensee"], bin="123")

@@ -150,7 +150,6 @@ def test_expect_signer_spelling(tmp_path, key, pki_dir):
 
 def _issue(issuing_api) -> str:
     data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
     issued = issuing_api["client"].post("/api/v1/documents", headers=issuing_api["issue"], json={
         "type": "scrap_metal_licence", "providerId": "ZHM", "keyId": "official_region", "data": data})
     assert issued.status_code == 201, issued.get_json()

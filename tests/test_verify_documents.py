@@ -15,7 +15,7 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 
 from eds.issuing.documents import render_pdf, validate
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
 from eds.issuing.issuer import long_term_data
 from eds.pki.certificates import Certificate
 from eds.pki.keys import SigningKey

@@ -40,20 +40,21 @@ from lxml import etree
 
 from eds.issuing import documents
 from eds.issuing.issuer import (
+    Authority,
     IssuingError,
     IssuingOptions,
+    check_issue_dates,
     check_signing_authority,
     local_date,
     long_term_data,
     verification_link,
-    with_provider,
+    with_proven_blocks,
 )
 from eds.issuing.registry import ErrorCode, Registry, RegistryError
 from eds.issuing.registry.records import Document, Draft, Pending, PreparedFiles, SignedFiles
 from eds.pki import gost
 from eds.pki.certificates import Certificate, CertificateError
 from eds.signatures import cms, pades as pdf, tsp, xmldsig
-from eds.validation.report import SignatureReport
 from eds.validation.signer_check import SignerChecker
 
 DEFAULT_TTL = _dt.timedelta(minutes=30)
@@ -99,26 +100,31 @@ class TwoStepIssuer:
         self.ttl = ttl
         self.cms_room = cms_room
 
-    def authorise(self, provider_id: str, doc_type: str, certificate: Certificate,
-                  extra_certs: Iterable[bytes] = ()) -> SignatureReport:
-        """Refuse (TwoStepError) unless ``certificate`` may sign ``doc_type`` for the provider right now: the
+    def authorise(self, provider_id: str, doc_type: str, data: object, certificate: Certificate,
+                  extra_certs: Iterable[bytes] = ()) -> Authority:
+        """Refuse (TwoStepError) unless ``certificate`` may sign this document for the provider right now: the
         same checks as ``Issuer.authorise``."""
-        return check_signing_authority(self.registry, self.signer_checker, provider_id, doc_type, certificate,
+        return check_signing_authority(self.registry, self.signer_checker, provider_id, doc_type, data, certificate,
                                        extra_certs, refusal=TwoStepError)
 
     def prepare(self, doc_type: str, data: dict, *, provider_id: str, signer_certificate_der: bytes, actor: str,
                 idempotency_key: str | None = None) -> Prepared:
         """Step 1: check the official's certificate, reserve the number, and say what their device must sign.
 
-        As in one-step issuing, the provider block of ``data`` comes from the registry when absent. A repeated
+        As in one-step issuing, the provider block comes from the registry and the signer block from this
+        certificate and the signer's registry record; data that says otherwise is refused. A repeated
         ``idempotency_key`` gives the same pending document again (same number and digest). Refusals:
-        DocumentDataError (the data), TwoStepError (PROVIDER_MISMATCH, CERTIFICATE_MALFORMED,
-        ALGORITHM_UNSUPPORTED, SIGNER_NOT_AUTHORISED, SIGNER_CHECK_FAILED), RegistryError (an unknown provider,
-        an idempotency CONFLICT).
+        DocumentDataError (the data, dates that cannot be true), IssuingError (PROVIDER_MISMATCH,
+        SIGNER_NOT_FROM_DATA, PROVIDER_INCOMPLETE), TwoStepError (CERTIFICATE_MALFORMED, ALGORITHM_UNSUPPORTED,
+        SERVICE_NOT_PROVIDED, SIGNER_NOT_AUTHORISED, SIGNER_NOT_HEAD, SIGNER_CHECK_FAILED), RegistryError (an
+        unknown provider, an idempotency CONFLICT).
         """
-        validated = documents.validate(doc_type, with_provider(self.registry, provider_id, data))
+        documents.get_type(doc_type)
         certificate = _certificate(signer_certificate_der)
-        self.authorise(provider_id, doc_type, certificate)
+        authority = self.authorise(provider_id, doc_type, data, certificate)
+        validated = documents.validate(doc_type, with_proven_blocks(authority, certificate, doc_type, data,
+                                                                    from_request=True))
+        check_issue_dates(validated, _now())
         name, identity = validated.holder
         pending = self.registry.reserve(
             doc_type=doc_type, provider_id=provider_id, holder_name=name, holder_id=str(identity),
@@ -149,7 +155,7 @@ class TwoStepIssuer:
         signer = _check_cms(signature, signed_content, pending)
         _check_xml(signed_xml, self.registry.pending_file(pending_id, "xml"), pending)
         certificate = Certificate.load(signer.certificate_der)
-        self.authorise(pending.provider_id, pending.doc_type, certificate, signer.other_certificates)
+        self.authorise(pending.provider_id, pending.doc_type, pending.data, certificate, signer.other_certificates)
         if signer.timestamp is None and self.options.timestamp_url:
             signature = _with_timestamp(signature, self.options.timestamp_url)
         try:
@@ -190,8 +196,9 @@ class TwoStepIssuer:
                        certificate: Certificate) -> PreparedFiles:
         verify_url, token = verification_link(self.options.public_url, draft.number)
         issued_on = local_date(draft.issued_at)
+        # The PDF is fixed before the device signs it: its CreationDate and ModDate are when it was prepared.
         unsigned = documents.render_pdf(validated, number=draft.printed_number, issued_at=issued_on,
-                                        verify_url=verify_url, event="issue")
+                                        verify_url=verify_url, event="issue", moment=draft.issued_at)
         prepared = pdf.prepare_signature(unsigned, certificate, room=self.cms_room,
                                          reason=f"{draft.doc_type} {draft.printed_number}",
                                          stamp=(40, 40, 240, 90) if self.options.visible_stamp else None)

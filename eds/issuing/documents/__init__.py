@@ -17,8 +17,17 @@ from eds.issuing.documents.schema import (
     Kind,
     SignerRole,
     ValidatedDocument,
+    issue_date_problems,
+    reissue_ground,
 )
-from eds.issuing.documents.types import DOCUMENT_TYPES, get_type, validate
+from eds.issuing.documents.types import (
+    DOCUMENT_TYPES,
+    FROM_PROOF,
+    FROM_REGISTRY,
+    get_type,
+    service_type_id,
+    validate,
+)
 from eds.issuing.documents.xml import render_xml
 
 __all__ = [
@@ -28,13 +37,18 @@ __all__ = [
     "Choice",
     "DocumentDataError",
     "DocumentType",
+    "FROM_PROOF",
+    "FROM_REGISTRY",
     "Field",
     "Issue",
     "Kind",
     "SignerRole",
     "ValidatedDocument",
     "get_type",
+    "issue_date_problems",
+    "reissue_ground",
     "render_pdf",
     "render_xml",
+    "service_type_id",
     "validate",
 ]

@@ -1,62 +1,95 @@
 """One valid, realistic example per document type (JSON-ready), for tests, samples and API documentation.
 
+``EXAMPLES`` is what a portal sends to issue one: the applicant's data only. The place, the provider block, a
+licence's licensor row and the signer block are not the applicant's to say; the issuer takes them from the
+registry and the signing certificate. ``EXAMPLE_DOCUMENTS`` is a whole document as issued (those blocks
+added as in ``EXAMPLE_PROVIDERS``), for rendering without a registry.
+
 The organisations follow the providers named in the regulations; people, companies and numbers are made
-up.  Every IIN/BIN has a valid check digit.
+up.  Every IIN/BIN has a valid check digit.  Dates are counted from today in Kazakhstan, so that an example
+issued today has dates that can be true (a return date after the issue, a works period that has not
+already begun, a request made before its refusal).
 """
 
 from __future__ import annotations
 
+import copy
+import datetime as _dt
 from typing import Any
 
-__all__ = ["EXAMPLES"]
+from eds.issuing.documents.wording import KAZAKHSTAN
 
-_INFORMATION_COMMITTEE = {
-    "name": {
-        "kk": "Қазақстан Республикасы Мәдениет және ақпарат министрлігінің Ақпарат және мұрағат комитеті",
-        "ru": "Комитет информации и архивов Министерства культуры и информации Республики Казахстан",
+__all__ = ["EXAMPLES", "EXAMPLE_DOCUMENTS", "EXAMPLE_PROVIDERS"]
+
+_TODAY = _dt.datetime.now(KAZAKHSTAN).date()
+
+
+def _day(days: int) -> str:
+    return (_TODAY + _dt.timedelta(days=days)).isoformat()
+
+
+# The providers of the regulations (001: the ministry's committee; 002: Zhambyl's entrepreneurship
+# department; 003: Zhambyl's culture department; 004: East Kazakhstan's internal policy department), with the
+# place of issue and the signer each example document names.
+EXAMPLE_PROVIDERS: dict[str, dict[str, Any]] = {
+    "committee": {
+        "name": {
+            "kk": "Қазақстан Республикасы Мәдениет және ақпарат министрлігінің Ақпарат және мұрағат комитеті",
+            "ru": "Комитет информации и архивов Министерства культуры и информации Республики Казахстан",
+        },
+        "bin": "990740002243",
+        "place": {"kk": "Астана қ.", "ru": "г. Астана"},
+        "signer": {"name": "ЖҰМАБЕКОВ ЕРЛАН ҚУАНЫШҰЛЫ",
+                   "position": {"kk": "Комитет төрағасы", "ru": "Председатель комитета"}},
     },
-    "bin": "990740002243",
-}
-_ZHAMBYL_INDUSTRY = {
-    "name": {
-        "kk": "Жамбыл облысы әкімдігінің кәсіпкерлік және өнеркәсіп басқармасы",
-        "ru": "Управление предпринимательства и промышленности акимата Жамбылской области",
+    "zhambyl_industry": {
+        "name": {
+            "kk": "Жамбыл облысы әкімдігінің кәсіпкерлік және өнеркәсіп басқармасы",
+            "ru": "Управление предпринимательства и промышленности акимата Жамбылской области",
+        },
+        "bin": "050840005711",
+        "place": {"kk": "Тараз қ.", "ru": "г. Тараз"},
+        "signer": {"name": "ТӨЛЕГЕНОВА ӘЙГЕРІМ СӘКЕНҚЫЗЫ",
+                   "position": {"kk": "Басқарма басшысының орынбасары", "ru": "Заместитель руководителя управления"}},
     },
-    "bin": "050840005711",
-}
-_ZHAMBYL_CULTURE = {
-    "name": {
-        "kk": "Жамбыл облысы әкімдігінің мәдениет, архивтер және құжаттама басқармасы",
-        "ru": "Управление культуры, архивов и документации акимата Жамбылской области",
+    "zhambyl_culture": {
+        "name": {
+            "kk": "Жамбыл облысы әкімдігінің мәдениет, архивтер және құжаттама басқармасы",
+            "ru": "Управление культуры, архивов и документации акимата Жамбылской области",
+        },
+        "bin": "080340005174",
+        "place": {"kk": "Тараз қ.", "ru": "г. Тараз"},
+        "signer": {"name": "ҚҰДАЙБЕРГЕНОВА ӘСЕЛ ШАҺИЗАТҚЫЗЫ",
+                   "position": {"kk": "Басқарма басшысы", "ru": "Руководитель управления"}},
     },
-    "bin": "080340005174",
-}
-_EAST_KAZAKHSTAN = {
-    "name": {
-        "kk": "Шығыс Қазақстан облысының ішкі саясат басқармасы",
-        "ru": "Управление внутренней политики Восточно-Казахстанской области",
+    "east_kazakhstan": {
+        "name": {
+            "kk": "Шығыс Қазақстан облысының ішкі саясат басқармасы",
+            "ru": "Управление внутренней политики Восточно-Казахстанской области",
+        },
+        "bin": "001140003129",
+        "place": {"kk": "Өскемен қ.", "ru": "г. Усть-Каменогорск"},
+        "signer": {"name": "ЖАҚСЫЛЫҚОВ БАУЫРЖАН МӘШҺҮРҰЛЫ",
+                   "position": {"kk": "Басқарма басшысының орынбасары", "ru": "Заместитель руководителя управления"}},
     },
-    "bin": "001140003129",
 }
-_ASTANA = {"kk": "Астана қ.", "ru": "г. Астана"}
-_TARAZ = {"kk": "Тараз қ.", "ru": "г. Тараз"}
-_OSKEMEN = {"kk": "Өскемен қ.", "ru": "г. Усть-Каменогорск"}
-_COMMITTEE_SIGNER = {
-    "name": "Әлиева Гүлнұр Шаһмарқызы",
-    "position": {"kk": "Комитет төрағасының орынбасары", "ru": "Заместитель председателя комитета"},
+# Whose service each type is; a refusal here refuses a TV/radio licence, the committee's service.
+EXAMPLE_PROVIDER_OF = {
+    "tv_radio_licence": "committee",
+    "scrap_metal_licence": "zhambyl_industry",
+    "cultural_export_certificate": "zhambyl_culture",
+    "restoration_consent": "zhambyl_culture",
+    "periodicals_registration": "east_kazakhstan",
+    "refusal": "committee",
 }
 
 EXAMPLES: dict[str, dict[str, Any]] = {
     "tv_radio_licence": {
-        "place": _ASTANA,
-        "provider": _INFORMATION_COMMITTEE,
-        "signer": _COMMITTEE_SIGNER,
         "licensee": {
             "name": "«Өскемен Кабель ТВ» жауапкершілігі шектеулі серіктестігі",
             "iin_bin": "110440019324",
             "address": "Шығыс Қазақстан облысы, Өскемен қ., Қазақстан көшесі, 62",
         },
-        "licensor": _INFORMATION_COMMITTEE["name"],
         "activity": {
             "kk": "Теле-, радиоарналарды тарату жөніндегі қызмет",
             "ru": "Деятельность по распространению теле-, радиоканалов",
@@ -83,21 +116,11 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ],
     },
     "scrap_metal_licence": {
-        "place": _TARAZ,
-        "provider": _ZHAMBYL_INDUSTRY,
-        "signer": {
-            "name": "Сейітқазиев Нұрлан Мәшһүрұлы",
-            "position": {
-                "kk": "Басқарма басшысының орынбасары",
-                "ru": "Заместитель руководителя управления",
-            },
-        },
         "licensee": {
             "name": "«Тараз Металл Өңдеу» жауапкершілігі шектеулі серіктестігі",
             "bin": "130640007817",
             "address": "Жамбыл облысы, Тараз қ., Төле би даңғылы, 124",
         },
-        "licensor": _ZHAMBYL_INDUSTRY["name"],
         "activity": {
             "kk": "Түсті және қара металдардың сынықтары мен қалдықтарын жинау (дайындау), сақтау, қайта "
                   "өңдеу және өткізу",
@@ -129,12 +152,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ],
     },
     "cultural_export_certificate": {
-        "place": _TARAZ,
-        "provider": _ZHAMBYL_CULTURE,
-        "signer": {
-            "name": "Құдайбергенова Әсел Шаһизатқызы",
-            "position": {"kk": "Басқарма басшысы", "ru": "Руководитель управления"},
-        },
         "exporter": {
             "name": "«Жамбыл облыстық тарихи-өлкетану музейі» коммуналдық мемлекеттік мекемесі",
             "iin_bin": "020340009176",
@@ -142,7 +159,7 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
         "purpose": "exhibition",
         "destination": {"kk": "Түркия Республикасы", "ru": "Турецкая Республика"},
-        "return_by": "2025-12-20",
+        "return_by": _day(120),
         "items": [
             {
                 "kk": "Қылқобыз, XIX ғ. соңы, ағаш, түйе терісі, ұзындығы 68 см, 1 дана",
@@ -157,15 +174,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
                 "ru": "Тускииз (настенный ковёр), начало XX в., шерсть, вышивка, 180×120 см, 1 шт.",
             },
         ],
-        "expert_opinion": "№ 14-ЭК, 12.08.2025",
+        "expert_opinion": f"№ 14-ЭК, {_TODAY - _dt.timedelta(days=20):%d.%m.%Y}",
     },
     "restoration_consent": {
-        "place": _TARAZ,
-        "provider": _ZHAMBYL_CULTURE,
-        "signer": {
-            "name": "Құдайбергенова Әсел Шаһизатқызы",
-            "position": {"kk": "Басқарма басшысы", "ru": "Руководитель управления"},
-        },
         "applicant": {
             "name": "«Ескі Тараз» қоғамдық қоры",
             "iin_bin": "170240004568",
@@ -187,8 +198,8 @@ EXAMPLES: dict[str, dict[str, Any]] = {
             },
         ],
         "contractor": "«Мұра Реставрация» жауапкершілігі шектеулі серіктестігі",
-        "works_start": "2025-09-01",
-        "works_end": "2026-06-30",
+        "works_start": _day(30),
+        "works_end": _day(240),
         "conditions": [
             {
                 "kk": "Жұмыстар бекітілген ғылыми-жобалық құжаттамаға сәйкес жүргізіледі.",
@@ -201,15 +212,6 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ],
     },
     "periodicals_registration": {
-        "place": _OSKEMEN,
-        "provider": _EAST_KAZAKHSTAN,
-        "signer": {
-            "name": "Жақсылықов Бауыржан Мәшһүрұлы",
-            "position": {
-                "kk": "Басқарма басшысының орынбасары",
-                "ru": "Заместитель руководителя управления",
-            },
-        },
         "applicant": {
             "name": "«Алтай Баспасөз Тарату» жауапкершілігі шектеулі серіктестігі",
             "iin_bin": "190540010235",
@@ -232,12 +234,9 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         ],
     },
     "refusal": {
-        "place": _ASTANA,
-        "provider": _INFORMATION_COMMITTEE,
-        "signer": _COMMITTEE_SIGNER,
         "applicant": {"name": "Жеке кәсіпкер Оспанов Дәурен Ғалымжанұлы", "iin_bin": "780415301124"},
         "service": "tv_radio_licence",
-        "request": {"number": "KZ34RLA00012345", "date": "2025-08-18"},
+        "request": {"number": "KZ34RLA00012345", "date": _day(-12)},
         "reasons": [
             {
                 "kk": "Өтініш берушінің біліктілік талаптарына сәйкестігін растайтын құжаттар ұсынылмаған.",
@@ -256,3 +255,15 @@ EXAMPLES: dict[str, dict[str, Any]] = {
         },
     },
 }
+
+
+def _document(type_id: str) -> dict[str, Any]:
+    provider = EXAMPLE_PROVIDERS[EXAMPLE_PROVIDER_OF[type_id]]
+    blocks: dict[str, Any] = {"place": provider["place"], "provider": {"name": provider["name"], "bin": provider["bin"]},
+                              "signer": provider["signer"]}
+    if type_id.endswith("_licence"):
+        blocks["licensor"] = provider["name"]
+    return copy.deepcopy({**blocks, **EXAMPLES[type_id]})
+
+
+EXAMPLE_DOCUMENTS: dict[str, dict[str, Any]] = {type_id: _document(type_id) for type_id in EXAMPLES}

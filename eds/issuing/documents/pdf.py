@@ -124,9 +124,31 @@ _SAVING = threading.Lock()
 class _Canvas(Canvas):
     """Saves take turns. On save reportlab subsets each embedded TrueType font by seeking through the one parsed
     font file that every document shares (a cursor, not a copy): two threads saving at once read each other's
-    glyphs and embed broken fonts."""
+    glyphs and embed broken fonts.
+
+    Pages are kept until the save, when the count is known, so that each prints "page n of m"; the PDF's
+    CreationDate and ModDate are ``moment`` (the signing time, in Kazakhstan's time with its offset)."""
+
+    def __init__(self, *args: Any, moment: dt.datetime, page_label: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        local = wording.kazakhstan_time(moment)
+        offset = local.utcoffset() or dt.timedelta(0)
+        hours, minutes = divmod(int(offset.total_seconds()) // 60, 60)
+        stamp = f"D:{local:%Y%m%d%H%M%S}{'+' if offset >= dt.timedelta(0) else '-'}{abs(hours):02d}'{minutes:02d}'"
+        self.setDateFormatter(lambda *_date: stamp)
+        self._page_label = page_label
+        self._pages: list[dict[str, Any]] = []
+
+    def showPage(self) -> None:  # noqa: N802 (reportlab's name)
+        self._pages.append(dict(self.__dict__))
+        self._startPage()
 
     def save(self) -> None:
+        total = len(self._pages)
+        for page in self._pages:
+            self.__dict__.update(page)
+            self._page_label(self, total)
+            super().showPage()
         with _SAVING:
             super().save()
 
@@ -314,8 +336,11 @@ def _event_block(issuance: Issuance) -> list[Flowable]:
     if issuance.event == "reissue":
         assert issuance.original_number is not None
         note = wording.reissue_note(issuance.original_number, issuance.original_issued_at)
-        return [Spacer(1, 6), _table([[_Paragraph(_both(note), _NOTE_CENTER)]], [_WIDTH * 0.8],
-                                     [("BOX", (0, 0), (-1, -1), 0.8, _INK)])]
+        rows = [[_Paragraph(_both(note), _NOTE_CENTER)]]
+        if issuance.ground is not None:
+            label = wording.REISSUE_GROUND
+            rows.append([_Paragraph(f"<b>{_both_inline(*label)}:</b><br/>{_both(issuance.ground)}", _NOTE_CENTER)])
+        return [Spacer(1, 6), _table(rows, [_WIDTH * 0.8], [("BOX", (0, 0), (-1, -1), 0.8, _INK)])]
     return []
 
 
@@ -371,7 +396,8 @@ def _signature_block(doc: ValidatedDocument, issuance: Issuance) -> Flowable:
 
 
 def _page_decoration(issuance: Issuance, footer: Paragraph, footer_height: float) -> Any:
-    """Draws what every page carries: the legal-equivalence footer, number and page, the duplicate mark."""
+    """Draws what every page carries: the legal-equivalence footer and the duplicate mark (the number and page
+    are drawn by ``_page_label`` when the page count is known)."""
 
     def decorate(canvas: Canvas, _template: Any) -> None:
         canvas.saveState()
@@ -380,10 +406,6 @@ def _page_decoration(issuance: Issuance, footer: Paragraph, footer_height: float
         canvas.setLineWidth(0.5)
         canvas.line(_MARGIN, top + 2.5 * mm, _PAGE_WIDTH - _MARGIN, top + 2.5 * mm)
         footer.drawOn(canvas, _MARGIN, 9 * mm + 0.5 * mm)
-        canvas.setFont(_REGULAR, 7)
-        canvas.setFillColor(_GREY)
-        page = f"{wording.PAGE.kk} / {wording.PAGE.ru} {canvas.getPageNumber()}"
-        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 6 * mm, f"№ {issuance.number}  ·  {page}")
         if issuance.event == "duplicate":
             canvas.setFont(_BOLD, 9)
             canvas.setFillColor(_RED)
@@ -391,6 +413,20 @@ def _page_decoration(issuance: Issuance, footer: Paragraph, footer_height: float
         canvas.restoreState()
 
     return decorate
+
+
+def _page_label(issuance: Issuance) -> Any:
+    """Draws "№ number · Бет 1 / 2 · Стр. 1 из 2" at the foot of a page once the page count is known."""
+
+    def draw(canvas: Canvas, total: int) -> None:
+        canvas.saveState()
+        canvas.setFont(_REGULAR, 7)
+        canvas.setFillColor(_GREY)
+        canvas.drawRightString(_PAGE_WIDTH - _MARGIN, 6 * mm,
+                               f"№ {issuance.number}  ·  {wording.page_of(canvas.getPageNumber(), total)}")
+        canvas.restoreState()
+
+    return draw
 
 
 def render_pdf(
@@ -401,14 +437,19 @@ def render_pdf(
     verify_url: str,
     event: str = "issue",
     original: dict[str, Any] | None = None,
+    moment: dt.datetime | None = None,
 ) -> bytes:
     """The unsigned PDF of a validated document.
 
-    ``original`` is ``{"number", "issued_at"}`` of the document a re-issue replaces (number required) or a
-    duplicate copies (date required).  Bad arguments raise DocumentDataError naming each one.
+    ``original`` is ``{"number", "issued_at"}`` of the document a re-issue replaces (number required, and its
+    ``ground`` printed) or a duplicate copies (date required).  ``moment`` (aware) is when it is signed: the
+    PDF's CreationDate and ModDate; without it, midnight of ``issued_at`` in Kazakhstan.  Bad arguments raise
+    DocumentDataError naming each one.
     """
     issuance = check_issuance(doc, number=number, issued_at=issued_at, verify_url=verify_url, event=event,
                               original=original)
+    if moment is None or moment.tzinfo is None:
+        moment = dt.datetime.combine(issuance.issued_at, dt.time(), wording.KAZAKHSTAN)
     _register_fonts()
     footer = _fixed(_both(wording.LEGAL_EQUIVALENCE), _FOOTER)
     _, footer_height = footer.wrap(_WIDTH, _PAGE_HEIGHT)
@@ -444,5 +485,5 @@ def render_pdf(
         _fields_table(doc),
         # The sections move with the signature, so a page never holds the signature alone.
         KeepTogether([*_sections(doc), Spacer(1, 6), _signature_block(doc, issuance)]),
-    ], canvasmaker=_Canvas)
+    ], canvasmaker=functools.partial(_Canvas, moment=moment, page_label=_page_label(issuance)))
     return buffer.getvalue()

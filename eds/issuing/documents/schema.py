@@ -100,6 +100,13 @@ class DocumentType:
     refusal: "same signer as a positive result"); ``service_field`` names that reference.  ``holder_field``
     names the group that identifies to whom the document is issued.  ``closing`` is a fixed sentence printed
     after the fields.  ``date_order`` lists (earlier, later) pairs of top-level date fields.
+
+    Dates that can be true: the dotted date fields in ``after_issue`` must be later than the date of issue (a
+    return date, the end of works, a licence's validity), those in ``from_issue`` not earlier (the start of
+    works), those in ``until_issue`` not later (the date of the request a refusal answers).
+    ``reissue_grounds`` is the closed list of grounds a re-issue may give (plus "other: text").
+    ``external_number`` is the shape of a number another system assigns (the state e-licensing system's
+    licence numbers), which may be given instead of the registry's own.
     """
 
     type_id: str
@@ -115,6 +122,11 @@ class DocumentType:
     service_field: str | None = None
     closing: Bilingual | None = None
     date_order: tuple[tuple[str, str], ...] = ()
+    after_issue: tuple[str, ...] = ()
+    from_issue: tuple[str, ...] = ()
+    until_issue: tuple[str, ...] = ()
+    reissue_grounds: tuple[Choice, ...] = ()
+    external_number: re.Pattern[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -413,6 +425,55 @@ def check_fields(
     if len(problems.issues) > before:
         return None
     return MappingProxyType(values)
+
+
+OTHER_GROUND = "other"
+
+
+def _dated(values: Mapping[str, Any], path: str) -> dt.date | None:
+    """The date at a dotted path of validated values, or None (absent, or "unlimited")."""
+    value: Any = values
+    for part in path.split("."):
+        if not isinstance(value, Mapping) or part not in value:
+            return None
+        value = value[part]
+    return value if isinstance(value, dt.date) else None
+
+
+def issue_date_problems(doc_type: DocumentType, values: Mapping[str, Any], issued_on: dt.date) -> list[Issue]:
+    """What makes the dates of a document untrue on the day it is issued (Kazakhstan's date)."""
+    issues = []
+    rules = ((doc_type.after_issue, lambda d: d > issued_on, "after"),
+             (doc_type.from_issue, lambda d: d >= issued_on, "on or after"),
+             (doc_type.until_issue, lambda d: d <= issued_on, "on or before"))
+    for paths, holds, relation in rules:
+        for path in paths:
+            found = _dated(values, path)
+            if found is not None and not holds(found):
+                issues.append(Issue(path, "DATE_NOT_TRUE", f"{found.isoformat()} must be {relation} the date of "
+                                                           f"issue {issued_on.isoformat()}"))
+    return issues
+
+
+def reissue_ground(doc_type: DocumentType, ground: Any) -> Bilingual:
+    """The printed ground of a re-issue: one of the type's grounds by code, or ``other: <text>`` as given (in
+    both languages, the Russian marked «Иное основание»); DocumentDataError (field ``reason``) otherwise."""
+    allowed = tuple(c.value for c in doc_type.reissue_grounds) + (f"{OTHER_GROUND}: <text>",)
+    if isinstance(ground, str):
+        code, colon, text = ground.partition(":")
+        if not colon:
+            for choice in doc_type.reissue_grounds:
+                if choice.value == ground.strip():
+                    return Bilingual(choice.kk, choice.ru)
+        elif code.strip() == OTHER_GROUND:
+            problems = Problems()
+            given = _text(Field("reason", "", "", Kind.TEXT, max_length=300), text, "reason", problems)
+            if problems.issues:
+                raise DocumentDataError(problems.issues)
+            if given:
+                return Bilingual(f"Басқа негіз: {given}", f"Иное основание: {given}")
+    raise DocumentDataError([Issue("reason", "INVALID_GROUND", "a re-issue gives one of the grounds "
+                                   f"{', '.join(allowed)}", allowed)])
 
 
 def validate_fields(doc_type: DocumentType, data: Any) -> Mapping[str, Any]:

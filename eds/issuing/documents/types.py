@@ -2,11 +2,14 @@
 
 Each type is one :class:`~eds.issuing.documents.schema.DocumentType`; the renderers and the validation read nothing
 else.  Every type starts with the common fields (place of issue, provider, signer); the number and the date
-of issue are given when rendering, because numbering belongs to the registry.
+of issue are given when rendering, because numbering belongs to the registry.  Those fields and a licence's
+licensor row are never the applicant's to say: the issuer fills them from the registry (``FROM_REGISTRY``) and
+from the signing certificate and the signer's registry record (``FROM_PROOF``).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from eds.issuing.documents.schema import (
@@ -22,7 +25,11 @@ from eds.issuing.documents.schema import (
     validate_fields,
 )
 
-__all__ = ["COMMON_FIELDS", "DOCUMENT_TYPES", "get_type", "validate"]
+__all__ = ["COMMON_FIELDS", "DOCUMENT_TYPES", "FROM_PROOF", "FROM_REGISTRY", "get_type", "service_type_id",
+           "validate"]
+
+FROM_REGISTRY = ("place", "provider", "licensor")  # the provider's record: one value for header, licensor, BIN
+FROM_PROOF = ("signer",)  # the certificate's name, the registry's position for it
 
 
 def _party(name: str, kk: str, ru: str, identity: Kind, *, address: bool = True) -> Field:
@@ -65,6 +72,21 @@ _SPECIAL_CONDITIONS = _bilingual_list(
     required=False, max_length=1000, section=True,
 )
 _TERRITORY = Field("territory", "Тарату аумағы", "Территория распространения", Kind.BILINGUAL, max_length=300)
+# The grounds of a re-issue. The regulations here name re-issue (қайта рәсімдеу / переоформление) but not its
+# grounds; these are the usual ones of the licensing law, and "other: text" covers the rest.
+_REISSUE_GROUNDS = (
+    Choice("reorganisation", "Лицензиат – заңды тұлғаның қайта ұйымдастырылуы",
+           "Реорганизация юридического лица – лицензиата"),
+    Choice("name_change", "Лицензиат – заңды тұлғаның атауының өзгеруі",
+           "Изменение наименования юридического лица – лицензиата"),
+    Choice("address_change", "Лицензиат – заңды тұлғаның орналасқан жерінің өзгеруі",
+           "Изменение места нахождения юридического лица – лицензиата"),
+    Choice("person_name_change", "Лицензиат – жеке тұлғаның тегінің, атының, әкесінің атының өзгеруі",
+           "Изменение фамилии, имени, отчества физического лица – лицензиата"),
+)
+# A licence number the state e-licensing system assigns (two letters, two digits, three letters, eight digits,
+# as its numbers read, e.g. KZ34VEG00012345); the registry checks only that nobody has it yet.
+_E_LICENSING_NUMBER = re.compile(r"[A-Z]{2}\d{2}[A-Z]{3}\d{8}")
 
 TV_RADIO_LICENCE = DocumentType(
     type_id="tv_radio_licence",
@@ -78,6 +100,9 @@ TV_RADIO_LICENCE = DocumentType(
     signer=SignerRole.AUTHORISED_PERSON,
     holder_field="licensee",
     events=("issue", "reissue"),
+    after_issue=("valid_until",),
+    reissue_grounds=_REISSUE_GROUNDS,
+    external_number=_E_LICENSING_NUMBER,
     fields=COMMON_FIELDS + (
         _party("licensee", "Лицензиат", "Лицензиат", Kind.IIN_OR_BIN),
         _LICENSOR,
@@ -111,6 +136,9 @@ SCRAP_METAL_LICENCE = DocumentType(
     signer=SignerRole.AUTHORISED_PERSON,
     holder_field="licensee",
     events=("issue", "reissue", "duplicate"),
+    after_issue=("valid_until",),
+    reissue_grounds=_REISSUE_GROUNDS,
+    external_number=_E_LICENSING_NUMBER,
     fields=COMMON_FIELDS + (
         _party("licensee", "Лицензиат", "Лицензиат", Kind.BIN),
         _LICENSOR,
@@ -133,6 +161,7 @@ CULTURAL_EXPORT_CERTIFICATE = DocumentType(
     regulation="003",
     signer=SignerRole.HEAD,
     holder_field="exporter",
+    after_issue=("return_by",),
     fields=COMMON_FIELDS + (
         _party("exporter", "Әкетуші", "Лицо, осуществляющее вывоз", Kind.IIN_OR_BIN),
         Field("purpose", "Әкету мақсаты", "Цель вывоза", Kind.ENUM, choices=(
@@ -163,6 +192,8 @@ RESTORATION_CONSENT = DocumentType(
     signer=SignerRole.HEAD,
     holder_field="applicant",
     date_order=(("works_start", "works_end"),),
+    from_issue=("works_start",),
+    after_issue=("works_end",),
     fields=COMMON_FIELDS + (
         _party("applicant", "Өтініш беруші", "Заявитель", Kind.IIN_OR_BIN),
         Field("monument", "Ескерткіштің атауы", "Наименование памятника", Kind.BILINGUAL, max_length=300),
@@ -221,6 +252,7 @@ REFUSAL = DocumentType(
     signer=None,
     holder_field="applicant",
     service_field="service",
+    until_issue=("request.date",),
     closing=Bilingual(
         "Бұл шешімге Қазақстан Республикасының заңнамасында белгіленген тәртіппен шағым жасалуы мүмкін.",
         "Настоящее решение может быть обжаловано в порядке, установленном законодательством "
@@ -251,6 +283,21 @@ def get_type(type_id: str) -> DocumentType:
                                        f"unknown document type {str(type_id)[:40]!r}; known: {', '.join(known)}",
                                        known)])
     return doc_type
+
+
+def service_type_id(type_id: str, data: Any) -> str:
+    """The type whose service this document is: the type itself, or for a refusal the service it names
+    (DocumentDataError when that is not one of the services)."""
+    doc_type = get_type(type_id)
+    if doc_type.service_field is None:
+        return type_id
+    spec = next(f for f in doc_type.fields if f.name == doc_type.service_field)
+    value = data.get(spec.name) if isinstance(data, dict) else None
+    allowed = tuple(c.value for c in spec.choices)
+    if value not in allowed:
+        raise DocumentDataError([Issue(spec.name, "INVALID_CHOICE" if value is not None else "REQUIRED",
+                                       f"the service refused, one of {', '.join(allowed)}", allowed)])
+    return value
 
 
 def validate(type_id: str, data: Any) -> ValidatedDocument:

@@ -4,8 +4,23 @@ reviewers read the same wording."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from eds.issuing.documents.schema import Bilingual
+
+
+def _kazakhstan() -> dt.tzinfo:
+    """Asia/Almaty; a fixed UTC+5 of that name where the system's zone data is missing or predates Kazakhstan's
+    single zone (UTC+5 since 1 March 2024; older data says UTC+6)."""
+    fixed = dt.timezone(dt.timedelta(hours=5), "Asia/Almaty")
+    try:
+        zone = ZoneInfo("Asia/Almaty")
+    except ZoneInfoNotFoundError:
+        return fixed
+    return zone if dt.datetime(2025, 1, 1, tzinfo=zone).utcoffset() == dt.timedelta(hours=5) else fixed
+
+
+KAZAKHSTAN = _kazakhstan()  # every date and time a document prints, and the year of a number, is Kazakhstan's
 
 # Law of the Republic of Kazakhstan of 7 January 2003 No. 370-II, Article 7, paragraph 1.
 LEGAL_EQUIVALENCE = Bilingual(
@@ -29,7 +44,17 @@ ISSUED_AT = Bilingual("Берілген күні", "Дата выдачи")
 PLACE = Bilingual("Берілген жері", "Место выдачи")
 PROVIDER_BIN = Bilingual("БСН", "БИН")
 UNLIMITED = Bilingual("мерзімсіз", "бессрочно")
-PAGE = Bilingual("Бет", "Страница")
+REISSUE_GROUND = Bilingual("Қайта рәсімдеу негізі", "Основание переоформления")
+
+
+def kazakhstan_time(moment: dt.datetime) -> dt.datetime:
+    """An aware moment in Asia/Almaty, as documents print it."""
+    return moment.astimezone(KAZAKHSTAN)
+
+
+def page_of(page: int, total: int) -> str:
+    """The page line of the footer: «Бет 1 / 2 · Стр. 1 из 2»."""
+    return f"Бет {page} / {total} · Стр. {page} из {total}"
 
 
 def day(value: dt.date) -> str:

@@ -73,6 +73,8 @@ def render_xml(
         original_element = etree.SubElement(root, "original", {"number": issuance.original_number or ""})
         if issuance.original_issued_at is not None:
             original_element.set("issued_at", issuance.original_issued_at.isoformat())
+        if issuance.ground is not None:
+            _bilingual(original_element, "ground", issuance.ground)
     for spec in doc.type.fields:
         if spec.name in doc.values:
             _append(root, spec, doc.values[spec.name])

@@ -32,13 +32,15 @@ from eds.issuing.registry.records import FileInfo
 
 
 def provider_snapshot(row: ProviderRow) -> dict[str, Any]:
-    return {"id": row.id, "name_kk": row.name_kk, "name_ru": row.name_ru, "bin": row.bin}
+    return {"id": row.id, "name_kk": row.name_kk, "name_ru": row.name_ru, "bin": row.bin,
+            "place_kk": row.place_kk, "place_ru": row.place_ru, "doc_types": sorted(row.doc_types)}
 
 
 def signer_snapshot(row: SignerRow) -> dict[str, Any]:
     return {
         "cert_sha256": row.cert_sha256, "cert_der_sha256": sha256_hex(row.cert_der), "provider_id": row.provider_id,
-        "iin": row.iin, "name": row.name, "position": row.position, "doc_types": sorted(row.doc_types),
+        "iin": row.iin, "name": row.name, "position_kk": row.position_kk, "position_ru": row.position_ru,
+        "head": row.head, "doc_types": sorted(row.doc_types),
         "valid_from": time_text(row.valid_from), "valid_to": time_text(row.valid_to), "active": row.active,
     }
 

@@ -16,6 +16,8 @@ class ErrorCode(enum.StrEnum):
     INVALID_TRANSITION = "INVALID_TRANSITION"  # the life event is not allowed in the document's status
     EXPIRED = "EXPIRED"  # a pending document was not signed in time: it can no longer be completed
     SIGNER_NOT_AUTHORISED = "SIGNER_NOT_AUTHORISED"  # the signing certificate may not sign this for this provider
+    SERVICE_NOT_PROVIDED = "SERVICE_NOT_PROVIDED"  # the provider does not provide the service of this document type
+    NUMBER_TAKEN = "NUMBER_TAKEN"  # an external number that a document or pending document already has
     DATABASE_BUSY = "DATABASE_BUSY"  # lock or serialization conflicts persisted through every retry
     DATABASE_UNAVAILABLE = "DATABASE_UNAVAILABLE"  # the database cannot be reached or failed
 

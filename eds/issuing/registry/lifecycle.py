@@ -49,6 +49,19 @@ class LifeCycle:
     name: str
     prefix: str
     events: frozenset[EventKind]
+    service_field: str | None = None  # a refusal: the data field naming the service it refuses, whose rules it follows
+
+
+def service_of(doc_type: str, data: object) -> str:
+    """The document type whose provider and signers may issue a ``doc_type`` document with this data: the type
+    itself, or for a refusal the service it refuses (INVALID_INPUT when the data names no known service)."""
+    field = life_cycle(doc_type).service_field
+    if field is None:
+        return doc_type
+    service = data.get(field) if isinstance(data, dict) else None
+    if not isinstance(service, str) or service not in LIFE_CYCLES or LIFE_CYCLES[service].service_field:
+        raise RegistryError(ErrorCode.INVALID_INPUT, f"a {doc_type} must name the service it refuses in {field!r}")
+    return service
 
 
 # The results in ../shared/domain/SERVICE.md, named as in eds.issuing.documents.types. Both licences can be
@@ -62,7 +75,7 @@ LIFE_CYCLES: dict[str, LifeCycle] = {t.name: t for t in (
     LifeCycle("cultural_export_certificate", "CRT", _TERMINATED_ONLY),
     LifeCycle("restoration_consent", "CNS", _TERMINATED_ONLY),
     LifeCycle("periodicals_registration", "REG", _TERMINATED_ONLY),
-    LifeCycle("refusal", "REF", frozenset()),
+    LifeCycle("refusal", "REF", frozenset(), service_field="service"),
 )}
 
 

@@ -58,13 +58,17 @@ class Base(DeclarativeBase):
 
 
 class ProviderRow(Base):
-    """A state body that issues results."""
+    """A state body that issues results: what its documents print about it, and the services it provides."""
 
     __tablename__ = "providers"
     id: Mapped[str] = mapped_column(String(8), primary_key=True)  # short code, part of document numbers
     name_kk: Mapped[str] = mapped_column(Text)
     name_ru: Mapped[str] = mapped_column(Text)
     bin: Mapped[str] = mapped_column(String(12), index=True)
+    # NULL only in a database from before places were recorded (eds.issuing.registry.migration): it cannot issue
+    place_kk: Mapped[str | None] = mapped_column(Text, nullable=True)
+    place_ru: Mapped[str | None] = mapped_column(Text, nullable=True)
+    doc_types: Mapped[list[str]] = mapped_column(JSON)
 
 
 class SignerRow(Base):
@@ -76,7 +80,9 @@ class SignerRow(Base):
     cert_der: Mapped[bytes] = mapped_column(LargeBinary)
     iin: Mapped[str] = mapped_column(String(12))
     name: Mapped[str] = mapped_column(Text)
-    position: Mapped[str] = mapped_column(Text)
+    position_kk: Mapped[str] = mapped_column(Text)
+    position_ru: Mapped[str] = mapped_column(Text)
+    head: Mapped[bool] = mapped_column(Boolean)
     doc_types: Mapped[list[str]] = mapped_column(JSON)
     valid_from: Mapped[_dt.datetime] = mapped_column(UtcDateTime)
     valid_to: Mapped[_dt.datetime] = mapped_column(UtcDateTime)

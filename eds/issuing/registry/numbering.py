@@ -19,12 +19,13 @@ from sqlalchemy import update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from eds.issuing.documents.wording import KAZAKHSTAN
 from eds.issuing.registry.errors import ErrorCode, RegistryError
 from eds.issuing.registry.lifecycle import life_cycle
 from eds.issuing.registry.models import SeriesRow
 
-# Kazakhstan keeps one zone, UTC+5, since 1 March 2024; numbers take the year there, not in UTC.
-KAZAKHSTAN_TIME = _dt.timezone(_dt.timedelta(hours=5), "KZT")
+# Kazakhstan keeps one zone, UTC+5, since 1 March 2024; numbers take the year there (Asia/Almaty), not in UTC.
+KAZAKHSTAN_TIME = KAZAKHSTAN
 PROVIDER_CODE = re.compile(r"[A-Z][A-Z0-9]{1,7}")
 
 

@@ -12,10 +12,15 @@ from eds.issuing.registry.lifecycle import EventKind, DocumentStatus
 
 @dataclass(frozen=True)
 class Provider:
+    """A state body as its documents print it (header, licensor row, BIN, place) and the services it provides."""
+
     id: str  # 2-8 capital letters/digits, part of every number the provider issues
     name_kk: str
     name_ru: str
     bin: str
+    place_kk: str | None  # None only for a provider registered before places were recorded: it cannot issue
+    place_ru: str | None
+    doc_types: tuple[str, ...]  # the document types of the services it provides (a refusal follows its service)
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,9 @@ class Signer:
     cert_der: bytes
     iin: str
     name: str
-    position: str
+    position_kk: str
+    position_ru: str
+    head: bool  # the provider's head (a service whose result the head must sign needs it, and FIRST_HEAD)
     doc_types: tuple[str, ...]
     valid_from: _dt.datetime
     valid_to: _dt.datetime

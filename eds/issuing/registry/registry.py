@@ -41,7 +41,14 @@ from eds.issuing.registry.journal import (
     canonical_json,
     sha256_hex,
 )
-from eds.issuing.registry.lifecycle import EventKind, DocumentStatus, check_transition, life_cycle
+from eds.issuing.registry.lifecycle import (
+    DocumentStatus,
+    EventKind,
+    check_transition,
+    life_cycle,
+    service_of,
+)
+from eds.issuing.registry.migration import upgrade
 from eds.issuing.registry.models import (
     AccessTokenRow,
     Base,
@@ -73,6 +80,7 @@ from eds.pki.trust import eds_home
 
 _TWELVE_DIGITS = re.compile(r"\d{12}")
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+_EXTERNAL_NUMBER = re.compile(r"[A-Z0-9][A-Z0-9/-]{0,63}")
 _PENDING_ID = re.compile(r"[0-9a-f]{32}")  # secrets.token_hex(16), as reserve names them
 _SCHEMA_LOCK = 0x6564_7352  # PostgreSQL advisory lock key: one process creates the tables at a time
 
@@ -132,12 +140,25 @@ class _ExistingPending(Exception):
 
 
 def _provider(row: ProviderRow) -> Provider:
-    return Provider(row.id, row.name_kk, row.name_ru, row.bin)
+    return Provider(row.id, row.name_kk, row.name_ru, row.bin, row.place_kk, row.place_ru, tuple(row.doc_types))
 
 
 def _signer(row: SignerRow) -> Signer:
-    return Signer(row.cert_sha256, row.provider_id, row.cert_der, row.iin, row.name, row.position,
-                  tuple(row.doc_types), row.valid_from, row.valid_to, row.active)
+    return Signer(row.cert_sha256, row.provider_id, row.cert_der, row.iin, row.name, row.position_kk,
+                  row.position_ru, row.head, tuple(row.doc_types), row.valid_from, row.valid_to, row.active)
+
+
+def _served_types(doc_types: object) -> list[str]:
+    """The document types a provider provides the services of: known types, a refusal not among them (it
+    follows the service it refuses)."""
+    if isinstance(doc_types, str) or not isinstance(doc_types, Iterable):
+        raise _invalid("doc_types must be a list of document types")
+    types = sorted({life_cycle(t).name for t in doc_types})
+    followers = [t for t in types if life_cycle(t).service_field]
+    if followers:
+        raise _invalid(f"{', '.join(followers)} is not a service of its own: whoever may issue a service's result "
+                       "may refuse it")
+    return types
 
 
 def _files_of(session: Session, document_id: int) -> tuple[FileInfo, ...]:
@@ -196,6 +217,7 @@ class Registry:
             Base.metadata.create_all(session.connection())
             if session.get(JournalHeadRow, HEAD_ID) is None:
                 session.add(JournalHeadRow(id=HEAD_ID, seq=0, hash=GENESIS))
+            upgrade(session, clock)
 
         database.write(create_schema)
         return cls(database, clock)
@@ -206,12 +228,15 @@ class Registry:
 
     # Providers and their signers
 
-    def add_provider(self, provider_id: str, *, name_kk: str, name_ru: str, bin: str, actor: str) -> Provider:
-        """Register a state body; ``provider_id`` is the short code its document numbers carry."""
+    def add_provider(self, provider_id: str, *, name_kk: str, name_ru: str, bin: str, place_kk: str, place_ru: str,
+                     doc_types: Iterable[str], actor: str) -> Provider:
+        """Register a state body; ``provider_id`` is the short code its document numbers carry. Its names, BIN
+        and place are what its documents print, and ``doc_types`` the services it provides (only those)."""
         if not isinstance(provider_id, str) or not PROVIDER_CODE.fullmatch(provider_id):
             raise _invalid("provider id must be 2-8 capital letters or digits, starting with a letter")
         row = ProviderRow(id=provider_id, name_kk=_text("name_kk", name_kk), name_ru=_text("name_ru", name_ru),
-                          bin=_twelve_digits("bin", bin))
+                          bin=_twelve_digits("bin", bin), place_kk=_text("place_kk", place_kk),
+                          place_ru=_text("place_ru", place_ru), doc_types=_served_types(doc_types))
         _text("actor", actor)
 
         def work(session: Session) -> Provider:
@@ -224,32 +249,94 @@ class Registry:
 
         return self._db.write(work)
 
+    def update_provider(self, provider_id: str, *, actor: str, name_kk: str | None = None, name_ru: str | None = None,
+                        place_kk: str | None = None, place_ru: str | None = None,
+                        doc_types: Iterable[str] | None = None) -> Provider:
+        """Change what is given (a renamed body, its place, the services it provides); the BIN never changes.
+        Documents issued before keep what they printed; the next ones print the new values."""
+        _text("actor", actor)
+        changes = {name: _text(name, value) for name, value in (("name_kk", name_kk), ("name_ru", name_ru),
+                                                                 ("place_kk", place_kk), ("place_ru", place_ru))
+                   if value is not None}
+        if doc_types is not None:
+            changes["doc_types"] = _served_types(doc_types)
+        if not changes:
+            raise _invalid("nothing to change")
+
+        def work(session: Session) -> Provider:
+            row = session.get(ProviderRow, provider_id, with_for_update={"key_share": True})
+            if row is None:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"no provider {provider_id!r}")
+            for name, value in changes.items():
+                setattr(row, name, value)
+            journal.append(session, clock=self._clock, actor=actor, action="provider_updated",
+                           document_number=None, payload={"provider": provider_snapshot(row)})
+            return _provider(row)
+
+        return self._db.write(work)
+
     def provider(self, provider_id: str) -> Provider:
         """The provider, or NOT_FOUND."""
         with self._db.read() as session:
             return _provider(self._provider_row(session, provider_id))
 
-    def add_signer(self, provider_id: str, *, cert_der: bytes, iin: str, name: str, position: str,
-                   doc_types: Iterable[str], valid_from: _dt.datetime, valid_to: _dt.datetime,
-                   actor: str) -> Signer:
-        """Authorise a certificate's holder to sign ``doc_types`` for the provider between the two moments."""
+    def add_signer(self, provider_id: str, *, cert_der: bytes, iin: str, name: str, position_kk: str,
+                   position_ru: str, doc_types: Iterable[str], valid_from: _dt.datetime, valid_to: _dt.datetime,
+                   actor: str, head: bool = False) -> Signer:
+        """Authorise a certificate's holder to sign ``doc_types`` (services the provider provides) for the
+        provider between the two moments. The positions are what documents print under the signer's name;
+        ``head`` marks the provider's head, whom some services require."""
         if not isinstance(cert_der, bytes) or not cert_der:
             raise _invalid("cert_der must be the certificate's DER bytes")
-        types = sorted({life_cycle(t).name for t in doc_types})
+        types = _served_types(doc_types)
         if _aware("valid_from", valid_from) >= _aware("valid_to", valid_to):
             raise _invalid("valid_from must be before valid_to")
+        if not isinstance(head, bool):
+            raise _invalid("head must be true or false")
         row = SignerRow(cert_sha256=sha256_hex(cert_der), provider_id=provider_id, cert_der=cert_der,
-                        iin=_twelve_digits("iin", iin), name=_text("name", name), position=_text("position", position),
-                        doc_types=types, valid_from=valid_from, valid_to=valid_to, active=True)
+                        iin=_twelve_digits("iin", iin), name=_text("name", name),
+                        position_kk=_text("position_kk", position_kk), position_ru=_text("position_ru", position_ru),
+                        head=head, doc_types=types, valid_from=valid_from, valid_to=valid_to, active=True)
         _text("actor", actor)
 
         def work(session: Session) -> Signer:
-            self._provider_row(session, provider_id)
+            self._refuse_unserved(self._provider_row(session, provider_id), types)
             if session.get(SignerRow, row.cert_sha256) is not None:
                 raise RegistryError(ErrorCode.CONFLICT, f"certificate {row.cert_sha256} is already registered")
             session.add(row)
             journal.append(session, clock=self._clock, actor=actor, action="signer_registered",
                            document_number=None, payload={"signer": signer_snapshot(row)})
+            return _signer(row)
+
+        return self._db.write(work)
+
+    def update_signer(self, cert_sha256: str, *, actor: str, position_kk: str | None = None,
+                      position_ru: str | None = None, head: bool | None = None,
+                      doc_types: Iterable[str] | None = None) -> Signer:
+        """Change a signer's positions, head mark or document types (a promotion, a new service)."""
+        _text("actor", actor)
+        changes: dict[str, Any] = {name: _text(name, value) for name, value in (("position_kk", position_kk),
+                                                                                 ("position_ru", position_ru))
+                                   if value is not None}
+        if head is not None:
+            if not isinstance(head, bool):
+                raise _invalid("head must be true or false")
+            changes["head"] = head
+        if doc_types is not None:
+            changes["doc_types"] = _served_types(doc_types)
+        if not changes:
+            raise _invalid("nothing to change")
+
+        def work(session: Session) -> Signer:
+            row = session.get(SignerRow, cert_sha256, with_for_update={"key_share": True})
+            if row is None:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"no signer with certificate {cert_sha256}")
+            if "doc_types" in changes:
+                self._refuse_unserved(self._provider_row(session, row.provider_id), changes["doc_types"])
+            for name, value in changes.items():
+                setattr(row, name, value)
+            journal.append(session, clock=self._clock, actor=actor, action="signer_updated", document_number=None,
+                           payload={"signer": signer_snapshot(row)})
             return _signer(row)
 
         return self._db.write(work)
@@ -285,8 +372,9 @@ class Registry:
 
     def signing_authority(self, provider_id: str, doc_type: str, cert_sha256: str,
                           at: _dt.datetime) -> tuple[Provider, Signer]:
-        """The provider (NOT_FOUND) and the signer (SIGNER_NOT_AUTHORISED unless this certificate may sign
-        ``doc_type`` for it at ``at``), read together: what is checked before anything is numbered."""
+        """The provider (NOT_FOUND; SERVICE_NOT_PROVIDED unless it provides ``doc_type``) and the signer
+        (SIGNER_NOT_AUTHORISED unless this certificate may sign ``doc_type`` for it at ``at``), read together:
+        what is checked before anything is numbered. For a refusal, ``doc_type`` is the service refused."""
         with self._db.read() as session:
             provider = _provider(self._provider_row(session, provider_id))
             return provider, _signer(self._authorise(session, provider_id, doc_type, cert_sha256, at))
@@ -294,9 +382,12 @@ class Registry:
     # Issuing
 
     def issue(self, *, doc_type: str, provider_id: str, holder_name: str, holder_id: str, data: Mapping[str, Any],
-              actor: str, render_and_sign: RenderAndSign, idempotency_key: str | None = None) -> Document:
+              actor: str, render_and_sign: RenderAndSign, idempotency_key: str | None = None,
+              number: str | None = None) -> Document:
         """Number, render, sign and record a new document in one transaction.
 
+        ``number`` is one assigned elsewhere (the state e-licensing system), checked by the caller; it is
+        NUMBER_TAKEN when any document or pending document already has it. Without it the registry numbers.
         With an ``idempotency_key`` already used for the same request, the document issued then is returned
         (nothing new is written); for a different request it is a CONFLICT.
         """
@@ -304,21 +395,36 @@ class Registry:
         _text("holder_name", holder_name)
         _twelve_digits("holder_id", holder_id)
         _text("actor", actor)
+        if number is not None and not (isinstance(number, str) and _EXTERNAL_NUMBER.fullmatch(number)):
+            raise _invalid("an external number is 1-64 capital letters, digits, '-' or '/'")
         data = _json_object(data)
         digest = self._request_digest(idempotency_key, {
             "operation": "issue", "doc_type": doc_type, "provider_id": provider_id, "holder_name": holder_name,
-            "holder_id": holder_id, "data": data})
+            "holder_id": holder_id, "data": data, **({"number": number} if number is not None else {})})
 
         def work(session: Session) -> Document:
             provider = self._provider_row(session, provider_id)
             now = self._clock()
-            number = next_number(session, provider_id, doc_type, year_of(now))
-            self._raise_if_issued(session, idempotency_key, digest)
-            draft = Draft(number, doc_type, _provider(provider), holder_name, holder_id, data, now, None, None)
+            if number is None:
+                given = next_number(session, provider_id, doc_type, year_of(now))
+                self._raise_if_issued(session, idempotency_key, digest)
+            else:
+                self._raise_if_issued(session, idempotency_key, digest)  # a retry gets its document back
+                given = self._unused(session, number)
+            draft = Draft(given, doc_type, _provider(provider), holder_name, holder_id, data, now, None, None)
             row, files = self._store(session, draft, render_and_sign, DocumentStatus.VALID, actor, idempotency_key, digest)
             return _document(session, row, files)
 
         return self._write_idempotent(work, idempotency_key, digest)
+
+    @staticmethod
+    def _unused(session: Session, number: str) -> str:
+        """``number``, unless a document, a duplicate or a pending document already has it (NUMBER_TAKEN)."""
+        taken = session.scalar(select(DocumentRow.number).where(DocumentRow.number == number)) or session.scalar(
+            select(PendingRow.number).where(PendingRow.number == number))
+        if taken is not None:
+            raise RegistryError(ErrorCode.NUMBER_TAKEN, f"the number {number} is already in the registry")
+        return number
 
     def reissue(self, number: str, *, actor: str, reason: str, render_and_sign: RenderAndSign,
                 holder_name: str | None = None, holder_id: str | None = None,
@@ -407,7 +513,7 @@ class Registry:
         def work(session: Session) -> Pending:
             provider = self._provider_row(session, provider_id)
             now = self._clock()
-            self._authorise(session, provider_id, doc_type, signer_cert_sha256, now)
+            self._authorise(session, provider_id, service_of(doc_type, data), signer_cert_sha256, now)
             number = next_number(session, provider_id, doc_type, year_of(now))
             self._raise_if_reserved(session, idempotency_key, digest)
             prepared = _prepared(prepare(Draft(number, doc_type, _provider(provider), holder_name, holder_id, data,
@@ -656,8 +762,17 @@ class Registry:
         return pending
 
     @staticmethod
-    def _authorise(session: Session, provider_id: str, doc_type: str, cert_sha256: str,
+    def _refuse_unserved(provider: ProviderRow, doc_types: Iterable[str]) -> None:
+        """SERVICE_NOT_PROVIDED for a type among ``doc_types`` whose service the provider does not provide."""
+        unserved = sorted(set(doc_types) - set(provider.doc_types))
+        if unserved:
+            raise RegistryError(ErrorCode.SERVICE_NOT_PROVIDED,
+                                f"provider {provider.id} does not provide the service of {', '.join(unserved)} "
+                                f"(it provides {', '.join(provider.doc_types) or 'none'})")
+
+    def _authorise(self, session: Session, provider_id: str, doc_type: str, cert_sha256: str,
                    at: _dt.datetime) -> SignerRow:
+        self._refuse_unserved(self._provider_row(session, provider_id), (doc_type,))
         row = session.get(SignerRow, cert_sha256)
         short = f"certificate {cert_sha256[:16]}…"
         if row is None or row.provider_id != provider_id:
@@ -746,7 +861,8 @@ class Registry:
         if not isinstance(signed.signer_cert_sha256, str) or not _SHA256_HEX.fullmatch(signed.signer_cert_sha256):
             raise _invalid("signer_cert_sha256 must be 64 lowercase hex digits")
         signed_at = _aware("signed_at", signed.signed_at)
-        self._authorise(session, draft.provider.id, draft.doc_type, signed.signer_cert_sha256, signed_at)
+        self._authorise(session, draft.provider.id, service_of(draft.doc_type, draft.data), signed.signer_cert_sha256,
+                        signed_at)
         row = DocumentRow(number=draft.number, doc_type=draft.doc_type, provider_id=draft.provider.id,
                           holder_name=draft.holder_name, holder_id=draft.holder_id, data=draft.data,
                           status=status.value, issued_at=draft.issued_at, original_number=draft.original_number,

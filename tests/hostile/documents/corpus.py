@@ -97,7 +97,7 @@ IDENTITIES = ("individual_sign", "company_head", "company_signer", "company_empl
 def make_material(pki_dir, manifest: dict, profile) -> Material:
     """The keys of the identities the cases sign with and a rendered licence (needs the PKI's services)."""
     from eds.issuing.documents import render_pdf, validate
-    from eds.issuing.documents.examples import EXAMPLES
+    from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
 
     keys = {name: SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"],
                                          key_id=name)

@@ -45,7 +45,7 @@ from pyhanko.sign import fields, signers
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 
 from eds.issuing.documents import render_pdf, validate
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES
 from eds.issuing.issuer import long_term_data
 from eds.pki.certificates import Certificate
 from eds.pki.keys import SigningKey
