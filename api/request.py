@@ -67,14 +67,15 @@ class FailedAttempts:
                     del self._buckets[gone]
 
 
-def authorise(scope: str) -> Client:
-    """The calling client, which must hold ``scope``; an AccessError (401, 403, 429) otherwise. A wrong key counts
-    against the source address (:class:`FailedAttempts`), a missing one does not (it guesses nothing)."""
+def authorise(scope: str, token: str | None = None) -> Client:
+    """The calling client, which must hold ``scope``; an AccessError (401, 403, 429) otherwise. ``token`` is the
+    key when the caller sends it other than in X-API-Key (NCANode's Basic or Bearer). A wrong key counts against
+    the source address (:class:`FailedAttempts`), a missing one does not (it guesses nothing)."""
     attempts: FailedAttempts = current_app.extensions["eds.failed_attempts"]
     address = request.remote_addr or "unknown"
     attempts.check(address)
     try:
-        client = services().api_keys.authenticate(request.headers.get("X-API-Key"))
+        client = services().api_keys.authenticate(request.headers.get("X-API-Key") if token is None else token)
     except AccessError as exc:
         if exc.code == "API_KEY_INVALID":
             attempts.failed(address)

@@ -14,6 +14,7 @@ import datetime as _dt
 import json
 from pathlib import Path
 
+from eds.issuing.checkpoints import DEFAULT_KEY as CHECKPOINT_KEY
 from eds.issuing.registry import Registry, RegistryError
 from eds.pki.certificates import Certificate
 from test_pki.model import PASSWORD_FILE, write_private
@@ -82,6 +83,8 @@ def bootstrap(home: Path, pki_dir: Path, registry: Registry) -> dict[str, str]:
             except RegistryError as exc:
                 if exc.code != "CONFLICT":
                     raise
+    # The operator's key, under the id EDS_CHECKPOINT_KEY names by default: it signs the journal's checkpoints.
+    keys[CHECKPOINT_KEY] = str(pki_dir / manifest["identities"]["service_journal"]["pkcs12"])
     write_keys(home, pki_dir, keys)
     return {provider_id: spec["signers"][0][0] for provider_id, spec in PROVIDERS.items()}
 

@@ -252,6 +252,20 @@ def test_failed_keys_are_limited_per_source_address(site, pki_dir):
     assert call(good, neighbour).get_json()["code"] == "FIELD_MISSING"  # authenticated: on to the body
 
 
+def test_failed_basic_auth_of_the_ncanode_layer_counts_too(site, pki_dir):
+    """NCANode's callers send the key as HTTP Basic's password: a wrong one is a failed attempt as well."""
+    app = create_app({"TESTING": True, "EDS_HOME": str(site["home"]), "EDS_TRUST": str(pki_dir),
+                      "EDS_AUTH_FAILURES_PER_MINUTE": "2"})
+    client = app.test_client()
+    source = {"REMOTE_ADDR": "203.0.113.8"}
+    wrong = {"Authorization": "Basic " + base64.b64encode(b"eds:eds_000000000000_guess").decode()}
+    statuses = [client.post("/ncanode/x509/info", json={"certs": []}, headers=wrong, environ_base=source).status_code
+                for _ in range(3)]
+    assert statuses == [401, 401, 429]
+    bearer = {"Authorization": f"Bearer {site['tokens']['verify']}"}  # refused before the key is looked at
+    assert client.post("/ncanode/x509/info", json={"certs": []}, headers=bearer, environ_base=source).status_code == 429
+
+
 def test_failed_attempts_refill_with_time(monkeypatch):
     clock = [1000.0]
     monkeypatch.setattr(time, "monotonic", lambda: clock[0])

@@ -206,14 +206,11 @@ class Checkpointer:
         write that has already succeeded (verify reports the entries no checkpoint covers)."""
         if seq % (self.every or 1):
             return
-        if not self._lock.acquire(blocking=False):
-            return  # another thread is writing one right now: it covers this entry or a later one
         try:
-            self.write()
-        except Exception as error:  # the TSA down, a full disk: the document is issued, the checkpoint late
+            with self._lock:  # one at a time per process; a thread that waits then certifies a later head
+                self.write()
+        except Exception as error:  # the TSA down, a full disk, no key: the write stands, the checkpoint is late
             _log.warning("journal checkpoint after entry %d not written: %s", seq, error)
-        finally:
-            self._lock.release()
 
 
 def read(path: Path, *, signers: frozenset[str], tsa_check: TsaCheck | None) -> Checkpoint | Refused:
