@@ -12,10 +12,15 @@ On a fresh test PKI with its live services:
    the registry database and a killed process, and counts as survived when its checks hold;
 4. a soak: mixed verify, issue and hostile traffic on the app in-process from two threads for
    ``--soak-seconds``, the resident memory sampled every few seconds; every issued number must be in the
-   registry at the end (no lost document) and the journal must verify.
+   registry at the end (no lost document) and the journal must verify;
+5. deadlines: the worst answer time under each fault of the deadline tests (hung OCSP, CRL and TSA servers, a
+   locked registry, a file: URL, redirects off the allowed hosts, answers without end), at the default budgets
+   (5 s of network per request, 10 s of registry lock wait), each against its budget + 1 s.
+   ``--part deadlines`` runs this part alone.
 
 Acceptance (exit status 0): no crash, no false pass, no lost document, at least 300 hostile inputs, every fault
-survived, and memory flat (the last samples within 10% or 40 MB of the samples after warm-up).
+survived, memory flat (the last samples within 10% or 40 MB of the samples after warm-up), and every fault
+answered within its budget + 1 s.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -388,6 +393,125 @@ def _with_postgres(run: Callable[[tuple[str, str]], None]) -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
+# Deadlines (issue 16): the worst answer time under each fault, against its budget (goal: under budget + 1 s)
+
+
+@dataclass
+class Deadline:
+    fault: str
+    budget: float  # seconds: the network budget, or the registry's lock wait
+    worst: float = 0.0
+    outcomes: set[str] = field(default_factory=set)
+
+
+def deadlines(pki_dir: Path, manifest: dict, server, profile, work: Path, rounds: int = 3) -> list[Deadline]:
+    """Each fault of the deadline tests at the default budgets, ``rounds`` times, fresh caches every time."""
+    import sqlite3
+
+    from eds.issuing.registry import database
+    from eds.pki import network
+    from eds.pki.revocation import CrlStore
+
+    f = test_faults
+    folders = (work / f"deadline-{n}" for n in itertools.count())
+    budget = network.DEFAULT_BUDGET
+
+    def cert_of(name: str) -> Certificate:
+        return Certificate.load((pki_dir / manifest["identities"][name]["certificate"]).read_bytes())
+
+    def app():
+        return f.budget_app(next(folders), pki_dir, EDS_NETWORK_BUDGET=str(budget))
+
+    def check(methods=("OCSP", "CRL"), certificate=None, chosen=None) -> tuple[str, float]:
+        checker = SignerChecker(chosen or profile, methods=methods, crl_store=CrlStore())
+        report, seconds = f.timed(lambda: checker.check(certificate or cert_of("individual_sign")))
+        revocation = f.revocation_check(report)
+        return f"{report.indication.value} {revocation.details.get('cause') or revocation.code}", seconds
+
+    def answer(call) -> tuple[str, float]:
+        response, seconds = f.timed(call)
+        body = response.get_json() or {}
+        return f"{response.status_code} {body.get('code') or body.get('indication') or body.get('status')}", seconds
+
+    def warmed(client, headers) -> None:
+        """A service that has issued before (caches warm, the official's OCSP answer kept), then the fault."""
+        wanted = dict(server.faults)
+        server.faults.clear()
+        client.post("/api/v1/documents", json=f.licence(), headers=headers)
+        server.faults.update(wanted)
+
+    def api_check() -> tuple[str, float]:
+        client, headers, _ = app()
+        body = {"certificate": base64.b64encode(cert_of("company_head").der).decode()}
+        return answer(lambda: client.post("/api/v1/certificates/check", headers=headers, json=body))
+
+    def issue(warm: bool = False) -> tuple[str, float]:
+        client, headers, _ = app()
+        if warm:
+            warmed(client, headers)
+        return answer(lambda: client.post("/api/v1/documents", json=f.licence(), headers=headers))
+
+    def locked_issue() -> tuple[str, float]:
+        client, headers, _ = app()
+        warmed(client, headers)
+        home = Path(client.application.extensions["eds"].settings.home)
+        holder = sqlite3.connect(home / "registry.db", isolation_level=None, check_same_thread=False)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            return answer(lambda: client.post("/api/v1/documents", json=f.licence(), headers=headers))
+        finally:
+            holder.rollback()
+            holder.close()
+
+    def readyz() -> tuple[str, float]:
+        client, _, _ = app()
+        return answer(lambda: client.get("/readyz"))
+
+    def healthz_beside_hung_check() -> tuple[str, float]:
+        client, headers, _ = app()
+        body = {"certificate": base64.b64encode(cert_of("company_head").der).decode()}
+        slow = threading.Thread(target=lambda: client.post("/api/v1/certificates/check", headers=headers, json=body))
+        slow.start()
+        time.sleep(0.3)  # the check waits on the hung servers now
+        probe = answer(lambda: client.application.test_client().get("/healthz"))
+        slow.join()
+        return probe
+
+    secret = work / "secret.txt"
+    secret.write_text("never opened")
+    file_cdp = f._certificate_with_cdp(pki_dir, manifest, cert_of("individual_sign"), f"file://{secret}")
+    bare = replace(profile, ocsp_urls=(), crl_urls=())
+    scenarios = [
+        ("OCSP+CRL hung: signer check", {"ocsp": "hang", "crl": "hang"}, budget, check),
+        ("OCSP+CRL hung: POST certificates/check", {"ocsp": "hang", "crl": "hang"}, budget, api_check),
+        ("OCSP+CRL hung: issuing (a new service)", {"ocsp": "hang", "crl": "hang"}, budget, issue),
+        ("OCSP+CRL hung: /readyz", {"ocsp": "hang", "crl": "hang"}, budget, readyz),
+        ("OCSP+CRL hung: /healthz beside a check", {"ocsp": "hang", "crl": "hang"}, budget,
+         healthz_beside_hung_check),
+        ("TSA hung: issuing (a warm service)", {"tsa": "hang"}, budget, lambda: issue(warm=True)),
+        ("registry locked: issuing", {}, float(database.LOCK_WAIT), locked_issue),
+        ("file: CDP, CA-signed: signer check", {}, budget, lambda: check(certificate=file_cdp, chosen=bare)),
+        ("CRL redirects to file:", {"crl": "redirect_file"}, budget, lambda: check(methods=("CRL",))),
+        ("CRL redirects to 10.255.255.1", {"crl": "redirect_private"}, budget, lambda: check(methods=("CRL",))),
+        ("CRL answer without end (128 MiB cap)", {"crl": "oversized"}, budget, lambda: check(methods=("CRL",))),
+        ("OCSP answer without end", {"ocsp": "oversized"}, budget, lambda: check(methods=("OCSP",))),
+        ("TSA answer without end: issuing", {"tsa": "oversized"}, budget, lambda: issue(warm=True)),
+    ]
+    rows = []
+    for name, wanted, limit, run in scenarios:
+        row = Deadline(name, limit)
+        for _ in range(rounds):
+            server.faults.clear()
+            server.faults.update(wanted)
+            outcome, seconds = run()  # the time of the request alone, not of making its service
+            row.outcomes.add(outcome)
+            row.worst = max(row.worst, seconds)
+        server.faults.clear()
+        rows.append(row)
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------------------
 # Soak
 
 
@@ -509,6 +633,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--fuzz-seconds", type=int, default=8, help="fuzzing time per atheris target")
     parser.add_argument("--soak-seconds", type=float, default=90)
+    parser.add_argument("--part", choices=("all", "deadlines"), default="all", help="run every part, or one")
     args = parser.parse_args(argv)
     logging.getLogger("eds").setLevel(logging.ERROR)  # the injected database failures are expected
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)  # rejected modifications are in the reports
@@ -518,6 +643,15 @@ def main(argv: list[str] | None = None) -> int:
         manifest = {**json.loads((pki_dir / "manifest.json").read_text(encoding="utf-8")),
                     "password": read_password(pki_dir)}  # from the PKI's 0600 file: the manifest holds none
         profile = load_profile(pki_dir)
+        print("deadlines...", file=sys.stderr)
+        limits = deadlines(pki_dir, manifest, server, profile, work)
+        within = all(row.worst < row.budget + 1 for row in limits)
+        print(f"\n{'fault (default budgets)':<42} {'budget s':>8} {'worst s':>8}  answer")
+        for row in limits:
+            print(f"{row.fault:<42} {row.budget:>8.1f} {row.worst:>8.2f}  {', '.join(sorted(row.outcomes))}")
+        if args.part == "deadlines":
+            print(f"\n{'PASS' if within else 'FAIL'}  every fault answered within its budget + 1 s")
+            return 0 if within else 1
         checker = SignerChecker(profile, ocsp_client=OcspClient(timeout=1, retries=0))
         print("hostile corpora...", file=sys.stderr)
         certificates, controls = certificate_corpus_tally(pki_dir, checker)
@@ -564,6 +698,7 @@ def main(argv: list[str] | None = None) -> int:
         "0 lost documents, journal intact": load.lost == 0 and load.journal_ok,
         "0 soak errors": load.errors == 0,
         "memory flat": flat,
+        "every fault answered within its budget + 1 s": within,
     }
     print()
     for name, ok in checks.items():
