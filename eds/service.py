@@ -10,6 +10,9 @@ Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
 | EDS_OCSP_URL, EDS_CRL_URLS, EDS_TSA_URL | from the profile | override the profile's services (CRL URLs comma-separated) |
 | EDS_DATABASE_URL | sqlite:///$EDS_HOME/registry.db | the registry (postgresql+psycopg://... for PostgreSQL) |
 | EDS_LONG_TERM | 1 | embed chain and revocation data in issued PDFs (PAdES B-LT) |
+| EDS_NETWORK_BUDGET | 5 | seconds one request may wait for OCSP, CRLs and the TSA, all fetches together |
+| EDS_NETWORK_ALLOW | (none) | non-public hosts evidence may come from besides the profile's own: host, host:port, CIDR |
+| EDS_READY_REQUIRES | registry,revocation | what /readyz needs: crl, ocsp, tsa, registry, revocation (a CRL or OCSP) |
 | EDS_KEYS | $EDS_HOME/keys.json | signing keys the service holds: {"id": {"pkcs12": path, "password_env": VAR}} |
 | EDS_PUBLIC_URL | http://127.0.0.1:8000 | base of the public verification links (QR codes) |
 | EDS_MAX_BODY | 20971520 | request size limit in bytes |
@@ -49,9 +52,10 @@ from eds.issuing.registry import Registry, RegistryError
 from eds.issuing.registry.records import Document
 from eds.issuing.two_step import TwoStepIssuer
 from eds.limits import PUBLIC as PUBLIC_LIMITS
+from eds.pki import network
 from eds.pki.gost.providers import install as install_gost
 from eds.pki.revocation import CrlStore, Policy
-from eds.pki.trust import TrustProfile, eds_home, load_profile
+from eds.pki.trust import TrustProfile, check_service_url, eds_home, load_profile
 from eds.signatures import tsp
 from eds.signatures.formats import cms_content, detect_format
 from eds.validation.report import Check, DocumentReport, Phrase, Status
@@ -212,6 +216,30 @@ def _positive(env: dict, name: str, default: int) -> int:
 REGISTRY_NUMBER = re.compile(r"[A-Z]{2,8}-[A-Z][A-Z0-9]{1,7}-\d{4}-\d{6}(-D\d+)?")
 
 
+READY_PARTS = ("crl", "ocsp", "tsa", "registry", "revocation")
+
+
+def _budget(env: dict) -> float:
+    value = env.get("EDS_NETWORK_BUDGET") or str(network.DEFAULT_BUDGET)
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 20:  # more would let a hung server hold a request near the worker timeout (30 s)
+        raise SettingError("SETTING_INVALID", f"EDS_NETWORK_BUDGET must be seconds above 0 and at most 20, not "
+                           f"{value!r}", {"variable": "EDS_NETWORK_BUDGET"})
+    return seconds
+
+
+def _ready_parts(value: str | None) -> tuple[str, ...]:
+    parts = tuple(dict.fromkeys(p.strip() for p in (value or "registry,revocation").split(",") if p.strip()))
+    unknown = [p for p in parts if p not in READY_PARTS]
+    if unknown:
+        raise SettingError("SETTING_INVALID", f"EDS_READY_REQUIRES names {', '.join(unknown)}; it may name "
+                           f"{', '.join(READY_PARTS)}", {"variable": "EDS_READY_REQUIRES"})
+    return parts
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path
@@ -233,6 +261,9 @@ class Settings:
     allow_readable_keys: bool
     ncanode_root: bool = False
     ncanode_accept_keys: bool = False
+    network_budget: float = network.DEFAULT_BUDGET
+    network_allow: tuple[str, ...] = ()
+    ready_requires: tuple[str, ...] = ("registry", "revocation")
 
     @classmethod
     def from_env(cls, overrides: dict) -> "Settings":
@@ -258,6 +289,9 @@ class Settings:
             allow_readable_keys=env.get("EDS_ALLOW_READABLE_KEYS", "0") in ("1", "true", "yes"),
             ncanode_root=env.get("EDS_NCANODE_ROOT", "0") in ("1", "true", "yes"),
             ncanode_accept_keys=env.get("EDS_NCANODE_ACCEPT_KEYS", "0") in ("1", "true", "yes"),
+            network_budget=_budget(env),
+            network_allow=tuple(a.strip() for a in env.get("EDS_NETWORK_ALLOW", "").split(",") if a.strip()),
+            ready_requires=_ready_parts(env.get("EDS_READY_REQUIRES")),
         )
 
     @property
@@ -274,19 +308,24 @@ class Services:
 
     def __init__(self, settings: Settings) -> None:
         install_gost()  # GOST joins the algorithm registry when the service builds its objects
+        network.configure(budget_seconds=settings.network_budget)  # library checks outside a request use it too
         self.settings = settings
 
     @cached_property
     def profile(self) -> TrustProfile:
         profile = load_profile(self.settings.trust)
-        changes = {}
+        changes: dict = {"network_allow": (*profile.network_allow, *self.settings.network_allow)}
+        for name, urls in (("EDS_OCSP_URL", [self.settings.ocsp_url]), ("EDS_CRL_URLS", self.settings.crl_urls),
+                           ("EDS_TSA_URL", [self.settings.tsa_url])):
+            for url in filter(None, urls):
+                check_service_url(url, name)
         if self.settings.ocsp_url:
             changes["ocsp_urls"] = (self.settings.ocsp_url,)
         if self.settings.crl_urls:
             changes["crl_urls"] = self.settings.crl_urls
         if self.settings.tsa_url:
             changes["tsa_url"] = self.settings.tsa_url
-        return dataclasses.replace(profile, **changes) if changes else profile
+        return dataclasses.replace(profile, **changes)
 
     @cached_property
     def signer_checker(self) -> SignerChecker:
@@ -304,7 +343,7 @@ class Services:
 
     def loaded_crls(self) -> list:
         """CRLs the revocation store holds now (empty until revocation has been checked by CRL)."""
-        if "signers" not in self.__dict__:
+        if "signer_checker" not in self.__dict__:
             return []
         return self.signer_checker.revocation.store.loaded()
 
