@@ -27,9 +27,10 @@ def prepare():
     provider = acting_for(body.text("providerId", required=True, max_length=16))
     certificate = body.binary("signerCertificate", raw=("PEM",))
     data = body.object("data")
+    number = body.text("number", max_length=64)  # a licence number from the state e-licensing system
     prepared = services().two_step.prepare(
         doc_type, data, provider_id=provider, signer_certificate_der=certificate, actor=f"api:{client.name}",
-        idempotency_key=idempotency_key(client))
+        idempotency_key=idempotency_key(client), number=number)
     return jsonify(pendingId=prepared.pending_id, number=prepared.number, digest=prepared.digest,
                    digestAlgorithm=prepared.digest_algorithm, xml=prepared.xml.decode("utf-8"),
                    expiresAt=prepared.expires_at.isoformat()), 201

@@ -314,3 +314,15 @@ def test_two_step_refusals_are_two_step_errors(issuer, cert_of):
         two_step.prepare("cultural_export_certificate", example("cultural_export_certificate"), provider_id="ZHC",
                          signer_certificate_der=cert_of("official_culture_deputy").der, actor="test")
     assert caught.value.code == "SIGNER_NOT_HEAD"
+
+
+def test_a_two_step_licence_may_take_an_external_number(issuer, cert_of):
+    two_step = TwoStepIssuer(issuer.registry, issuer.signer_checker, issuer.options)
+    prepared = two_step.prepare("tv_radio_licence", example("tv_radio_licence"), provider_id="MCI",
+                                signer_certificate_der=cert_of("official_ministry").der, actor="test",
+                                number="KZ88VEG00000088")
+    assert prepared.number == "KZ88VEG00000088"
+    assert etree.fromstring(prepared.xml).get("number") == "KZ88VEG00000088"
+    with pytest.raises(RegistryError) as caught:  # reserved: taken, though not yet issued
+        issue(issuer, "tv_radio_licence", number="KZ88VEG00000088")
+    assert caught.value.code == "NUMBER_TAKEN"

@@ -45,6 +45,7 @@ from eds.issuing.issuer import (
     IssuingOptions,
     check_issue_dates,
     check_signing_authority,
+    external_number,
     local_date,
     long_term_data,
     verification_link,
@@ -108,11 +109,12 @@ class TwoStepIssuer:
                                        extra_certs, refusal=TwoStepError)
 
     def prepare(self, doc_type: str, data: dict, *, provider_id: str, signer_certificate_der: bytes, actor: str,
-                idempotency_key: str | None = None) -> Prepared:
+                idempotency_key: str | None = None, number: str | None = None) -> Prepared:
         """Step 1: check the official's certificate, reserve the number, and say what their device must sign.
 
         As in one-step issuing, the provider block comes from the registry and the signer block from this
-        certificate and the signer's registry record; data that says otherwise is refused. A repeated
+        certificate and the signer's registry record; data that says otherwise is refused; ``number`` is an
+        e-licensing number, as ``Issuer.issue`` takes it. A repeated
         ``idempotency_key`` gives the same pending document again (same number and digest). Refusals:
         DocumentDataError (the data, dates that cannot be true), IssuingError (PROVIDER_MISMATCH,
         SIGNER_NOT_FROM_DATA, PROVIDER_INCOMPLETE), TwoStepError (CERTIFICATE_MALFORMED, ALGORITHM_UNSUPPORTED,
@@ -120,6 +122,7 @@ class TwoStepIssuer:
         unknown provider, an idempotency CONFLICT).
         """
         documents.get_type(doc_type)
+        given_number = external_number(doc_type, number)
         certificate = _certificate(signer_certificate_der)
         authority = self.authorise(provider_id, doc_type, data, certificate)
         validated = documents.validate(doc_type, with_proven_blocks(authority, certificate, doc_type, data,
@@ -129,7 +132,8 @@ class TwoStepIssuer:
         pending = self.registry.reserve(
             doc_type=doc_type, provider_id=provider_id, holder_name=name, holder_id=str(identity),
             data=validated.as_json(), signer_cert_sha256=certificate.sha256, actor=actor, valid_for=self.ttl,
-            idempotency_key=idempotency_key, prepare=lambda draft: self._prepare_files(draft, validated, certificate))
+            idempotency_key=idempotency_key, number=given_number,
+            prepare=lambda draft: self._prepare_files(draft, validated, certificate))
         return Prepared(pending.id, pending.number, base64.b64encode(pending.digest).decode("ascii"),
                         pending.digest_algorithm, self.registry.pending_file(pending.id, "xml"), pending.expires_at)
 

@@ -488,8 +488,9 @@ class Registry:
 
     def reserve(self, *, doc_type: str, provider_id: str, holder_name: str, holder_id: str,
                 data: Mapping[str, Any], signer_cert_sha256: str, actor: str, valid_for: _dt.timedelta,
-                prepare: Prepare, idempotency_key: str | None = None) -> Pending:
-        """Take the next number and keep the files ``prepare`` makes with it until the official's signature is back.
+                prepare: Prepare, idempotency_key: str | None = None, number: str | None = None) -> Pending:
+        """Take the next number (or ``number``, assigned elsewhere, as ``issue`` takes it) and keep the files
+        ``prepare`` makes with it until the official's signature is back.
 
         Only a certificate that may sign ``doc_type`` for the provider now can reserve, and only it can complete.
         ``prepare`` runs inside the transaction as ``issue`` runs its renderer: if it raises, nothing is kept and
@@ -506,19 +507,26 @@ class Registry:
             raise _invalid("signer_cert_sha256 must be 64 lowercase hex digits")
         if not isinstance(valid_for, _dt.timedelta) or valid_for <= _dt.timedelta(0):
             raise _invalid("valid_for must be a positive timedelta")
+        if number is not None and not (isinstance(number, str) and _EXTERNAL_NUMBER.fullmatch(number)):
+            raise _invalid("an external number is 1-64 capital letters, digits, '-' or '/'")
         digest = self._request_digest(idempotency_key, {
             "operation": "reserve", "doc_type": doc_type, "provider_id": provider_id, "holder_name": holder_name,
-            "holder_id": holder_id, "data": data, "signer_cert_sha256": signer_cert_sha256})
+            "holder_id": holder_id, "data": data, "signer_cert_sha256": signer_cert_sha256,
+            **({"number": number} if number is not None else {})})
 
         def work(session: Session) -> Pending:
             provider = self._provider_row(session, provider_id)
             now = self._clock()
             self._authorise(session, provider_id, service_of(doc_type, data), signer_cert_sha256, now)
-            number = next_number(session, provider_id, doc_type, year_of(now))
-            self._raise_if_reserved(session, idempotency_key, digest)
-            prepared = _prepared(prepare(Draft(number, doc_type, _provider(provider), holder_name, holder_id, data,
+            if number is None:
+                given = next_number(session, provider_id, doc_type, year_of(now))
+                self._raise_if_reserved(session, idempotency_key, digest)
+            else:
+                self._raise_if_reserved(session, idempotency_key, digest)  # a retry gets its pending document back
+                given = self._unused(session, number)
+            prepared = _prepared(prepare(Draft(given, doc_type, _provider(provider), holder_name, holder_id, data,
                                                now, None, None)))
-            row = PendingRow(id=secrets.token_hex(16), number=number, doc_type=doc_type, provider_id=provider_id,
+            row = PendingRow(id=secrets.token_hex(16), number=given, doc_type=doc_type, provider_id=provider_id,
                              holder_name=holder_name, holder_id=holder_id, data=data,
                              signer_cert_sha256=signer_cert_sha256, digest_algorithm=prepared.digest_algorithm,
                              digest=prepared.digest.hex(), prepared_by=actor, prepared_at=now,
@@ -529,8 +537,8 @@ class Registry:
                                     content=content)
                      for kind, content in (("pdf", prepared.pdf), ("xml", prepared.xml))]
             session.add_all(files)
-            self._keep_token(session, number, prepared.access_token)
-            journal.append(session, clock=self._clock, actor=actor, action="pending_reserved", document_number=number,
+            self._keep_token(session, given, prepared.access_token)
+            journal.append(session, clock=self._clock, actor=actor, action="pending_reserved", document_number=given,
                            payload={"pending": pending_snapshot(row, files)})
             return _pending(session, row)
 
