@@ -379,6 +379,9 @@ def _one(url: str, kind: str, policy: UrlPolicy, body: bytes | None, headers: di
                     raise _too_large(url, kind, limit)
             if time.monotonic() >= deadline:
                 raise deadline_error(url, kind, f"{kind} {url} did not answer within {allowed:.1f} s")
+            if declared and declared.strip().isdigit() and total != int(declared):
+                raise NetworkError("UNREACHABLE", f"{kind} {url} ended after {total} of the {declared} bytes it "
+                                   "announced", {"url": url, "kind": kind})
             return 200, None, b"".join(chunks)
         except NetworkError:
             raise
