@@ -179,3 +179,63 @@ def _timed(call):
     started = time.monotonic()
     result = call()
     return result, time.monotonic() - started
+
+
+def test_https_verifies_the_name_of_the_url_on_the_address_it_checked(tmp_path, monkeypatch):
+    """TLS goes to the checked address and verifies the certificate for the URL's host name (SNI too)."""
+    import datetime as dt
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(key, hashes.SHA256()))
+    (tmp_path / "cert.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (tmp_path / "key.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                         serialization.NoEncryption()))
+    server_side = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_side.load_cert_chain(tmp_path / "cert.pem", tmp_path / "key.pem")
+    client_side = ssl.create_default_context(cafile=str(tmp_path / "cert.pem"))
+    monkeypatch.setattr(network, "_TLS", [client_side])
+
+    def tls(connection: socket.socket) -> None:
+        with server_side.wrap_socket(connection, server_side=True) as wrapped:
+            wrapped.recv(65536)
+            wrapped.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nTLS")
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    port = listener.getsockname()[1]
+
+    def accept() -> None:
+        for _ in range(2):
+            connection, _ = listener.accept()
+            threading.Thread(target=_quiet_tls, args=(tls, connection), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    try:
+        assert network.fetch(f"https://localhost:{port}/a.crl", kind="crl",
+                             policy=network.UrlPolicy(("localhost",))) == b"TLS"
+        error = _code(lambda: network.fetch(f"https://127.0.0.1:{port}/a.crl", kind="crl", policy=LOCAL))
+        assert error.code == "UNREACHABLE" and "certificate" in error.message.lower()  # not the name it is for
+    finally:
+        listener.close()
+
+
+def _quiet_tls(handle: Callable[[socket.socket], None], connection: socket.socket) -> None:
+    try:
+        handle(connection)
+    except (OSError, ValueError):
+        pass
+    finally:
+        connection.close()

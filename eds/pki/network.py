@@ -58,16 +58,11 @@ class UrlRefused(NetworkError, ValueError):
     """A URL the service will not fetch (scheme, host or redirect), named in ``details.url``."""
 
 
-def configure(*, budget_seconds: float | None = None, max_bytes: dict[str, int] | None = None) -> None:
-    """The process's defaults, from the service's settings: the budget of a request and the size limits."""
-    if budget_seconds is not None:
-        if budget_seconds <= 0:
-            raise ValueError("the network budget must be positive")
-        _settings["budget"] = float(budget_seconds)
-    for kind, limit in (max_bytes or {}).items():
-        if kind not in MAX_BYTES or limit < 1:
-            raise ValueError(f"no size limit named {kind!r}, or not positive")
-        MAX_BYTES[kind] = int(limit)
+def configure(*, budget_seconds: float) -> None:
+    """The process's default budget of a request, from the service's settings (EDS_NETWORK_BUDGET)."""
+    if budget_seconds <= 0:
+        raise ValueError("the network budget must be positive")
+    _settings["budget"] = float(budget_seconds)
 
 
 def default_budget() -> float:
@@ -284,11 +279,20 @@ class _Connection(http.client.HTTPConnection):
         self.sock = self.raw = socket.create_connection((self.address, self.port), self.timeout)
 
 
+_TLS: list[ssl.SSLContext] = []  # one verifying context for the process: loading the CA store costs milliseconds
+
+
+def _tls_context() -> ssl.SSLContext:
+    if not _TLS:
+        _TLS.append(ssl.create_default_context())
+    return _TLS[0]
+
+
 class _TlsConnection(http.client.HTTPSConnection):
     """HTTPS to the address that was checked; the certificate is verified for the URL's host name."""
 
     def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=ssl.create_default_context())
+        super().__init__(host, port, timeout=timeout, context=_tls_context())
         self.address = address
         self.raw: socket.socket | None = None
 
