@@ -89,7 +89,7 @@ def test_every_key_a_report_line_is_read_by_is_in_the_catalogue():
     keys, prefixes = _phrase_keys()
     assert {"check.validity.valid", "check.signature.intact", "check.revocation.revoked"} <= keys
     assert keys <= set(messages.CATALOGUE), keys - set(messages.CATALOGUE)
-    assert {"check.purpose.", "crlreason.", "idname."} <= prefixes
+    assert {"check.purpose.", "purpose.", "idname."} <= prefixes
     for prefix in prefixes:
         assert any(key.startswith(prefix) for key in messages.CATALOGUE), prefix
 

@@ -55,33 +55,10 @@ def unreadable(exc: CertificateError) -> Check:
                  Phrase(key if key in messages.CATALOGUE else "check.certificate.CERT_MALFORMED"))
 
 
-def _revocation_phrased(check: Check, chain: tuple[Certificate, ...],
-                        evidence: tuple[RevocationEvidence, ...]) -> Check:
-    """The revocation line with its phrase, read from what the check found: whose status (the certificate's
-    or a CA's), the CRL reason and the moment; the problems of an unknown status stay in ``details``."""
-    if check.phrase is not None:
-        return check
-    details = check.details
-    if check.status == Status.SKIPPED:
-        return dataclasses.replace(check, phrase=Phrase("check.revocation.no_chain"))
-    if check.status == Status.PASSED:
-        kinds = ", ".join(sorted({e.type.value for e in evidence}))
-        return dataclasses.replace(check, phrase=Phrase("check.revocation.good", {"kinds": kinds}))
-    if check.status == Status.WARNING:
-        return dataclasses.replace(check, phrase=Phrase("check.revocation.soft_failed"))
-    who: Phrase = Phrase("check.revocation.who_signer")
-    for cert in chain[1:]:
-        if details.get("certificate") == cert.subject_dn or \
-                check.message.startswith(f"CA certificate {cert.common_name}:"):
-            who = Phrase("check.revocation.who_ca", {"name": cert.common_name or cert.subject_dn})
-    if check.code == "CERT_REVOKED":
-        reason = details.get("reason")
-        said = Phrase(f"crlreason.{reason}") if f"crlreason.{reason}" in messages.CATALOGUE else reason or "-"
-        when = details.get("revokedAt") or Phrase("check.revocation.unknown_time")
-        return dataclasses.replace(check, phrase=Phrase("check.revocation.revoked",
-                                                        {"who": who, "reason": said, "at": when}))
-    key = "check.revocation.unknown" if details.get("problems") else "check.revocation.no_evidence"
-    return dataclasses.replace(check, phrase=Phrase(key, {"who": who}))
+def _crl_reason(reason: str | None) -> Phrase | str:
+    """A CRL or OCSP revocation reason in the catalogue's words (the reason's own name for one it lacks)."""
+    key = f"crlreason.{reason}"
+    return Phrase(key) if key in messages.CATALOGUE else reason or "-"
 
 
 class SignerChecker:
@@ -147,7 +124,7 @@ class SignerChecker:
         chain_check, chain = self._chain(cert, moment, extras)
         checks.append(chain_check)
         revocation_check, evidence = self._revocation(chain, moment, document_ocsp, document_crls)
-        checks.append(_revocation_phrased(revocation_check, chain, evidence))
+        checks.append(revocation_check)
         checks.extend(self._usage(cert, purpose))
         if expect_bin is not None:
             checks.append(self._role(cert, SIGNING_AUTHORITY_ROLES if roles is None else roles))
@@ -266,7 +243,7 @@ class SignerChecker:
                     document_crls: tuple[CrlIndex, ...]) -> tuple[Check, tuple[RevocationEvidence, ...]]:
         """Revocation of every non-anchor certificate at ``moment`` (a proven time, a requested one, or now)."""
         if not chain:
-            return Check("revocation", Status.SKIPPED, "not checked: no trusted chain"), ()
+            return Check.of("revocation", Status.SKIPPED, "check.revocation.no_chain"), ()
         anchors = self.profile.anchor_fingerprints
         evidence: list[RevocationEvidence] = []
         warnings: list[str] = []
@@ -281,11 +258,15 @@ class SignerChecker:
                 refused.extend(result.refused_urls)
                 named = {"refusedUrls": list(dict.fromkeys(refused))} if refused else {}
                 who = "the certificate" if cert is chain[0] else f"CA certificate {cert.common_name}"
+                whose = Phrase("check.revocation.who_signer") if cert is chain[0] else \
+                    Phrase("check.revocation.who_ca", {"name": cert.common_name or cert.subject_dn})
                 if result.status == "REVOKED":
+                    when = result.revoked_at.isoformat() if result.revoked_at else None
                     return Check("revocation", Status.FAILED, f"{who}: {result.message}", "CERT_REVOKED",
-                                 {"reason": result.reason, "revokedAt": result.revoked_at.isoformat()
-                                  if result.revoked_at else None, "certificate": cert.subject_dn, **named}), \
-                        tuple(evidence)
+                                 {"reason": result.reason, "revokedAt": when, "certificate": cert.subject_dn, **named},
+                                 Phrase("check.revocation.revoked", {
+                                     "who": whose, "reason": _crl_reason(result.reason),
+                                     "at": when or Phrase("check.revocation.unknown_time")})), tuple(evidence)
                 if result.status == "UNKNOWN":
                     if result.soft_failed:
                         warnings.append(f"{who}: revocation not checked, services unreachable (soft-fail): "
@@ -293,14 +274,16 @@ class SignerChecker:
                         continue
                     cause = {"cause": result.cause} if result.cause else {}
                     return Check("revocation", Status.INDETERMINATE, f"{who}: {result.message}",
-                                 "REVOCATION_UNKNOWN", {"problems": list(result.problems), **cause, **named}), \
-                        tuple(evidence)
+                                 "REVOCATION_UNKNOWN", {"problems": list(result.problems), **cause, **named},
+                                 Phrase("check.revocation.unknown" if result.problems else
+                                        "check.revocation.no_evidence", {"who": whose})), tuple(evidence)
         named = {"refusedUrls": list(dict.fromkeys(refused))} if refused else {}
         if warnings:
-            return Check("revocation", Status.WARNING, "; ".join(warnings), details=named), tuple(evidence)
+            return Check("revocation", Status.WARNING, "; ".join(warnings), details=named,
+                         phrase=Phrase("check.revocation.soft_failed")), tuple(evidence)
         kinds = sorted({e.type.value for e in evidence})
-        return Check("revocation", Status.PASSED, "not revoked (" + ", ".join(kinds) + ")", details=named), \
-            tuple(evidence)
+        return Check.of("revocation", Status.PASSED, "check.revocation.good", {"kinds": ", ".join(kinds)},
+                        details=named), tuple(evidence)
 
     @staticmethod
     def _usage(cert: Certificate, purpose: Purpose | None) -> list[Check]:
