@@ -63,7 +63,7 @@ def test_life_events_over_http(env):
                           json={"event": "resume", "reason": "ok"})
     assert renewed.get_json()["status"] == "valid"
     reissued = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"],
-                           json={"event": "reissue", "reason": "new address", "keyId": "official_region"})
+                           json={"event": "reissue", "reason": "address_change", "keyId": "official_region"})
     assert reissued.status_code == 201
     old = client.get(f"/api/v1/documents/{number}", headers=env["verify"]).get_json()
     assert old["status"] == "superseded" and old["supersededBy"] == reissued.get_json()["number"]

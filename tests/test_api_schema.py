@@ -149,7 +149,8 @@ def test_successful_answers_conform(env: Env, api_schema) -> None:
     events_path = "/api/v1/documents/{number}/events"
     for event, status in (("suspend", 200), ("resume", 200), ("duplicate", 201), ("reissue", 201)):
         call("POST", events_path.format(number=number), events_path, status,
-             json={"event": event, "reason": "schema", "keyId": "official_region"})
+             json={"event": event, "reason": "address_change" if event == "reissue" else "schema",
+                   "keyId": "official_region"})
     call("GET", f"/api/v1/documents/{number}", "/api/v1/documents/{number}")
     call("POST", "/api/v1/verify", json={"document": _b64(env.pdf)})
     call("POST", "/api/v1/certificates/check", json={"certificate": _b64(env.certificate)})

@@ -74,7 +74,7 @@ ENDPOINTS: dict[str, Endpoint] = {
         Field("data", "object", True)), "issue"),
     "event": Endpoint(f"/api/v1/documents/{NUMBER}/events", {"event": "suspend", "reason": "inspection"}, (
         Field("event", "text", True, 16), Field("reason", "text", True, 1000)), "issue"),
-    "reissue": Endpoint(f"/api/v1/documents/{NUMBER}/events", {"event": "reissue", "reason": "moved",
+    "reissue": Endpoint(f"/api/v1/documents/{NUMBER}/events", {"event": "reissue", "reason": "address_change",
                                                                 "keyId": "ministry"}, (
         Field("keyId", "text", True), Field("data", "object")), "issue"),
     "verify": Endpoint("/api/v1/verify", {"document": VALID_B64}, (
