@@ -381,10 +381,12 @@ def xml_verify():
     return _document_answer(report, signers, "document")
 
 
-def _tsp_info(info: tsp.TimestampInfo) -> dict:
+def _tsp_info(info: tsp.TimestampInfo, signature_value: bytes) -> dict:
+    """NCANode's TspInfo of a checked signature timestamp: its imprint (``hash``, hex) is the digest of the
+    signature value, which the check proved the token covers."""
     out: dict[str, Any] = {}
     if info.serial is not None:
-        out["serialNumber"] = format(info.serial, "x")
+        out["serialNumber"] = info.serial.to_bytes(info.serial.bit_length() // 8 + 1, "big").hex()  # as Java prints it
     if info.gen_time is not None:
         out["genTime"] = info.gen_time.isoformat()
     if info.policy:
@@ -394,6 +396,8 @@ def _tsp_info(info: tsp.TimestampInfo) -> dict:
     if info.hash_algorithm:
         digest = algorithms.digest(info.hash_algorithm)
         out["tspHashAlgorithm"] = digest.name.upper() if digest else info.hash_algorithm
+        if digest is not None:
+            out["hash"] = digest.hash(signature_value).hex()
     return out
 
 
@@ -416,7 +420,7 @@ def cms_verify():
             entry: dict[str, Any] = {"certificates": [certificate_info(Certificate.load(result.certificate_der),
                                                                        signature)]}
             if result.timestamp is not None and result.timestamp.intact:
-                entry["tsp"] = _tsp_info(result.timestamp)
+                entry["tsp"] = _tsp_info(result.timestamp, result.signature_value)
             signers.append(entry)
     return _document_answer(report, signers, "document")
 

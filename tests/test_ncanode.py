@@ -242,6 +242,7 @@ def test_cms_verify_ours_timestamped_and_cosigned(call, key_of, pki_server, prof
     assert answer["valid"] is True
     stamp = answer["signers"][0]["tsp"]
     assert stamp["genTime"] and stamp["policy"] and stamp["tsa"] and stamp["tspHashAlgorithm"] == "SHA256"
+    assert len(stamp["hash"]) == 64 and int(stamp["serialNumber"], 16)
     both = cms.add_signer(signed, second.private_key, second.certificate.der)
     answer = call("/cms/verify", {"cms": b64(both)})
     assert answer["valid"] is False and [s["certificates"][0]["valid"] for s in answer["signers"]] == [True, False]
