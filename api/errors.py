@@ -114,7 +114,9 @@ def refuse_too_complex(report: DocumentReport) -> None:
 
 def error_response(code: str, message: str | None = None, details: dict | None = None,
                    status: int | None = None) -> tuple[Response, int]:
-    """The JSON error: the catalogue's text in the asked language; the English ``message`` otherwise as detail."""
+    """The JSON error: the catalogue's text in the asked language; the English ``message`` otherwise as detail,
+    and then what the library's code (``details.cause``) means, in that language, as ``details.causeText`` when the
+    catalogue says (a reason or a signature failure), so that the detail a person reads is not English only."""
     lang = language()
     key = f"api.{code}"
     text = messages.text(key, lang) if key in messages.CATALOGUE else code
@@ -123,6 +125,11 @@ def error_response(code: str, message: str | None = None, details: dict | None =
     body = {"code": code, "message": text, "details": details or {}}
     if message and lang != "en":
         body["details"] = {**body["details"], "detail": message}
+    cause = body["details"].get("cause")
+    meaning = next((k for k in (f"reason.{cause}", f"cause.{cause}") if k in messages.CATALOGUE), None) \
+        if isinstance(cause, str) else None
+    if lang != "en" and meaning:
+        body["details"] = {**body["details"], "causeText": messages.text(meaning, lang)}
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["requestId"] = request_id

@@ -225,3 +225,23 @@ def test_the_command_line_speaks_the_language_asked(pki_dir, capsys):
     main(["verify", certificate, str(pki_dir / "users/on_hold.pem"), "--trust", str(pki_dir), "--offline",
           "--lang", "ru"])
     assert capsys.readouterr().out.startswith("документов: 2; 0 TOTAL_PASSED")
+
+
+def test_an_api_error_says_what_its_cause_means_in_the_language_asked():
+    """details.detail stays the library's English text; details.causeText is its code's meaning in kk or ru."""
+    from flask import Flask
+
+    from api.errors import error_response
+
+    app = Flask(__name__)
+    text = "not a valid X.509 certificate: error parsing asn1 value: ParseError { kind: ShortData }"
+    for language, meaning in (("kk", "Сертификат оқылмайды"), ("ru", "Сертификат не читается")):
+        with app.test_request_context(f"/?lang={language}"):
+            answer = error_response("UNPROCESSABLE", text, {"cause": "CERT_MALFORMED"})[0].get_json()
+        assert answer["details"] == {"cause": "CERT_MALFORMED", "detail": text, "causeText": meaning}
+        with app.test_request_context(f"/?lang={language}"):
+            answer = error_response("UNPROCESSABLE", "digest", {"cause": "DIGEST_MISMATCH"})[0].get_json()
+        assert "causeText" in answer["details"] and "digest" not in answer["details"]["causeText"]
+    with app.test_request_context("/?lang=en"):
+        assert error_response("UNPROCESSABLE", text, {"cause": "CERT_MALFORMED"})[0].get_json()["details"] == {
+            "cause": "CERT_MALFORMED"}
