@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from eds.issuing.documents import render_pdf, validate
-from eds.issuing.documents.examples import EXAMPLES
+from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS as EXAMPLES  # whole documents, as issued
 from eds.issuing.issuer import long_term_data
 from eds.pki.certificates import Certificate, CertificateError
 from eds.pki.identity import IdentityError, check_digit, parse_bin, parse_iin
