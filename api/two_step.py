@@ -11,7 +11,6 @@ from __future__ import annotations
 from flask import Blueprint, Response, jsonify, request
 
 from api.documents import record
-from api.openapi import register
 from api.request import Body, acting_for, authorise, idempotency_key, services
 from eds.issuing.registry import RegistryError
 from eds.issuing.two_step import TwoStepError
@@ -82,29 +81,3 @@ def abandon(pending_id: str):
     pending = services().registry.abandon(pending_id, actor=f"api:{client.name}", reason=reason)
     return jsonify(pendingId=pending_id, number=pending.number, status="abandoned")
 
-
-_JSON = {"application/json": {"schema": {"type": "object"}}}
-_ERR = {str(c): {"description": "error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-        for c in (400, 401, 403, 404, 409, 413, 415, 422, 429, 503)}
-register("/api/v1/documents/prepare", {"post": {
-    "summary": "Two-step signing, step 1: reserve a number, render, and return the digest and XML to sign on the device",
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["type", "providerId", "signerCertificate", "data"],
-        "properties": {"type": {"type": "string"}, "providerId": {"type": "string"},
-                       "signerCertificate": {"type": "string"}, "data": {"type": "object"}}}}}},
-    "responses": {"201": {"description": "prepared", "content": _JSON}, **_ERR}}})
-register("/api/v1/documents/prepared/{pending_id}/pdf", {"get": {
-    "summary": "The prepared PDF (what the official signs)",
-    "parameters": [{"name": "pending_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "responses": {"200": {"description": "PDF", "content": {"application/pdf": {}}}, **_ERR}}})
-register("/api/v1/documents/prepared/{pending_id}/complete", {"post": {
-    "summary": "Two-step signing, step 2: the device's CMS over the digest and its signed XML; registers the document",
-    "parameters": [{"name": "pending_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "requestBody": {"required": True, "content": {"application/json": {"schema": {
-        "type": "object", "required": ["cms", "signedXml"],
-        "properties": {"cms": {"type": "string"}, "signedXml": {"type": "string"}}}}}},
-    "responses": {"201": {"description": "registered", "content": _JSON}, **_ERR}}})
-register("/api/v1/documents/prepared/{pending_id}", {"delete": {
-    "summary": "Abandon a prepared document (its number is not reused)",
-    "parameters": [{"name": "pending_id", "in": "path", "required": True, "schema": {"type": "string"}}],
-    "responses": {"200": {"description": "abandoned", "content": _JSON}, **_ERR}}})

@@ -127,8 +127,7 @@ def test_verify_document_takes_base64_raw_xml_or_a_file(env):
 
 
 def _licence_request(env) -> dict:
-    data = dict(EXAMPLES["scrap_metal_licence"])
-    data.pop("provider")
+    data = {name: value for name, value in EXAMPLES["scrap_metal_licence"].items() if name != "provider"}
     return {"type": "scrap_metal_licence", "providerId": "ZHM", "data": data}
 
 

@@ -27,13 +27,15 @@ from eds.issuing.access import ApiKeys
 from eds.issuing.documents.examples import EXAMPLES
 from eds.pki.keys import SigningKey
 from eds.signatures import xmldsig
+from ncalayer import device_cms
 from test_pki import demo
 
 CHECKS = ("not_a_server_error", "status_code_conformance", "content_type_conformance", "response_schema_conformance")
 ENDPOINTS = ("/api/v1/certificates/check", "/api/v1/requests/verify", "/api/v1/signatures/xml",
              "/api/v1/signatures/cms", "/api/v1/documents", "/api/v1/documents/{number}",
              "/api/v1/documents/{number}/pdf", "/api/v1/documents/{number}/xml", "/api/v1/documents/{number}/events",
-             "/api/v1/verify")
+             "/api/v1/verify", "/api/v1/documents/prepare", "/api/v1/documents/prepared/{pending_id}/pdf",
+             "/api/v1/documents/prepared/{pending_id}/complete", "/api/v1/documents/prepared/{pending_id}")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Env:
     pdf: bytes
     signed_xml: bytes
     certificate: bytes
+    official: SigningKey
+    pending_id: str
 
 
 def _b64(data: bytes) -> str:
@@ -69,7 +73,15 @@ def env(tmp_path_factory, pki_dir, pki_server, manifest) -> Env:
     pdf = client.get(f"/api/v1/documents/{number}/pdf", headers=headers).data
     key = SigningKey.from_pkcs12((pki_dir / "users/individual_sign.p12").read_bytes(), manifest["password"])
     signed = xmldsig.sign_xml(f"<r><iin>{key.certificate.iin}</iin></r>".encode(), key.private_key, key.certificate.der)
-    return Env(app, headers, number, pdf, signed, key.certificate.der)
+    official = SigningKey.from_pkcs12((pki_dir / "users/official_region.p12").read_bytes(), manifest["password"])
+    pending = client.post("/api/v1/documents/prepare", json=_prepare(official), headers=headers).get_json()
+    return Env(app, headers, number, pdf, signed, key.certificate.der, official, pending["pendingId"])
+
+
+def _prepare(official: SigningKey) -> dict:
+    body = _licence()
+    body.pop("keyId")
+    return {**body, "signerCertificate": _b64(official.certificate.der)}
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +98,7 @@ def api_schema(env: Env) -> schemathesis.BaseSchema:
 def _with_real_values(env: Env) -> Callable[[object, schemathesis.Case], schemathesis.Case]:
     """A ``map_case`` hook: in two cases of three, fields that name existing things get real values."""
     real = {"keyId": "official_region", "providerId": "ZHM", "type": "scrap_metal_licence",
-            "certificate": _b64(env.certificate)}
+            "certificate": _b64(env.certificate), "signerCertificate": _b64(env.official.certificate.der)}
 
     def map_case(context: object, case: schemathesis.Case) -> schemathesis.Case:
         choice = int(hashlib.sha256(repr((case.path_parameters, case.body)).encode()).hexdigest(), 16)
@@ -94,6 +106,8 @@ def _with_real_values(env: Env) -> Callable[[object, schemathesis.Case], schemat
             return case
         if case.path_parameters and "number" in case.path_parameters:
             case.path_parameters["number"] = env.number
+        if case.path_parameters and "pending_id" in case.path_parameters:
+            case.path_parameters["pending_id"] = env.pending_id
         if isinstance(case.body, dict):
             for name in case.body.keys() & {*real, "document"}:
                 if name == "document":
@@ -159,3 +173,15 @@ def test_successful_answers_conform(env: Env, api_schema) -> None:
     call("POST", "/api/v1/signatures/cms", json={"keyId": "official_ministry", "content": _b64(b"x"), "detached": True})
     for path in ("/healthz", "/readyz", "/metrics"):
         call("GET", path)
+    # two-step: prepare, the PDF, complete, the same complete again (200), and abandoning another
+    step = call("POST", "/api/v1/documents/prepare", status=201, json=_prepare(env.official)).get_json()
+    prepared = "/api/v1/documents/prepared/{pending_id}"
+    call("GET", f"/api/v1/documents/prepared/{step['pendingId']}/pdf", prepared + "/pdf")
+    signed = {"cms": _b64(device_cms(step["digest"], env.official)),
+              "signedXml": xmldsig.sign_xml(step["xml"].encode(), env.official.private_key,
+                                            env.official.certificate.der).decode()}
+    complete = f"/api/v1/documents/prepared/{step['pendingId']}/complete"
+    first = call("POST", complete, prepared + "/complete", status=201, json=signed)
+    assert call("POST", complete, prepared + "/complete", json=signed).get_json() == first.get_json()
+    other = call("POST", "/api/v1/documents/prepare", status=201, json=_prepare(env.official)).get_json()
+    call("DELETE", f"/api/v1/documents/prepared/{other['pendingId']}", prepared)
