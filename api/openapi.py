@@ -493,11 +493,6 @@ SPEC: dict = {
 }
 
 
-def register(path: str, operations: dict) -> None:
-    """Other blueprints describe their own endpoints here."""
-    SPEC["paths"][path] = operations
-
-
 @docs.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(SPEC)
