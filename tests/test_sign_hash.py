@@ -64,6 +64,11 @@ def test_a_gost_key_signs_a_streebog_hash(pki_dir, manifest):
     signed = cms.sign_digest(digest, key.private_key, key.certificate.der)
     signer = cms.verify_cms(signed, detached_content=CONTENT).signers[0]
     assert signer.intact and signer.digest_algorithm == gost.OID_KZ_STREEBOG512_HASH
+    # a GOST-2015 512 key does not sign over the hashes of the other GOST keys
+    for other in (gost.OID_KZ_STREEBOG256_HASH, gost.OID_KZ_GOST34311_HASH):
+        with pytest.raises(cms.CmsError) as refused:
+            cms.sign_digest(b"\x01" * 32, key.private_key, key.certificate.der, digest_oid=other)
+        assert refused.value.code == "UNSUPPORTED_ALGORITHM"
 
 
 def test_eds_sign_hash_prints_the_cms_in_base64(pki_dir, manifest, tmp_path, monkeypatch, capsys):

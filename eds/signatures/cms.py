@@ -617,7 +617,10 @@ def _signer_info(
             _attribute("signing_certificate_v2", ess),
         ]
     )
-    signature = key.sign(signed_attrs.dump(), algorithm.oid)
+    try:
+        signature = key.sign(signed_attrs.dump(), algorithm.oid)
+    except algorithms.KeyMismatch as exc:  # a digest asked for that goes with another key of the same kind
+        raise CmsError("UNSUPPORTED_ALGORITHM", f"the key cannot sign over the digest {digest_oid}: {exc}") from None
     fields: dict[str, object] = {
         "version": "v1",
         "sid": {
