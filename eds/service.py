@@ -19,11 +19,11 @@ Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
 | EDS_CHECKPOINT_DIR | $EDS_HOME/checkpoints | where signed checkpoints of the audit journal are written |
 | EDS_CHECKPOINT_KEY | journal | the key (of EDS_KEYS) that signs them; not in the keystore: a warning instead |
 | EDS_CHECKPOINT_EVERY | 100 | a checkpoint after every N-th journal entry; 0: only `eds audit checkpoint` |
+| EDS_NCANODE_ROOT | 0 | 1: the NCANode-compatible endpoints also at the root (/x509/info...), not only under /ncanode |
+| EDS_NCANODE_ACCEPT_KEYS | 0 | 1: NCANode requests may carry a PKCS#12 and its password (used once, never stored) |
 | EDS_METRICS_BIND | (none) | host:port of a listener that serves /metrics alone; unset: /metrics needs an admin key |
 | EDS_AUTH_FAILURES_PER_MINUTE | 10 | failed API-key attempts per source address (per worker) before 429 RATE_LIMITED |
 | EDS_ALLOW_READABLE_KEYS | 0 | 1: start although keys.json, a key or a password file is readable by others (demo only) |
-| EDS_NCANODE_ROOT | 0 | 1: the NCANode-compatible endpoints also at the root (/x509/info...), not only under /ncanode |
-| EDS_NCANODE_ACCEPT_KEYS | 0 | 1: NCANode requests may carry a PKCS#12 and its password (used once, never stored) |
 """
 
 from __future__ import annotations
@@ -85,6 +85,47 @@ def printed_number(data: bytes) -> str | None:
         return xmldsig.find_text(data, "/document/@number")
     except Exception:  # an unreadable document simply has no number to look up
         return None
+
+
+def _private_sqlite_file(database_url: str) -> None:
+    """Create a new SQLite registry 0600 in a 0700 folder before SQLite does (it would make it 0644); its -wal and
+    -shm files take the database file's mode."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
+            or url.database.startswith("file:"):
+        return
+    path = Path(url.database)
+    if path.exists():
+        return
+    if not path.parent.exists():
+        path.parent.mkdir(mode=0o700, parents=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:  # another worker made it first, with the same mode
+        pass
+
+
+class SettingError(CodedError, ValueError):
+    """``code`` SETTING_INVALID: an environment variable the service cannot use (``details.variable`` names it)."""
+
+
+def _bind_address(value: str | None) -> str | None:
+    """``host:port`` (checked here, so that a typo stops the start instead of leaving /metrics unserved)."""
+    if value is None:
+        return None
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise SettingError("SETTING_INVALID", f"EDS_METRICS_BIND must be host:port, not {value!r}",
+                           {"variable": "EDS_METRICS_BIND"})
+    return value
+
+
+def _positive(env: dict, name: str, default: int) -> int:
+    value = env.get(name) or str(default)
+    if not value.isdigit() or int(value) < 1:
+        raise SettingError("SETTING_INVALID", f"{name} must be a positive whole number, not {value!r}",
+                           {"variable": name})
+    return int(value)
 
 
 # The form of the numbers registries of this service give (LIC-ZHM-2026-000123, a duplicate's -D1): a document
@@ -168,52 +209,6 @@ def registered_file(data: bytes, document: Document) -> bool:
     record keeps each file's SHA-256). Only then does the registry's status speak of the upload: a copy that was
     changed, re-saved, updated or wrapped in another signature is another file, whatever number it prints."""
     return hashlib.sha256(data).hexdigest() in {f.sha256 for f in document.files}
-
-
-def _private_sqlite_file(database_url: str) -> None:
-    """Create a new SQLite registry 0600 in a 0700 folder before SQLite does (it would make it 0644); its -wal and
-    -shm files take the database file's mode."""
-    url = make_url(database_url)
-    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:" \
-            or url.database.startswith("file:"):
-        return
-    path = Path(url.database)
-    if path.exists():
-        return
-    if not path.parent.exists():
-        path.parent.mkdir(mode=0o700, parents=True)
-    try:
-        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
-    except FileExistsError:  # another worker made it first, with the same mode
-        pass
-
-
-class SettingError(CodedError, ValueError):
-    """``code`` SETTING_INVALID: an environment variable the service cannot use (``details.variable`` names it)."""
-
-
-def _bind_address(value: str | None) -> str | None:
-    """``host:port`` (checked here, so that a typo stops the start instead of leaving /metrics unserved)."""
-    if value is None:
-        return None
-    host, _, port = value.rpartition(":")
-    if not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise SettingError("SETTING_INVALID", f"EDS_METRICS_BIND must be host:port, not {value!r}",
-                           {"variable": "EDS_METRICS_BIND"})
-    return value
-
-
-def _positive(env: dict, name: str, default: int) -> int:
-    value = env.get(name) or str(default)
-    if not value.isdigit() or int(value) < 1:
-        raise SettingError("SETTING_INVALID", f"{name} must be a positive whole number, not {value!r}",
-                           {"variable": name})
-    return int(value)
-
-
-# The form of the numbers registries of this service give (LIC-ZHM-2026-000123, a duplicate's -D1): a document
-# printing one is an issued document even where no registry can look it up.
-REGISTRY_NUMBER = re.compile(r"[A-Z]{2,8}-[A-Z][A-Z0-9]{1,7}-\d{4}-\d{6}(-D\d+)?")
 
 
 READY_PARTS = ("crl", "ocsp", "tsa", "registry", "revocation")
