@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID, NameOID
 
 from eds.pki.keys import SigningKey
+from test_pki.model import read_password
 
 TEMPLATE = "individual_sign"
 
@@ -55,7 +56,7 @@ class Material:
 
         def party(name: str) -> Party:
             info = manifest["authorities"][name]
-            key = SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"])
+            key = SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), read_password(pki_dir))
             return Party(key.private_key, key.certificate.x509)
 
         template = x509.load_pem_x509_certificate((pki_dir / manifest["identities"][TEMPLATE]["certificate"])
