@@ -26,3 +26,14 @@ def alternating(first: Callable[[], object], second: Callable[[], object], *, ro
         first_times.append(per_call(first, seconds))
         second_times.append(per_call(second, seconds))
     return statistics.median(first_times), statistics.median(second_times)
+
+
+def rounds(measures: dict[str, Callable[[float], float]], *, rounds: int = 7, seconds: float = 0.5
+           ) -> dict[str, list[float]]:
+    """Seconds per call of each measure in each of ``rounds`` alternating rounds; a measure is given the
+    seconds a round lasts and answers its seconds per call (another process may do the timing)."""
+    times: dict[str, list[float]] = {name: [] for name in measures}
+    for _ in range(rounds):
+        for name, measure in measures.items():
+            times[name].append(measure(seconds))
+    return times

@@ -35,7 +35,9 @@ from eds.errors import CodedError
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
 from eds.pki.keys import KeyMismatch, SigningKey, belongs_to
-from eds.signatures import cms, tsp
+from eds.signatures import cms, pdf_reading, tsp
+
+pdf_reading.install()  # pyHanko reads a signed PDF's /Contents, and the document information, at once
 
 # Key types whose signatures pyHanko makes itself (it knows their hashes); others get their CMS from eds.signatures.cms.
 _PYHANKO_KEY_TYPES = frozenset({"rsa", "ec"})

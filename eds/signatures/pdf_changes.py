@@ -23,6 +23,9 @@ from dataclasses import dataclass, field
 from pyhanko.pdf_utils import generic
 
 from eds import limits
+from eds.signatures import pdf_reading
+
+pdf_reading.install()  # pyHanko reads a signature's /Contents, and the document information, at once
 
 __all__ = ["Change", "Review", "RevisionReview", "ChangeAnalysis", "trailing_bytes", "prescan_streams"]
 

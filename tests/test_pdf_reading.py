@@ -1,0 +1,106 @@
+"""eds.signatures.pdf_reading reads hex and literal strings exactly as pyHanko's own readers do.
+
+The same bytes must give the same object (type and bytes), leave the stream at the same place, and fail with
+the same error; here on random input made of the characters that matter (digits, escapes, parentheses,
+whitespace, comments, the end of the data) and on the cases named one by one, and on whole PDFs.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from pathlib import Path
+
+import pytest
+from pyhanko.pdf_utils import generic
+from pyhanko.pdf_utils.reader import PdfFileReader
+
+from eds.signatures import pades, pdf_changes, pdf_reading
+
+SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+
+
+def _outcome(reader, data: bytes):
+    stream = io.BytesIO(data)
+    try:
+        value = reader(stream)
+    except Exception as exc:  # the error is part of what must be the same
+        return "error", type(exc).__name__, str(exc)
+    return "value", type(value).__name__, bytes(getattr(value, "original_bytes", value)), stream.tell()
+
+
+def _same(ours, pyhankos, data: bytes) -> None:
+    assert _outcome(ours, data) == _outcome(pyhankos, data), data[:120]
+
+
+HEX_CASES = [b"<>", b"<0>", b"<41>", b"<414>", b"<4 1\n4\r2\t\x00\x0c>", b"<41", b"<", b"<4g>", b"<41%comment>\n42>",
+             b"<41>>", b"<FEFF0041>", b"<feff0041>", b"< >", b"<" + b"0" * 50_000 + b">", b"<" + b"a1" * 30_000,
+             b"<30821D15 06092A86\n4886F70D>rest 1 0 R"]
+
+LITERAL_CASES = [b"()", b"(a)", b"(a(b)c)", b"(a(b)", b"(\\))", b"(\\()", b"(\\\\)", b"(\\n\\r\\t\\b\\f)", b"(\\0)",
+                 b"(\\07)", b"(\\377)", b"(\\400)", b"(\\777)", b"(\\8)", b"(\\18)", b"(\\128)", b"(\\1234)",
+                 b"(\\x41)", b"(\\a)", b"(\\\n)", b"(\\\r\n)", b"(\\\n\r)", b"(\\\n\nx)", b"(\\\rx)", b"(\\", b"(",
+                 b"(abc", b"(abc\\)", b"(\\/\\%\\<\\>\\[\\]\\#\\_\\&\\$\\ )", b"(\\376\\377\\004\\232\\0040)",
+                 b"(D\\07220261207061446Z)", b"(" + b"\\376\\377" * 5_000 + b")", b"(" + b"x" * 70_000 + b") tail",
+                 b"(" + b"(" * 300 + b")" * 300 + b")", b"(a\\\\\\)b)", b"(\\12)3)", b"(\\1\\2\\3)"]
+
+
+@pytest.mark.parametrize("data", HEX_CASES)
+def test_hex_cases(data):
+    _same(pdf_reading.read_hex_string_from_stream, pdf_reading.pyhanko_read_hex_string, data)
+
+
+@pytest.mark.parametrize("data", LITERAL_CASES)
+def test_literal_cases(data):
+    _same(pdf_reading.read_string_literal_bytes, pdf_reading.pyhanko_read_string_literal, data)
+
+
+def _random(rnd: random.Random, alphabet: bytes, close: bytes) -> bytes:
+    body = bytes(rnd.choice(alphabet) for _ in range(rnd.choice([0, 1, 2, 3, 5, 20, 130, 600, 3000])))
+    end = rnd.choice([close, close, close, b""])
+    return body + end + bytes(rnd.choice(alphabet) for _ in range(rnd.choice([0, 3, 300])))
+
+
+def test_hex_random():
+    rnd = random.Random(18)
+    for _ in range(6_000):
+        alphabet = rnd.choice([b"0123456789abcdefABCDEF \n\r\t\f\x00", b"0123456789abcdef%>gZ \n"])
+        data = b"<" + _random(rnd, alphabet, b">")
+        _same(pdf_reading.read_hex_string_from_stream, pdf_reading.pyhanko_read_hex_string, data)
+
+
+def test_literal_random():
+    rnd = random.Random(18)
+    for _ in range(10_000):
+        alphabet = rnd.choice([b"()\\\\\\nrtbf0123456789 \n\r/%<>#x", b"\\\\\\\\01234567", b"abc()\\\\ \n8"])
+        data = b"(" + _random(rnd, alphabet, b")")
+        _same(pdf_reading.read_string_literal_bytes, pdf_reading.pyhanko_read_string_literal, data)
+
+
+def test_installed_in_pyhanko():
+    assert pades.pdf_reading is pdf_changes.pdf_reading is pdf_reading  # the PDF modules install them
+    assert generic.read_hex_string_from_stream is pdf_reading.read_hex_string_from_stream
+    assert generic._read_string_literal_bytes is pdf_reading.read_string_literal_bytes
+
+
+@pytest.mark.parametrize("path", sorted((SAMPLES / "documents").glob("*.pdf")), ids=lambda p: p.name)
+def test_whole_pdfs_read_the_same(path):
+    """Every object of every revision of the issued sample documents (signature /Contents, the UTF-16
+    document information) is the same read either way."""
+    def objects(data: bytes) -> list:
+        reader = PdfFileReader(io.BytesIO(data), strict=False)
+        found = []
+        for revision in range(reader.xrefs.total_revisions):
+            for ref in sorted(reader.xrefs.explicit_refs_in_revision(revision), key=lambda r: r.idnum):
+                found.append(repr(reader.get_object(ref, revision=revision)))
+        return found
+
+    data = path.read_bytes()
+    ours = objects(data)
+    try:
+        generic.read_hex_string_from_stream = pdf_reading.pyhanko_read_hex_string
+        generic._read_string_literal_bytes = pdf_reading.pyhanko_read_string_literal
+        theirs = objects(data)
+    finally:
+        pdf_reading.install()
+    assert ours == theirs
