@@ -474,7 +474,7 @@ SPEC: dict = {
             "description": "Scope issue, acting for the provider.",
             "parameters": [_PENDING, {"name": "reason", "in": "query", "required": False,
                                       "schema": {"type": "string", "maxLength": 500},
-                                      "description": "why, for the journal"}],
+                                      "description": "why, for the journal (blank or absent: abandoned by the caller)"}],
             "responses": {"200": _json(_ref("Abandoned"), "abandoned"), **_errors(404, *_AUTH)},
         }},
         "/healthz": {"get": {"tags": ["service"], "summary": "alive", "security": [],

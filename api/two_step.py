@@ -77,7 +77,7 @@ def complete(pending_id: str):
 def abandon(pending_id: str):
     client = authorise("issue")
     _for_its_provider(pending_id)
-    reason = request.args.get("reason", "abandoned by the caller")[:500]
+    reason = request.args.get("reason", "").strip()[:500] or "abandoned by the caller"  # a blank one says nothing
     pending = services().registry.abandon(pending_id, actor=f"api:{client.name}", reason=reason)
     return jsonify(pendingId=pending_id, number=pending.number, status="abandoned")
 

@@ -116,6 +116,21 @@ def test_two_step_of_another_provider_is_403(env, pki_dir, manifest, cert_of):
     assert done.status_code == 201 and done.get_json()["providerId"] == "ZHM"
 
 
+def test_abandoning_with_a_blank_reason_journals_the_default(env, cert_of):
+    """``?reason=`` (empty or spaces) is no reason: the record is abandoned with the default one, never a 422."""
+    client, zhm = env["client"], env["headers"]["zhm"]
+    body = _licence()
+    body.pop("keyId")
+    body["signerCertificate"] = base64.b64encode(cert_of("official_region").der).decode()
+    for blank in ("", "   "):
+        step = client.post("/api/v1/documents/prepare", json=body, headers=zhm).get_json()
+        answer = client.delete(f"/api/v1/documents/prepared/{step['pendingId']}", query_string={"reason": blank},
+                               headers=zhm)
+        assert answer.status_code == 200 and answer.get_json()["status"] == "abandoned", answer.get_json()
+        again = client.delete(f"/api/v1/documents/prepared/{step['pendingId']}", headers=zhm)
+        assert again.status_code != 200
+
+
 def test_the_refusal_speaks_three_languages(env):
     number = env["numbers"]["zhm"]
     for lang, word in (("kk", "қызметті берушінің"), ("ru", "услугодателя"), ("en", "provider")):
