@@ -483,8 +483,45 @@ def cmd_registry_show(args: argparse.Namespace) -> int:
     for event in _registry_call(lambda: registry.events(args.number)):
         print(f"  {event.at:%Y-%m-%d %H:%M:%S}Z {event.kind:18} by {event.actor}"
               + (f": {event.reason}" if event.reason else "") + (f" -> {event.related_number}" if event.related_number else ""))
+    for renewal in _registry_call(lambda: registry.file_renewals(args.number)):
+        print(f"  {renewal.at:%Y-%m-%d %H:%M:%S}Z {'file_renewed':18} {renewal.kind} version {renewal.version} "
+              f"{renewal.previous.sha256[:16]}… ({renewal.previous.size} bytes) -> {renewal.current.sha256[:16]}… "
+              f"({renewal.current.size} bytes)")
     _save_files(registry, document, args.out)
     return EXIT_PASSED
+
+
+def cmd_registry_maintain(args: argparse.Namespace) -> int:
+    """Archive maintenance: renew the proof of time (PAdES B-LTA) of the registered PDFs whose protecting timestamp
+    runs out within --before days; one line per document (JSON lines with --json), then a summary. Safe to run
+    again, and to stop: each document is renewed in its own transaction."""
+    if args.before < 0:
+        raise UsageError("--before takes a number of days, 0 or more")
+    registry = _existing_registry()
+    maintainer = _services().maintainer(args.tsa, actor=args.actor)
+    counts: dict[str, int] = {}
+
+    def show(outcome) -> None:
+        counts[outcome.action] = counts.get(outcome.action, 0) + 1
+        if args.json:
+            print(json.dumps(outcome.to_dict(), ensure_ascii=False), flush=True)
+            return
+        line = f"{outcome.number}: {outcome.action}"
+        if outcome.proof_until is not None:
+            line += f", proof until {outcome.proof_until:%Y-%m-%d}"
+        if outcome.renewed_until is not None:
+            line += f" -> {outcome.renewed_until:%Y-%m-%d}"
+        if outcome.size_after is not None:
+            line += f" (+{outcome.size_after - outcome.size_before} bytes, {outcome.seconds:.2f} s)"
+        if outcome.code:
+            line += f": {outcome.code}: {outcome.message}"
+        print(line, flush=True)
+
+    _registry_call(lambda: maintainer.run(_dt.timedelta(days=args.before), numbers=args.number or None,
+                                          on_outcome=show))
+    summary = ", ".join(f"{counts.get(k, 0)} {k.replace('_', ' ')}" for k in ("renewed", "not_due", "skipped", "failed"))
+    print(f"maintained {sum(counts.values())} documents: {summary}", file=sys.stderr if args.json else sys.stdout)
+    return EXIT_FAILED if counts.get("failed") else EXIT_PASSED
 
 
 def cmd_registry_event(args: argparse.Namespace) -> int:
@@ -804,6 +841,16 @@ def build_parser() -> argparse.ArgumentParser:
     show_doc.add_argument("number")
     show_doc.add_argument("--out", metavar="DIR", help="also write its signed PDF and XML here")
     show_doc.set_defaults(func=cmd_registry_show)
+    maintain = registry.add_parser("maintain", help="renew the proof of time of registered PDFs (PAdES B-LTA) whose "
+                                                    "timestamp's TSA certificate or algorithm expires soon")
+    maintain.add_argument("--before", type=int, default=90, metavar="DAYS",
+                          help="renew what stops being proof within DAYS (default 90)")
+    maintain.add_argument("--tsa", metavar="URL", help="the TSA of the new document timestamps (default "
+                                                       "EDS_ARCHIVE_TSA_URL, else the profile's TSA)")
+    maintain.add_argument("--number", action="append", default=[], metavar="N", help="only this document (repeatable)")
+    maintain.add_argument("--json", action="store_true", help="one JSON object per document")
+    maintain.add_argument("--actor", default="maintain", help="who does it (for the journal)")
+    maintain.set_defaults(func=cmd_registry_maintain)
     for event in ("reissue", "duplicate", "suspend", "resume", "terminate"):
         sub = registry.add_parser(event, help=f"{event} a document")
         sub.add_argument("number")

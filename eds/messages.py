@@ -183,6 +183,11 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "ru": "Подпись не охватывает весь файл",
         "en": "The signature does not cover the whole file",
     },
+    "reason.TIMESTAMP_EXPIRED": {
+        "kk": "Уақыт белгісі енді дәлел емес: TSA сертификатының немесе алгоритмінің мерзімі өтті, оны кейінгі уақыт белгісі қорғамайды",
+        "ru": "Метка времени больше не доказательство: срок сертификата или алгоритма TSA истёк, более поздняя метка её не защищает",
+        "en": "The timestamp is no longer proof: its TSA certificate or algorithm has expired and no later timestamp protects it",
+    },
     "reason.TIMESTAMP_INVALID": {
         "kk": "Уақыт белгісі жарамсыз",
         "ru": "Метка времени недействительна",
@@ -859,6 +864,16 @@ CATALOGUE.update({
         "kk": "уақыт белгісі қызметінің (TSA) сертификаты сенімді емес ({code})",
         "ru": "сертификат службы меток времени (TSA) не доверен ({code})",
         "en": "the timestamp's TSA certificate is not trusted ({code})",
+    },
+    "check.timestamp.expired_certificate": {
+        "kk": "уақыт белгісі {until} дейін ғана дәлел: TSA тізбегінің сертификаты мерзімі өтті, ал {at} кезінде оны кейінгі уақыт белгісі қорғамайды",
+        "ru": "метка времени служит доказательством только до {until}: срок сертификата цепочки TSA истёк, а на {at} её не защищает более поздняя метка времени",
+        "en": "the timestamp is proof only until {until}: a certificate of its TSA chain expired, and no later timestamp protects it at {at}",
+    },
+    "check.timestamp.expired_algorithm": {
+        "kk": "уақыт белгісі {until} дейін ғана дәлел: оның алгоритмі (TSA кілті немесе хэш) ескірді, ал {at} кезінде оны кейінгі уақыт белгісі қорғамайды",
+        "ru": "метка времени служит доказательством только до {until}: её алгоритм (ключ TSA или хэш) устарел, а на {at} её не защищает более поздняя метка времени",
+        "en": "the timestamp is proof only until {until}: its algorithm (the TSA key or the hash) has aged, and no later timestamp protects it at {at}",
     },
     "check.timestamp.document": {
         "kk": "құжаттың уақыт белгісі {at}",

@@ -9,7 +9,8 @@ Both doors use it: the HTTP app (``api``) and the command line (``eds.cli``).
 | EDS_REVOCATION_POLICY | require | require, soft-fail or offline |
 | EDS_OCSP_URL, EDS_CRL_URLS, EDS_TSA_URL | from the profile | override the profile's services (CRL URLs comma-separated) |
 | EDS_DATABASE_URL | sqlite:///$EDS_HOME/registry.db | the registry (postgresql+psycopg://... for PostgreSQL) |
-| EDS_LONG_TERM | 1 | embed chain and revocation data in issued PDFs (PAdES B-LT) |
+| EDS_LONG_TERM | 1 | embed chain and revocation data in issued PDFs (PAdES B-LT); lta: then a document timestamp too (B-LTA) |
+| EDS_ARCHIVE_TSA_URL | the TSA | the TSA of document timestamps (B-LTA at issuing, `eds registry maintain`) |
 | EDS_NETWORK_BUDGET | 5 | seconds one request may wait for OCSP, CRLs and the TSA, all fetches together |
 | EDS_NETWORK_ALLOW | (none) | non-public hosts evidence may come from besides the profile's own: host, host:port, CIDR |
 | EDS_READY_REQUIRES | registry,revocation | what /readyz needs: crl, ocsp, tsa, registry, revocation (a CRL or OCSP) |
@@ -207,11 +208,25 @@ def held_to_claims(report: DocumentReport, data: bytes, claims: Claims, registry
 def registered_file(data: bytes, document: Document) -> bool:
     """Whether ``data`` is a file the registry stored for ``document``, its PDF or its XML twin, byte for byte (the
     record keeps each file's SHA-256). Only then does the registry's status speak of the upload: a copy that was
-    changed, re-saved, updated or wrapped in another signature is another file, whatever number it prints."""
-    return hashlib.sha256(data).hexdigest() in {f.sha256 for f in document.files}
+    changed, re-saved, updated or wrapped in another signature is another file, whatever number it prints. A version
+    that archive maintenance has since extended (B-LTA renewal) is still one the registry stored."""
+    return hashlib.sha256(data).hexdigest() in {f.sha256 for f in (*document.files, *document.earlier_files)}
 
 
 READY_PARTS = ("crl", "ocsp", "tsa", "registry", "revocation")
+
+
+def _long_term(env: dict) -> str:
+    """EDS_LONG_TERM as "0" (B-T), "1" (B-LT) or "lta" (B-LTA)."""
+    value = (env.get("EDS_LONG_TERM") or "1").strip().lower()
+    if value in ("0", "false", "no"):
+        return "0"
+    if value in ("1", "true", "yes", "lt"):
+        return "1"
+    if value == "lta":
+        return "lta"
+    raise SettingError("SETTING_INVALID", f"EDS_LONG_TERM must be 0, 1 or lta, not {value!r}",
+                       {"variable": "EDS_LONG_TERM"})
 
 
 def _budget(env: dict) -> float:
@@ -259,6 +274,8 @@ class Settings:
     network_budget: float = network.DEFAULT_BUDGET
     network_allow: tuple[str, ...] = ()
     ready_requires: tuple[str, ...] = ("registry", "revocation")
+    archive_timestamps: bool = False  # EDS_LONG_TERM=lta: issued PDFs get a document timestamp after the B-LT data
+    archive_tsa_url: str | None = None
 
     @classmethod
     def from_env(cls, overrides: dict) -> "Settings":
@@ -275,7 +292,7 @@ class Settings:
             keys_file=Path(env.get("EDS_KEYS") or home / "keys.json"),
             public_url=env.get("EDS_PUBLIC_URL", "http://127.0.0.1:8000").rstrip("/"),
             max_body=int(env.get("EDS_MAX_BODY", str(20 * 1024 * 1024))),
-            long_term=env.get("EDS_LONG_TERM", "1") not in ("0", "false", "no"),
+            long_term=_long_term(env) != "0",
             checkpoint_dir=Path(env.get("EDS_CHECKPOINT_DIR") or home / "checkpoints"),
             checkpoint_key=env.get("EDS_CHECKPOINT_KEY") or checkpoints.DEFAULT_KEY,
             checkpoint_every=checkpoints.every_from(env.get("EDS_CHECKPOINT_EVERY")),
@@ -287,6 +304,8 @@ class Settings:
             network_budget=_budget(env),
             network_allow=tuple(a.strip() for a in env.get("EDS_NETWORK_ALLOW", "").split(",") if a.strip()),
             ready_requires=_ready_parts(env.get("EDS_READY_REQUIRES")),
+            archive_timestamps=_long_term(env) == "lta",
+            archive_tsa_url=env.get("EDS_ARCHIVE_TSA_URL") or None,
         )
 
     @property
@@ -311,7 +330,8 @@ class Services:
         profile = load_profile(self.settings.trust)
         changes: dict = {"network_allow": (*profile.network_allow, *self.settings.network_allow)}
         for name, urls in (("EDS_OCSP_URL", [self.settings.ocsp_url]), ("EDS_CRL_URLS", self.settings.crl_urls),
-                           ("EDS_TSA_URL", [self.settings.tsa_url])):
+                           ("EDS_TSA_URL", [self.settings.tsa_url]),
+                           ("EDS_ARCHIVE_TSA_URL", [self.settings.archive_tsa_url])):
             for url in filter(None, urls):
                 check_service_url(url, name)
         if self.settings.ocsp_url:
@@ -395,7 +415,24 @@ class Services:
     def issuer(self) -> Issuer:
         return Issuer(self.registry, self.signer_checker, self.keys,
                       IssuingOptions(public_url=self.settings.public_url, timestamp_url=self.profile.tsa_url,
-                                     long_term=self.settings.long_term))
+                                     long_term=self.settings.long_term,
+                                     archive_timestamp_url=self.archive_tsa_url if self.settings.archive_timestamps
+                                     else None))
+
+    @property
+    def archive_tsa_url(self) -> str | None:
+        """The TSA of document timestamps: EDS_ARCHIVE_TSA_URL, else the profile's (or EDS_TSA_URL's) TSA."""
+        return self.settings.archive_tsa_url or self.profile.tsa_url
+
+    def maintainer(self, tsa_url: str | None = None, *, actor: str = "maintain"):
+        """Archive maintenance of this registry (``eds registry maintain``) with the service's checker."""
+        from eds.issuing.archive import Maintainer
+
+        url = tsa_url or self.archive_tsa_url
+        if not url:
+            raise SettingError("SETTING_INVALID", "no TSA for document timestamps: set EDS_ARCHIVE_TSA_URL or "
+                                                  "EDS_TSA_URL, or give --tsa", {"variable": "EDS_ARCHIVE_TSA_URL"})
+        return Maintainer(self.registry, self.signer_checker, url, actor=actor)
 
     @cached_property
     def two_step(self) -> TwoStepIssuer:

@@ -83,6 +83,9 @@ class TestPki:
                    for name, info in manifest["authorities"].items()}
         for name in ("ocsp_rsa", "ocsp_ec", "tsa"):
             signers[name] = _load_p12(root / manifest["identities"][name]["pkcs12"], password)
+        for name, info in manifest["identities"].items():  # TSAs added with test_pki.archive.add_tsa
+            if info.get("purpose") == "TSA" and name not in signers:
+                signers[name] = _load_p12(root / info["pkcs12"], password)
         for name, info in manifest.get("responders", {}).items():
             signers[name] = _load_p12(root / info["pkcs12"], password)
         return cls(root, manifest, signers)
@@ -208,9 +211,11 @@ class TestPki:
         return builder.sign(responder.key, hashes.SHA256()).public_bytes(serialization.Encoding.DER)
 
     # TSA
-    def timestamp_response(self, request_der: bytes, now: _dt.datetime) -> bytes:
-        signer = self.signers["tsa"]
-        chain = [self.signers["ca_rsa"].cert]
+    def timestamp_response(self, request_der: bytes, now: _dt.datetime, name: str = "tsa") -> bytes:
+        """A TSA's answer: the PKI's own (``tsa``), or one added by test_pki.archive (with its CA's certificate)."""
+        signer = self.signers[name]
+        issuer = self.manifest["identities"][name]["issuer"]
+        chain = [self.signers[issuer].cert]
         return tsa.make_timestamp_response(request_der, signer.key,
                                            signer.cert.public_bytes(serialization.Encoding.DER),
                                            TSA_POLICY, gen_time=now,

@@ -174,7 +174,8 @@ class _Handler(BaseHTTPRequestHandler):
         if path.startswith("/ocsp"):
             self._ocsp(body)
         elif path.startswith("/tsp"):
-            self._tsa(body)
+            self._tsa(body, path.strip("/").split("/")[1] if path.count("/") > 1 and path.strip("/") != "tsp"
+                      else "tsa")
         elif path == "/admin/faults":
             self._set_faults(body)
         elif path == "/admin/revoke":
@@ -226,7 +227,11 @@ class _Handler(BaseHTTPRequestHandler):
             der = der.replace(signature, signature[:-4] + bytes(b ^ 0xFF for b in signature[-4:]))
         self._answer(fault, der, "application/ocsp-response")
 
-    def _tsa(self, request: bytes) -> None:
+    def _tsa(self, request: bytes, name: str = "tsa") -> None:
+        if name not in self.server.pki.signers or self.server.pki.manifest["identities"].get(name, {}).get(
+                "purpose") != "TSA":
+            self._send(404, b"no such TSA", "text/plain")
+            return
         fault = self._fault("tsa")
         if fault == "answered":
             return
@@ -236,7 +241,7 @@ class _Handler(BaseHTTPRequestHandler):
         if fault == "garbage":
             self._send(200, b"garbage", "application/timestamp-reply")
             return
-        answer = self.server.pki.timestamp_response(request, _now())
+        answer = self.server.pki.timestamp_response(request, _now(), name)
         self._answer(fault, answer, "application/timestamp-reply")
 
     def _set_faults(self, body: bytes) -> None:

@@ -167,6 +167,7 @@ class IssuingOptions:
     public_url: str = "http://127.0.0.1:8000"  # base of the verification link in the QR code
     timestamp_url: str | None = None  # B-T when set (the default profile TSA), B-B otherwise
     long_term: bool = True  # embed chain and revocation data (B-LT)
+    archive_timestamp_url: str | None = None  # with long_term: then a document timestamp from this TSA (B-LTA)
     visible_stamp: bool = False
 
 
@@ -258,11 +259,24 @@ class Issuer:
                               stamp=(40, 40, 240, 90) if self.options.visible_stamp else None)
         if self.options.long_term:
             signed = pdf.add_validation_data(signed, self._validation_data(signed, key))
+            signed = self._archive_timestamp(signed)
         xml = documents.render_xml(validated, number=draft.printed_number, issued_at=issued_on,
                                    verify_url=verify_url, event=event, original=original)
         signed_xml = xmldsig.sign_xml(xml, key.private_key, key.certificate.der)
         return SignedFiles(signer_cert_sha256=key.certificate.sha256, signed_at=moment, pdf=signed, xml=signed_xml,
                            access_token=token)
+
+    def _archive_timestamp(self, long_term_pdf: bytes) -> bytes:
+        """B-LTA when asked: a document timestamp after the B-LT data, and its TSA's evidence after it."""
+        if not self.options.archive_timestamp_url:
+            return long_term_pdf
+        from eds.issuing import archive
+
+        try:
+            return archive.add_archive_timestamp(long_term_pdf, self.signer_checker, self.options.archive_timestamp_url)
+        except archive.ArchiveError as exc:
+            raise IssuingError("TIMESTAMP_UNAVAILABLE" if exc.code != "TSA_UNTRUSTED" else exc.code,
+                               f"the document timestamp could not be added: {exc.message}") from None
 
     def _validation_data(self, signed_pdf: bytes, key: SigningKey) -> pdf.ValidationData:
         return long_term_data(signed_pdf, self.signer_checker, key.certificate, key.chain)

@@ -170,6 +170,15 @@ class TwoStepIssuer:
             # The evidence needs only the certificate and the chain the device sent; the key stays on the device.
             signed_pdf = pdf.add_validation_data(signed_pdf, long_term_data(
                 signed_pdf, self.signer_checker, certificate, _readable(signer.other_certificates)))
+            if self.options.archive_timestamp_url:  # B-LTA: a document timestamp after the B-LT data
+                from eds.issuing import archive
+
+                try:
+                    signed_pdf = archive.add_archive_timestamp(signed_pdf, self.signer_checker,
+                                                               self.options.archive_timestamp_url)
+                except archive.ArchiveError as exc:
+                    raise TwoStepError("TIMESTAMP_UNAVAILABLE", f"the document timestamp could not be added: "
+                                                                f"{exc.message}") from None
         signed = SignedFiles(signer_cert_sha256=certificate.sha256, signed_at=_now(), pdf=signed_pdf, xml=signed_xml)
         try:
             return self.registry.complete(pending_id, signed=signed, actor=actor)

@@ -269,6 +269,30 @@ def embed_signature(prepared_pdf: bytes, start: int, end: int, signature: bytes)
     return output.getvalue()
 
 
+_DOCUMENT_TIMESTAMP_ROOM = 12288  # DER bytes kept for a document timestamp's token (a TSA token with its chain)
+
+
+def add_document_timestamp(pdf: bytes, timestamp_url: str) -> bytes:
+    """A PAdES document timestamp over the whole PDF as it is (an incremental update): PAdES B-LTA once the
+    validation data is in the DSS before it. The token is checked to cover its revision before it is kept.
+
+    PdfSigningError TIMESTAMP_UNAVAILABLE when the TSA gives no usable token."""
+    stamper = signers.PdfTimeStamper(ServiceTimeStamper(timestamp_url))
+    try:
+        stamped = stamper.timestamp_pdf(_writer(pdf), "sha256", bytes_reserved=_DOCUMENT_TIMESTAMP_ROOM).getvalue()
+    except tsp.TimestampError as exc:
+        raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
+    except Exception as exc:  # pyHanko's TimestampRequestError (a refused or mismatched answer) and its kin
+        raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a usable timestamp: {exc}") from None
+    stamp = PdfFileReader(io.BytesIO(stamped), strict=False).embedded_signatures[-1]
+    start1, length1, start2, length2 = (int(v) for v in stamp.byte_range)
+    covered = stamped[start1:start1 + length1] + stamped[start2:start2 + length2]
+    info = tsp.verify_timestamp_token(stamp.pkcs7_content, data=covered)
+    if not info.intact:
+        raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA's token does not cover the document: {info.message}")
+    return stamped
+
+
 def add_validation_data(pdf: bytes, data: ValidationData) -> bytes:
     """Embed certificates, OCSP responses and CRLs in the DSS (an incremental update): PAdES B-LT."""
     reader = PdfFileReader(io.BytesIO(pdf))

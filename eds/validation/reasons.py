@@ -68,6 +68,7 @@ _TABLE = [
     ReasonInfo("HOLDER_UNCONFIRMED", _F, "SIG_CONSTRAINTS_FAILURE"),
     ReasonInfo("BYTE_RANGE_INVALID", _F, "FORMAT_FAILURE"),
     ReasonInfo("TIMESTAMP_INVALID", _F, "TIMESTAMP_FAILURE"),
+    ReasonInfo("TIMESTAMP_EXPIRED", _I, "OUT_OF_BOUNDS_NO_POE"),
 ]
 
 REASONS: dict[str, ReasonInfo] = {r.code: r for r in _TABLE}

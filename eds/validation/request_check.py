@@ -14,7 +14,10 @@ import datetime as _dt
 from dataclasses import dataclass
 
 from eds import limits, messages
+from eds.pki import lifetimes
+from eds.pki.certificates import Certificate, CertificateError
 from eds.signatures import cms, tsp, xmldsig
+from eds.validation import archive
 from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, Phrase, SignatureReport, Status, TimeSource
 from eds.validation.signer_check import SignerChecker
@@ -158,6 +161,15 @@ def too_complex(exc: limits.TooComplex) -> Check:
     return Check("document", Status.FAILED, exc.message, exc.code, exc.details, Phrase(key, values))
 
 
+def proof_life(timestamp: tsp.TimestampInfo, tsa: SignatureReport) -> lifetimes.ProofLife | None:
+    """How long a token whose TSA check passed (``tsa``, with its trusted chain) proves its moment."""
+    try:
+        certificate = Certificate.load(timestamp.tsa_certificate_der)
+    except (CertificateError, TypeError, ValueError):
+        return None
+    return lifetimes.proof_life(certificate, tsa.chain, digest_oid=timestamp.hash_algorithm)
+
+
 def signature_check(failure: str | None, message: str) -> Check:
     """The report line for a crypto-layer result: changed document, unsupported algorithm, or malformed."""
     if failure is None:
@@ -280,10 +292,14 @@ class RequestChecker:
     def signing_time(self, signer_info: cms.CmsSignerResult, at: _dt.datetime | None,
                      extra_certs: tuple[bytes, ...] = (), document_ocsp: tuple[bytes, ...] = (),
                      document_crls: tuple = (), claimed: _dt.datetime | None = None,
+                     proof_at: _dt.datetime | None = None,
                      ) -> tuple[_dt.datetime | None, TimeSource | None, list[Check]]:
         """The moment to judge the signer at, its source, and the checks that decided it.
 
-        Only a valid timestamp from a TSA that chains to the profile proves a moment. Without one the
+        Only a valid timestamp from a TSA that chains to the profile proves a moment, and only while it is still
+        proof at ``proof_at`` (a later document timestamp's moment, PAdES B-LTA) or else at ``at`` or now: once
+        its TSA chain has expired or its algorithms have aged (:mod:`eds.pki.lifetimes`) it is TIMESTAMP_EXPIRED
+        (INDETERMINATE) and proves nothing. Without a proven moment the
         signer is judged at ``at`` when given, else now: a claimed signingTime or /M proves nothing and never
         moves the moment; one in the future (beyond the clock skew) is reported and leaves the signature
         INDETERMINATE, with a valid timestamp too (the claim then contradicts the proof).
@@ -304,16 +320,24 @@ class RequestChecker:
                                             time_source=TimeSource.TIMESTAMP, purpose=None,
                                             extra_certs=(*timestamp.certificates, *extra_certs),
                                             document_ocsp=document_ocsp, document_crls=document_crls)
-            if tsa.passed:
+            life = proof_life(timestamp, tsa) if tsa.passed else None
+            reference = proof_at or reference
+            if life is not None and reference > life.until:
+                checks.append(archive.expired(life.until, reference, life.to_dict()))
+            elif tsa.passed:
+                details = {"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
+                           "tsa": tsa.signer.subject.dn if tsa.signer else None}
+                if proof_at is not None:
+                    details["protectedAt"] = proof_at.isoformat()  # a document timestamp shows it existed then
                 checks.append(Check.of("timestamp", Status.PASSED, "check.timestamp.trusted",
                                        {"at": timestamp.gen_time.isoformat(), "policy": timestamp.policy},
-                                       details={"genTime": timestamp.gen_time.isoformat(), "policy": timestamp.policy,
-                                             "tsa": tsa.signer.subject.dn if tsa.signer else None}))
+                                       details=details))
                 return timestamp.gen_time, TimeSource.TIMESTAMP, checks
-            code = tsa.reasons[0].code if tsa.reasons else "TIMESTAMP_INVALID"
-            status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
-            checks.append(Check.of("timestamp", status, "check.timestamp.tsa_untrusted", {"code": code},
-                                   "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
+            else:
+                code = tsa.reasons[0].code if tsa.reasons else "TIMESTAMP_INVALID"
+                status = Status.INDETERMINATE if tsa.indication.value == "INDETERMINATE" else Status.FAILED
+                checks.append(Check.of("timestamp", status, "check.timestamp.tsa_untrusted", {"code": code},
+                                       "TIMESTAMP_INVALID", {"tsaReasons": [r.code for r in tsa.reasons]}))
         if at is not None:
             return at, TimeSource.REQUESTED, checks
         return None, None, checks

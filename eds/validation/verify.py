@@ -26,7 +26,10 @@ from eds.pki.revocation import CrlError, CrlIndex
 from eds.signatures import cms, pdf_changes, tsp
 from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, Phrase, SignatureReport, Status, TimeSource
-from eds.validation.request_check import Claims, RequestChecker, failed, settle, signature_check, too_complex
+from eds.validation import archive
+from eds.validation.request_check import (
+    Claims, RequestChecker, failed, proof_life, settle, signature_check, too_complex,
+)
 from eds.validation.signer_check import SignerChecker
 
 
@@ -103,8 +106,16 @@ class DocumentVerifier:
             timestamp_refs=(_value_ref(s) for s in signatures if _is_timestamp(s)))
         first = next((s for s in signatures if not _is_timestamp(s)), None)  # the claimed IIN/BIN is its signer's
         identity = {"expect_iin": claims.iin, "expect_bin": claims.bin}
-        reports = tuple(self._pdf_signature(data, signature, analysis, embedded, at,
-                                            identity if signature is first else {}) for signature in signatures)
+        # Document timestamps first: whether each is still proof, and what it protects (B-LTA), sets the moment
+        # at which the older timestamps must be proof (eds.validation.archive).
+        stamps = {i: (s.signed_revision, self._pdf_signature(data, s, analysis, embedded, at, {}))
+                  for i, s in enumerate(signatures) if _is_timestamp(s)}
+        proofs = archive.Proofs(stamps, at or _dt.datetime.now(_dt.timezone.utc))
+        reports = tuple(proofs.judged(i, stamps[i][1]) if i in stamps else
+                        self._pdf_signature(data, signature, analysis, embedded, at,
+                                            identity if signature is first else {},
+                                            proof_at=proofs.protection(signature.signed_revision))
+                        for i, signature in enumerate(signatures))
         checks: tuple[Check, ...] = ()
         if all(_is_timestamp(s) for s in signatures):
             checks = (Check.of("document", Status.FAILED, "check.document.timestamps_only", code="NO_SIGNATURE",
@@ -112,7 +123,11 @@ class DocumentVerifier:
         return DocumentReport("pdf", reports, checks, extra={"revisions": reader.xrefs.total_revisions})
 
     def _pdf_signature(self, data: bytes, signature, analysis: pdf_changes.ChangeAnalysis, embedded: _Embedded,
-                       at: _dt.datetime | None, identity: dict) -> SignatureReport:
+                       at: _dt.datetime | None, identity: dict, proof_at: _dt.datetime | None = None
+                       ) -> SignatureReport:
+        from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+        from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+
         kind = "document-timestamp" if _is_timestamp(signature) else "signature"
         extra = {"kind": kind, "field": signature.field_name}
         try:
@@ -140,7 +155,7 @@ class DocumentVerifier:
         checks.append(signature_check(result.failure, result.message))
         moment, source, time_checks = self.request_checker.signing_time(result, at, embedded.certificates,
                                                                  embedded.ocsp_responses, embedded.crls,
-                                                                 claimed=_claimed_time(signature))
+                                                                 claimed=_claimed_time(signature), proof_at=proof_at)
         checks.extend(time_checks)
         signer = None
         if result.certificate_der is not None:
@@ -155,7 +170,9 @@ class DocumentVerifier:
     def _document_timestamp(self, signature, content: bytes, checks: list[Check], embedded: _Embedded,
                             extra: dict) -> SignatureReport:
         """A document timestamp is time evidence only: its token must cover its revision and its TSA chain to
-        the profile; it names no signer of the document."""
+        the profile; it names no signer of the document. ``extra.proof`` says until when it is proof (its TSA
+        chain's validity, its algorithms' sunset), which eds.validation.archive weighs against the validation
+        time and the later timestamps."""
         info = tsp.verify_timestamp_token(signature.pkcs7_content, data=content,
                                           hash_algorithm=_oid_of(signature.external_md_algorithm))
         if not info.intact:
@@ -166,6 +183,9 @@ class DocumentVerifier:
         tsa = self.signer_checker.check(info.tsa_certificate_der, at=info.gen_time, time_source=TimeSource.TIMESTAMP,
                                         purpose=None, extra_certs=(*info.certificates, *embedded.certificates),
                                         document_ocsp=embedded.ocsp_responses, document_crls=embedded.crls)
+        life = proof_life(info, tsa) if tsa.passed else None
+        if life is not None:
+            extra = {**extra, "proof": life.to_dict()}
         return SignatureReport(tuple(checks), signing_time=info.gen_time, extra=extra).with_signer(tsa)
 
 

@@ -13,7 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from eds.issuing.registry.journal import JournalReport, sha256_hex, time_text
@@ -22,6 +22,7 @@ from eds.issuing.registry.models import (
     DocumentRow,
     EventRow,
     FileRow,
+    FileVersionRow,
     JournalRow,
     PendingFileRow,
     PendingRow,
@@ -88,6 +89,7 @@ class _Expected:
         self.superseded_by: dict[str, str] = {}
         self.duplicates: dict[str, list[str]] = defaultdict(list)
         self.pending: dict[str, tuple[int, dict[str, Any]]] = {}
+        self.versions: dict[tuple[str, str, int], tuple[int, dict[str, Any]]] = {}  # earlier versions of files
         self.problem: tuple[int, str, str] | None = None
 
     def replay(self, row: JournalRow) -> None:
@@ -101,10 +103,24 @@ class _Expected:
         elif "pending_dropped" in payload:
             dropped = payload["pending_dropped"]
             self._close_pending(row.seq, dropped["id"], dropped["number"])
+        elif "file_renewed" in payload:
+            self._renew(row.seq, payload["file_renewed"])
         else:
             self._replay_event(row.seq, payload)
             if "completes_pending" in payload:
                 self._close_pending(row.seq, payload["completes_pending"], payload["event"]["document_number"])
+
+    def _renew(self, seq: int, renewed: dict[str, Any]) -> None:
+        """A file replaced by a longer version (archive maintenance): it must be the one the journal last gave."""
+        number, kind = renewed["number"], renewed["kind"]
+        issued = self.documents.get(number)
+        files = issued[1]["files"] if issued else {}
+        if files.get(kind) != renewed["previous"]:
+            self.problem = self.problem or (seq, "invalid_history",
+                                            f"entry {seq}: the {kind} file it renews is not {number}'s")
+            return
+        self.documents[number] = (issued[0], {**issued[1], "files": {**files, kind: renewed["file"]}})
+        self.versions[(number, kind, renewed["version"])] = (seq, {**renewed["previous"], "journal_seq": seq})
 
     def _close_pending(self, seq: int, pending_id: str, number: str) -> None:
         """A pending document completed or dropped: it must have been reserved, under that number."""
@@ -153,6 +169,23 @@ def _compare(problems: list[tuple[int, str, str]], what: str, expected: dict[Any
             problems.append((seq, "record_deleted", f"{what} {key} is missing"))
 
 
+def _compare_versions(session: Session, problems: list[tuple[int, str, str]], expected: _Expected,
+                      numbers: dict[int, str]) -> None:
+    """The earlier versions of renewed files as the journal recorded them, each still the first bytes of the
+    file that replaced it (a renewal only appends revisions)."""
+    actual = {}
+    for version in session.scalars(select(FileVersionRow)):
+        number = numbers.get(version.document_id, f"#{version.document_id}")
+        actual[(number, version.kind, version.version)] = {"sha256": version.sha256, "size": version.size,
+                                                           "journal_seq": version.journal_seq}
+        head = session.scalar(select(func.substr(FileRow.content, 1, version.size))
+                              .where(FileRow.document_id == version.document_id, FileRow.kind == version.kind))
+        if head is None or sha256_hex(bytes(head)) != version.sha256:
+            problems.append((version.journal_seq, "record_edited", f"the {version.kind} file of document {number} "
+                             f"no longer begins with its version {version.version}"))
+    _compare(problems, "file version", expected.versions, actual)
+
+
 def verify_records(session: Session, rows: Sequence[JournalRow]) -> JournalReport | None:
     """The first row that disagrees with an intact journal (lowest seq first), or None when all agree."""
     expected = _Expected()
@@ -180,6 +213,7 @@ def verify_records(session: Session, rows: Sequence[JournalRow]) -> JournalRepor
                          f"the {kind} file of document {number} was changed"))
     _compare(problems, "document", expected.documents,
              {d.number: document_snapshot(d, files.pop(d.id, [])) for d in documents})
+    _compare_versions(session, problems, expected, numbers)
     problems.extend((0, "record_unjournaled", f"files of a missing document #{i}") for i in files)
     for document in documents:
         seq = expected.documents.get(document.number, (0, None))[0]

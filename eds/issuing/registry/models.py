@@ -132,6 +132,21 @@ class FileRow(Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class FileVersionRow(Base):
+    """An earlier version of a document's file, replaced by archive maintenance with a longer one: the same file
+    with more incremental revisions (validation data and a document timestamp, PAdES B-LTA). Only its digest and
+    size are kept: the earlier version is the first ``size`` bytes of every later one."""
+
+    __tablename__ = "document_file_versions"
+    document_id: Mapped[int] = mapped_column(ForeignKey("documents.id"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)  # 1 is the file as issued
+    sha256: Mapped[str] = mapped_column(SHA256_HEX)
+    size: Mapped[int] = mapped_column(Integer)
+    replaced_at: Mapped[_dt.datetime] = mapped_column(UtcDateTime)
+    journal_seq: Mapped[int] = mapped_column(Integer, unique=True)  # the entry that records the replacement
+
+
 class PendingRow(Base):
     """A number reserved for a document that the official signs on their own device (two-step issuing).
 

@@ -63,6 +63,20 @@ class Document:
     signed_at: _dt.datetime
     idempotency_key: str | None
     files: tuple[FileInfo, ...]
+    earlier_files: tuple[FileInfo, ...] = ()  # versions that archive maintenance replaced, oldest first
+
+
+@dataclass(frozen=True)
+class FileRenewal:
+    """One replacement of a document's file by a longer version (archive maintenance): what it was and is."""
+
+    number: str
+    kind: str
+    previous: FileInfo
+    current: FileInfo
+    version: int  # the number of the version that was replaced (1: as issued)
+    at: _dt.datetime
+    journal_seq: int
 
 
 @dataclass(frozen=True)

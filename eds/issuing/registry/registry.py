@@ -40,6 +40,7 @@ from eds.issuing.registry.journal import (
     JournalReport,
     canonical_json,
     sha256_hex,
+    time_text,
 )
 from eds.issuing.registry.lifecycle import (
     DocumentStatus,
@@ -55,6 +56,7 @@ from eds.issuing.registry.models import (
     DocumentRow,
     EventRow,
     FileRow,
+    FileVersionRow,
     JournalHeadRow,
     JournalRow,
     PendingFileRow,
@@ -68,6 +70,7 @@ from eds.issuing.registry.records import (
     Draft,
     Event,
     FileInfo,
+    FileRenewal,
     Pending,
     Prepare,
     PreparedFiles,
@@ -167,12 +170,20 @@ def _files_of(session: Session, document_id: int) -> tuple[FileInfo, ...]:
     return tuple(FileInfo(*row) for row in rows)
 
 
+def _earlier_files_of(session: Session, document_id: int) -> tuple[FileInfo, ...]:
+    rows = session.execute(select(FileVersionRow.kind, FileVersionRow.sha256, FileVersionRow.size)
+                           .where(FileVersionRow.document_id == document_id)
+                           .order_by(FileVersionRow.kind, FileVersionRow.version))
+    return tuple(FileInfo(*row) for row in rows)
+
+
 def _document(session: Session, row: DocumentRow, files: tuple[FileInfo, ...] | None = None) -> Document:
     """The record of ``row``; ``files`` when the caller has just written them (else they are read)."""
     return Document(row.number, row.doc_type, row.provider_id, row.holder_name, row.holder_id, row.data,
                     DocumentStatus(row.status), row.issued_at, row.original_number, row.supersedes, row.superseded_by,
                     row.signer_cert_sha256, row.signed_at, row.idempotency_key,
-                    _files_of(session, row.id) if files is None else files)
+                    _files_of(session, row.id) if files is None else files,
+                    () if files is not None else _earlier_files_of(session, row.id))
 
 
 def _pending(session: Session, row: PendingRow) -> Pending:
@@ -687,6 +698,72 @@ class Registry:
                                    .order_by(EventRow.journal_seq))
             return [Event(number, EventKind(e.kind), e.actor, e.at, e.reason, e.related_number, e.journal_seq)
                     for e in rows]
+
+    # Archive maintenance: a file replaced by a longer version of itself
+
+    def numbers_with_file(self, kind: str = "pdf") -> list[str]:
+        """The numbers of every document that has a ``kind`` file, in issuing order."""
+        with self._db.read() as session:
+            return list(session.scalars(select(DocumentRow.number).join(FileRow, FileRow.document_id == DocumentRow.id)
+                                        .where(FileRow.kind == kind).order_by(DocumentRow.id)))
+
+    def renew_file(self, number: str, kind: str, *, replaces: str, content: bytes, actor: str, reason: str,
+                   details: Mapping[str, Any] | None = None) -> FileRenewal:
+        """Replace ``number``'s ``kind`` file, whose SHA-256 must still be ``replaces``, with ``content``: the same
+        file with revisions appended (``content`` starts with every byte of it). One transaction: the new file, the
+        earlier version's digest and size in the file's history, and the journal entry (action ``file_renewed``)
+        that records both, or nothing. CONFLICT when the file changed meanwhile (another run renewed it) or
+        ``content`` does not extend it."""
+        _text("actor", actor)
+        _text("reason", reason)
+        if not isinstance(content, bytes) or not content:
+            raise _invalid("content must be the new file's bytes")
+        extra = _json_object(dict(details or {}))
+
+        def work(session: Session) -> FileRenewal:
+            row = self._lock_document(session, number)
+            file_row = session.get(FileRow, (row.id, kind))
+            if file_row is None:
+                raise RegistryError(ErrorCode.NOT_FOUND, f"{number} has no {kind} file")
+            if file_row.sha256 != replaces:
+                raise RegistryError(ErrorCode.CONFLICT, f"the {kind} file of {number} is no longer {replaces[:16]}…: "
+                                                        "it was renewed meanwhile")
+            old = file_row.content
+            if len(content) <= len(old) or content[:len(old)] != old:
+                raise RegistryError(ErrorCode.CONFLICT, f"the new {kind} file of {number} does not extend the "
+                                                        "registered one")
+            version = 1 + (session.scalar(select(func.max(FileVersionRow.version))
+                                          .where(FileVersionRow.document_id == row.id, FileVersionRow.kind == kind))
+                           or 0)
+            at = self._clock()
+            previous = FileInfo(kind, file_row.sha256, file_row.size)
+            current = FileInfo(kind, sha256_hex(content), len(content))
+            file_row.sha256, file_row.size, file_row.content = current.sha256, current.size, content
+            payload = {"file_renewed": {"number": number, "kind": kind, "version": version, "at": time_text(at),
+                                        "previous": {"sha256": previous.sha256, "size": previous.size},
+                                        "file": {"sha256": current.sha256, "size": current.size},
+                                        "reason": reason, "details": extra}}
+            seq = journal.append(session, clock=self._clock, actor=actor, action="file_renewed",
+                                 document_number=number, payload=payload)
+            session.add(FileVersionRow(document_id=row.id, kind=kind, version=version, sha256=previous.sha256,
+                                       size=previous.size, replaced_at=at, journal_seq=seq))
+            return FileRenewal(number, kind, previous, current, version, at, seq)
+
+        return self._db.write(work)
+
+    def file_renewals(self, number: str) -> list[FileRenewal]:
+        """Every replacement of ``number``'s files, oldest first."""
+        with self._db.read() as session:
+            row = self._document_row(session, number)
+            versions = list(session.scalars(select(FileVersionRow).where(FileVersionRow.document_id == row.id)
+                                            .order_by(FileVersionRow.journal_seq)))
+            out = []
+            for version in versions:
+                entry = json.loads(session.get(JournalRow, version.journal_seq).payload)["file_renewed"]
+                out.append(FileRenewal(number, version.kind, FileInfo(version.kind, version.sha256, version.size),
+                                       FileInfo(version.kind, entry["file"]["sha256"], entry["file"]["size"]),
+                                       version.version, version.replaced_at, version.journal_seq))
+            return out
 
     # The journal
 
