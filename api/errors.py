@@ -7,9 +7,10 @@ handler answers them all, so a blueprint just calls the library and lets a refus
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from flask import Flask, Response, current_app, g, jsonify, request
+from flask import Blueprint, Flask, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 
 from eds import messages
@@ -112,11 +113,12 @@ def refuse_too_complex(report: DocumentReport) -> None:
                            details=reason.details)
 
 
-def error_response(code: str, message: str | None = None, details: dict | None = None,
-                   status: int | None = None) -> tuple[Response, int]:
-    """The JSON error: the catalogue's text in the asked language; the English ``message`` otherwise as detail,
-    and then what the library's code (``details.cause``) means, in that language, as ``details.causeText`` when the
-    catalogue says (a reason or a signature failure), so that the detail a person reads is not English only."""
+def error_body(code: str, message: str | None = None, details: dict | None = None,
+               status: int | None = None) -> tuple[dict, int]:
+    """The error's body and status: the catalogue's text in the asked language; the English ``message`` otherwise
+    as detail, and then what the library's code (``details.cause``) means, in that language, as
+    ``details.causeText`` when the catalogue says (a reason or a signature failure), so that the detail a person
+    reads is not English only."""
     lang = language()
     key = f"api.{code}"
     text = messages.text(key, lang) if key in messages.CATALOGUE else code
@@ -133,23 +135,37 @@ def error_response(code: str, message: str | None = None, details: dict | None =
     request_id = getattr(g, "request_id", None)
     if request_id:
         body["requestId"] = request_id
-    return jsonify(body), status or STATUS.get(code, 422)
+    return body, status or STATUS.get(code, 422)
 
 
-def install(app: Flask) -> None:
-    """The error handlers: refusals, HTTP errors (404, 405, 413...) and anything unexpected, all as JSON."""
+def error_response(code: str, message: str | None = None, details: dict | None = None,
+                   status: int | None = None) -> tuple[Response, int]:
+    """The JSON error of this API (:func:`error_body`)."""
+    body, status = error_body(code, message, details, status)
+    return jsonify(body), status
 
-    @app.errorhandler(CodedError)
+
+# An HTTP error werkzeug raises (a route or method that does not exist, a body too large...) -> its code.
+HTTP_CODES = {400: "BAD_JSON", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE",
+              415: "UNSUPPORTED_MEDIA_TYPE"}
+
+Respond = Callable[[str, "str | None", "dict | None", "int | None"], tuple[Response, int]]
+
+
+def install(target: Flask | Blueprint, respond: Respond = error_response) -> None:
+    """The error handlers of the app (or of a blueprint that answers in its own shape, ``respond``): refusals,
+    HTTP errors (404, 405, 413...) and anything unexpected, all as JSON."""
+
+    @target.errorhandler(CodedError)
     def refused(exc: CodedError):
-        return error_response(*answer(exc))
+        return respond(*answer(exc), None)
 
-    @app.errorhandler(HTTPException)
+    @target.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        code = {400: "BAD_JSON", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE",
-                415: "UNSUPPORTED_MEDIA_TYPE"}.get(exc.code or 500, "INTERNAL_ERROR")
-        return error_response(code, exc.description if code != "INTERNAL_ERROR" else None, status=exc.code)
+        code = HTTP_CODES.get(exc.code or 500, "INTERNAL_ERROR")
+        return respond(code, exc.description if code != "INTERNAL_ERROR" else None, {}, exc.code)
 
-    @app.errorhandler(Exception)
+    @target.errorhandler(Exception)
     def unexpected(exc: Exception):
         current_app.logger.exception("unhandled error", extra={"request_id": getattr(g, "request_id", None)})
-        return error_response("INTERNAL_ERROR")
+        return respond("INTERNAL_ERROR", None, {}, None)

@@ -26,13 +26,12 @@ from asn1crypto import x509 as asn1_x509
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import HTTPException
 
-from api.errors import STATUS, ApiError, answer, language, refuse_too_complex
+from api import errors
+from api.errors import ApiError, error_body, refuse_too_complex
 from api.metrics import count_verdict
 from api.request import Body, authorise as authorise_key, services
-from eds import limits, messages
-from eds.errors import CodedError
+from eds import limits
 from eds.issuing.access import Client
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate, CertificateError, Purpose
@@ -264,37 +263,13 @@ def _load(der: bytes, name: str) -> Certificate:
 # Errors: NCANode's {"status", "message"} with this API's code and details
 
 
-def _refusal(code: str, message: str | None, details: dict, status: int | None = None) -> tuple[Response, int]:
-    lang = language()
-    key = f"api.{code}"
-    text = messages.text(key, lang) if key in messages.CATALOGUE else code
-    if message and lang == "en":
-        text = message
-    elif message:
-        details = {**details, "detail": message}
-    status = status or STATUS.get(code, 422)
-    body = {"status": status, "message": text, "code": code, "details": details}
-    if g.get("request_id"):
-        body["requestId"] = g.request_id
-    return jsonify(body), status
+def _refusal(code: str, message: str | None = None, details: dict | None = None,
+             status: int | None = None) -> tuple[Response, int]:
+    body, status = error_body(code, message, details, status)
+    return jsonify({"status": status, **body}), status
 
 
-@ncanode.errorhandler(CodedError)
-def _refused(exc: CodedError):
-    return _refusal(*answer(exc))
-
-
-@ncanode.errorhandler(HTTPException)
-def _http_error(exc: HTTPException):
-    code = {400: "BAD_JSON", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED", 413: "PAYLOAD_TOO_LARGE",
-            415: "UNSUPPORTED_MEDIA_TYPE"}.get(exc.code or 500, "INTERNAL_ERROR")
-    return _refusal(code, exc.description if code != "INTERNAL_ERROR" else None, {}, exc.code)
-
-
-@ncanode.errorhandler(Exception)
-def _unexpected(exc: Exception):
-    current_app.logger.exception("unhandled error", extra={"request_id": g.get("request_id")})
-    return _refusal("INTERNAL_ERROR", None, {})
+errors.install(ncanode, respond=_refusal)
 
 
 # ---------------------------------------------------------------------------------------------------------
