@@ -220,3 +220,126 @@ def test_the_verifier_judges_a_timestamp_only_while_it_is_proof(world, capsys):
     short = Certificate.load((world["pki"] / "users/tsa_short.pem").read_bytes())
     assert line.details["proofUntil"] == short.not_after.isoformat() and line.details["cause"] == "certificate"
     assert verifier.verify(lt, at=NOW + dt.timedelta(days=300)).passed  # before the expiry it still is proof
+
+
+# --- the registry's side: one transaction per document, the file's history in the journal ---------------------
+
+
+@pytest.fixture
+def registry(world):
+    from eds.service import Settings
+
+    services = Settings.from_env({}).services()
+    yield services.registry, services
+    services.registry.close()
+
+
+def test_a_renewal_must_extend_the_file_it_replaces(world, capsys, registry):
+    from eds.issuing.registry import RegistryError
+
+    registry, _services = registry
+    number = issue(world, capsys)
+    pdf = registry.file(number, "pdf")
+    digest = hashlib.sha256(pdf).hexdigest()
+    for replaces, content in ((digest, pdf[:-10]), (digest, b"%PDF-1.7 another file" + pdf), ("0" * 64, pdf + b"\n"),
+                              (digest, pdf)):
+        with pytest.raises(RegistryError) as refused:
+            registry.renew_file(number, "pdf", replaces=replaces, content=content, actor="test", reason="test")
+        assert refused.value.code == "CONFLICT"
+    assert registry.file(number, "pdf") == pdf and registry.file_renewals(number) == []
+    assert registry.verify_journal().ok
+
+
+def test_the_journal_shows_an_edited_or_deleted_file_version(world, capsys, tmp_path):
+    """On a copy of the registry: the tampering stays there."""
+    import sqlite3
+
+    from sqlalchemy import delete, update
+
+    from eds.issuing.registry import Registry
+    from eds.issuing.registry.models import DocumentRow, FileRow, FileVersionRow
+
+    number = issue(world, capsys)
+    with sqlite3.connect(world["home"] / "registry.db") as source, sqlite3.connect(tmp_path / "copy.db") as copy:
+        source.backup(copy)
+    registry = Registry.open(f"sqlite:///{tmp_path / 'copy.db'}")
+    pdf = registry.file(number, "pdf")
+    renewal = registry.renew_file(number, "pdf", replaces=hashlib.sha256(pdf).hexdigest(), content=pdf + b"\n% more\n",
+                                  actor="test", reason="test")
+    assert registry.verify_journal().ok
+    document_id = registry._db.write(lambda s: s.query(DocumentRow.id).filter_by(number=number).scalar())
+
+    def tamper(statement):
+        registry._db.write(lambda s: s.execute(statement))
+
+    tamper(update(FileVersionRow).where(FileVersionRow.document_id == document_id).values(sha256="f" * 64))
+    report = registry.verify_journal()
+    assert not report.ok and report.reason == "record_edited" and report.first_broken_seq == renewal.journal_seq
+    tamper(delete(FileVersionRow).where(FileVersionRow.document_id == document_id))
+    report = registry.verify_journal()
+    assert not report.ok and report.reason == "record_deleted"
+    # a renewal whose earlier version is no longer the file's beginning: the file was swapped, digests and all
+    other = b"%PDF-1.7 swapped" + pdf[16:] + b"\n% more\n"
+    tamper(update(FileRow).where(FileRow.document_id == document_id, FileRow.kind == "pdf")
+           .values(content=other, sha256=hashlib.sha256(other).hexdigest(), size=len(other)))
+    assert not registry.verify_journal().ok
+    registry.close()
+
+
+def test_maintenance_stopped_halfway_leaves_each_document_whole_and_goes_on_later(world, capsys, registry,
+                                                                                 monkeypatch):
+    from eds.issuing import archive
+
+    registry, services = registry
+    first, second = issue(world, capsys), issue(world, capsys)
+    before = {n: registry.file(n, "pdf") for n in (first, second)}
+    maintainer = services.maintainer(f"{world['base']}/tsp/tsa_long/")
+    real_renew, calls = archive.renew, []
+
+    def renew_then_stop(pdf, *args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt  # the operator's Ctrl-C, or the process killed, while the second is renewed
+        return real_renew(pdf, *args, **kwargs)
+
+    monkeypatch.setattr(archive, "renew", renew_then_stop)
+    with pytest.raises(KeyboardInterrupt):
+        maintainer.run(dt.timedelta(days=400), numbers=[first, second])
+    assert registry.file(first, "pdf") != before[first] and registry.file(second, "pdf") == before[second]
+    assert registry.file_renewals(second) == [] and registry.verify_journal().ok
+
+    # the registry's transaction fails once the file is renewed: nothing of it is kept
+    monkeypatch.setattr(archive, "renew", real_renew)
+    from eds.issuing.registry import journal
+
+    real_append = journal.append
+
+    def failing_append(*args, **kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(journal, "append", failing_append)
+    with pytest.raises(RuntimeError):
+        maintainer.one(second, dt.timedelta(days=400))
+    monkeypatch.setattr(journal, "append", real_append)
+    assert registry.file(second, "pdf") == before[second] and registry.file_renewals(second) == []
+
+    outcomes = maintainer.run(dt.timedelta(days=400), numbers=[first, second])
+    assert [(o.number, o.action) for o in outcomes] == [(first, "not_due"), (second, "renewed")]
+    assert registry.file(second, "pdf").startswith(before[second]) and registry.verify_journal().ok
+
+
+def test_a_document_renewed_meanwhile_is_skipped(world, capsys, registry):
+    registry, services = registry
+    number = issue(world, capsys)
+    maintainer = services.maintainer(f"{world['base']}/tsp/tsa_long/")
+    pdf = registry.file(number, "pdf")
+    registry.renew_file(number, "pdf", replaces=hashlib.sha256(pdf).hexdigest(), content=pdf + b"\n% other run\n",
+                        actor="test", reason="another run")
+    original_file = registry.file
+    registry.file = lambda n, kind: pdf  # this run read the file before the other run stored its renewal
+    try:
+        outcome = maintainer.one(number, dt.timedelta(days=400))
+    finally:
+        registry.file = original_file
+    assert outcome.action == "skipped" and outcome.code == "CONFLICT"
+    assert len(registry.file_renewals(number)) == 1

@@ -19,6 +19,7 @@ next run goes on with those whose proof still runs out.
 from __future__ import annotations
 
 import datetime as _dt
+import hashlib
 import io
 import time
 from collections.abc import Callable, Iterable
@@ -180,7 +181,7 @@ class Outcome:
     """What maintenance did with one document."""
 
     number: str
-    action: str  # renewed, not_due, failed, skipped
+    action: str  # renewed, not_due, skipped (nothing to renew, or renewed meanwhile), failed
     proof_until: _dt.datetime | None = None  # before: until when its protecting timestamp was proof
     renewed_until: _dt.datetime | None = None  # after
     size_before: int | None = None
@@ -247,13 +248,13 @@ class Maintainer:
                 return Outcome(number, "not_due", until, size_before=len(pdf),
                                seconds=time.perf_counter() - started)
             renewed, done = renew(pdf, self.signers, self.tsa_url, offline=self.offline)
-            import hashlib
-
             self.registry.renew_file(number, "pdf", replaces=hashlib.sha256(pdf).hexdigest(), content=renewed,
                                      actor=self.actor, reason="archive timestamp (PAdES B-LTA)", details=done)
             after = (done.get("timestamp") or {}).get("proof") or {}
             return Outcome(number, "renewed", until,
                            _dt.datetime.fromisoformat(after["until"]) if after.get("until") else None,
                            len(pdf), len(renewed), time.perf_counter() - started)
-        except (ArchiveError, CodedError) as exc:
-            return Outcome(number, "failed", code=exc.code, message=str(exc), seconds=time.perf_counter() - started)
+        except CodedError as exc:
+            # CONFLICT: the registered file changed since it was read (another run renewed it): nothing to do here
+            action = "skipped" if exc.code == "CONFLICT" else "failed"
+            return Outcome(number, action, code=exc.code, message=exc.message, seconds=time.perf_counter() - started)

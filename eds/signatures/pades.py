@@ -269,7 +269,10 @@ def embed_signature(prepared_pdf: bytes, start: int, end: int, signature: bytes)
     return output.getvalue()
 
 
-_DOCUMENT_TIMESTAMP_ROOM = 12288  # DER bytes kept for a document timestamp's token (a TSA token with its chain)
+# Hex digits kept in /Contents for a document timestamp's token: 5 KiB of DER holds a TSA token with its CA's
+# certificate (RSA ~3.5 KiB, EC ~2.2 KiB); a larger token is asked for again with the larger room. Every renewal
+# adds the room, so it is kept tight.
+_DOCUMENT_TIMESTAMP_ROOMS = (10240, 32768)
 
 
 def add_document_timestamp(pdf: bytes, timestamp_url: str) -> bytes:
@@ -277,13 +280,23 @@ def add_document_timestamp(pdf: bytes, timestamp_url: str) -> bytes:
     validation data is in the DSS before it. The token is checked to cover its revision before it is kept.
 
     PdfSigningError TIMESTAMP_UNAVAILABLE when the TSA gives no usable token."""
-    stamper = signers.PdfTimeStamper(ServiceTimeStamper(timestamp_url))
-    try:
-        stamped = stamper.timestamp_pdf(_writer(pdf), "sha256", bytes_reserved=_DOCUMENT_TIMESTAMP_ROOM).getvalue()
-    except tsp.TimestampError as exc:
-        raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
-    except Exception as exc:  # pyHanko's TimestampRequestError (a refused or mismatched answer) and its kin
-        raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a usable timestamp: {exc}") from None
+    from pyhanko.sign.general import SigningError
+
+    for room in _DOCUMENT_TIMESTAMP_ROOMS:
+        stamper = signers.PdfTimeStamper(ServiceTimeStamper(timestamp_url))
+        try:
+            stamped = stamper.timestamp_pdf(_writer(pdf), "sha256", bytes_reserved=room).getvalue()
+            break
+        except tsp.TimestampError as exc:
+            raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
+        except SigningError as exc:
+            if "larger than expected" in str(exc) and room != _DOCUMENT_TIMESTAMP_ROOMS[-1]:
+                continue  # a token larger than the room: again with the larger one
+            raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a usable timestamp: {exc}") \
+                from None
+        except Exception as exc:  # pyHanko's TimestampRequestError (a refused or mismatched answer) and its kin
+            raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a usable timestamp: {exc}") \
+                from None
     stamp = PdfFileReader(io.BytesIO(stamped), strict=False).embedded_signatures[-1]
     start1, length1, start2, length2 = (int(v) for v in stamp.byte_range)
     covered = stamped[start1:start1 + length1] + stamped[start2:start2 + length2]
