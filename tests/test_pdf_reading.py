@@ -26,7 +26,8 @@ def _outcome(reader, data: bytes):
         value = reader(stream)
     except Exception as exc:  # the error is part of what must be the same
         return "error", type(exc).__name__, str(exc)
-    return "value", type(value).__name__, bytes(getattr(value, "original_bytes", value)), stream.tell()
+    shown = bytes(value.original_bytes) if hasattr(value, "original_bytes") else value
+    return "value", type(value).__name__, shown, stream.tell()
 
 
 def _same(ours, pyhankos, data: bytes) -> None:
@@ -43,6 +44,16 @@ LITERAL_CASES = [b"()", b"(a)", b"(a(b)c)", b"(a(b)", b"(\\))", b"(\\()", b"(\\\
                  b"(abc", b"(abc\\)", b"(\\/\\%\\<\\>\\[\\]\\#\\_\\&\\$\\ )", b"(\\376\\377\\004\\232\\0040)",
                  b"(D\\07220261207061446Z)", b"(" + b"\\376\\377" * 5_000 + b")", b"(" + b"x" * 70_000 + b") tail",
                  b"(" + b"(" * 300 + b")" * 300 + b")", b"(a\\\\\\)b)", b"(\\12)3)", b"(\\1\\2\\3)"]
+
+
+NAME_CASES = [b"/", b"/Type", b"/Type/Catalog", b"/Type ", b"/Type\x00", b"/AAAAAA+DejaVuSans-Bold", b"/A#20B", b"/A#2",
+              b"/A#zz", b"/\x80", b"/\x01x", b"/a\xc3\xa9", b"/" + b"n" * 5_000 + b" ", b"Type", b"", b"/F1+0>>",
+              b"/x(", b"/x%c", b"/x[", b"/x{", b"/~!"]
+
+
+@pytest.mark.parametrize("data", NAME_CASES)
+def test_name_cases(data):
+    _same(pdf_reading.read_name, pdf_reading.pyhanko_read_name, data)
 
 
 @pytest.mark.parametrize("data", HEX_CASES)
@@ -77,10 +88,19 @@ def test_literal_random():
         _same(pdf_reading.read_string_literal_bytes, pdf_reading.pyhanko_read_string_literal, data)
 
 
+def test_name_random():
+    rnd = random.Random(18)
+    for _ in range(6_000):
+        alphabet = rnd.choice([b"abcXYZ019+-_.", b"ab#0f9 /()<>[]{}%\x00\n", b"ab\x80\xff\x01~!#"])
+        data = b"/" + _random(rnd, alphabet, b" ")
+        _same(pdf_reading.read_name, pdf_reading.pyhanko_read_name, data)
+
+
 def test_installed_in_pyhanko():
     assert pades.pdf_reading is pdf_changes.pdf_reading is pdf_reading  # the PDF modules install them
     assert generic.read_hex_string_from_stream is pdf_reading.read_hex_string_from_stream
     assert generic._read_string_literal_bytes is pdf_reading.read_string_literal_bytes
+    assert generic.NameObject.read_from_stream is pdf_reading.read_name
 
 
 @pytest.mark.parametrize("path", sorted((SAMPLES / "documents").glob("*.pdf")), ids=lambda p: p.name)
@@ -100,6 +120,7 @@ def test_whole_pdfs_read_the_same(path):
     try:
         generic.read_hex_string_from_stream = pdf_reading.pyhanko_read_hex_string
         generic._read_string_literal_bytes = pdf_reading.pyhanko_read_string_literal
+        generic.NameObject.read_from_stream = staticmethod(pdf_reading.pyhanko_read_name)
         theirs = objects(data)
     finally:
         pdf_reading.install()

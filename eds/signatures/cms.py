@@ -236,14 +236,30 @@ def _certificates(signed_data: acms.SignedData) -> list[_Cert]:
     limits.require("cms_certificates", len(distinct))
     found: list[_Cert] = []
     for der, cert in distinct.items():
-        try:
-            cert.issuer.hashable  # noqa: B018  forces parsing of what sid matching reads
-            int(cert.serial_number)
-            cert.key_identifier  # noqa: B018
-        except ASN1_ERRORS:
-            continue
-        found.append(_Cert(der, cert))
+        parsed = _PARSED.get(der, _NOT_YET)
+        if parsed is _NOT_YET:
+            try:
+                _hashable(cert.issuer)  # forces parsing of what sid matching reads
+                int(cert.serial_number)
+                cert.key_identifier  # noqa: B018
+                parsed = _Cert(der, cert)
+            except ASN1_ERRORS:
+                parsed = None
+            if len(_PARSED) >= _PARSED_MAX:
+                _PARSED.clear()
+            _PARSED[der] = parsed
+        if parsed is not None:
+            found.append(parsed)
     return found
+
+
+# Certificates parsed that far, by their exact DER: the signer's, the CA's and the TSA's come again in every
+# document they sign or stamp, and normalising their names for sid matching (LDAP string preparation) was a
+# tenth of a PDF's verification. None for DER that does not parse that far. Only what the DER alone decides is
+# kept; a certificate that differs in one byte is another key.
+_PARSED: dict[bytes, _Cert | None] = {}
+_PARSED_MAX = 4096
+_NOT_YET = object()
 
 
 def _bounded(signed_data: acms.SignedData) -> list[_Cert]:
@@ -456,7 +472,7 @@ class _CertIndex:
         self._by_issuer_serial: dict[tuple[str, int], list[_Cert]] = {}
         self._by_key_id: dict[bytes, list[_Cert]] = {}
         for cert in certs:
-            key = (cert.parsed.issuer.hashable, int(cert.parsed.serial_number))
+            key = (_hashable(cert.parsed.issuer), int(cert.parsed.serial_number))
             self._by_issuer_serial.setdefault(key, []).append(cert)
             if cert.parsed.key_identifier is not None:
                 self._by_key_id.setdefault(cert.parsed.key_identifier, []).append(cert)
@@ -464,13 +480,29 @@ class _CertIndex:
     def signer(self, sid: acms.SignerIdentifier) -> _Cert | None:
         """The one certificate the sid names; two different ones with the same identity are refused outright."""
         if sid.name == "issuer_and_serial_number":
-            key = (sid.chosen["issuer"].hashable, int(sid.chosen["serial_number"]))
+            key = (_hashable(sid.chosen["issuer"]), int(sid.chosen["serial_number"]))
             matches = self._by_issuer_serial.get(key, [])
         else:
             matches = self._by_key_id.get(sid.chosen.native, [])
         if len(matches) > 1:
             raise _Fail("SIGNER_CERTIFICATE_AMBIGUOUS", "several different certificates match the signer identifier")
         return matches[0] if matches else None
+
+
+def _hashable(name: ax509.Name) -> str:
+    """``name.hashable`` (the normalised form sid matching compares), kept by the name's exact DER: a signer's
+    and a CA's names come again in every document; one that fails to normalise raises as before, every time."""
+    der = name.dump()
+    found = _HASHABLE.get(der)
+    if found is None:
+        found = name.hashable
+        if len(_HASHABLE) >= _PARSED_MAX:
+            _HASHABLE.clear()
+        _HASHABLE[der] = found
+    return found
+
+
+_HASHABLE: dict[bytes, str] = {}
 
 
 _UNIQUE_ATTRIBUTES = ("content_type", "message_digest", "signing_time", "signing_certificate", "signing_certificate_v2")
@@ -520,8 +552,16 @@ def _check_signing_certificate(
         if isinstance(issuer_serial, core.Void):
             continue
         names = [n.chosen for n in issuer_serial["issuer"] if n.name == "directory_name"]
-        if int(issuer_serial["serial_number"]) != int(cert.parsed.serial_number) or cert.parsed.issuer not in names:
+        if int(issuer_serial["serial_number"]) != int(cert.parsed.serial_number) or not _among(cert.parsed.issuer,
+                                                                                             names):
             raise _Fail("SIGNING_CERTIFICATE_MISMATCH", "the signing certificate attribute names another issuer/serial")
+
+
+def _among(name: ax509.Name, names: Iterable[ax509.Name]) -> bool:
+    """``name in names``, in the same order and with the same errors, where one with the same DER is equal at
+    once (equal bytes parse to the equal name) instead of after normalising both."""
+    der = name.dump()
+    return any(other.dump() == der or name == other for other in names)
 
 
 def _timestamp_tokens(signer_info: acms.SignerInfo, found: dict[str, object]) -> None:

@@ -33,16 +33,18 @@ import os
 import re
 
 from pyhanko.pdf_utils import generic
-from pyhanko.pdf_utils.misc import PDF_WHITESPACE
+from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
 
-__all__ = ["install", "read_hex_string_from_stream", "read_string_literal_bytes", "pyhanko_read_hex_string",
-           "pyhanko_read_string_literal"]
+__all__ = ["install", "read_hex_string_from_stream", "read_string_literal_bytes", "read_name",
+           "pyhanko_read_hex_string", "pyhanko_read_string_literal", "pyhanko_read_name"]
 
 # pyHanko's own, for what these hand back
 pyhanko_read_hex_string = generic.read_hex_string_from_stream
 pyhanko_read_string_literal = generic._read_string_literal_bytes
+pyhanko_read_name = generic.NameObject.read_from_stream
 _HEX_DIGITS = generic.HEX_DIGITS
 _FIRST_CHUNK = 128
+_FIRST_NAME_CHUNK = 32
 _MAX_CHUNK = 1 << 16
 
 
@@ -163,7 +165,46 @@ def _pyhanko_literal(stream, start: int) -> bytes:
     return pyhanko_read_string_literal(stream)
 
 
+# A name, ``/Name``: its bytes run to the next PDF delimiter or whitespace. A name of printable ASCII with no
+# "#" escape is itself; anything else pyHanko decodes (and refuses) as it does.
+_NAME_END = re.compile(b"[" + re.escape(PDF_WHITESPACE + PDF_DELIMITERS) + b"]")
+_PLAIN_NAME = re.compile(rb"[!-~]*")  # printable ASCII; delimiters never reach here, "#" is checked apart
+
+
+def read_name(stream):
+    """The name at the stream's position (its ``/``), as pyHanko's ``NameObject.read_from_stream`` reads it;
+    the stream is left at the delimiter after it (or at the end). Only over a ``BytesIO``."""
+    if not isinstance(stream, io.BytesIO):
+        return pyhanko_read_name(stream)
+    start = stream.tell()
+    if stream.read(1) != b"/":
+        return _pyhanko_name(stream, start)
+    parts: list[bytes] = []
+    size = _FIRST_NAME_CHUNK
+    while True:
+        chunk = stream.read(size)
+        found = _NAME_END.search(chunk)
+        if found is not None:
+            parts.append(chunk[:found.start()])
+            break
+        parts.append(chunk)
+        if len(chunk) < size:  # the end of the data ends the name
+            break
+        size = min(size * 4, _MAX_CHUNK)
+    name = b"".join(parts)
+    if b"#" in name or _PLAIN_NAME.fullmatch(name) is None:
+        return _pyhanko_name(stream, start)
+    stream.seek(start + 1 + len(name), os.SEEK_SET)
+    return generic.NameObject("/" + name.decode("ascii"))
+
+
+def _pyhanko_name(stream, start: int):
+    stream.seek(start, os.SEEK_SET)
+    return pyhanko_read_name(stream)
+
+
 def install() -> None:
     """Make pyHanko's object reader use these readers (idempotent)."""
     generic.read_hex_string_from_stream = read_hex_string_from_stream
     generic._read_string_literal_bytes = read_string_literal_bytes
+    generic.NameObject.read_from_stream = staticmethod(read_name)

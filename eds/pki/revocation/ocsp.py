@@ -11,6 +11,7 @@ budget, http(s) only, at most the OCSP size limit; an answer that took until the
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import secrets
 import time
 from dataclasses import dataclass
@@ -100,9 +101,16 @@ def _responder(response: ocsp.OCSPResponse, issuer: Certificate) -> Certificate 
 
 
 def _public_key_bits(cert: Certificate) -> bytes:
+    return _key_bits_of(cert.der)
+
+
+@functools.lru_cache(maxsize=1024)
+def _key_bits_of(der: bytes) -> bytes:
+    """The subjectPublicKey bits of a certificate, by its exact DER: the issuer's key hash is compared for every
+    OCSP answer a document carries, for every certificate of its chains."""
     from asn1crypto import x509 as asn1_x509
 
-    return asn1_x509.Certificate.load(cert.der).public_key["public_key"].contents[1:]
+    return asn1_x509.Certificate.load(der).public_key["public_key"].contents[1:]
 
 
 def check_response(der: bytes, cert: Certificate, issuer: Certificate, *, now: _dt.datetime,
