@@ -269,10 +269,13 @@ def embed_signature(prepared_pdf: bytes, start: int, end: int, signature: bytes)
     return output.getvalue()
 
 
-# Hex digits kept in /Contents for a document timestamp's token: 5 KiB of DER holds a TSA token with its CA's
-# certificate (RSA ~3.5 KiB, EC ~2.2 KiB); a larger token is asked for again with the larger room. Every renewal
-# adds the room, so it is kept tight.
+# Hex digits kept in /Contents for a document timestamp's token. Every renewal adds the room to the file, so it is
+# kept tight: a TSA's tokens keep their size, so once one token of a TSA was seen, the room is twice its DER size
+# and a margin; before that 5 KiB of DER (a TSA token with its CA's certificate: RSA ~3.5 KiB, EC ~2.2 KiB). A token
+# that does not fit is asked for again with the largest room.
 _DOCUMENT_TIMESTAMP_ROOMS = (10240, 32768)
+_TOKEN_MARGIN = 512
+_token_sizes: dict[str, int] = {}  # TSA URL -> DER size of its last token
 
 
 def add_document_timestamp(pdf: bytes, timestamp_url: str) -> bytes:
@@ -282,7 +285,9 @@ def add_document_timestamp(pdf: bytes, timestamp_url: str) -> bytes:
     PdfSigningError TIMESTAMP_UNAVAILABLE when the TSA gives no usable token."""
     from pyhanko.sign.general import SigningError
 
-    for room in _DOCUMENT_TIMESTAMP_ROOMS:
+    seen = _token_sizes.get(timestamp_url)
+    rooms = (2 * seen + _TOKEN_MARGIN, _DOCUMENT_TIMESTAMP_ROOMS[-1]) if seen else _DOCUMENT_TIMESTAMP_ROOMS
+    for room in rooms:
         stamper = signers.PdfTimeStamper(ServiceTimeStamper(timestamp_url))
         try:
             stamped = stamper.timestamp_pdf(_writer(pdf), "sha256", bytes_reserved=room).getvalue()
@@ -290,7 +295,7 @@ def add_document_timestamp(pdf: bytes, timestamp_url: str) -> bytes:
         except tsp.TimestampError as exc:
             raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
         except SigningError as exc:
-            if "larger than expected" in str(exc) and room != _DOCUMENT_TIMESTAMP_ROOMS[-1]:
+            if "larger than expected" in str(exc) and room != rooms[-1]:
                 continue  # a token larger than the room: again with the larger one
             raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a usable timestamp: {exc}") \
                 from None
@@ -303,6 +308,7 @@ def add_document_timestamp(pdf: bytes, timestamp_url: str) -> bytes:
     info = tsp.verify_timestamp_token(stamp.pkcs7_content, data=covered)
     if not info.intact:
         raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA's token does not cover the document: {info.message}")
+    _token_sizes[timestamp_url] = len(tsp.without_zero_padding(bytes(stamp.pkcs7_content)) or b"")
     return stamped
 
 
