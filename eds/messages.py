@@ -972,6 +972,24 @@ CATALOGUE.update({
                            "en": "unexplained change"},
     "change.xobject": {"kk": "XObject", "ru": "XObject", "en": "XObject"},
     # What a lower layer's failure code means (details.cause of a signature, document or timestamp line).
+    # A signing key on a PKCS#11 token that cannot sign now (details.cause of a 503; eds.pki.pkcs11_keys).
+    "cause.KEY_UNAVAILABLE": {
+        "kk": "қол қою кілті бар токен қазір қолжетімсіз: ол алынған немесе жауап бермейді",
+        "ru": "токен с ключом подписи сейчас недоступен: он извлечён или не отвечает",
+        "en": "the token holding the signing key is unavailable now: pulled out or not answering",
+    },
+    "cause.KEY_MODULE_UNAVAILABLE": {
+        "kk": "токеннің PKCS#11 кітапханасы табылмады немесе жүктелмейді",
+        "ru": "библиотека PKCS#11 токена не найдена или не загружается",
+        "en": "the token's PKCS#11 library is missing or does not load",
+    },
+    "cause.KEY_BAD_PIN": {"kk": "токен PIN-кодты қабылдамады", "ru": "токен не принял PIN-код",
+                          "en": "the token refused the PIN"},
+    "cause.KEY_PIN_LOCKED": {"kk": "токен қате PIN-кодтардан кейін бұғатталған",
+                             "ru": "токен заблокирован после неверных PIN-кодов", "en": "the token is locked after wrong PINs"},
+    "cause.KEY_LABEL_NOT_FOUND": {"kk": "токенде мұндай белгісі бар жабық кілт жоқ",
+                                  "ru": "на токене нет закрытого ключа с такой меткой",
+                                  "en": "the token holds no private key with this label"},
     "cause.DIGEST_MISMATCH": {
         "kk": "қол қойылған деректер өзгертілген: олардың хэш-мәні қолтаңбадағымен сәйкес келмейді",
         "ru": "подписанные данные изменены: их хеш не совпадает с хешем в подписи",
