@@ -517,3 +517,20 @@ def test_a_changed_pending_file_is_caught(issuer, registry, db_url, cert_of, key
     assert refused(issuer.complete, prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml,
                    actor="official").code == "PENDING_CORRUPT"
     assert_nothing_registered(registry, prepared.number)
+
+
+def test_b_lta_two_step_documents_get_a_document_timestamp(registry, checker, cert_of, key_of, profile, pki_dir):
+    """EDS_LONG_TERM=lta for a document the official signs on their device: after the B-LT data, a document timestamp
+    and its TSA's evidence (issue 19)."""
+    archived = TwoStepIssuer(registry, checker, IssuingOptions(public_url=PUBLIC_URL, timestamp_url=profile.tsa_url,
+                                                               archive_timestamp_url=profile.tsa_url), ttl=TTL)
+    prepared = prepare(archived, cert_of)
+    cms_signature, signed_xml = device_signs(prepared, key_of("official_ministry"))
+    document = archived.complete(prepared.pending_id, cms_signature=cms_signature, signed_xml=signed_xml, actor="o")
+    pdf = registry.file(document.number, "pdf")
+    report = DocumentVerifier(SignerChecker(checker.profile, policy=Policy.OFFLINE)).verify(pdf)
+    assert report.passed, report.to_dict()["reasons"]
+    assert [s.extra["kind"] for s in report.signatures] == ["signature", "document-timestamp"]
+    assert report.signatures[1].extra["proof"]["cause"] == "certificate"
+    status = pyhanko_status(pdf, pki_dir)
+    assert status.bottom_line and status.modification_level is ModificationLevel.LTA_UPDATES
