@@ -2,8 +2,10 @@
 
 Certificates, CRLs, OCSP answers, CMS SignerInfos, timestamps, XMLDSig (through its URI → OID table) and PAdES
 all ask here. RSA (PKCS#1 v1.5 and PSS), ECDSA and Ed25519 are built in over ``cryptography``; the GOST family
-is added by :func:`eds.pki.gost.install`, which the service calls when it builds its objects. An algorithm
-nobody registered is *unsupported* (``UNSUPPORTED_ALGORITHM``), never valid.
+is added by :func:`eds.pki.gost.providers.install`: the service calls it when it builds its objects, and a
+``SignerChecker`` names it with :func:`on_first_use`, so that it runs the first time an OID of the NCA's arc is
+looked up (a check that meets no GOST certificate, signature or CRL never imports GOST). An algorithm nobody
+registered, now or on first use, is *unsupported* (``UNSUPPORTED_ALGORITHM``), never valid.
 
 Signature values are in the encoding of X.509 and CMS (DER for ECDSA); a format with another encoding (XMLDSig's
 raw r‖s) converts at its edge.
@@ -12,6 +14,7 @@ raw r‖s) converts at its edge.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -34,6 +37,8 @@ SHA256_WITH_RSA = "1.2.840.113549.1.1.11"
 ECDSA_WITH_SHA256 = "1.2.840.10045.4.3.2"
 GOST_ARC = "1.2.398.3.10."
 """The NCA's OID arc: its algorithms are known by name even before GOST is installed."""
+GOST_ARCS = (GOST_ARC, "1.2.643.")
+"""The arcs of the OIDs :mod:`eds.pki.gost` registers: the NCA's, and the Russian Streebog hashes it also reads."""
 
 Verifier = Callable[[bytes, bytes, bytes], bool]
 """``(certificate DER, signed bytes, signature) -> valid``; raises :class:`KeyMismatch` for a key that cannot
@@ -160,6 +165,47 @@ _BY_KEY: dict[tuple[str, str | None], str] = {
 _DEFAULT_FOR_KEY = {"rsa": SHA256_WITH_RSA, "ec": ECDSA_WITH_SHA256}
 
 
+# OID arcs whose algorithms are registered on first use: arc -> the function that registers them.
+_ON_FIRST_USE: dict[str, Callable[[], None]] = {}
+_first_use_lock = threading.RLock()
+
+
+def on_first_use(arc: str, install: Callable[[], None]) -> None:
+    """Have ``install`` register the algorithms of the OID ``arc`` when one of its OIDs is first looked up.
+
+    Nothing is registered or imported now; a caller that may meet such an OID (``SignerChecker``: NCA
+    certificates, CRLs and answers may be GOST-signed) says so once, and a check that never meets one pays
+    nothing. Saying it again, or after the arc was installed, changes nothing."""
+    with _first_use_lock:
+        _ON_FIRST_USE.setdefault(arc, install)
+
+
+def _first_use(oid: str | None) -> None:
+    """Run the installer of ``oid``'s arc, if one waits (once; lookups racing it wait for it to finish)."""
+    if not _ON_FIRST_USE or not oid:
+        return
+    with _first_use_lock:
+        for arc in [a for a in _ON_FIRST_USE if oid.startswith(a)]:
+            _run_installer(arc)
+
+
+def _install_all_waiting() -> None:
+    """Run every waiting installer: a look-up by something other than an OID (a name, a key type) may need any."""
+    if _ON_FIRST_USE:
+        with _first_use_lock:
+            for arc in list(_ON_FIRST_USE):
+                _run_installer(arc)
+
+
+def _run_installer(arc: str) -> None:
+    install = _ON_FIRST_USE.pop(arc)
+    try:
+        install()
+    except BaseException:
+        _ON_FIRST_USE.setdefault(arc, install)  # not installed: the next look-up tries again
+        raise
+
+
 def register(algorithm: SignatureAlgorithm, *, key_oids: tuple[str, ...] = ()) -> None:
     """Teach the registry a signature algorithm (GOST); ``key_oids`` are key OIDs that may stand for it."""
     if algorithm.oid in _BUILTIN:
@@ -179,6 +225,9 @@ def register_digest(digest: Digest) -> None:
 def signature(oid: str) -> SignatureAlgorithm:
     """The algorithm registered for ``oid``; UnsupportedSignatureAlgorithm when there is none."""
     algorithm = _SIGNATURES.get(oid)
+    if algorithm is None and _ON_FIRST_USE:
+        _first_use(oid)
+        algorithm = _SIGNATURES.get(oid)
     if algorithm is None:
         raise UnsupportedSignatureAlgorithm(oid)
     return algorithm
@@ -186,21 +235,36 @@ def signature(oid: str) -> SignatureAlgorithm:
 
 def digest(oid: str) -> Digest | None:
     """The digest registered for ``oid``, or None."""
-    return _DIGESTS.get(oid)
+    found = _DIGESTS.get(oid)
+    if found is None and _ON_FIRST_USE:
+        _first_use(oid)
+        found = _DIGESTS.get(oid)
+    return found
 
 
 def digest_named(name: str) -> Digest | None:
     """A digest by its ``hashlib`` name (how pyHanko names them)."""
-    return next((d for d in _DIGESTS.values() if d.name == name), None)
+    found = next((d for d in _DIGESTS.values() if d.name == name), None)
+    if found is None and _ON_FIRST_USE:
+        _install_all_waiting()
+        found = next((d for d in _DIGESTS.values() if d.name == name), None)
+    return found
 
 
 def is_supported(oid: str) -> bool:
+    if oid not in _SIGNATURES and _ON_FIRST_USE:
+        _first_use(oid)
     return oid in _SIGNATURES
 
 
 def for_key(key_oid: str, digest_oid: str) -> str | None:
     """The signature algorithm a key OID stands for with ``digest_oid`` (CMS allows naming the key instead)."""
-    return _BY_KEY.get((key_oid, digest_oid)) or _BY_KEY.get((key_oid, None))
+    found = _BY_KEY.get((key_oid, digest_oid)) or _BY_KEY.get((key_oid, None))
+    if found is None and _ON_FIRST_USE:
+        _first_use(key_oid)
+        _first_use(digest_oid)
+        found = _BY_KEY.get((key_oid, digest_oid)) or _BY_KEY.get((key_oid, None))
+    return found
 
 
 def default_for(key_type: str) -> str | None:
@@ -210,8 +274,13 @@ def default_for(key_type: str) -> str | None:
 
 def for_key_type(key_type: str, digest_oid: str) -> str | None:
     """The algorithm a key of ``key_type`` signs with over ``digest_oid`` (pyHanko picks the digest)."""
-    return next((a.oid for a in _SIGNATURES.values() if a.key_type == key_type and a.digest_oid == digest_oid),
-                None)
+    found = next((a.oid for a in _SIGNATURES.values() if a.key_type == key_type and a.digest_oid == digest_oid),
+                 None)
+    if found is None and _ON_FIRST_USE:
+        _install_all_waiting()
+        found = next((a.oid for a in _SIGNATURES.values() if a.key_type == key_type and a.digest_oid == digest_oid),
+                     None)
+    return found
 
 
 def rsa_pss(hash_oid: str, mgf_hash_oid: str, salt_length: int) -> SignatureAlgorithm:

@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import http.client
 import ipaddress
 import socket
-import ssl
 import threading
 import time
 import urllib.parse
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from eds.errors import CodedError
 
@@ -267,41 +266,53 @@ def _resolve(host: str, port: int, seconds: float, url: str, kind: str) -> list:
 # Fetching
 
 
-class _Connection(http.client.HTTPConnection):
-    """HTTP to the address that was checked, under the host name of the URL."""
-
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self.address = address
-        self.raw: socket.socket | None = None
-
-    def connect(self) -> None:
-        self.sock = self.raw = socket.create_connection((self.address, self.port), self.timeout)
+_TLS: list = []  # one verifying context for the process (ssl.SSLContext): loading the CA store costs milliseconds
 
 
-_TLS: list[ssl.SSLContext] = []  # one verifying context for the process: loading the CA store costs milliseconds
-
-
-def _tls_context() -> ssl.SSLContext:
+def _tls_context():
     if not _TLS:
+        import ssl
+
         _TLS.append(ssl.create_default_context())
     return _TLS[0]
 
 
-class _TlsConnection(http.client.HTTPSConnection):
-    """HTTPS to the address that was checked; the certificate is verified for the URL's host name."""
+@lru_cache(maxsize=1)
+def _http() -> tuple[type, type, tuple[type[BaseException], ...], tuple[type[BaseException], ...]]:
+    """(HTTP connection class, HTTPS connection class, the errors of a failed exchange, those of a server that
+    answered badly). http.client and ssl are imported by the first fetch: a check that has its evidence
+    (``--offline --crl FILE``) never loads them."""
+    import http.client
+    import ssl
 
-    def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
-        super().__init__(host, port, timeout=timeout, context=_tls_context())
-        self.address = address
-        self.raw: socket.socket | None = None
+    class _Connection(http.client.HTTPConnection):
+        """HTTP to the address that was checked, under the host name of the URL."""
 
-    def connect(self) -> None:
-        self.raw = socket.create_connection((self.address, self.port), self.timeout)
-        self.sock = self._context.wrap_socket(self.raw, server_hostname=self.host)
+        def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+            super().__init__(host, port, timeout=timeout)
+            self.address = address
+            self.raw: socket.socket | None = None
+
+        def connect(self) -> None:
+            self.sock = self.raw = socket.create_connection((self.address, self.port), self.timeout)
+
+    class _TlsConnection(http.client.HTTPSConnection):
+        """HTTPS to the address that was checked; the certificate is verified for the URL's host name."""
+
+        def __init__(self, host: str, port: int, address: str, timeout: float) -> None:
+            super().__init__(host, port, timeout=timeout, context=_tls_context())
+            self.address = address
+            self.raw: socket.socket | None = None
+
+        def connect(self) -> None:
+            self.raw = socket.create_connection((self.address, self.port), self.timeout)
+            self.sock = self._context.wrap_socket(self.raw, server_hostname=self.host)
+
+    return (_Connection, _TlsConnection, (OSError, http.client.HTTPException, ValueError),
+            (http.client.HTTPException, ssl.SSLError))
 
 
-def _abort(connection: _Connection | _TlsConnection) -> None:
+def _abort(connection) -> None:
     """At the deadline: whatever the connection waits on ends now (a server trickling bytes included)."""
     raw = connection.raw
     if raw is not None:
@@ -345,7 +356,8 @@ def _one(url: str, kind: str, policy: UrlPolicy, body: bytes | None, headers: di
     policy.vet(url, kind, host, port, addresses)
     parts = urllib.parse.urlsplit(url)
     target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    connection_class = _TlsConnection if scheme == "https" else _Connection
+    plain, tls, failures, bad_answers = _http()
+    connection_class = tls if scheme == "https" else plain
     last: Exception | None = None
     for address in addresses:
         left = deadline - time.monotonic()
@@ -391,11 +403,11 @@ def _one(url: str, kind: str, policy: UrlPolicy, body: bytes | None, headers: di
             raise
         except (TimeoutError, socket.timeout):
             raise deadline_error(url, kind, f"{kind} {url} did not answer within {allowed:.1f} s") from None
-        except (OSError, http.client.HTTPException, ValueError) as exc:
+        except failures as exc:
             if time.monotonic() >= deadline:
                 raise deadline_error(url, kind, f"{kind} {url} did not answer within {allowed:.1f} s") from None
             last = exc
-            if isinstance(exc, (http.client.HTTPException, ssl.SSLError)):
+            if isinstance(exc, bad_answers):
                 break  # the server answered, badly: another address of it will not do better
         finally:
             watchdog.cancel()

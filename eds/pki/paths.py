@@ -25,18 +25,35 @@ from pyhanko_certvalidator.policy_decl import (
     RevocationCheckingPolicy,
     RevocationCheckingRule,
 )
+from pyhanko_certvalidator.sig_validate import DEFAULT_VALIDATION_CONTEXT, DefaultSignatureValidator
 
 from eds import limits
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
-from eds.pki.gost.providers import GostSignatureValidator
 from eds.pki.trust import TrustProfile
 
 _NO_REVOCATION = CertRevTrustPolicy(RevocationCheckingPolicy(
     ee_certificate_rule=RevocationCheckingRule.NO_CHECK,
     intermediate_ca_cert_rule=RevocationCheckingRule.NO_CHECK,
 ))
-_SIGNATURE_VALIDATOR = GostSignatureValidator()  # certificates signed with GOST, the rest as certvalidator does
+
+
+class _SignatureValidator(DefaultSignatureValidator):
+    """certvalidator's signature check; a certificate signed with an OID of the NCA's arc goes to
+    :class:`eds.pki.gost.providers.GostSignatureValidator`, imported the first time one is met."""
+
+    def validate_signature(self, signature: bytes, signed_data: bytes, public_key_info, signature_algorithm,
+                           context=DEFAULT_VALIDATION_CONTEXT) -> None:
+        if signature_algorithm["algorithm"].dotted.startswith(algorithms.GOST_ARC):
+            from eds.pki.gost.providers import GostSignatureValidator
+
+            GostSignatureValidator().validate_signature(signature, signed_data, public_key_info,
+                                                        signature_algorithm, context)
+            return
+        super().validate_signature(signature, signed_data, public_key_info, signature_algorithm, context)
+
+
+_SIGNATURE_VALIDATOR = _SignatureValidator()  # certificates signed with GOST, the rest as certvalidator does
 _local = threading.local()
 
 

@@ -241,6 +241,18 @@ def _parser() -> etree.XMLParser:
     return parser
 
 
+def _fragment_parser() -> etree.XMLParser:
+    """This thread's parser for what lxml itself serialised from a document ``_parse`` accepted (SignedInfo
+    copied out for C14N): the same settings without the resolver, which such text cannot need (an element's
+    serialisation has no DOCTYPE, so nothing external to resolve) and which costs a parse microseconds."""
+    parser = getattr(_local, "fragment_parser", None)
+    if parser is None:
+        parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
+                                 collect_ids=False, remove_blank_text=False)
+        _local.fragment_parser = parser
+    return parser
+
+
 def _prolog_has_doctype(data: bytes) -> bool:
     """Find a DOCTYPE before parsing, so entity tricks never reach the parser."""
     pos = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -263,7 +275,33 @@ def _deeper_than(max_depth: int) -> etree.XPath:
     return etree.XPath("boolean(" + "/*" * (max_depth + 1) + ")")
 
 
+# Encodings in which the bytes of markup are plain ASCII: a start tag is a "<" byte, a namespace declaration
+# the bytes "xmlns" (others, UTF-7 among them, can spell markup otherwise, and UTF-16/32 hold NUL bytes).
+_PLAIN_ENCODINGS = frozenset({"UTF-8", "UTF8", "US-ASCII", "ASCII"})
+
+
+def _markup_bounds(data: bytes, tree: etree._ElementTree) -> tuple[int, int] | None:
+    """(elements, namespace declarations) at most, counted in the bytes of a parsed document, or None when
+    its bytes cannot be read so (another encoding, NUL bytes, anything before the first "<" but a UTF-8 BOM).
+
+    In UTF-8 or ASCII every start tag begins with a "<" byte and every namespace declaration is spelled
+    "xmlns": comments, text, CDATA and processing instructions only add to the counts, character references
+    make text, never markup, and entities are refused before parsing. A document under both bounds is
+    under the limits without walking it (``_bound_namespaces``, the depth check)."""
+    start = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    if data[start:start + 1] != b"<" or b"\x00" in data or \
+            (tree.docinfo.encoding or "").upper() not in _PLAIN_ENCODINGS:
+        return None
+    return data.count(b"<"), data.count(b"xmlns")
+
+
 def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
+    return _parse_bounded(data, max_bytes, max_depth)[0]
+
+
+def _parse_bounded(data: bytes, max_bytes: int,
+                   max_depth: int) -> tuple[etree._ElementTree, tuple[int, int] | None]:
+    """The hardened parse, and the document's ``_markup_bounds``."""
     if not isinstance(data, bytes):
         raise _Failure("XML_MALFORMED", f"expected bytes, got {type(data).__name__}")
     if not data or data.isspace():
@@ -285,9 +323,10 @@ def _parse(data: bytes, max_bytes: int, max_depth: int) -> etree._ElementTree:
     tree = root.getroottree()
     if tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None or tree.docinfo.doctype:
         raise _Failure("XML_FORBIDDEN_CONSTRUCT", "a DOCTYPE (DTD, entity declarations) is not allowed")
-    if _deeper_than(max_depth)(tree):
+    bounds = _markup_bounds(data, tree)
+    if (bounds is None or bounds[0] > max_depth) and _deeper_than(max_depth)(tree):  # fewer elements: not deeper
         raise _Failure("XML_TOO_DEEP", f"elements are nested deeper than {max_depth}")
-    return tree
+    return tree, bounds
 
 
 def parse(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200,
@@ -297,9 +336,9 @@ def parse(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200,
     namespace work of that many C14N passes are bounded as for signatures (TOO_COMPLEX). Raises
     :class:`XmlDsigError`."""
     try:
-        tree = _parse(data, max_bytes, max_depth)
+        tree, bounds = _parse_bounded(data, max_bytes, max_depth)
         if canonicalisations:
-            _bound_namespaces(tree.getroot(), canonicalisations)
+            _bound_namespaces(tree.getroot(), canonicalisations, bounds)
         return tree
     except _Failure as failure:
         raise XmlDsigError(failure.code, failure.message, failure.details) from None
@@ -314,7 +353,7 @@ FREE_NAMESPACES = 8
 """Namespaces in scope that cost nothing extra: a genuine request has a handful, however many elements."""
 
 
-def _bound_namespaces(root: etree._Element, passes: int) -> None:
+def _bound_namespaces(root: etree._Element, passes: int, bounds: tuple[int, int] | None = None) -> None:
     """Refuse a namespace flood before C14N, whose cost is elements x namespaces in scope, once per pass.
 
     One linear walk: each element's in-scope count is its parent's plus its own declarations (a redeclared
@@ -322,8 +361,14 @@ def _bound_namespaces(root: etree._Element, passes: int) -> None:
     ``FREE_NAMESPACES`` per element, so a large genuine document with a few namespaces is never refused. ``nsmap`` is not used: it walks every
     ancestor of every element, the very cost being bounded. The document is canonicalised once per signature
     (``passes``), so that is what the work limit is held against; the walk stops once a limit is passed.
+    A document whose ``_markup_bounds`` (elements, declarations) show it under every limit, with no more
+    declarations in all than are free, is not walked: nothing in it could be refused.
     """
+    found = bounds
     bounds = limits.current()
+    if found is not None and found[1] <= FREE_NAMESPACES and found[0] <= bounds.xml_elements and \
+            found[1] <= bounds.xml_namespace_declarations and bounds.xml_namespace_work >= 0:
+        return
     passes = max(passes, 1)
     declarations = work = pending = elements = 0
     in_scope = [0]
@@ -388,7 +433,7 @@ def _c14n_signed_info(signed_info: etree._Element, with_comments: bool) -> bytes
     inherited xml:* attributes, so canonicalise a standalone copy that carries every in-scope namespace
     (serialisation declares them) and the xml:* attributes C14N 1.0 inherits from ancestors.
     """
-    copy = etree.fromstring(etree.tostring(signed_info, with_tail=False), _parser())
+    copy = etree.fromstring(etree.tostring(signed_info, with_tail=False), _fragment_parser())
     for ancestor in signed_info.iterancestors():
         for name, value in ancestor.attrib.items():
             if name.startswith(_XML_ATTR) and copy.get(name) is None:
@@ -458,8 +503,58 @@ def _algorithm(element: etree._Element) -> str:
     return algorithm
 
 
+_PLAIN_SIGNATURE = ([_DS + "SignedInfo", _DS + "SignatureValue", _DS + "KeyInfo"],
+                    [_DS + "SignedInfo", _DS + "SignatureValue"])
+_PLAIN_SIGNED_INFO = [_DS + "CanonicalizationMethod", _DS + "SignatureMethod", _DS + "Reference"]
+_PLAIN_REFERENCE = [_DS + "Transforms", _DS + "DigestMethod", _DS + "DigestValue"]
+_DS_TRANSFORM = _DS + "Transform"
+
+
+def _read_plain(signature: etree._Element) -> _Parts | None:
+    """The values of a signature laid out exactly as NCALayer writes it, read in one pass; None for any other
+    layout (a comment or processing instruction anywhere in it, an element with children where the profile
+    has text, a missing Algorithm or URI...), which :func:`_read_signature` then reads and judges step by
+    step. Whatever this returns is what that reading returns for the same element."""
+    kids = list(signature)
+    if [k.tag for k in kids] not in _PLAIN_SIGNATURE:
+        return None
+    info = list(kids[0])
+    if [k.tag for k in info] != _PLAIN_SIGNED_INFO:
+        return None
+    c14n, method, reference = info
+    ref = list(reference)
+    if [k.tag for k in ref] != _PLAIN_REFERENCE:
+        return None
+    transforms_element, digest_method, digest_value = ref
+    transforms = list(transforms_element)
+    leaves = (c14n, method, digest_method, digest_value, kids[1], *transforms)
+    if any(len(leaf) for leaf in leaves) or any(t.tag != _DS_TRANSFORM for t in transforms):
+        return None
+    c14n_method, signature_method, digest_uri = c14n.get("Algorithm"), method.get("Algorithm"), \
+        digest_method.get("Algorithm")
+    algorithms_of_transforms = tuple(t.get("Algorithm") for t in transforms)
+    reference_uri = reference.get("URI")
+    if c14n_method is None or signature_method is None or digest_uri is None or reference_uri is None or \
+            None in algorithms_of_transforms:
+        return None
+    return _Parts(
+        signed_info=kids[0],
+        c14n_method=c14n_method,
+        signature_method=signature_method,
+        reference_uri=reference_uri,
+        transforms=tuple((algorithm, False) for algorithm in algorithms_of_transforms),
+        digest_method=digest_uri,
+        digest_value=digest_value.text or "",
+        signature_value=kids[1].text or "",
+        certificates=_certificate_texts(kids[2]) if len(kids) == 3 else (),
+    )
+
+
 def _read_signature(signature: etree._Element) -> _Parts:
     """Check the element layout of the profile and pick out the values; no value is judged here."""
+    plain = _read_plain(signature)
+    if plain is not None:
+        return plain
     kids = _children(signature)
     names = _names(kids)
     for required in ("SignedInfo", "SignatureValue"):
@@ -540,6 +635,24 @@ def _base64(text: str, what: str) -> bytes:
     return value
 
 
+_CERTIFICATE_TEXTS: dict[str, bytes] = {}  # X509Certificate text -> its bytes, for the signers met lately
+
+
+def _certificate_bytes(text: str, number: int) -> bytes:
+    """The bytes of the ``number``-th X509Certificate text. The same signer's certificate arrives again and
+    again: it is decoded once and the same bytes object is given back, so the caches keyed by a certificate's
+    bytes below (its parsed form, its public key) find it without hashing a new copy."""
+    found = _CERTIFICATE_TEXTS.get(text)
+    if found is None:
+        found = _base64(text, f"X509Certificate #{number}")
+        if len(text) > 16_384:  # no certificate of a real signer is this long: nothing worth keeping
+            return found
+        if len(_CERTIFICATE_TEXTS) >= 256:
+            _CERTIFICATE_TEXTS.clear()
+        _CERTIFICATE_TEXTS[text] = found
+    return found
+
+
 def _check_profile(parts: _Parts) -> tuple[algorithms.SignatureAlgorithm, algorithms.Digest]:
     if parts.c14n_method not in _C14N_METHODS:
         raise _Failure("UNSUPPORTED_CANONICALIZATION", f"SignedInfo canonicalisation {parts.c14n_method!r} is not "
@@ -586,7 +699,7 @@ def _verify_one(tree: etree._ElementTree, index: int, element: etree._Element) -
             raise _Failure("NO_CERTIFICATE", "KeyInfo/X509Data/X509Certificate with the signer's certificate "
                                              "is missing")
         for number, text in enumerate(parts.certificates, 1):
-            certificates.append(_base64(text, f"X509Certificate #{number}"))
+            certificates.append(_certificate_bytes(text, number))
         try:
             _certificate(certificates[0])
         except (ValueError, x509.InvalidVersion):
@@ -628,11 +741,11 @@ def verify_xml(data: bytes, *, max_bytes: int = 10_000_000, max_depth: int = 200
     naming the limit, before any canonicalisation.
     """
     try:
-        tree = _parse(data, max_bytes, max_depth)
+        tree, bounds = _parse_bounded(data, max_bytes, max_depth)
         elements = _signature_elements(tree.getroot(), max_signatures)
         if not elements:
             raise _Failure("NO_SIGNATURE", "the document has no ds:Signature")
-        _bound_namespaces(tree.getroot(), len(elements))
+        _bound_namespaces(tree.getroot(), len(elements), bounds)
         results = []
         for index, element in reversed(list(enumerate(elements))):
             limits.checkpoint()

@@ -1,19 +1,19 @@
 """Verify many documents at once, in parallel over processes, for auditors' folders.
 
-Each worker process builds its own verifier once (trust profile, caches) and sends back a small summary
-per file, so thousands of PDFs cost one start-up per core, not one per file.
+Each worker process builds its own verifier once (trust profile, CRLs parsed and their signatures checked,
+caches) and sends back a small summary per file, so thousands of PDFs cost one start-up per core, not one per
+file; with one job the verifier is built once in the process itself. A file's full report is built only when
+it is kept (``keep_reports``).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as _dt
-import io
+import gc
 import json
 import os
 from collections import Counter
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -50,12 +50,37 @@ def collect(paths: list[str]) -> list[Path]:
     for name in paths:
         path = Path(name)
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                if child.is_file() and child.suffix.lower() in DOCUMENT_SUFFIXES:
-                    found[child] = None
+            for child in sorted(_documents_under(path), key=lambda p: p.parts):
+                found[child] = None
         else:
             found[path] = None
     return list(found)
+
+
+def _documents_under(folder: Path) -> Iterator[Path]:
+    """The document files anywhere under ``folder`` (as ``rglob`` finds them: links to folders not followed),
+    from one ``scandir`` per folder: no further ``stat`` of each file."""
+    pending = [folder]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = list(os.scandir(current))
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append(current / entry.name)
+                elif entry.is_file() and _suffix(entry.name) in DOCUMENT_SUFFIXES:
+                    yield current / entry.name
+            except OSError:
+                continue
+
+
+def _suffix(name: str) -> str:
+    """``Path(name).suffix.lower()``, without making a Path."""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
 
 
 _verifier = None
@@ -74,6 +99,9 @@ def _init(options: BatchOptions) -> None:
                             crls=[Path(p).read_bytes() for p in options.crls],
                             ocsp_responses=[Path(p).read_bytes() for p in options.ocsp_responses])
     _verifier, _options = DocumentVerifier(checker), options
+    # What is here now (modules, the profile, the CRLs and their indexes) lives as long as the process: the
+    # collector need not walk it again and again while thousands of files make and drop their reports.
+    gc.freeze()
 
 
 def _verify_one(path: Path) -> FileResult:
@@ -86,7 +114,7 @@ def _verify_one(path: Path) -> FileResult:
     signers = tuple((s.signer.subject.common_name if s.signer else None) or "?" for s in report.signatures)
     return FileResult(str(path), report.indication.value, report.sub_indication,
                       tuple(r.code for r in report.reasons), signers, len(report.signatures),
-                      report.to_dict() if _options.keep_reports else None)
+                      report.to_dict() if _options.keep_reports else None)  # the summary needs no more
 
 
 def verify_files(files: list[Path], options: BatchOptions, *, jobs: int | None = None,
@@ -100,6 +128,8 @@ def verify_files(files: list[Path], options: BatchOptions, *, jobs: int | None =
             if progress:
                 progress(done, len(files))
         return
+    from concurrent.futures import ProcessPoolExecutor  # multiprocessing: only for more than one job
+
     with ProcessPoolExecutor(max_workers=jobs, initializer=_init, initargs=(options,)) as pool:
         chunk = max(1, min(64, len(files) // (jobs * 8) or 1))
         for done, result in enumerate(pool.map(_verify_one, files, chunksize=chunk), 1):
@@ -124,6 +154,9 @@ class Summary:
         return [r for r in self.results if r.indication != "TOTAL_PASSED"]
 
     def to_csv(self) -> str:
+        import csv
+        import io
+
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["path", "indication", "sub_indication", "reasons", "signers", "signatures"])

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
-
-from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from eds import messages
 from eds.validation import reasons
@@ -64,13 +63,39 @@ def time_source(source: TimeSource | None, language: str = "en") -> str:
 
 _COLOURS = {Indication.TOTAL_PASSED: "#1b7f3b", Indication.TOTAL_FAILED: "#b3261e", Indication.INDETERMINATE: "#9a6700"}
 
+
+
 # The report's templates (templates/): report.html is the fragment, report_page.html the standalone page,
-# report.css their styles. The public pages load them through this loader too, so the report is one template,
-# read with the same options: escaped, a missing value an error, and block tags leaving no blank lines behind.
-TEMPLATES = PackageLoader("eds.validation", "templates")
-TEMPLATE_OPTIONS: dict[str, Any] = {"autoescape": True, "undefined": StrictUndefined, "trim_blocks": True,
-                                    "lstrip_blocks": True}
-_ENVIRONMENT = Environment(loader=TEMPLATES, **TEMPLATE_OPTIONS)
+# report.css their styles. The public pages load them through this loader too (``TEMPLATES``), so the report is
+# one template, read with the same options (``TEMPLATE_OPTIONS``): escaped, a missing value an error, and block
+# tags leaving no blank lines behind. Jinja2 is imported by the first HTML report, not by ``render_text``.
+@lru_cache(maxsize=1)
+def _templates():
+    from jinja2 import PackageLoader
+
+    return PackageLoader("eds.validation", "templates")
+
+
+@lru_cache(maxsize=1)
+def _template_options() -> dict[str, Any]:
+    from jinja2 import StrictUndefined
+
+    return {"autoescape": True, "undefined": StrictUndefined, "trim_blocks": True, "lstrip_blocks": True}
+
+
+@lru_cache(maxsize=1)
+def _environment():
+    from jinja2 import Environment
+
+    return Environment(loader=_templates(), **_template_options())
+
+
+def __getattr__(name: str) -> Any:
+    if name == "TEMPLATES":
+        return _templates()
+    if name == "TEMPLATE_OPTIONS":
+        return _template_options()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def report_context(report: SignatureReport | DocumentReport, language: str = "en") -> dict[str, Any]:
@@ -92,9 +117,9 @@ def report_context(report: SignatureReport | DocumentReport, language: str = "en
 
 def render_html_fragment(report: SignatureReport | DocumentReport, language: str = "en") -> str:
     """The report as an HTML fragment (escaped), for pages that embed it."""
-    return _ENVIRONMENT.get_template("report.html").render(report_context(report, language))
+    return _environment().get_template("report.html").render(report_context(report, language))
 
 
 def render_html(report: SignatureReport | DocumentReport, language: str = "en", title: str = "eds") -> str:
     """A standalone HTML page of the report (``eds verify --html``)."""
-    return _ENVIRONMENT.get_template("report_page.html").render(report_context(report, language), title=title)
+    return _environment().get_template("report_page.html").render(report_context(report, language), title=title)

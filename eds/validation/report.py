@@ -13,7 +13,7 @@ import datetime as _dt
 import enum
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 from eds import messages
 from eds.pki.certificates import Certificate, CertificateSummary
@@ -79,7 +79,15 @@ class Check:
     @classmethod
     def of(cls, name: str, status: Status, key: str, values: Mapping[str, object] | None = None,
            code: str | None = None, details: dict | None = None) -> Check:
-        """A check whose English ``message`` is its catalogue text, so the two never differ."""
+        """A check whose English ``message`` is its catalogue text, so the two never differ. One without values or
+        details is the same value every time it is made (``check.signature.intact``...): made once, and kept."""
+        if not values and not details and cls is Check:
+            memo = (name, status, key, code)
+            found = _PLAIN_CHECKS.get(memo)
+            if found is None:
+                found = _PLAIN_CHECKS[memo] = cls(name, status, messages.text(key, "en").format(), code, {},
+                                                  Phrase(key, {}))
+            return found
         phrase = Phrase(key, dict(values or {}))
         return cls(name, status, phrase.text("en"), code, dict(details or {}), phrase)
 
@@ -101,6 +109,9 @@ class Check:
         return out
 
 
+_PLAIN_CHECKS: dict[tuple, Check] = {}
+
+
 @dataclass(frozen=True)
 class Reason:
     """A machine-readable reason with its messages in the three languages."""
@@ -118,7 +129,7 @@ class Reason:
 
 def _indication(checks: tuple[Check, ...]) -> tuple[Indication, str | None, tuple[Reason, ...]]:
     failed = [c for c in checks if c.status == Status.FAILED]
-    undecided = [c for c in checks if c.status == Status.INDETERMINATE]
+    undecided = [c for c in checks if c.status == Status.INDETERMINATE] if not failed else ()
     if failed:
         found = failed
         indication = Indication.TOTAL_FAILED
@@ -129,6 +140,34 @@ def _indication(checks: tuple[Check, ...]) -> tuple[Indication, str | None, tupl
         return Indication.TOTAL_PASSED, None, ()
     codes = tuple(Reason(c.code or "GENERIC", c.details) for c in found)
     return indication, reasons.info(found[0].code or "GENERIC").sub_indication, codes
+
+
+def _verdict(report: SignatureReport | DocumentReport) -> tuple[Indication, str | None, tuple[Reason, ...]]:
+    """``_indication`` of a report's own checks, worked out once: a report is a value (frozen, its checks a
+    tuple of frozen checks), and the CLI, the batch summary and the JSON each ask for its indication, sub-
+    indication and reasons. Kept outside the fields, so it is never compared or shown, and carried over only by
+    ``changed`` to a copy with the same checks."""
+    found = report.__dict__.get("_verdict")
+    if found is None:
+        found = _indication(report.checks)
+        object.__setattr__(report, "_verdict", found)
+    return found
+
+
+def changed(value, **changes):
+    """``dataclasses.replace`` for the report values (frozen, without ``__post_init__`` or InitVar fields): the
+    fields copied as they are rather than passed through ``__init__`` again, which every document pays several
+    times over (the signer's report joined to its signature's, a signer check reused at another moment)."""
+    unknown = changes.keys() - value.__dataclass_fields__.keys()
+    if unknown:
+        raise TypeError(f"{type(value).__name__} has no field {', '.join(sorted(unknown))}")
+    new = object.__new__(type(value))
+    state = new.__dict__
+    state.update(value.__dict__)
+    if "checks" in changes:
+        state.pop("_verdict", None)  # the verdict is the checks': worked out again for the new ones
+    state.update(changes)
+    return new
 
 
 def _iso(moment: _dt.datetime | None) -> str | None:
@@ -182,22 +221,22 @@ class SignatureReport:
         the moment judged at become the signer check's. Every format joins its own checks to the signer's so.
         """
         if signer is None:
-            return replace(self, checks=(*self.checks, *checks))
-        return replace(self, checks=(*self.checks, *signer.checks, *checks), signer=signer.signer,
+            return changed(self, checks=(*self.checks, *checks))
+        return changed(self, checks=(*self.checks, *signer.checks, *checks), signer=signer.signer,
                        chain=signer.chain, revocation=signer.revocation, validation_time=signer.validation_time,
                        time_source=signer.time_source)
 
     @property
     def indication(self) -> Indication:
-        return _indication(self.checks)[0]
+        return _verdict(self)[0]
 
     @property
     def sub_indication(self) -> str | None:
-        return _indication(self.checks)[1]
+        return _verdict(self)[1]
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        return _indication(self.checks)[2]
+        return _verdict(self)[2]
 
     @property
     def passed(self) -> bool:
@@ -208,7 +247,7 @@ class SignatureReport:
         return tuple(c for c in self.checks if c.status == Status.WARNING)
 
     def to_dict(self) -> dict:
-        indication, sub, found = _indication(self.checks)
+        indication, sub, found = _verdict(self)
         out = {
             "indication": indication.value,
             "subIndication": sub,
@@ -243,7 +282,7 @@ class DocumentReport:
 
     @property
     def indication(self) -> Indication:
-        own = _indication(self.checks)[0]
+        own = _verdict(self)[0]
         if own != Indication.TOTAL_PASSED:
             return own
         if not self.signatures:
@@ -252,7 +291,7 @@ class DocumentReport:
 
     @property
     def sub_indication(self) -> str | None:
-        own = _indication(self.checks)
+        own = _verdict(self)
         if own[0] != Indication.TOTAL_PASSED:
             return own[1]
         worst = [s for s in self.signatures if s.indication == self.indication]
@@ -262,7 +301,7 @@ class DocumentReport:
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        own = _indication(self.checks)
+        own = _verdict(self)
         if own[0] != Indication.TOTAL_PASSED:
             return own[2]
         if not self.signatures:

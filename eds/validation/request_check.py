@@ -131,9 +131,11 @@ _no_poe = {
 def _without_poe(signature: SignatureReport) -> SignatureReport:
     if signature.time_source == TimeSource.TIMESTAMP:
         return signature
-    checks = tuple(_no_poe.get(c.code, lambda c: c)(c) if c.status == Status.FAILED else c
-                   for c in signature.checks)
-    return _claimed_only(dataclasses.replace(signature, checks=checks))
+    if any(c.status == Status.FAILED and c.code in _no_poe for c in signature.checks):
+        checks = tuple(_no_poe.get(c.code, lambda c: c)(c) if c.status == Status.FAILED else c
+                       for c in signature.checks)
+        signature = dataclasses.replace(signature, checks=checks)
+    return _claimed_only(signature)
 
 
 def _claimed_only(signature: SignatureReport) -> SignatureReport:

@@ -9,7 +9,6 @@ gives the right to sign.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 import time
 from collections.abc import Iterable
@@ -17,16 +16,22 @@ from collections.abc import Iterable
 from eds import limits, messages
 from eds.pki import algorithms, network
 from eds.pki.certificates import SIGNING_AUTHORITY_ROLES, Certificate, CertificateError, Purpose
-from eds.pki.gost.providers import install as install_gost
 from eds.pki.identity import IdentityError, parse_bin, parse_iin
 from eds.pki.paths import PathValidator
 from eds.pki.revocation import CrlIndex, CrlStore, OcspClient, Policy, RevocationChecker
 from eds.pki.revocation.evidence import RevocationEvidence
 from eds.pki.trust import TrustProfile
-from eds.validation.report import ChainEntry, Check, Indication, Phrase, SignatureReport, Status, TimeSource
+from eds.validation.report import ChainEntry, Check, Indication, Phrase, SignatureReport, Status, TimeSource, changed
 
 
 RECENT_SECONDS = 15.0
+
+
+def install_gost() -> None:
+    """GOST into the algorithm registry (:func:`eds.pki.gost.providers.install`), imported only when called."""
+    from eds.pki.gost.providers import install
+
+    install()
 
 
 def _now() -> _dt.datetime:
@@ -68,7 +73,8 @@ class SignerChecker:
                  methods: tuple[str, ...] = ("OCSP", "CRL"), crls: Iterable[bytes] = (),
                  ocsp_responses: Iterable[bytes] = (), crl_store: CrlStore | None = None,
                  ocsp_client: OcspClient | None = None) -> None:
-        install_gost()  # NCA certificates, CRLs and answers may be GOST-signed
+        for arc in algorithms.GOST_ARCS:  # NCA certificates, CRLs and answers may be GOST-signed: registered
+            algorithms.on_first_use(arc, install_gost)  # the first time one is met, and only then imported
         self.profile = profile
         self.paths = PathValidator(profile)
         self._recent: dict[tuple, tuple[float, SignatureReport]] = {}
@@ -105,7 +111,7 @@ class SignerChecker:
             key = (cert.sha256, expect_iin, expect_bin, purpose, roles, tuple(e.sha256 for e in extras))
             recent = self._recent.get(key)
             if recent is not None and recent[0] > time.monotonic() and moment <= cert.not_after:
-                return dataclasses.replace(recent[1], validation_time=moment)
+                return changed(recent[1], validation_time=moment)
         report = self._check(cert, moment, source, expect_iin, expect_bin, purpose, roles, extras,
                              document_ocsp, document_crls)
         if key is not None and report.indication != Indication.INDETERMINATE:  # an outage is not worth remembering

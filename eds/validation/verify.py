@@ -14,16 +14,11 @@ import datetime as _dt
 import io
 import zlib
 from dataclasses import dataclass
-
-from pyhanko.pdf_utils.decode_limits import DecodeLimits, StreamDecodeLimits
-from pyhanko.pdf_utils.misc import PdfDecodeLimitError
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
+from typing import TYPE_CHECKING
 
 from eds import limits, messages
 from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
-from eds.pki.revocation import CrlError, CrlIndex
-from eds.signatures import cms, pdf_changes, tsp
+from eds.signatures import cms, tsp
 from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, Phrase, SignatureReport, Status, TimeSource
 from eds.validation import archive
@@ -32,6 +27,9 @@ from eds.validation.request_check import (
 )
 from eds.validation.signer_check import SignerChecker
 
+if TYPE_CHECKING:
+    from eds.signatures import pdf_changes
+
 
 @dataclass(frozen=True)
 class _Embedded:
@@ -39,7 +37,7 @@ class _Embedded:
 
     certificates: tuple[bytes, ...] = ()
     ocsp_responses: tuple[bytes, ...] = ()
-    crls: tuple[CrlIndex, ...] = ()
+    crls: tuple = ()  # CrlIndex
 
 
 class DocumentVerifier:
@@ -70,13 +68,21 @@ class DocumentVerifier:
     # PDF
     def _pdf(self, data: bytes, at: _dt.datetime | None, claims: Claims) -> DocumentReport:
         """Every signature and document timestamp of a PDF; limits are checked before pyHanko's costly steps,
-        and a PDF whose only signatures are document timestamps has no signer (NO_SIGNATURE)."""
+        and a PDF whose only signatures are document timestamps has no signer (NO_SIGNATURE). pyHanko, and so
+        the PDF stack, is imported here, by the first PDF: a verifier that meets only XML or CMS never loads it."""
+        from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+
         try:
             return self._pdf_checked(data, at, claims)
         except PdfDecodeLimitError:
             raise limits.refuse("pdf_stream_bytes", limits.current().pdf_stream_bytes) from None
 
     def _pdf_checked(self, data: bytes, at: _dt.datetime | None, claims: Claims) -> DocumentReport:
+        from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+        from pyhanko.pdf_utils.reader import PdfFileReader
+
+        from eds.signatures import pdf_changes
+
         if claims.iin_path or claims.bin_path:
             return DocumentReport("pdf", (), (Check.of("claims", Status.FAILED, "check.claims.pdf_path",
                                                        code="DOCUMENT_MALFORMED"),))
@@ -206,8 +212,10 @@ def _value_ref(signature) -> tuple[int, int] | None:
     return (value.idnum, value.generation) if hasattr(value, "idnum") else None
 
 
-def _decode_limits() -> DecodeLimits:
+def _decode_limits():
     """pyHanko's own decoding bounded by the verification's stream limit (a backstop to the pre-scan)."""
+    from pyhanko.pdf_utils.decode_limits import DecodeLimits, StreamDecodeLimits
+
     return DecodeLimits(per_stream=StreamDecodeLimits(max_output_size=limits.current().pdf_stream_bytes))
 
 
@@ -305,6 +313,10 @@ def _change_kind(kind: str) -> Phrase | str:
 
 def _read_dss(reader) -> _Embedded:
     """The DSS's certificates, OCSP answers and CRLs, each stream inflated only within the DSS byte limit."""
+    from pyhanko.pdf_utils.misc import PdfDecodeLimitError
+
+    from eds.pki.revocation import CrlError, CrlIndex
+
     try:
         dss = reader.root["/DSS"]
     except Exception:  # no DSS, or one that cannot be read: either way, no embedded evidence
@@ -333,7 +345,7 @@ def _read_dss(reader) -> _Embedded:
         return tuple(found)
 
     certificates, responses, crl_ders = streams("/Certs"), streams("/OCSPs"), streams("/CRLs")
-    crls: list[CrlIndex] = []
+    crls: list = []
     for der in crl_ders:
         try:
             crls.append(CrlIndex(der, source="document"))
