@@ -56,6 +56,36 @@ def test_name_cases(data):
     _same(pdf_reading.read_name, pdf_reading.pyhanko_read_name, data)
 
 
+ARRAY_CASES = [b"[]", b"[ ]", b"[0 0 595.2756 841.8898]", b"[1 2 3]rest", b"[ -1 +2 .5 -.5 +.5 1. 007 ]", b"[1.2.3]",
+               b"[1,5]", b"[+-5]", b"[1 0 R]", b"[1 0 R 2 0 R]", b"[/Name 1]", b"[1 (x)]", b"[1 [2 3]]", b"[1 %c\n 2]",
+               b"[1\x002\x0c3\t4\r\n5]", b"[1\x0b2]", b"[1 2", b"[", b"(1 2)", b"[" + b" 600" * 2_000 + b"]",
+               b"[ 1 0 ] R", b"[1-2]", b"[--1]", b"[.]", b"[-]", b"[1e5]"]
+
+
+def _array_outcome(reader, data: bytes):
+    container = object()
+    stream = io.BytesIO(data)
+    try:
+        value = reader(stream, container)
+    except Exception as exc:
+        return "error", type(exc).__name__, str(exc)
+    return "value", type(value).__name__, [(type(v).__name__, repr(v), v.container_ref is container) for v in value], \
+        stream.tell()
+
+
+@pytest.mark.parametrize("data", ARRAY_CASES)
+def test_array_cases(data):
+    assert _array_outcome(pdf_reading.read_array, data) == _array_outcome(pdf_reading.pyhanko_read_array, data)
+
+
+def test_array_random():
+    rnd = random.Random(18)
+    for _ in range(4_000):
+        alphabet = rnd.choice([b"0123456789 .-+", b"0123456789 \n.", b"012 .-+,eR/]\x00\x0b"])
+        data = b"[" + _random(rnd, alphabet, b"]")
+        assert _array_outcome(pdf_reading.read_array, data) == _array_outcome(pdf_reading.pyhanko_read_array, data)
+
+
 @pytest.mark.parametrize("data", HEX_CASES)
 def test_hex_cases(data):
     _same(pdf_reading.read_hex_string_from_stream, pdf_reading.pyhanko_read_hex_string, data)
@@ -101,6 +131,7 @@ def test_installed_in_pyhanko():
     assert generic.read_hex_string_from_stream is pdf_reading.read_hex_string_from_stream
     assert generic._read_string_literal_bytes is pdf_reading.read_string_literal_bytes
     assert generic.NameObject.read_from_stream is pdf_reading.read_name
+    assert generic.ArrayObject.read_from_stream is pdf_reading.read_array
 
 
 @pytest.mark.parametrize("path", sorted((SAMPLES / "documents").glob("*.pdf")), ids=lambda p: p.name)
@@ -121,6 +152,7 @@ def test_whole_pdfs_read_the_same(path):
         generic.read_hex_string_from_stream = pdf_reading.pyhanko_read_hex_string
         generic._read_string_literal_bytes = pdf_reading.pyhanko_read_string_literal
         generic.NameObject.read_from_stream = staticmethod(pdf_reading.pyhanko_read_name)
+        generic.ArrayObject.read_from_stream = staticmethod(pdf_reading.pyhanko_read_array)
         theirs = objects(data)
     finally:
         pdf_reading.install()

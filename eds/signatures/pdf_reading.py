@@ -7,21 +7,23 @@ PDF is read back while issuing. The document information reportlab writes (title
 every byte an octal escape, some 3 KB) is a literal string (``(...)``) read at every revision and at every
 signing, a character and a ``BytesIO.write`` at a time: a tenth of a verification.
 
-The two readers below give the same object for the same bytes and leave the stream at the same place:
+The readers below give the same object for the same bytes and leave the stream at the same place:
 
 * hex: find the closing ``>``; when everything before it is hex digits and PDF whitespace, decode them at
   once (an odd count gets a trailing 0, as pyHanko's does);
 * literal: find the ``)`` that closes the string (escaped bytes aside, nested parentheses counted) with one
   regular expression, then decode its escapes with ``codecs.escape_decode`` when each of them means there
   what it means to pyHanko (octal up to 377, \\n \\r \\t \\b \\f, the backslash), else from a table of
-  pyHanko's escapes.
+  pyHanko's escapes;
+* name (every dictionary key): read to the next delimiter at once; printable ASCII without a ``#`` escape is
+  the name itself.
 
 Anything else (a comment in a hex string, a character that is no hex digit, an escape pyHanko refuses or an
-octal escape it fails on, the end of the data before the string's end, a stream that is no ``BytesIO``)
-is handed back to pyHanko's own reader from the string's start, so errors are exactly pyHanko's.
-``install()`` puts both in pyHanko's module (the PDF modules of ``eds`` call it when they are imported);
-nothing else of pyHanko changes. tests/test_pdf_reading.py compares them with pyHanko's readers on random
-and edge-case input and on whole PDFs.
+octal escape it fails on, a name with an escape or a byte pyHanko refuses, the end of the data before a
+string's end, a stream that is no ``BytesIO``) is handed back to pyHanko's own reader from the start, so
+errors are exactly pyHanko's. ``install()`` puts them in pyHanko's module (the PDF modules of ``eds`` call it
+when they are imported); nothing else of pyHanko changes. tests/test_pdf_reading.py compares them with
+pyHanko's readers on random and edge-case input and on whole PDFs.
 """
 
 from __future__ import annotations
@@ -35,13 +37,14 @@ import re
 from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.misc import PDF_DELIMITERS, PDF_WHITESPACE
 
-__all__ = ["install", "read_hex_string_from_stream", "read_string_literal_bytes", "read_name",
-           "pyhanko_read_hex_string", "pyhanko_read_string_literal", "pyhanko_read_name"]
+__all__ = ["install", "read_hex_string_from_stream", "read_string_literal_bytes", "read_name", "read_array",
+           "pyhanko_read_hex_string", "pyhanko_read_string_literal", "pyhanko_read_name", "pyhanko_read_array"]
 
 # pyHanko's own, for what these hand back
 pyhanko_read_hex_string = generic.read_hex_string_from_stream
 pyhanko_read_string_literal = generic._read_string_literal_bytes
 pyhanko_read_name = generic.NameObject.read_from_stream
+pyhanko_read_array = generic.ArrayObject.read_from_stream
 _HEX_DIGITS = generic.HEX_DIGITS
 _FIRST_CHUNK = 128
 _FIRST_NAME_CHUNK = 32
@@ -203,8 +206,38 @@ def _pyhanko_name(stream, start: int):
     return pyhanko_read_name(stream)
 
 
+# An array of plain numbers only (a font's /Widths, a /MediaBox, a /Rect): each a run that pyHanko reads as one
+# number token, separated by PDF whitespace or ended by the "]".
+_SPACE = b"[ \\t\\r\\n\\f\\x00]"
+_NUMBER_ARRAY = re.compile(rb"\[" + _SPACE + rb"*(?:[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:" + _SPACE
+                           + rb"+|(?=\])))*\]")
+_ARRAY_CHUNK = 4096
+
+
+def read_array(stream, container_ref, in_content_stream=generic.ContentOpReading.NO):
+    """The array at the stream's position (its ``[``), as pyHanko's ``ArrayObject.read_from_stream`` reads it:
+    at once when it holds plain numbers only (within the first 4 KB), else by pyHanko."""
+    if not isinstance(stream, io.BytesIO):
+        return pyhanko_read_array(stream, container_ref, in_content_stream=in_content_stream)
+    start = stream.tell()
+    chunk = stream.read(_ARRAY_CHUNK)
+    found = _NUMBER_ARRAY.match(chunk)
+    if found is None:
+        stream.seek(start, os.SEEK_SET)
+        return pyhanko_read_array(stream, container_ref, in_content_stream=in_content_stream)
+    array = generic.ArrayObject()
+    for token in found.group()[1:-1].replace(b"\x00", b" ").split():
+        number = generic.FloatObject(token.decode("ascii")) if b"." in token else \
+            generic.NumberObject(token.decode("ascii"))
+        number.container_ref = container_ref  # as pyHanko's read_object sets it on each element
+        array.append(number)
+    stream.seek(start + found.end(), os.SEEK_SET)
+    return array
+
+
 def install() -> None:
     """Make pyHanko's object reader use these readers (idempotent)."""
     generic.read_hex_string_from_stream = read_hex_string_from_stream
     generic._read_string_literal_bytes = read_string_literal_bytes
     generic.NameObject.read_from_stream = staticmethod(read_name)
+    generic.ArrayObject.read_from_stream = staticmethod(read_array)
