@@ -343,3 +343,27 @@ def test_a_document_renewed_meanwhile_is_skipped(world, capsys, registry):
         registry.file = original_file
     assert outcome.action == "skipped" and outcome.code == "CONFLICT"
     assert len(registry.file_renewals(number)) == 1
+
+
+def test_settings_and_usage(world, capsys):
+    from eds.service import SettingError, Settings
+
+    assert Settings.from_env({"EDS_LONG_TERM": "lta"}).archive_timestamps
+    assert not Settings.from_env({"EDS_LONG_TERM": "1"}).archive_timestamps
+    assert not Settings.from_env({"EDS_LONG_TERM": "0"}).long_term
+    with pytest.raises(SettingError) as refused:
+        Settings.from_env({"EDS_LONG_TERM": "forever"})
+    assert refused.value.details == {"variable": "EDS_LONG_TERM"}
+    assert main(["registry", "maintain", "--before", "-1"]) == 2
+    assert "--before" in capsys.readouterr().err
+
+
+def test_a_tsa_whose_proof_would_be_due_again_at_once_is_not_used(world, capsys, registry):
+    registry, _services = registry
+    number = issue(world, capsys)
+    pdf = registry.file(number, "pdf")
+    code = main(["registry", "maintain", "--number", number, "--before", "400", "--tsa",
+                 f"{world['base']}/tsp/tsa_short/", "--json"])
+    outcome = json.loads(capsys.readouterr().out)
+    assert code == 1 and outcome["action"] == "failed" and outcome["code"] == "ARCHIVE_TSA_TOO_SHORT"
+    assert registry.file(number, "pdf") == pdf and registry.file_renewals(number) == []

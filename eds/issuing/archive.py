@@ -248,9 +248,14 @@ class Maintainer:
                 return Outcome(number, "not_due", until, size_before=len(pdf),
                                seconds=time.perf_counter() - started)
             renewed, done = renew(pdf, self.signers, self.tsa_url, offline=self.offline)
+            after = (done.get("timestamp") or {}).get("proof") or {}
+            if not after.get("until") or _dt.datetime.fromisoformat(after["until"]) <= self.clock() + before:
+                # a renewal that would be due again at once (a TSA that expires, or ages, within the time asked)
+                return Outcome(number, "failed", until, size_before=len(pdf), seconds=time.perf_counter() - started,
+                               code="ARCHIVE_TSA_TOO_SHORT", message=f"the TSA at {self.tsa_url} gives proof only "
+                               f"until {after.get('until')}, within the {before.days} days asked: nothing stored")
             self.registry.renew_file(number, "pdf", replaces=hashlib.sha256(pdf).hexdigest(), content=renewed,
                                      actor=self.actor, reason="archive timestamp (PAdES B-LTA)", details=done)
-            after = (done.get("timestamp") or {}).get("proof") or {}
             return Outcome(number, "renewed", until,
                            _dt.datetime.fromisoformat(after["until"]) if after.get("until") else None,
                            len(pdf), len(renewed), time.perf_counter() - started)
