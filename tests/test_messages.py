@@ -108,11 +108,11 @@ def test_report_lines_are_translated_not_copied():
 def _api_codes() -> set[str]:
     """Every public code the API can answer with: its own refusals, the HTTP errors, the table's and access's."""
     api = [_tree(path) for path in sorted((ROOT / "api").glob("*.py"))]
-    codes = {_literal(call.args[0]) for tree in api for name in ("ApiError", "error_response")
-             for call in _calls(tree, name)}
+    codes = {_literal(call.args[0]) for tree in api for name in ("ApiError", "error_response", "respond")
+             for call in _calls(tree, name) if call.args}
     install = next(node for node in ast.walk(_tree(ROOT / "api/errors.py"))
                    if isinstance(node, ast.FunctionDef) and node.name == "install")
-    codes |= {_literal(value) for node in ast.walk(install) if isinstance(node, ast.Dict) for value in node.values}
+    codes |= set(errors.HTTP_CODES.values())
     codes |= {_literal(call.args[1]) for call in _calls(install, "get") if len(call.args) > 1}
     codes |= {answer.code for table in errors.ANSWERS.values() for answer in table.values()}
     # The access refusals are public as they are; BAD_SCOPE comes from `eds api-key create` only.
