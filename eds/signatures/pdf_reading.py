@@ -16,14 +16,17 @@ The readers below give the same object for the same bytes and leave the stream a
   what it means to pyHanko (octal up to 377, \\n \\r \\t \\b \\f, the backslash), else from a table of
   pyHanko's escapes;
 * name (every dictionary key): read to the next delimiter at once; printable ASCII without a ``#`` escape is
-  the name itself.
+  the name itself;
+* array of plain numbers only (a font's /Widths: hundreds of numbers, each read through a 20-byte peek for a
+  reference and a regular expression): matched at once, each element made as pyHanko makes it.
 
 Anything else (a comment in a hex string, a character that is no hex digit, an escape pyHanko refuses or an
-octal escape it fails on, a name with an escape or a byte pyHanko refuses, the end of the data before a
-string's end, a stream that is no ``BytesIO``) is handed back to pyHanko's own reader from the start, so
-errors are exactly pyHanko's. ``install()`` puts them in pyHanko's module (the PDF modules of ``eds`` call it
-when they are imported); nothing else of pyHanko changes. tests/test_pdf_reading.py compares them with
-pyHanko's readers on random and edge-case input and on whole PDFs.
+octal escape it fails on, a name with an escape or a byte pyHanko refuses, an array holding anything but
+numbers, the end of the data before a string's end, a stream that is no ``BytesIO``) is handed back to
+pyHanko's own reader from the start, so errors are exactly pyHanko's. ``install()`` puts them in pyHanko's
+module (the PDF modules of ``eds`` call it when they are imported); nothing else of pyHanko changes.
+tests/test_pdf_reading.py compares them with pyHanko's readers on random and edge-case input and on whole
+PDFs.
 """
 
 from __future__ import annotations
