@@ -26,11 +26,12 @@ from eds.pki.keys import SigningKey
 from eds.pki.trust import load_profile
 from eds.signatures import cms, xmldsig
 from eds.validation.signer_check import SignerChecker
-from test_pki import demo, generator, services
+from test_pki import archive as pki_archive, demo, generator, services
 from test_pki.authority import TestPki
 from test_pki.model import read_password
 
 HERE = Path(__file__).resolve().parent
+ARCHIVE_TSA = "tsa_archive"
 SERVICES = {
     "tv_radio_licence": "Телерадиоарналарды тарату лицензиясы / Лицензия на распространение теле-, радиоканалов",
     "scrap_metal_licence": "Түсті және қара металдар сынықтарын жинау лицензиясы / Лицензия на сбор лома металлов",
@@ -53,6 +54,8 @@ def main() -> None:
         if folder.exists():
             shutil.rmtree(folder)
     manifest = generator.generate(pki)
+    # the archive TSA of the issued documents' document timestamps (B-LTA): EC, under the EC CA, nine years
+    pki_archive.add_tsa(pki, ARCHIVE_TSA, days=9 * 365, issuer="ca_ec", key="ec")
     make_requests(pki, out, manifest)
     make_documents(pki, HERE / "documents", manifest)
 
@@ -120,7 +123,8 @@ def make_requests(pki: Path, out: Path, manifest: dict) -> None:
 
 
 def make_documents(pki: Path, out: Path, manifest: dict) -> None:
-    """One issued PDF and XML twin per document type and life event, PAdES B-LT, with a registry index."""
+    """One issued PDF and XML twin per document type and life event, PAdES B-LTA (the signature's timestamp by
+    the PKI's TSA, B-LT data, then a document timestamp by the archive TSA), with a registry index."""
     port = int(manifest["base_url"].rsplit(":", 1)[1])
     server = services.start(pki, port=port)
     try:
@@ -131,7 +135,8 @@ def make_documents(pki: Path, out: Path, manifest: dict) -> None:
             keys = load_keys(home / "keys.json")
             profile = load_profile(pki)
             issuer = Issuer(registry, SignerChecker(profile), keys,
-                            IssuingOptions(public_url="https://eds.example.kz", timestamp_url=profile.tsa_url))
+                            IssuingOptions(public_url="https://eds.example.kz", timestamp_url=profile.tsa_url,
+                                           archive_timestamp_url=f"{manifest['base_url']}/tsp/{ARCHIVE_TSA}/"))
             out.mkdir()
             index: list[dict] = []
 

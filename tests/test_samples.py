@@ -42,13 +42,19 @@ DOCUMENTS = json.loads((SAMPLES / "documents/index.json").read_text(encoding="ut
 
 @pytest.mark.parametrize("entry", DOCUMENTS, ids=[e["number"] for e in DOCUMENTS])
 def test_issued_sample_verifies_offline_years_later(entry):
-    """Only what the PDF carries (B-LT) and the pinned anchors: no network, no CRL files."""
+    """Only what the PDF carries (B-LTA) and the pinned anchors: no network, no CRL files; now, and three years on,
+    when the signing TSA's certificate and the official's have expired and the archive TSA's document timestamp
+    carries the proof."""
     from eds.signatures import xmldsig
     from eds.validation.verify import DocumentVerifier
 
     verifier = DocumentVerifier(SignerChecker(load_profile(SAMPLES / "pki"), policy=Policy.OFFLINE))
-    report = verifier.verify((SAMPLES / "documents" / f"{entry['number']}.pdf").read_bytes())
+    pdf = (SAMPLES / "documents" / f"{entry['number']}.pdf").read_bytes()
+    report = verifier.verify(pdf)
     assert report.passed, report.to_dict()["reasons"]
+    assert [s.extra["kind"] for s in report.signatures] == ["signature", "document-timestamp"]
+    later = verifier.verify(pdf, at=dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=3 * 365))
+    assert later.passed, later.to_dict()["reasons"]
     assert report.signatures[0].time_source == "timestamp"
     assert report.signatures[0].signer.key_algorithm.startswith("GOST") == (entry.get("key") == "GOST")
     xml = xmldsig.verify_xml((SAMPLES / "documents" / f"{entry['number']}.xml").read_bytes())
