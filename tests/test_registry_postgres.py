@@ -200,3 +200,26 @@ def test_stopped_database_is_unavailable_then_recovers(cluster, url):
     assert _issue(registry) == number[:-1] + "2"
     assert registry.verify_journal().ok
     registry.close()
+
+
+def test_a_file_renewal_and_its_history_on_postgres(url):
+    """Archive maintenance's registry write (issue 19): the longer file, the earlier version in the history, the
+    journal entry that replays them, and the check that each earlier version is still the file's beginning."""
+    registry = _setup(url)
+    number = _issue(registry)
+    pdf = registry.file(number, "pdf")
+    renewal = registry.renew_file(number, "pdf", replaces=hashlib.sha256(pdf).hexdigest(), content=pdf + b"\n% DSS",
+                                  actor="maintain", reason="archive timestamp")
+    assert registry.file(number, "pdf") == pdf + b"\n% DSS" and renewal.version == 1
+    assert registry.document(number).earlier_files[0].sha256 == hashlib.sha256(pdf).hexdigest()
+    assert registry.file_renewals(number) == [renewal] and registry.verify_journal().ok
+    with pytest.raises(RegistryError) as stale:
+        registry.renew_file(number, "pdf", replaces=hashlib.sha256(pdf).hexdigest(), content=pdf + b"\n% again",
+                            actor="maintain", reason="archive timestamp")
+    assert stale.value.code is ErrorCode.CONFLICT
+    other = b"%PDF-1.7 X" + pdf[10:] + b"\n% DSS"
+    with psycopg.connect(_conninfo(url)) as connection:
+        connection.execute("UPDATE document_files SET content = %s, sha256 = %s WHERE kind = 'pdf'",
+                           (other, hashlib.sha256(other).hexdigest()))
+    assert not registry.verify_journal().ok
+    registry.close()
