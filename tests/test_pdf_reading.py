@@ -7,6 +7,7 @@ whitespace, comments, the end of the data) and on the cases named one by one, an
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 from pathlib import Path
@@ -156,4 +157,56 @@ def test_whole_pdfs_read_the_same(path):
         theirs = objects(data)
     finally:
         pdf_reading.install()
+    assert ours == theirs
+
+
+@pytest.fixture(scope="module")
+def hostile_base(pki_dir, manifest, profile, pki_server):
+    from eds.issuing.documents import render_pdf, validate
+    from eds.issuing.documents.examples import EXAMPLE_DOCUMENTS
+    from eds.pki.keys import SigningKey
+    from hostile.pdf.corpus import Base
+
+    def key(name: str) -> SigningKey:
+        info = manifest["identities"][name]
+        return SigningKey.from_pkcs12((pki_dir / info["pkcs12"]).read_bytes(), manifest["password"], key_id=name)
+
+    document = validate("scrap_metal_licence", EXAMPLE_DOCUMENTS["scrap_metal_licence"])
+    unsigned = render_pdf(document, number="LIC-ZHM-2026-000042", issued_at=dt.date.today(),
+                          verify_url="https://eds.example.kz/verify/LIC-ZHM-2026-000042")
+    signer = key("official_region")
+    return Base(unsigned, pades.sign_pdf(unsigned, signer, timestamp_url=profile.tsa_url), signer,
+                key("company_head"), profile.tsa_url)
+
+
+def _verdict(profile, data: bytes) -> list:
+    """What the verifier says of ``data``: its indication, reasons and every check's status and code."""
+    from eds.pki.revocation import OcspClient
+    from eds.validation.signer_check import SignerChecker
+    from eds.validation.verify import DocumentVerifier
+
+    verifier = DocumentVerifier(SignerChecker(profile, ocsp_client=OcspClient(timeout=1, retries=0)))
+    report = verifier.verify(data)
+    return [report.indication, [r.code for r in report.reasons], [(c.name, c.status, c.code) for c in report.checks],
+            [[(c.name, c.status, c.code) for c in s.checks] for s in report.signatures]]
+
+
+def test_hostile_pdfs_get_the_same_verdicts_read_either_way(hostile_base, profile):
+    """Every PDF of the hostile corpus (and the untouched licence and its truncations) gets the same verdict
+    with these readers as with pyHanko's own: the shortcut changes the time, never the answer."""
+    from hostile.pdf.corpus import CASES, truncations
+
+    files = [hostile_base.signed, *(CASES[name](hostile_base).data for name in sorted(CASES)),
+             *(hostile_base.signed[:cut] for cut in truncations(len(hostile_base.signed))[::5])]
+    ours = [_verdict(profile, data) for data in files]
+    try:
+        generic.read_hex_string_from_stream = pdf_reading.pyhanko_read_hex_string
+        generic._read_string_literal_bytes = pdf_reading.pyhanko_read_string_literal
+        generic.NameObject.read_from_stream = staticmethod(pdf_reading.pyhanko_read_name)
+        generic.ArrayObject.read_from_stream = staticmethod(pdf_reading.pyhanko_read_array)
+        theirs = [_verdict(profile, data) for data in files]
+    finally:
+        pdf_reading.install()
+    assert ours[0][0].name == "TOTAL_PASSED"
+    assert len({code for verdict in ours for code in verdict[1]}) >= 5  # the corpus is refused for many reasons
     assert ours == theirs
