@@ -79,17 +79,23 @@ class Check:
     @classmethod
     def of(cls, name: str, status: Status, key: str, values: Mapping[str, object] | None = None,
            code: str | None = None, details: dict | None = None) -> Check:
-        """A check whose English ``message`` is its catalogue text, so the two never differ. One without values or
-        details is the same value every time it is made (``check.signature.intact``...): made once, and kept."""
-        if not values and not details and cls is Check:
-            memo = (name, status, key, code)
+        """A check whose English ``message`` is its catalogue text, so the two never differ. One without details
+        whose values are plain (text, numbers) is the same value every time it is made with them
+        (``check.signature.intact``, ``check.signers.unchecked`` with its count...): made once, and kept."""
+        memo = None
+        if not details and cls is Check and all(type(v) in _PLAIN_VALUES for v in (values or {}).values()):
+            memo = (name, type(status), status, key, code,
+                    tuple((k, type(v), v) for k, v in (values or {}).items()))
             found = _PLAIN_CHECKS.get(memo)
-            if found is None:
-                found = _PLAIN_CHECKS[memo] = cls(name, status, messages.text(key, "en").format(), code, {},
-                                                  Phrase(key, {}))
-            return found
+            if found is not None:
+                return found
         phrase = Phrase(key, dict(values or {}))
-        return cls(name, status, phrase.text("en"), code, dict(details or {}), phrase)
+        check = cls(name, status, phrase.text("en"), code, dict(details or {}), phrase)
+        if memo is not None:
+            if len(_PLAIN_CHECKS) >= 4096:  # values that differ each time (a date) only churn it
+                _PLAIN_CHECKS.clear()
+            _PLAIN_CHECKS[memo] = check
+        return check
 
     def text(self, language: str = "en") -> str:
         """The line in ``language``: the catalogue's phrase; ``message`` only for a check made without one."""
@@ -110,6 +116,7 @@ class Check:
 
 
 _PLAIN_CHECKS: dict[tuple, Check] = {}
+_PLAIN_VALUES = (str, int, float, bool, type(None))
 
 
 @dataclass(frozen=True)
@@ -154,6 +161,28 @@ def _verdict(report: SignatureReport | DocumentReport) -> tuple[Indication, str 
     return found
 
 
+def _document_verdict(report: DocumentReport) -> tuple[Indication, str | None, tuple[Reason, ...]]:
+    """A document's indication, sub-indication and reasons: its own checks' when they do not pass, else its
+    worst signature's (no signature: NO_SIGNATURE); worked out once, like ``_verdict``."""
+    found = report.__dict__.get("_document_verdict")
+    if found is not None:
+        return found
+    own = _verdict(report)
+    if own[0] != Indication.TOTAL_PASSED:
+        found = own
+    elif not report.signatures:
+        found = (Indication.TOTAL_FAILED, reasons.info("NO_SIGNATURE").sub_indication, (Reason("NO_SIGNATURE"),))
+    else:
+        indication = min((s.indication for s in report.signatures), key=_ORDER.__getitem__)
+        worst = [s for s in report.signatures if s.indication == indication]
+        listed: list[Reason] = []
+        for signature in report.signatures:
+            listed.extend(r for r in signature.reasons if r.code not in {f.code for f in listed})
+        found = (indication, worst[0].sub_indication if worst else None, tuple(listed))
+    object.__setattr__(report, "_document_verdict", found)
+    return found
+
+
 def changed(value, **changes):
     """``dataclasses.replace`` for the report values (frozen, without ``__post_init__`` or InitVar fields): the
     fields copied as they are rather than passed through ``__init__`` again, which every document pays several
@@ -166,6 +195,8 @@ def changed(value, **changes):
     state.update(value.__dict__)
     if "checks" in changes:
         state.pop("_verdict", None)  # the verdict is the checks': worked out again for the new ones
+    if "checks" in changes or "signatures" in changes:
+        state.pop("_document_verdict", None)
     state.update(changes)
     return new
 
@@ -282,34 +313,15 @@ class DocumentReport:
 
     @property
     def indication(self) -> Indication:
-        own = _verdict(self)[0]
-        if own != Indication.TOTAL_PASSED:
-            return own
-        if not self.signatures:
-            return Indication.TOTAL_FAILED
-        return min((s.indication for s in self.signatures), key=_ORDER.__getitem__)
+        return _document_verdict(self)[0]
 
     @property
     def sub_indication(self) -> str | None:
-        own = _verdict(self)
-        if own[0] != Indication.TOTAL_PASSED:
-            return own[1]
-        worst = [s for s in self.signatures if s.indication == self.indication]
-        if not self.signatures:
-            return reasons.info("NO_SIGNATURE").sub_indication
-        return worst[0].sub_indication if worst else None
+        return _document_verdict(self)[1]
 
     @property
     def reasons(self) -> tuple[Reason, ...]:
-        own = _verdict(self)
-        if own[0] != Indication.TOTAL_PASSED:
-            return own[2]
-        if not self.signatures:
-            return (Reason("NO_SIGNATURE"),)
-        found: list[Reason] = []
-        for signature in self.signatures:
-            found.extend(r for r in signature.reasons if r.code not in {f.code for f in found})
-        return tuple(found)
+        return _document_verdict(self)[2]
 
     @property
     def passed(self) -> bool:
