@@ -130,9 +130,9 @@ IDENTITIES: tuple[Identity, ...] = (
 )
 
 
-def _new_key(algorithm: str):
+def _new_key(algorithm: str, rsa_bits: int = 2048):
     if algorithm == "rsa":
-        return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        return rsa.generate_private_key(public_exponent=65537, key_size=rsa_bits)
     return ec.generate_private_key(ec.SECP256R1())
 
 
@@ -227,7 +227,9 @@ def generate(directory: str | Path, *, base_url: str = DEFAULT_BASE_URL,
 
     for identity in IDENTITIES:
         authority = by_name[identity.issuer]
-        key = _new_key(authority.algorithm)
+        # The TSA's RSA key is 3072 bits: RSA 2048 proves a moment only through 2030 (eds.pki.lifetimes), and the
+        # test PKI's timestamps must not stop being proof while the suite runs.
+        key = _new_key(authority.algorithm, 3072 if identity.purpose == "TSA" else 2048)
         issuer_key, issuer_cert = keys[authority.name], certs[authority.name]
         builder = (
             x509.CertificateBuilder()
