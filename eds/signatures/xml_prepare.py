@@ -14,18 +14,6 @@ from eds.signatures import xmldsig
 __all__ = ["prepare"]
 
 
-def _remove(element: etree._Element) -> None:
-    """Remove exactly the element, keeping the text that follows it (lxml's remove() would take it too)."""
-    parent = element.getparent()
-    if element.tail:
-        previous = element.getprevious()
-        if previous is not None:
-            previous.tail = (previous.tail or "") + element.tail
-        else:
-            parent.text = (parent.text or "") + element.tail
-    parent.remove(element)
-
-
 def prepare(data: bytes, *, clear_signatures: bool = False, trim: bool = False) -> bytes:
     """``data`` with its signatures removed and/or its blank text trimmed; unchanged when neither is asked.
 
@@ -38,7 +26,7 @@ def prepare(data: bytes, *, clear_signatures: bool = False, trim: bool = False) 
     if clear_signatures:
         for signature in list(root.iter("{%s}Signature" % xmldsig.DS_NS)):
             if signature is not root:
-                _remove(signature)
+                xmldsig.detach(signature)
     if trim:
         for element in root.iter(etree.Element):
             if len(element) and element.text is not None and not element.text.strip():

@@ -57,6 +57,7 @@ __all__ = [
     "XmlDsigError",
     "XmlSignatureResult",
     "XmlVerification",
+    "detach",
     "find_text",
     "find_texts",
     "hardened_parser",
@@ -445,7 +446,7 @@ def _c14n_signed_info(signed_info: etree._Element, with_comments: bool) -> bytes
                                                   "(C14N 1.0 forbids relative namespace URIs)") from None
 
 
-def _detach(element: etree._Element) -> None:
+def detach(element: etree._Element) -> None:
     """Remove exactly the element: lxml's remove() would also take the text that follows it."""
     parent = element.getparent()
     if element.tail:
@@ -687,10 +688,10 @@ def _verify_one(tree: etree._ElementTree, index: int, element: etree._Element) -
     try:
         parts = _read_signature(element)
     except _Failure as failure:
-        _detach(element)
+        detach(element)
         return XmlSignatureResult(index, False, failure.code, failure.message, None, (), None, None, b"")
     signed_info = _c14n_signed_info(parts.signed_info, parts.c14n_method == C14N_10_WITH_COMMENTS)
-    _detach(element)
+    detach(element)
     covered = _c14n_document(tree)
     certificates: list[bytes] = []
     try:
