@@ -1027,6 +1027,11 @@ CATALOGUE.update({
     },
     "cause.CMS_MALFORMED": {"kk": "CMS құрылымы оқылмайды", "ru": "структура CMS не читается",
                             "en": "the CMS cannot be read"},
+    "cause.CONTENTS_NOT_ZERO_PADDED": {
+        "kk": "/Contents ішінде қолтаңбадан кейін нөлдік толтыру емес байттар бар",
+        "ru": "в /Contents после подписи есть байты, не являющиеся нулевым заполнением",
+        "en": "in /Contents the signature is followed by bytes that are not zero padding",
+    },
     "cause.NOT_SIGNED_DATA": {"kk": "CMS SignedData құрылымы емес", "ru": "CMS не является SignedData",
                               "en": "the CMS is not SignedData"},
     "cause.SIGNER_INFO_MALFORMED": {"kk": "SignerInfo құрылымы дұрыс емес", "ru": "структура SignerInfo неверна",

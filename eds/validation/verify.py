@@ -155,6 +155,11 @@ class DocumentVerifier:
             return SignatureReport(tuple(checks), extra=extra)
         if kind == "document-timestamp":
             return self._document_timestamp(signature, content, checks, embedded, extra)
+        if tsp.without_zero_padding(bytes(signature.pkcs7_content)) is None:
+            # the reserved room after the CMS is unsigned: the signer leaves it zero, as a document timestamp's
+            checks.append(failed("signature", Status.FAILED, "in /Contents the signature is followed by bytes that "
+                                 "are not zero padding", "DOCUMENT_MALFORMED", "CONTENTS_NOT_ZERO_PADDED"))
+            return SignatureReport(tuple(checks), extra=extra)
         results = tuple(tsp.judge_timestamps(result)
                         for result in cms.verify_signed_data(signature.signed_data, content))
         result = results[0]

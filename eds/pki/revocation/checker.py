@@ -18,6 +18,9 @@ import enum
 import threading
 from dataclasses import dataclass
 
+from cryptography import x509
+from cryptography.x509.oid import ExtensionOID
+
 from eds.errors import CodedError
 from eds.pki import network
 from eds.pki.certificates import Certificate
@@ -204,19 +207,19 @@ class RevocationChecker:
         failures: list[CodedError] = []
         own = list(dict.fromkeys([*cert.crl_urls, *cert.delta_crl_urls]))
         if self.policy != Policy.OFFLINE:
-            base, _ = self._select(issuer, at, now, document_crls)
+            base, _ = self._select(issuer, at, now, document_crls, cert)
             if not isinstance(base, CrlIndex):
                 # The certificate's own distribution points first: usually the right CRL, found in one fetch.
                 # The profile's CRLs only when those do not give a usable CRL of this issuer (a wrong CDP).
                 failures += self.store.refresh(own, now, policy=self.urls)
-                if not isinstance(self._select(issuer, at, now, document_crls)[0], CrlIndex):
+                if not isinstance(self._select(issuer, at, now, document_crls, cert)[0], CrlIndex):
                     failures += self.store.refresh(list(dict.fromkeys(self.profile.crl_urls)), now, policy=self.urls)
-        base, delta = self._select(issuer, at, now, document_crls)
+        base, delta = self._select(issuer, at, now, document_crls, cert)
         if isinstance(base, CrlIndex) and self.policy != Policy.OFFLINE and self._newer_deltas(issuer, base, at, now):
             # a delta made on a newer complete CRL than the one held: that complete CRL exists, fetch it
             self.store.refresh(list(dict.fromkeys([*cert.crl_urls, *self.profile.crl_urls])), now, force=True,
                                policy=self.urls)
-            base, delta = self._select(issuer, at, now, document_crls)
+            base, delta = self._select(issuer, at, now, document_crls, cert)
         for failure in failures:
             if failure.code == "URL_REFUSED":
                 attempts.note(failure)
@@ -265,8 +268,9 @@ class RevocationChecker:
         return found
 
     def _select(self, issuer: Certificate, at: _dt.datetime, now: _dt.datetime,
-                document_crls: tuple[CrlIndex, ...]):
-        """The newest usable, correctly signed full CRL of ``issuer`` and a delta that applies to it."""
+                document_crls: tuple[CrlIndex, ...], cert: Certificate):
+        """The newest usable, correctly signed full CRL of ``issuer`` that covers ``cert``, and a delta that
+        applies to it."""
         pool = [c for c in (*document_crls, *self.store.candidates(issuer)) if c.issued_by(issuer)]
         problem: str | None = None
         usable: list[CrlIndex] = []
@@ -275,6 +279,10 @@ class RevocationChecker:
                 crl.verify_signature(issuer)
             except CrlError as exc:
                 problem = f"{exc.code}: {exc}"
+                continue
+            if not _covers(crl, cert):
+                problem = problem or ("CRL_SCOPE: the CRL of the issuer lists only some of its certificates or "
+                                      "reasons (issuingDistributionPoint), or has a critical extension not known here")
                 continue
             if crl.usable_for(at, now):
                 usable.append(crl)
@@ -288,3 +296,29 @@ class RevocationChecker:
         deltas = sorted((c for c in usable if c.is_delta and (c.delta_base or 0) <= (base.number or 0)
                          and (c.number or 0) > (base.number or 0)), key=lambda c: c.number or 0)
         return base, deltas[-1] if deltas else None
+
+
+# CRL extensions whose meaning is known here; a CRL with any other critical one must not be used (RFC 5280 5.2).
+_KNOWN_CRL_EXTENSIONS = frozenset({ExtensionOID.CRL_NUMBER, ExtensionOID.DELTA_CRL_INDICATOR,
+                                   ExtensionOID.AUTHORITY_KEY_IDENTIFIER, ExtensionOID.ISSUING_DISTRIBUTION_POINT,
+                                   ExtensionOID.FRESHEST_CRL, ExtensionOID.ISSUER_ALTERNATIVE_NAME,
+                                   ExtensionOID.AUTHORITY_INFORMATION_ACCESS})
+
+
+def _covers(crl: CrlIndex, cert: Certificate) -> bool:
+    """Whether ``crl`` is a complete list for ``cert``: not a partition (issuingDistributionPoint limited to CA
+    or end-entity certificates other than its kind, to attribute certificates, to some reasons, or an indirect
+    CRL) and no critical extension whose meaning is not known. A partitioned list that omits a certificate says
+    nothing of it, so it must never make it good."""
+    try:
+        extensions = crl.crl.extensions
+        if any(e.critical and e.oid not in _KNOWN_CRL_EXTENSIONS for e in extensions):
+            return False
+        found = extensions.get_extension_for_oid(ExtensionOID.ISSUING_DISTRIBUTION_POINT).value
+    except x509.ExtensionNotFound:
+        return True
+    except Exception:  # an extension cryptography cannot read: nothing can be concluded from the list
+        return False
+    if found.only_some_reasons or found.indirect_crl or found.only_contains_attribute_certs:
+        return False
+    return not (found.only_contains_ca_certs and not cert.is_ca or found.only_contains_user_certs and cert.is_ca)
