@@ -19,7 +19,75 @@ EXIT_INTERRUPTED = 130  # as a process stopped by Ctrl-C (SIGINT), the shell's c
 
 
 class UsageError(Exception):
-    """Bad input from the command line, reported in one line without a traceback."""
+    """Bad input from the command line, reported in one line without a traceback: ``code`` for scripts to match,
+    then the catalogue's ``key`` in the asked language filled with ``fields`` (see :func:`_said`)."""
+
+    def __init__(self, code: str, key: str, **fields: object) -> None:
+        self.code, self.key, self.fields = code, key, fields
+        super().__init__(f"{code}: {self.text('en')}")
+
+    def text(self, lang: str) -> str:
+        return _say(self.key, lang, **self.fields)
+
+
+class _Word(str):
+    """A field of a printed line that is itself a catalogue key (``cli.what.certificate``), said in the line's
+    language."""
+
+
+def _said(value: object, lang: str) -> object:
+    """A field as a line in ``lang`` shows it: a :class:`_Word` in that language, a refusal as :func:`_refusal`
+    says it, an OSError as what the system said (the catalogue's words for the usual ones); else the value."""
+    from eds import messages
+    from eds.errors import CodedError
+
+    if isinstance(value, _Word):
+        return messages.text(value, lang)
+    if isinstance(value, CodedError):
+        return _refusal(value, lang)
+    if isinstance(value, OSError):
+        import errno
+
+        key = f"cli.oserror.{errno.errorcode.get(value.errno or 0, '')}"
+        return messages.text(key, lang) if key in messages.CATALOGUE else (value.strerror or str(value))
+    return value
+
+
+def _refusal(exc: Exception, lang: str) -> str:
+    """What a refusal says in ``lang``: a UsageError its catalogue text; a library's refusal in English its own
+    text, in Kazakh or Russian what its code means followed by that text in brackets (it names the files, keys
+    and values, which the catalogue cannot hold); any other error its text."""
+    from eds.errors import CodedError
+
+    if isinstance(exc, UsageError):
+        return exc.text(lang)
+    if not isinstance(exc, CodedError):
+        return str(exc)
+    return _coded(exc.code, exc.message, lang)
+
+
+def _coded(code: str, message: str, lang: str) -> str:
+    """A library's English ``message`` with ``code`` in ``lang``: the message in English; in Kazakh or Russian what
+    the code means, the message in brackets (the message alone when the catalogue has no meaning for the code)."""
+    from eds import messages
+
+    meaning = messages.meaning(code, lang) if messages.language(lang) != "en" else None
+    return f"{meaning} ({message})" if meaning else message
+
+
+def _error_line(exc: Exception, lang: str) -> str:
+    """The one line ``eds: error: CODE: text`` of a refusal (a UsageError or a CodedError); a library refusal's
+    details follow as JSON."""
+    details = getattr(exc, "details", None) if not isinstance(exc, UsageError) else None
+    return f"eds: error: {exc.code}: {_refusal(exc, lang)}" + (
+        f" {json.dumps(details, ensure_ascii=False)}" if details else "")
+
+
+def _say(key: str, lang: str, **fields: object) -> str:
+    """The catalogue's text of ``key`` in ``lang``, filled with ``fields`` (as :func:`_said` shows them)."""
+    from eds import messages
+
+    return messages.text(key, lang).format(**{name: _said(value, lang) for name, value in fields.items()})
 
 
 def _parse_time(text: str | None) -> _dt.datetime | None:
@@ -28,15 +96,17 @@ def _parse_time(text: str | None) -> _dt.datetime | None:
     try:
         moment = _dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
     except ValueError:
-        raise UsageError(f"--at {text!r} is not an ISO 8601 time (e.g. 2026-05-01T12:00:00+05:00)") from None
+        raise UsageError("TIME_INVALID", "cli.error.time_invalid", text=repr(text)) from None
     return moment if moment.tzinfo else moment.replace(tzinfo=_dt.timezone.utc)
 
 
 def _read(path: str, what: str) -> bytes:
+    """The bytes of ``path``; ``what`` names it in a refusal (a ``cli.what.*`` key's last part)."""
     try:
         return Path(path).read_bytes()
     except OSError as exc:
-        raise UsageError(f"cannot read {what} {path}: {exc.strerror}") from None
+        raise UsageError("FILE_UNREADABLE", "cli.error.unreadable", what=_Word(f"cli.what.{what}"), path=path,
+                         reason=exc) from None
 
 
 def _exit_for(indication) -> int:
@@ -55,11 +125,11 @@ def cmd_pki_init(args: argparse.Namespace) -> int:
 
     try:
         manifest = generator.generate(args.dir, base_url=args.base_url)
-    except FileExistsError as exc:
-        raise UsageError(str(exc)) from None
-    print(f"test PKI written to {args.dir}: {len(manifest['authorities'])} CAs, "
-          f"{len(manifest['identities'])} identities; services expected at {manifest['base_url']}")
-    print(f"PKCS#12 password: in {Path(args.dir) / manifest['password_file']} (0600; test material only)")
+    except FileExistsError:
+        raise UsageError("PKI_FOLDER_NOT_EMPTY", "cli.error.pki_not_empty", dir=args.dir) from None
+    print(_say("cli.pki.written", args.lang, dir=args.dir, authorities=len(manifest["authorities"]),
+               identities=len(manifest["identities"]), url=manifest["base_url"]))
+    print(_say("cli.pki.password", args.lang, path=Path(args.dir) / manifest["password_file"]))
     return EXIT_PASSED
 
 
@@ -73,10 +143,10 @@ def cmd_pki_serve(args: argparse.Namespace) -> int:
 
     manifest_path = Path(args.dir) / "manifest.json"
     if not manifest_path.exists():
-        raise UsageError(f"{args.dir} holds no test PKI: run `eds pki init {args.dir}` first")
+        raise UsageError("NO_TEST_PKI", "cli.error.no_test_pki", dir=args.dir)
     base = urllib.parse.urlparse(json.loads(manifest_path.read_text(encoding="utf-8"))["base_url"])
     server = services.start(args.dir, host=args.host or base.hostname, port=args.port or base.port or 80)
-    print(f"test PKI services at {server.base_url}: /crl/, /ocsp/, /tsp/ (Ctrl-C stops)", flush=True)
+    print(_say("cli.pki.serving", args.lang, url=server.base_url), flush=True)
     try:
         while True:
             time.sleep(3600)
@@ -88,40 +158,41 @@ def cmd_pki_serve(args: argparse.Namespace) -> int:
 # --- trust -------------------------------------------------------------------------------------------
 
 def cmd_trust_import(args: argparse.Namespace) -> int:
-    from eds.pki.trust import TrustError, import_anchors
+    from eds import messages
+    from eds.pki.trust import import_anchors
 
     def confirm(cert) -> bool:
-        print(f"subject: {cert.subject_dn}\n  SHA-256: {cert.sha256}\n  valid: {cert.not_before:%Y-%m-%d} .. "
-              f"{cert.not_after:%Y-%m-%d}")
+        print(_say("cli.trust.candidate", args.lang, subject=cert.subject_dn, sha256=cert.sha256,
+                   start=f"{cert.not_before:%Y-%m-%d}", end=f"{cert.not_after:%Y-%m-%d}"))
         if args.yes:
             return True
-        return input("  pin this certificate as a trust anchor? [y/N] ").strip().lower() in ("y", "yes")
+        yes = messages.text("cli.answer.yes", args.lang)
+        return input(_say("cli.trust.confirm", args.lang)).strip().lower() in ("y", "yes", yes, yes[0])
 
     try:
         pinned = import_anchors(args.name, [Path(f) for f in args.files], confirm=confirm)
-    except (TrustError, OSError) as exc:
-        raise UsageError(str(exc)) from None
-    print(f"{len(pinned)} anchor(s) pinned in profile {args.name!r}")
+    except OSError as exc:
+        raise UsageError("FILE_UNREADABLE", "cli.error.unreadable", what=_Word("cli.what.certificate"),
+                         path=exc.filename, reason=exc) from None
+    print(_say("cli.trust.pinned", args.lang, count=len(pinned), name=repr(args.name)))
     return EXIT_PASSED
 
 
 def cmd_trust_show(args: argparse.Namespace) -> int:
     profile = _profile(args.name)
-    print(f"profile {profile.name} ({profile.folder})")
+    print(_say("cli.trust.profile", args.lang, name=profile.name, folder=profile.folder))
     for anchor in profile.anchors:
-        print(f"  anchor {anchor.subject_dn}\n    SHA-256 {anchor.sha256}")
-    print(f"  OCSP: {', '.join(profile.ocsp_urls) or '-'}\n  CRL: {', '.join(profile.crl_urls) or '-'}\n"
-          f"  TSA: {profile.tsa_url or '-'}")
+        print(_say("cli.trust.anchor", args.lang, subject=anchor.subject_dn, sha256=anchor.sha256))
+    print(_say("cli.trust.services", args.lang, ocsp=", ".join(profile.ocsp_urls) or "-",
+               crl=", ".join(profile.crl_urls) or "-", tsa=profile.tsa_url or "-"))
     return EXIT_PASSED
 
 
 def _profile(name: str):
-    from eds.pki.trust import TrustError, load_profile
+    """The trust profile ``name``; a missing or bad one is a refusal (TrustError) that main prints."""
+    from eds.pki.trust import load_profile
 
-    try:
-        return load_profile(name)
-    except TrustError as exc:
-        raise UsageError(str(exc)) from None
+    return load_profile(name)
 
 
 # --- cert --------------------------------------------------------------------------------------------
@@ -136,14 +207,14 @@ def _checker(args: argparse.Namespace):
     from eds.validation.signer_check import SignerChecker
 
     policy = Policy.OFFLINE if args.offline else Policy(args.policy)
-    crls = [_read(f, "CRL") for f in args.crl]
-    ocsps = [_read(f, "OCSP response") for f in args.ocsp_response]
+    crls = [_read(f, "crl") for f in args.crl]
+    ocsps = [_read(f, "ocsp_response") for f in args.ocsp_response]
     from eds.pki.revocation import CrlError
 
     try:
         return SignerChecker(_profile(_trust(args)), policy=policy, crls=crls, ocsp_responses=ocsps)
     except CrlError as exc:
-        raise UsageError(f"a --crl file is not a usable CRL: {exc}") from None
+        raise UsageError(exc.code, "cli.error.crl_unusable", cause=exc) from None
 
 
 def cmd_cert(args: argparse.Namespace) -> int:
@@ -183,21 +254,21 @@ def _password(args: argparse.Namespace) -> str:
     import os
 
     if args.password_file:
-        return _read(args.password_file, "password file").decode().rstrip("\r\n")
+        return _read(args.password_file, "password_file").decode().rstrip("\r\n")
     if os.environ.get(args.password_env):
         return os.environ[args.password_env]
     if sys.stdin.isatty():
-        return getpass.getpass(f"password for {args.key}: ")
-    raise UsageError(f"no password: set {args.password_env}, or pass --password-file")
+        return getpass.getpass(_say("cli.prompt.password", args.lang, path=args.key))
+    raise UsageError("KEY_PASSWORD_MISSING", "cli.error.no_password", env=args.password_env)
 
 
 def _signing_key(args: argparse.Namespace):
     from eds.pki.keys import KeyStoreError, SigningKey
 
     try:
-        return SigningKey.from_pkcs12(_read(args.key, "key file"), _password(args))
+        return SigningKey.from_pkcs12(_read(args.key, "key_file"), _password(args))
     except KeyStoreError as exc:
-        raise UsageError(f"{args.key}: {exc}") from None
+        raise UsageError(exc.code, "cli.error.in_file", path=args.key, cause=exc) from None
 
 
 def _write_output(args: argparse.Namespace, data: bytes, default_suffix: str) -> None:
@@ -205,17 +276,17 @@ def _write_output(args: argparse.Namespace, data: bytes, default_suffix: str) ->
     tmp = out.with_name(out.name + ".tmp")
     tmp.write_bytes(data)
     tmp.replace(out)
-    print(f"signed: {out}")
+    print(_say("cli.signed", args.lang, path=out))
 
 
 def cmd_sign_xml(args: argparse.Namespace) -> int:
     from eds.signatures import xmldsig
 
-    data, key = _read(args.file, "XML document"), _signing_key(args)
+    data, key = _read(args.file, "xml_document"), _signing_key(args)
     try:
         signed = xmldsig.sign_xml(data, key.private_key, key.certificate.der)
     except xmldsig.XmlDsigError as exc:
-        raise UsageError(f"{args.file}: {exc.code}: {exc}") from None
+        raise UsageError(exc.code, "cli.error.in_file", path=args.file, cause=exc) from None
     _write_output(args, signed, ".signed.xml")
     return EXIT_PASSED
 
@@ -229,13 +300,13 @@ def cmd_sign_cms(args: argparse.Namespace) -> int:
     stamp = tsp.signature_timestamper(tsa_url) if tsa_url else None
     try:
         if args.add_to:
-            signed = cms.add_signer(_read(args.add_to, "CMS"), key.private_key, key.certificate.der,
+            signed = cms.add_signer(_read(args.add_to, "cms"), key.private_key, key.certificate.der,
                                     detached_content=data, extra_certs=extra, timestamp=stamp)
         else:
             signed = cms.sign_cms(data, key.private_key, key.certificate.der, detached=args.detached,
                                   extra_certs=extra, timestamp=stamp)
     except (ValueError, tsp.TimestampError) as exc:
-        raise UsageError(f"cannot sign: {exc}") from None
+        raise UsageError(getattr(exc, "code", "SIGNING_FAILED"), "cli.error.cannot_sign", cause=exc) from None
     _write_output(args, signed, ".p7s" if args.detached or args.add_to else ".p7m")
     return EXIT_PASSED
 
@@ -255,7 +326,7 @@ def cmd_sign_hash(args: argparse.Namespace) -> int:
     try:
         digest = base64.b64decode("".join(args.digest.split()), validate=True)
     except (binascii.Error, ValueError):
-        raise UsageError(f"{args.digest[:40]!r} is not Base64 (give the digest that prepare answered)") from None
+        raise UsageError("BAD_BASE64", "cli.error.digest_not_base64", digest=repr(args.digest[:40])) from None
     oids = {"sha256": algorithms.SHA256, "sha384": algorithms.SHA384, "sha512": algorithms.SHA512,
             "streebog256": gost.OID_KZ_STREEBOG256_HASH, "streebog512": gost.OID_KZ_STREEBOG512_HASH,
             "gost34311": gost.OID_KZ_GOST34311_HASH}
@@ -265,13 +336,13 @@ def cmd_sign_hash(args: argparse.Namespace) -> int:
                                  digest_oid=oids[args.digest_alg] if args.digest_alg else None,
                                  extra_certs=[c.der for c in key.chain])
     except cms.CmsError as exc:
-        raise UsageError(f"cannot sign: {exc}") from None
+        raise UsageError(exc.code, "cli.error.cannot_sign", cause=exc) from None
     if args.out:
         out = Path(args.out)
         tmp = out.with_name(out.name + ".tmp")
         tmp.write_bytes(signed)
         tmp.replace(out)
-        print(f"signed: {out}", file=sys.stderr)
+        print(_say("cli.signed", args.lang, path=out), file=sys.stderr)
     print(base64.b64encode(signed).decode())
     return EXIT_PASSED
 
@@ -282,18 +353,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
 
     files = batch.collect(args.paths)
     if not files:
-        raise UsageError("no documents found in the paths given")
+        raise UsageError("NO_DOCUMENTS", "cli.error.no_documents")
     named = {Path(p) for p in args.paths}  # what a folder's walk found is there; a path named may not be
     missing = [str(f) for f in files if f in named and not f.exists()]
     if missing:
-        raise UsageError(f"cannot read document {missing[0]}: no such file")
+        raise UsageError("FILE_UNREADABLE", "cli.error.unreadable", what=_Word("cli.what.document"), path=missing[0],
+                         reason=_Word("cli.oserror.ENOENT"))
     if len(files) == 1 and not args.report:
         return _verify_single(args, files[0])
     if args.html:
-        raise UsageError(f"--html writes the report of one document; for {len(files)} documents use "
-                         "--report FILE.json or FILE.csv")
+        raise UsageError("HTML_ONE_DOCUMENT", "cli.error.html_one_document", count=len(files))
     if args.expect_signer:
-        raise UsageError("--expect-signer applies to one document, not to a folder or several files")
+        raise UsageError("EXPECT_SIGNER_ONE_DOCUMENT", "cli.error.expect_signer_one_document")
     options = batch.BatchOptions(trust=_trust(args), offline=args.offline, policy=args.policy, crls=tuple(args.crl),
                                  ocsp_responses=tuple(args.ocsp_response), at=_parse_time(args.at))
     _profile(_trust(args))  # a bad profile is a usage error, reported once, not once per worker
@@ -340,7 +411,7 @@ def _expected_signers(specs: list[str]):
         for part in spec.split(","):
             key, _, value = part.strip().partition("=")
             if key not in ("iin", "bin") or not value.strip() or key in fields:
-                raise UsageError(f"--expect-signer {spec!r}: write iin=N, bin=N or iin=N,bin=N")
+                raise UsageError("EXPECT_SIGNER_INVALID", "cli.error.expect_signer_invalid", spec=repr(spec))
             fields[key] = value.strip()
         signers.append(ExpectedSigner(**fields))
     return tuple(signers)
@@ -389,7 +460,7 @@ def _verify_single(args: argparse.Namespace, path: Path) -> int:
     from eds.validation.verify import DocumentVerifier
 
     data, at = _read(str(path), "document"), _parse_time(args.at)
-    detached = _read(args.detached, "detached content") if args.detached else None
+    detached = _read(args.detached, "detached_content") if args.detached else None
     verifier = DocumentVerifier(_checker(args))
     claims = Claims(iin=args.expect_iin, bin=args.expect_bin, iin_path=args.iin_path, bin_path=args.bin_path,
                     signers=_expected_signers(args.expect_signer))
@@ -415,53 +486,66 @@ def _services():
     return Settings.from_env({}).services()
 
 
-def _registry_call(call):
+def _registry_call(call, lang: str):
+    """``call()``; data that cannot make a document is refused with one line per problem (the registry's and the
+    issuer's refusals go up to main as they are, with their details)."""
     from eds.issuing.documents import DocumentDataError
-    from eds.issuing.issuer import IssuingError
-    from eds.pki.keys import KeyStoreError
-    from eds.issuing.registry import RegistryError
 
     try:
         return call()
     except DocumentDataError as exc:
-        lines = "\n".join(f"  {i['field']}: {i['code']}: {i['message']}" for i in exc.as_list())
-        raise UsageError(f"the document data is not valid:\n{lines}") from None
-    except (IssuingError, RegistryError, KeyStoreError) as exc:
-        details = getattr(exc, "details", None)
-        text = str(exc) if str(exc).startswith(exc.code) else f"{exc.code}: {exc}"
-        raise UsageError(text + (f" {json.dumps(details, ensure_ascii=False)}" if details else "")) from None
+        lines = "\n".join(f"  {issue.field}: {issue.code}: {_issue_text(issue, lang)}" for issue in exc.issues)
+        raise UsageError(exc.code, "cli.error.document_data", issues=lines) from None
 
 
-def _print_document(document) -> None:
-    print(f"{document.number}  {document.doc_type}  {document.status}  holder {document.holder_name} "
-          f"({document.holder_id})  issued {document.issued_at:%Y-%m-%d %H:%M}Z")
-    for label, value in (("original", document.original_number), ("supersedes", document.supersedes),
-                         ("superseded by", document.superseded_by)):
-        if value:
-            print(f"  {label}: {value}")
+def _issue_text(issue, lang: str) -> str:
+    """A problem in a document's data as :func:`_refusal` says a refusal: in Kazakh or Russian what its code means,
+    the English text (naming the values) in brackets."""
+    from eds import messages
+
+    if messages.language(lang) == "en":
+        return issue.message
+    key = f"issue.{issue.code}"
+    meaning = messages.text(key, lang) if key in messages.CATALOGUE else messages.meaning(issue.code, lang)
+    return f"{meaning} ({issue.message})" if meaning else issue.message
 
 
-def _save_files(registry, document, out: str | None) -> None:
+def _print_document(document, lang: str) -> None:
+    print(_say("cli.document.line", lang, number=document.number, type=document.doc_type, status=document.status,
+               holder=document.holder_name, holder_id=document.holder_id,
+               issued=f"{document.issued_at:%Y-%m-%d %H:%M}"))
+    if document.original_number:
+        print(_say("cli.document.original", lang, number=document.original_number))
+    if document.supersedes:
+        print(_say("cli.document.supersedes", lang, number=document.supersedes))
+    if document.superseded_by:
+        print(_say("cli.document.superseded_by", lang, number=document.superseded_by))
+
+
+def _save_files(registry, document, out: str | None, lang: str) -> None:
     if not out:
         return
     folder = Path(out)
     folder.mkdir(parents=True, exist_ok=True)
     for kind in ("pdf", "xml"):
         (folder / f"{document.number}.{kind}").write_bytes(registry.file(document.number, kind))
-    print(f"  files: {folder}/{document.number}.pdf, .xml")
+    print(_say("cli.document.files", lang, folder=folder, number=document.number))
 
 
 def cmd_issue(args: argparse.Namespace) -> int:
     try:
-        data = json.loads(_read(args.data, "data file"))
-    except ValueError as exc:
-        raise UsageError(f"{args.data} is not JSON: {exc}") from None
+        data = json.loads(_read(args.data, "data_file"))
+    except json.JSONDecodeError as exc:
+        raise UsageError("DATA_NOT_JSON", "cli.error.data_not_json_at", path=args.data, line=exc.lineno,
+                         column=exc.colno) from None
+    except ValueError:  # bytes that are no JSON encoding
+        raise UsageError("DATA_NOT_JSON", "cli.error.data_not_json", path=args.data) from None
     services = _services()
     document = _registry_call(lambda: services.issuer.issue(
         args.type, data, provider_id=args.provider, key_id=args.key, actor=args.actor,
-        idempotency_key=args.idempotency_key, number=args.number))
-    _print_document(document)
-    _save_files(services.registry, document, args.out)
+        idempotency_key=args.idempotency_key, number=args.number), args.lang)
+    _print_document(document, args.lang)
+    _save_files(services.registry, document, args.out, args.lang)
     return EXIT_PASSED
 
 
@@ -473,22 +557,24 @@ def _existing_registry():
     services = _services()
     url = parse_url(services.settings.database_url)
     if url.get_backend_name() == "sqlite" and url.database and not Path(url.database).exists():
-        raise UsageError(f"no registry at {url.database} (set EDS_HOME or EDS_DATABASE_URL)")
+        raise UsageError("NO_REGISTRY", "cli.error.no_registry", path=url.database)
     return services.registry
 
 
 def cmd_registry_show(args: argparse.Namespace) -> int:
     registry = _existing_registry()
-    document = _registry_call(lambda: registry.document(args.number))
-    _print_document(document)
-    for event in _registry_call(lambda: registry.events(args.number)):
-        print(f"  {event.at:%Y-%m-%d %H:%M:%S}Z {event.kind:18} by {event.actor}"
+    document = _registry_call(lambda: registry.document(args.number), args.lang)
+    _print_document(document, args.lang)
+    for event in _registry_call(lambda: registry.events(args.number), args.lang):
+        print(_say("cli.document.event", args.lang, at=f"{event.at:%Y-%m-%d %H:%M:%S}", kind=event.kind,
+                   actor=event.actor)
               + (f": {event.reason}" if event.reason else "") + (f" -> {event.related_number}" if event.related_number else ""))
-    for renewal in _registry_call(lambda: registry.file_renewals(args.number)):
-        print(f"  {renewal.at:%Y-%m-%d %H:%M:%S}Z {'file_renewed':18} {renewal.kind} version {renewal.version} "
-              f"{renewal.previous.sha256[:16]}… ({renewal.previous.size} bytes) -> {renewal.current.sha256[:16]}… "
-              f"({renewal.current.size} bytes)")
-    _save_files(registry, document, args.out)
+    for renewal in _registry_call(lambda: registry.file_renewals(args.number), args.lang):
+        print(_say("cli.document.renewal", args.lang, at=f"{renewal.at:%Y-%m-%d %H:%M:%S}", kind="file_renewed",
+                   file=renewal.kind, version=renewal.version, before=renewal.previous.sha256[:16],
+                   before_size=renewal.previous.size, after=renewal.current.sha256[:16],
+                   after_size=renewal.current.size))
+    _save_files(registry, document, args.out, args.lang)
     return EXIT_PASSED
 
 
@@ -497,7 +583,7 @@ def cmd_registry_maintain(args: argparse.Namespace) -> int:
     runs out within --before days; one line per document (JSON lines with --json), then a summary. Safe to run
     again, and to stop: each document is renewed in its own transaction."""
     if args.before < 0:
-        raise UsageError("--before takes a number of days, 0 or more")
+        raise UsageError("BEFORE_INVALID", "cli.error.before_invalid")
     registry = _existing_registry()
     maintainer = _services().maintainer(args.tsa, actor=args.actor)
     counts: dict[str, int] = {}
@@ -509,19 +595,21 @@ def cmd_registry_maintain(args: argparse.Namespace) -> int:
             return
         line = f"{outcome.number}: {outcome.action}"
         if outcome.proof_until is not None:
-            line += f", proof until {outcome.proof_until:%Y-%m-%d}"
+            line += _say("cli.maintain.proof_until", args.lang, date=f"{outcome.proof_until:%Y-%m-%d}")
         if outcome.renewed_until is not None:
             line += f" -> {outcome.renewed_until:%Y-%m-%d}"
         if outcome.size_after is not None:
-            line += f" (+{outcome.size_after - outcome.size_before} bytes, {outcome.seconds:.2f} s)"
+            line += _say("cli.maintain.grown", args.lang, size=outcome.size_after - outcome.size_before,
+                         seconds=outcome.seconds)
         if outcome.code:
-            line += f": {outcome.code}: {outcome.message}"
+            line += f": {outcome.code}: {_coded(outcome.code, outcome.message, args.lang)}"
         print(line, flush=True)
 
     _registry_call(lambda: maintainer.run(_dt.timedelta(days=args.before), numbers=args.number or None,
-                                          on_outcome=show))
-    summary = ", ".join(f"{counts.get(k, 0)} {k.replace('_', ' ')}" for k in ("renewed", "not_due", "skipped", "failed"))
-    print(f"maintained {sum(counts.values())} documents: {summary}", file=sys.stderr if args.json else sys.stdout)
+                                          on_outcome=show), args.lang)
+    print(_say("cli.maintain.summary", args.lang, count=sum(counts.values()),
+               **{k: counts.get(k, 0) for k in ("renewed", "not_due", "skipped", "failed")}),
+          file=sys.stderr if args.json else sys.stdout)
     return EXIT_FAILED if counts.get("failed") else EXIT_PASSED
 
 
@@ -530,19 +618,19 @@ def cmd_registry_event(args: argparse.Namespace) -> int:
     issuer = services.issuer
     if args.event in ("reissue", "duplicate"):
         if not args.key:
-            raise UsageError(f"{args.event} makes a new signed document: give --key")
-        data = json.loads(_read(args.data, "data file")) if getattr(args, "data", None) else None
+            raise UsageError("KEY_REQUIRED", "cli.error.key_required", event=args.event)
+        data = json.loads(_read(args.data, "data_file")) if getattr(args, "data", None) else None
         if args.event == "reissue":
             document = _registry_call(lambda: issuer.reissue(args.number, key_id=args.key, actor=args.actor,
-                                                             reason=args.reason, data=data))
+                                                             reason=args.reason, data=data), args.lang)
         else:
             document = _registry_call(lambda: issuer.duplicate(args.number, key_id=args.key, actor=args.actor,
-                                                               reason=args.reason))
-        _save_files(services.registry, document, args.out)
+                                                               reason=args.reason), args.lang)
+        _save_files(services.registry, document, args.out, args.lang)
     else:
         action = {"suspend": issuer.suspend, "resume": issuer.resume, "terminate": issuer.terminate}[args.event]
-        document = _registry_call(lambda: action(args.number, actor=args.actor, reason=args.reason))
-    _print_document(document)
+        document = _registry_call(lambda: action(args.number, actor=args.actor, reason=args.reason), args.lang)
+    _print_document(document, args.lang)
     return EXIT_PASSED
 
 
@@ -553,17 +641,18 @@ def cmd_registry_provider(args: argparse.Namespace) -> int:
     if args.update:
         provider = _registry_call(lambda: registry.update_provider(
             args.id, name_kk=args.name_kk, name_ru=args.name_ru, place_kk=args.place_kk, place_ru=args.place_ru,
-            doc_types=types, actor=args.actor))
+            doc_types=types, actor=args.actor), args.lang)
     else:
         missing = [f"--{name.replace('_', '-')}" for name in ("name_kk", "name_ru", "bin", "place_kk", "place_ru",
                                                                 "types") if getattr(args, name) is None]
         if missing:
-            raise UsageError(f"a new provider needs {', '.join(missing)} (or --update to change one)")
+            raise UsageError("OPTIONS_MISSING", "cli.error.provider_options", options=", ".join(missing))
         provider = _registry_call(lambda: registry.add_provider(
             args.id, name_kk=args.name_kk, name_ru=args.name_ru, bin=args.bin, place_kk=args.place_kk,
-            place_ru=args.place_ru, doc_types=types, actor=args.actor))
-    print(f"provider {provider.id}: {provider.name_kk} / {provider.name_ru}, BIN {provider.bin}, "
-          f"{provider.place_kk} / {provider.place_ru}; provides {', '.join(provider.doc_types) or 'nothing'}")
+            place_ru=args.place_ru, doc_types=types, actor=args.actor), args.lang)
+    print(_say("cli.provider", args.lang, id=provider.id, name_kk=provider.name_kk, name_ru=provider.name_ru,
+               bin=provider.bin, place_kk=provider.place_kk, place_ru=provider.place_ru,
+               types=", ".join(provider.doc_types) or _Word("cli.provider.nothing")))
     return EXIT_PASSED
 
 
@@ -575,26 +664,28 @@ def cmd_registry_signer(args: argparse.Namespace) -> int:
     try:
         cert = Certificate.load(_read(args.cert, "certificate"))
     except CertificateError as exc:
-        raise UsageError(f"{args.cert}: {exc}") from None
+        raise UsageError(exc.code, "cli.error.in_file", path=args.cert, cause=exc) from None
     registry = _services().registry
     now = dt.datetime.now(dt.timezone.utc)
     types = args.types.split(",") if args.types else None
     if args.update:
         signer = _registry_call(lambda: registry.update_signer(
             cert.sha256, position_kk=args.position_kk, position_ru=args.position_ru, head=args.head,
-            doc_types=types, actor=args.actor))
+            doc_types=types, actor=args.actor), args.lang)
     else:
         missing = [f"--{name.replace('_', '-')}" for name in ("position_kk", "position_ru", "types")
                    if getattr(args, name) is None]
         if missing:
-            raise UsageError(f"a new signer needs {', '.join(missing)} (or --update to change one)")
+            raise UsageError("OPTIONS_MISSING", "cli.error.signer_options", options=", ".join(missing))
         signer = _registry_call(lambda: registry.add_signer(
             args.provider, cert_der=cert.der, iin=cert.iin or "", name=args.name or cert.common_name or "",
             position_kk=args.position_kk, position_ru=args.position_ru, head=bool(args.head), doc_types=types,
-            valid_from=now, valid_to=min(cert.not_after, now + dt.timedelta(days=args.days)), actor=args.actor))
-    print(f"signer {signer.name} ({signer.cert_sha256[:16]}), {signer.position_kk} / {signer.position_ru}"
-          f"{' (head)' if signer.head else ''}, may sign {', '.join(signer.doc_types)} for {signer.provider_id} "
-          f"until {signer.valid_to:%Y-%m-%d}")
+            valid_from=now, valid_to=min(cert.not_after, now + dt.timedelta(days=args.days)), actor=args.actor),
+            args.lang)
+    print(_say("cli.signer", args.lang, name=signer.name, fingerprint=signer.cert_sha256[:16],
+               position_kk=signer.position_kk, position_ru=signer.position_ru,
+               head=_Word("cli.signer.head") if signer.head else "", types=", ".join(signer.doc_types),
+               provider=signer.provider_id, until=f"{signer.valid_to:%Y-%m-%d}"))
     return EXIT_PASSED
 
 
@@ -603,9 +694,10 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         return _verify_checkpoints(args)
     report = _existing_registry().verify_journal()
     if report.ok:
-        print(f"journal intact: {report.entries_checked} entries checked")
+        print(_say("cli.journal.intact", args.lang, entries=report.entries_checked))
         return EXIT_PASSED
-    print(f"journal BROKEN at entry {report.first_broken_seq}: {report.reason}" + (f" ({report.detail})" if report.detail else ""))
+    print(_say("cli.journal.broken_at", args.lang, seq=report.first_broken_seq, reason=report.reason)
+          + (f" ({report.detail})" if report.detail else ""))
     return EXIT_FAILED
 
 
@@ -617,16 +709,18 @@ def _verify_checkpoints(args: argparse.Namespace) -> int:
     signers = tuple(Certificate.load(_read(path, "certificate")).der for path in args.signer_cert)
     report = _services().verify_checkpoints(Path(args.checkpoints), signers)
     for refused in report.refused:
-        print(f"checkpoint refused: {refused.path.name}: {refused.code}: {refused.message}")
+        print(_say("cli.journal.checkpoint_refused", args.lang, file=refused.path.name, code=refused.code,
+                   message=_coded(refused.code, refused.message, args.lang)))
     latest = report.latest
     if report.ok:
-        since = (f"; the latest certifies entry {latest.seq} (TSA time {latest.gen_time.isoformat()}), "
-                 f"{report.entries_checked - latest.seq} entries since") if latest else "; no checkpoint yet"
-        print(f"journal intact: {report.entries_checked} entries checked against {report.checkpoints_checked} "
-              f"checkpoints{since}")
+        since = _say("cli.journal.since", args.lang, seq=latest.seq, time=latest.gen_time.isoformat(),
+                     since=report.entries_checked - latest.seq) if latest else _say("cli.journal.no_checkpoint", args.lang)
+        print(_say("cli.journal.intact_checkpoints", args.lang, entries=report.entries_checked,
+                   checkpoints=report.checkpoints_checked, since=since))
         return EXIT_PASSED
-    where = f" at entry {report.first_broken_seq}" if report.first_broken_seq else ""
-    print(f"journal BROKEN{where}: {report.reason}" + (f" ({report.detail})" if report.detail else ""))
+    broken = _say("cli.journal.broken_at", args.lang, seq=report.first_broken_seq, reason=report.reason) \
+        if report.first_broken_seq else _say("cli.journal.broken", args.lang, reason=report.reason)
+    print(broken + (f" ({report.detail})" if report.detail else ""))
     return EXIT_FAILED
 
 
@@ -638,23 +732,20 @@ def cmd_audit_checkpoint(args: argparse.Namespace) -> int:
 # --- api keys ----------------------------------------------------------------------------------------
 
 def cmd_api_key_create(args: argparse.Namespace) -> int:
-    from eds.issuing.access import AccessError, ApiKeys
+    from eds.issuing.access import ApiKeys
     from eds.pki.trust import eds_home
 
     keys = ApiKeys(eds_home() / "api-keys.json")
-    try:
-        token = keys.create(args.name, args.scope, signing_keys=args.signing_key, providers=args.provider,
-                            rate_per_minute=args.rate)
-    except AccessError as exc:
-        raise UsageError(str(exc)) from None
+    token = keys.create(args.name, args.scope, signing_keys=args.signing_key, providers=args.provider,
+                        rate_per_minute=args.rate)  # a scope it does not know is a refusal (AccessError) main prints
     print(token)
-    print(f"(shown once; only its hash is stored in {keys.path})", file=sys.stderr)
+    print(_say("cli.api_key.shown_once", args.lang, path=keys.path), file=sys.stderr)
     return EXIT_PASSED
 
 
 # --- serve / run -------------------------------------------------------------------------------------
 
-def _public_url(host: str, port: int) -> None:
+def _public_url(host: str, port: int, lang: str = "en") -> None:
     """QR codes link to EDS_PUBLIC_URL, else to the address the API really listens on (``--host``/``--port``);
     the gunicorn workers inherit it. A wildcard address is no link: the machine's name stands in, with a warning."""
     import os
@@ -664,8 +755,7 @@ def _public_url(host: str, port: int) -> None:
         return
     if host in ("", "0.0.0.0", "::"):
         name = socket.getfqdn()
-        print(f"eds: warning: QR codes link to http://{name}:{port}; set EDS_PUBLIC_URL to the public address",
-              file=sys.stderr)
+        print(f"eds: warning: {_say('cli.warning.public_url', lang, name=name, port=port)}", file=sys.stderr)
     else:
         name = f"[{host}]" if ":" in host else host
     os.environ["EDS_PUBLIC_URL"] = f"http://{name}:{port}"
@@ -674,14 +764,14 @@ def _public_url(host: str, port: int) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     from api.serving import serve
 
-    _public_url(args.host, args.port)
+    _public_url(args.host, args.port, args.lang)
     return serve(host=args.host, port=args.port, workers=args.workers)
 
 
 def cmd_run(args: argparse.Namespace) -> int:
     from api.serving import run_embedded
 
-    _public_url(args.host, args.port)
+    _public_url(args.host, args.port, args.lang)
     return run_embedded(host=args.host, port=args.port, pki_port=args.pki_port)
 
 
@@ -717,11 +807,13 @@ def cmd_info(args: argparse.Namespace) -> int:
 
     settings = Settings.from_env({})
     print(_version_text())
-    print(f"  EDS_HOME: {settings.home} ({'set' if os.environ.get('EDS_HOME') else 'found'})")
-    print(f"  registry: {settings.database_url}")
-    print(f"  trust profile: {settings.trust}")
-    print(f"  keys: {settings.keys_file}")
-    print(f"  test PKI: {'installed' if importlib.util.find_spec('test_pki') else 'not installed'}")
+    how = _say("cli.info.home_set" if os.environ.get("EDS_HOME") else "cli.info.home_found", args.lang)
+    print(f"  EDS_HOME: {settings.home} ({how})")
+    print(_say("cli.info.registry", args.lang, url=settings.database_url))
+    print(_say("cli.info.trust", args.lang, name=settings.trust))
+    print(_say("cli.info.keys", args.lang, path=settings.keys_file))
+    installed = importlib.util.find_spec("test_pki") is not None
+    print(_say("cli.info.test_pki", args.lang, state=_Word("cli.info.installed" if installed else "cli.info.not_installed")))
     return EXIT_PASSED
 
 
@@ -739,7 +831,25 @@ def _add_check_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--expect-iin", metavar="N", help="the IIN the request claims")
     parser.add_argument("--expect-bin", metavar="N", help="the BIN the request claims")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
-    parser.add_argument("--lang", choices=["kk", "ru", "en"], default="en", help="language of messages")
+    _add_lang(parser)
+
+
+def _add_lang(parser: argparse.ArgumentParser, default: object = argparse.SUPPRESS) -> None:
+    """``--lang``: the language of what the command prints for a person, its refusals too. The top parser holds
+    the default (en); a command's own ``--lang`` only sets it when given, so either place works."""
+    parser.add_argument("--lang", choices=["kk", "ru", "en"], default=default,
+                        help="language of messages and refusals: kk, ru or en (default en)")
+
+
+def _lang_everywhere(parser: argparse.ArgumentParser) -> None:
+    """Every command built (see ``_Commands``) takes ``--lang`` after its name, as ``eds cert`` always did."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in action.choices.values():
+                _lang_everywhere(sub)
+            return
+    if "--lang" not in parser._option_string_actions:
+        _add_lang(parser)
 
 
 class _NotParsed:
@@ -792,6 +902,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     """The parser of every command; with ``argv``, only of the command it runs (the others are not needed)."""
     parser = argparse.ArgumentParser(prog="eds", description="EDS (ЭЦП) checks, signing and verification")
     parser.add_argument("--version", action=_PrintVersion, nargs=0, help="print the version and EDS_HOME, then exit")
+    _add_lang(parser, default="en")
     commands = _Commands(parser.add_subparsers(dest="command", required=True), _command_of(argv))
     commands.add_parser("info", help="version, state folder (EDS_HOME), registry and trust profile in use").set_defaults(
         func=cmd_info)
@@ -979,6 +1090,7 @@ def build_parser(argv: list[str] | None = None) -> argparse.ArgumentParser:
     run.add_argument("--pki-port", type=int, default=8780,
                      help="port of the test PKI's CRL/OCSP/TSA services (default 8780)")
     run.set_defaults(func=cmd_run)
+    _lang_everywhere(parser)
     return parser
 
 
@@ -988,16 +1100,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # pyHanko logs every rejected modification with a traceback; the report already says what was wrong.
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
-    from eds.optional import NotInstalledError
     from eds.errors import CodedError
-    from eds.pki.trust import TrustError
 
     try:
         status = args.func(args)
         sys.stdout.flush()  # a reader that left shows up here, not as a traceback at exit
         return status
-    except (UsageError, TrustError, NotInstalledError, CodedError) as exc:  # a refusal: one line, its code
-        print(f"eds: error: {exc}", file=sys.stderr)
+    except (UsageError, CodedError) as exc:  # a refusal: one line, its code, in the language asked
+        print(_error_line(exc, args.lang), file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print(file=sys.stderr)
