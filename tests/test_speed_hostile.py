@@ -96,12 +96,18 @@ def test_the_readers_are_back_after_pyhankos_were_put_in():
 
 # --- PDFs -------------------------------------------------------------------------------------------------------
 
-AT = dt.datetime.now(dt.timezone.utc)
 
 
 @pytest.fixture(scope="module")
 def material(pki_dir, manifest, profile, pki_server) -> forgeries.Material:
     return forgeries.make_material(pki_dir, manifest, profile)
+
+
+@pytest.fixture(scope="module")
+def at(material) -> dt.datetime:
+    """One moment for every report of the module, taken once its documents are signed (a moment taken at
+    collection, minutes before a full suite reaches this module, would put their signing time in the future)."""
+    return dt.datetime.now(dt.timezone.utc)
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +120,7 @@ def _cold(profile) -> DocumentVerifier:
     return DocumentVerifier(SignerChecker(profile, policy=Policy.OFFLINE))
 
 
-def _both(data: bytes, warm: DocumentVerifier, profile, at: dt.datetime = AT) -> tuple[dict, dict]:
+def _both(data: bytes, warm: DocumentVerifier, profile, at: dt.datetime) -> tuple[dict, dict]:
     """The report of the warm verifier with the fast readers, and a new verifier's with pyHanko's."""
     fast = warm.verify(data, at=at).to_dict()
     with pyhanko_readers():
@@ -127,11 +133,11 @@ def _short(report: dict) -> dict:
 
 
 @pytest.mark.parametrize("name", sorted(gap.VARIANTS))
-def test_signature_gap_respelled_or_changed(name, material, warm, profile):
-    genuine = warm.verify(material.lt, at=AT)
+def test_signature_gap_respelled_or_changed(name, material, warm, profile, at):
+    genuine = warm.verify(material.lt, at=at)
     assert genuine.passed, _short(genuine.to_dict())
     forged = gap.forge(material.lt, name)
-    fast, slow = _both(forged, warm, profile)
+    fast, slow = _both(forged, warm, profile, at)
     assert fast == slow, (_short(fast), _short(slow))
     if name in gap.SAME_CMS:  # the very same CMS bytes, spelled otherwise in the unsigned gap
         assert fast["indication"] == "TOTAL_PASSED", _short(fast)
@@ -139,46 +145,46 @@ def test_signature_gap_respelled_or_changed(name, material, warm, profile):
         assert fast["indication"] != "TOTAL_PASSED", ("FALSE PASS", _short(fast))
 
 
-def test_a_gap_respelled_under_a_later_signature_breaks_it(material, warm, profile):
+def test_a_gap_respelled_under_a_later_signature_breaks_it(material, warm, profile, at):
     """The gap of the first signature is signed by the next one: respelling it is a change the next one sees."""
     second = forgeries.CASES["genuine_b_lta"](material).data
-    assert len(gap.gaps(second)) >= 2 and warm.verify(second, at=AT).passed
+    assert len(gap.gaps(second)) >= 2 and warm.verify(second, at=at).passed
     for name in sorted(gap.SAME_CMS - {"upper"}):
         forged = gap.forge(second, name, 0)
-        fast, slow = _both(forged, warm, profile)
+        fast, slow = _both(forged, warm, profile, at)
         assert fast == slow, (name, _short(fast), _short(slow))
         assert fast["indication"] != "TOTAL_PASSED", ("FALSE PASS", name, _short(fast))
 
 
 @pytest.mark.parametrize("name", sorted(forgeries.CASES))
-def test_forgery_judged_the_same_by_both_readers_and_a_warm_verifier(name, material, warm, profile):
+def test_forgery_judged_the_same_by_both_readers_and_a_warm_verifier(name, material, warm, profile, at):
     forgery = forgeries.CASES[name](material)
-    fast, slow = _both(forgery.data, warm, profile)
+    fast, slow = _both(forgery.data, warm, profile, at)
     assert fast == slow, (_short(fast), _short(slow))
     if forgery.indication != forgeries.PASSED:
         assert fast["indication"] != "TOTAL_PASSED", ("FALSE PASS", _short(fast))
 
 
-def test_one_verifier_in_turn_reuses_nothing_across_files_moments_and_profiles(material, warm, profile, pki_dir):
+def test_one_verifier_in_turn_reuses_nothing_across_files_moments_and_profiles(material, warm, profile, at, pki_dir):
     flipped = gap.forge(material.lt, "cms_bit_flipped")
     official = material.base.key.certificate
     later = official.not_after + dt.timedelta(days=400)
     before = official.not_before - dt.timedelta(days=1)
     for _ in range(2):
-        assert warm.verify(material.lt, at=AT).passed
-        assert not warm.verify(flipped, at=AT).passed
-        assert warm.verify(material.lt, at=AT).passed
+        assert warm.verify(material.lt, at=at).passed
+        assert not warm.verify(flipped, at=at).passed
+        assert warm.verify(material.lt, at=at).passed
         assert not warm.verify(material.lt, at=before).passed
         assert not warm.verify(material.lt, at=later).passed
     # the profile without the root the official's chain ends in, in the same process, after the verdicts above
-    root = warm.signer_checker.paths.validate(official, AT).chain[-1]
+    root = warm.signer_checker.paths.validate(official, at).chain[-1]
     others = tuple(a for a in profile.anchors if a.sha256 != root.sha256)
     assert len(others) == len(profile.anchors) - 1
     stranger = DocumentVerifier(SignerChecker(dataclasses.replace(profile, anchors=others), policy=Policy.OFFLINE))
-    report = stranger.verify(material.lt, at=AT)
+    report = stranger.verify(material.lt, at=at)
     assert not report.passed, _short(report.to_dict())
     assert "CHAIN_UNTRUSTED" in {r.code for r in report.reasons}, _short(report.to_dict())
-    assert warm.verify(material.lt, at=AT).passed
+    assert warm.verify(material.lt, at=at).passed
 
 
 # --- CRLs -------------------------------------------------------------------------------------------------------
