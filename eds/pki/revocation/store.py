@@ -3,6 +3,10 @@
 A certificate's distribution point may name another CA's CRL (NCA_PROFILE.md §4), so CRLs are filed by
 the issuer they declare and proved by their signature, never trusted because of the URL they came from.
 
+A cached CRL (``<hash of its URL>.crl``) has its index table next to it (``.idx``, 0600), with the issuers whose
+certificate its signature verified with: another process loading it from the cache maps the table instead of
+scanning the CRL, and does not check the signature again (see :mod:`eds.pki.revocation.crl`).
+
 Fetches go through :mod:`eds.pki.network` (the request's budget, http(s) only, the CRL size limit). One URL is
 fetched once at a time on a machine: threads of a process wait for the fetch on its way, and processes sharing
 the cache folder take a file lock around the fetch, so that the others wait (within their own budget) and
@@ -78,6 +82,12 @@ class CrlStore:
         if self.cache_dir is None:
             return None
         return self.cache_dir / (hashlib.sha256(url.encode()).hexdigest()[:32] + ".crl")
+
+    @staticmethod
+    def _table_path(path: Path) -> Path:
+        """Where the index table of the CRL cached at ``path`` is kept, with the issuers it verified with: a
+        process that loads the cached CRL neither scans it nor checks its signature again (crl.read_table)."""
+        return path.with_suffix(".idx")
 
     def refresh(self, urls: list[str] | tuple[str, ...], now: _dt.datetime, *, force: bool = False,
                 policy: network.UrlPolicy | None = None) -> list[CodedError]:
@@ -158,11 +168,12 @@ class CrlStore:
         try:
             if written_after is not None and path.stat().st_mtime < written_after:
                 return False
-            index = CrlIndex(path.read_bytes(), source="cache")
+            index = CrlIndex(path.read_bytes(), source="cache", table_file=self._table_path(path))
         except FileNotFoundError:
             return False
         except (CrlError, OSError):
             path.unlink(missing_ok=True)
+            self._table_path(path).unlink(missing_ok=True)
             return False
         with self._lock:
             self._by_url[url] = index
@@ -215,7 +226,7 @@ class CrlStore:
     def _download(self, url: str, policy: network.UrlPolicy, path: Path | None) -> CodedError | None:
         try:
             der = network.fetch(url, kind="crl", policy=policy, timeout=self.timeout, max_bytes=self.max_bytes)
-            index = CrlIndex(der, source="network")
+            index = CrlIndex(der, source="network", table_file=self._table_path(path) if path is not None else None)
         except (network.NetworkError, CrlError) as exc:
             self._errors[url] = exc
             return exc
