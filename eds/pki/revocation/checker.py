@@ -238,6 +238,14 @@ class RevocationChecker:
                 return ("CRL_REFUSED: " if bad_answer else "CRL_UNREACHABLE: ") + "; ".join(errors)
             return "CRL_NOT_AVAILABLE: no current CRL of the issuing CA is available"
         used = [base] + ([delta] if delta is not None else [])
+        try:
+            return self._listed(cert, issuer, base, delta, used, at, now)
+        except CrlError as exc:  # the entry of this very certificate is unreadable: the CRL answers nothing
+            return f"{exc.code}: {exc}"
+
+    def _listed(self, cert: Certificate, issuer: Certificate, base: CrlIndex, delta: CrlIndex | None,
+                used: list[CrlIndex], at: _dt.datetime, now: _dt.datetime):
+        """(status, reason, revoked_at, CRLs used) as the base CRL, its delta and newer deltas list ``cert``."""
         if delta is not None:
             entry = delta.lookup(cert.x509.serial_number)
             if entry is not None:

@@ -343,13 +343,16 @@ class CrlIndex:
 
     def _entry_at(self, offset: int) -> CrlEntry:
         _, _, end = header(self.der, offset)
-        entry = asn1_crl.RevokedCertificate.load(self.der[offset:end])
-        reason = entry.crl_reason_value
-        return CrlEntry(
-            serial=entry["user_certificate"].native,
-            revoked_at=entry["revocation_date"].native,
-            reason=reason.native if reason is not None else "unspecified",
-        )
+        try:
+            entry = asn1_crl.RevokedCertificate.load(self.der[offset:end])
+            reason = entry.crl_reason_value
+            return CrlEntry(
+                serial=entry["user_certificate"].native,
+                revoked_at=entry["revocation_date"].native,
+                reason=reason.native if reason is not None else "unspecified",
+            )
+        except (ValueError, KeyError, TypeError) as exc:  # an unassigned reason, a reason that is no ENUMERATED...
+            raise CrlError("CRL_MALFORMED", f"the CRL's entry of this serial cannot be read: {exc}") from None
 
     def issued_by(self, issuer: Certificate) -> bool:
         """Whether this CRL claims ``issuer`` as its issuer (name, and key id when both carry one)."""

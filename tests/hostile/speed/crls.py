@@ -229,6 +229,18 @@ def listed_with_an_unknown_critical_entry_extension(w: World) -> Crl:
 
 
 @case
+def listed_with_a_reason_out_of_range(w: World) -> Crl:
+    """CRLReason 7 is unassigned: the entry lists the certificate but cannot be read; never GOOD, never a crash."""
+    return Crl((make_crl(w, (entry(_serial(w), extra=(extension(REASON, tlv(0x0A, b"\x07")),)),)),), None, "NOT_GOOD")
+
+
+@case
+def listed_with_a_reason_of_the_wrong_type(w: World) -> Crl:
+    """The reason as an INTEGER instead of an ENUMERATED."""
+    return Crl((make_crl(w, (entry(_serial(w), extra=(extension(REASON, tlv(0x02, b"\x01")),)),)),), None, "NOT_GOOD")
+
+
+@case
 def listed_in_a_delta_only(w: World) -> Crl:
     base = make_crl(w, (entry(_serial(w) + 1),), number=100)
     delta = make_crl(w, (entry(_serial(w), reason="key_compromise"),), number=101, delta_of=100)
