@@ -9,11 +9,9 @@ against the budget of the verification that runs in this context.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
 import dataclasses
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 from eds.errors import CodedError
@@ -90,16 +88,31 @@ def checkpoint() -> None:
         raise refuse("cpu_seconds", active.limits.cpu_seconds)
 
 
-@contextlib.contextmanager
-def budget(limits: Limits | None = None) -> Iterator[Limits]:
-    """Run one verification under ``limits``; nested budgets keep the outer (earlier) deadline."""
-    chosen = limits or current()
-    outer = _CURRENT.get()
-    deadline = time.thread_time() + chosen.cpu_seconds
-    if outer is not None:
-        deadline = min(deadline, outer.deadline)
-    token = _CURRENT.set(_Budget(chosen, deadline))
-    try:
-        yield chosen
-    finally:
-        _CURRENT.reset(token)
+class _Scope:
+    """The context of :func:`budget`: a class rather than a generator, as every document enters one or two."""
+
+    __slots__ = ("_limits", "_token")
+
+    def __init__(self, limits: Limits | None) -> None:
+        self._limits = limits
+
+    def __enter__(self) -> Limits:
+        chosen = self._limits or current()
+        outer = _CURRENT.get()
+        if outer is not None and chosen.cpu_seconds >= outer.limits.cpu_seconds:
+            deadline = outer.deadline  # started later with no less time: the outer deadline comes first
+        else:
+            deadline = time.thread_time() + chosen.cpu_seconds
+            if outer is not None:
+                deadline = min(deadline, outer.deadline)
+        self._token = _CURRENT.set(_Budget(chosen, deadline))
+        return chosen
+
+    def __exit__(self, *_: object) -> None:
+        _CURRENT.reset(self._token)
+
+
+def budget(limits: Limits | None = None) -> _Scope:
+    """Run one verification under ``limits`` (``with budget(...)``); nested budgets keep the outer (earlier)
+    deadline."""
+    return _Scope(limits)

@@ -201,22 +201,27 @@ class RequestChecker:
         if not isinstance(data, (bytes, bytearray)) or not data:
             return DocumentReport("unknown", (), (Check.of("document", Status.FAILED, "check.document.empty",
                                                            code="DOCUMENT_MALFORMED"),))
-        fmt = detect_format(bytes(data))
+        data = bytes(data)
+        with limits.budget():
+            return self.evaluate_format(data, detect_format(data), claims=claims,
+                                        detached_content=detached_content, at=at)
+
+    def evaluate_format(self, data: bytes, fmt: str, *, claims: Claims = Claims(),
+                        detached_content: bytes | None = None, at: _dt.datetime | None = None) -> DocumentReport:
+        """``evaluate`` of non-empty bytes whose format (``detect_format``) the caller has found, under the
+        caller's ``limits.budget``: the document verifier has both already."""
         refused = _refused_format(fmt)
         if refused is not None:
             return refused
         if fmt == "pdf":
             return DocumentReport("pdf", (), (Check.of("format", Status.FAILED, "check.format.pdf_request",
                                                        code="DOCUMENT_MALFORMED"),))
-        with limits.budget():
-            try:
-                if fmt == "xml":
-                    report = self._xml(bytes(data), claims, at)
-                else:
-                    report = self._cms(bytes(data), claims, detached_content, at)
-            except limits.TooComplex as exc:
-                return DocumentReport(fmt, (), (too_complex(exc),))
-        return report
+        try:
+            if fmt == "xml":
+                return self._xml(data, claims, at)
+            return self._cms(data, claims, detached_content, at)
+        except limits.TooComplex as exc:
+            return DocumentReport(fmt, (), (too_complex(exc),))
 
     def _claims_from(self, document: bytes | None, claims: Claims) -> tuple[dict, list[Check]]:
         """The IIN/BIN to expect: given values win; otherwise read from the signed document by path."""

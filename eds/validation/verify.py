@@ -56,13 +56,15 @@ class DocumentVerifier:
                                                            code="DOCUMENT_MALFORMED"),))
         data = bytes(data)
         with limits.budget(self.limits):
-            if detect_format(data) == "pdf":
+            fmt = detect_format(data)
+            if fmt == "pdf":
                 try:
                     report = self._pdf(data, at, claims)
                 except limits.TooComplex as exc:
                     return DocumentReport("pdf", (), (too_complex(exc),))
                 return settle(report, claims)
-            report = self.request_checker.evaluate(data, claims=claims, detached_content=detached_content, at=at)
+            report = self.request_checker.evaluate_format(data, fmt, claims=claims,
+                                                          detached_content=detached_content, at=at)
         return settle(report, claims)
 
     # PDF
