@@ -42,7 +42,7 @@ _requests = _bench_requests()
 EDS, ROOT, make_corpus, verify_command = _requests.EDS, _requests.ROOT, _requests.make_corpus, _requests.verify_command
 
 PYTHON = Path(sys.executable)
-MUST_NOT_LOAD = ("pyhanko", "eds.pki.gost", "sqlalchemy", "jinja2")
+MUST_NOT_LOAD = ("pyhanko", "eds.pki.gost", "sqlalchemy", "jinja2", "eds.signatures.cms")
 
 
 def wall(command: list[str], env: dict | None = None) -> float:

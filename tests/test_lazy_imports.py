@@ -20,9 +20,10 @@ from eds.signatures import xmldsig
 from test_pki.model import read_password
 
 # Stacks an XML request check needs none of: PDF (pyHanko), GOST, the registry (SQLAlchemy), HTML rendering
-# (Jinja2), the service's wiring, the HTTP client and worker processes (an offline check with its CRLs given).
+# (Jinja2), the service's wiring, the HTTP client and worker processes (an offline check with its CRLs given),
+# and CMS with its timestamps.
 HEAVY = ("pyhanko", "eds.pki.gost", "sqlalchemy", "jinja2", "eds.service", "eds.issuing", "reportlab",
-         "http.client", "concurrent.futures.process")
+         "http.client", "concurrent.futures.process", "eds.signatures.cms", "eds.signatures.tsp")
 
 _PROBE = """
 import json, sys

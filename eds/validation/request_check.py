@@ -12,15 +12,19 @@ from __future__ import annotations
 import dataclasses
 import datetime as _dt
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from eds import limits, messages
 from eds.pki import lifetimes
 from eds.pki.certificates import Certificate, CertificateError
-from eds.signatures import cms, tsp, xmldsig
+from eds.signatures import xmldsig
 from eds.validation import archive
 from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, Phrase, SignatureReport, Status, TimeSource
 from eds.validation.signer_check import SignerChecker
+
+if TYPE_CHECKING:  # CMS and its timestamps are imported by the first CMS: an XML check never loads them
+    from eds.signatures import cms, tsp
 
 # Failure codes of the crypto layers that mean "the document was changed / the signature is wrong".
 _BROKEN = {"DIGEST_MISMATCH", "SIGNATURE_INVALID", "CERTIFICATE_KEY_MISMATCH", "SIGNING_CERTIFICATE_MISMATCH",
@@ -271,6 +275,8 @@ class RequestChecker:
                               extra={"signedContentAvailable": result.signed_document is not None})
 
     def _cms(self, data: bytes, claims: Claims, detached: bytes | None, at: _dt.datetime | None) -> DocumentReport:
+        from eds.signatures import tsp
+
         result = tsp.verify_cades(data, detached_content=detached)
         if result.failure is not None:
             code = {"NO_SIGNERS": "NO_SIGNATURE", "TOO_COMPLEX": "TOO_COMPLEX"}.get(result.failure,

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from eds import limits, messages
 from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
-from eds.signatures import cms, tsp
+from eds.pki import algorithms
 from eds.signatures.formats import detect_format
 from eds.validation.report import Check, DocumentReport, Phrase, SignatureReport, Status, TimeSource
 from eds.validation import archive
@@ -136,6 +136,8 @@ class DocumentVerifier:
         from pyhanko.pdf_utils.misc import PdfDecodeLimitError
         from pyhanko.sign.diff_analysis import DEFAULT_DIFF_POLICY
 
+        from eds.signatures import cms, tsp
+
         kind = "document-timestamp" if _is_timestamp(signature) else "signature"
         extra = {"kind": kind, "field": signature.field_name}
         try:
@@ -186,6 +188,8 @@ class DocumentVerifier:
         the profile; it names no signer of the document. ``extra.proof`` says until when it is proof (its TSA
         chain's validity, its algorithms' sunset), which eds.validation.archive weighs against the validation
         time and the later timestamps."""
+        from eds.signatures import tsp
+
         info = tsp.verify_timestamp_token(signature.pkcs7_content, data=content,
                                           hash_algorithm=_oid_of(signature.external_md_algorithm))
         if not info.intact:
@@ -202,7 +206,7 @@ class DocumentVerifier:
         return SignatureReport(tuple(checks), signing_time=info.gen_time, extra=extra).with_signer(tsa)
 
 
-_HASH_OIDS = {"sha256": cms.SHA256, "sha384": cms.SHA384, "sha512": cms.SHA512}
+_HASH_OIDS = {"sha256": algorithms.SHA256, "sha384": algorithms.SHA384, "sha512": algorithms.SHA512}
 
 
 def _oid_of(name: str) -> str:
