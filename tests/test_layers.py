@@ -1,7 +1,7 @@
 """The house's rules, read from the source: wings import only downward, and nothing imports in a circle.
 
 ``eds`` has four wings, lowest first: ``pki`` < ``signatures`` < ``validation`` < ``issuing``. A module may import
-the base modules (``eds.errors``, ``eds.limits``, ``eds.messages``), its own wing and the wings below it; the
+the base modules (``eds.errors``, ``eds.event_loop``, ``eds.limits``, ``eds.messages``), its own wing and the wings below it; the
 top (``eds.service``, ``eds.cli``, ``eds.optional``) may import anything in ``eds``; nothing in ``eds`` imports
 the top, ``api`` (but the CLI, which serves it), Flask or the test PKI. Imports inside functions count as much as those at the top.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 WINGS = ("pki", "signatures", "validation", "issuing")
-BASE = {"eds", "eds.errors", "eds.limits", "eds.messages"}
+BASE = {"eds", "eds.errors", "eds.event_loop", "eds.limits", "eds.messages"}
 TOP = {"eds.service", "eds.cli", "eds.optional"}
 
 

@@ -9,7 +9,6 @@ lies inside the validity of every certificate on it.
 
 from __future__ import annotations
 
-import asyncio
 import datetime as _dt
 import threading
 from collections import OrderedDict
@@ -27,7 +26,7 @@ from pyhanko_certvalidator.policy_decl import (
 )
 from pyhanko_certvalidator.sig_validate import DEFAULT_VALIDATION_CONTEXT, DefaultSignatureValidator
 
-from eds import limits
+from eds import event_loop, limits
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
 from eds.pki.trust import TrustProfile
@@ -54,17 +53,6 @@ class _SignatureValidator(DefaultSignatureValidator):
 
 
 _SIGNATURE_VALIDATOR = _SignatureValidator()  # certificates signed with GOST, the rest as certvalidator does
-_local = threading.local()
-
-
-def _loop() -> asyncio.AbstractEventLoop:
-    """One event loop per thread, kept: certvalidator is async-only and asyncio.run costs a loop each call."""
-    loop = getattr(_local, "loop", None)
-    if loop is None or loop.is_closed():
-        loop = _local.loop = asyncio.new_event_loop()
-    return loop
-
-
 @dataclass(frozen=True)
 class PathResult:
     """The outcome of path validation: the chain (end entity first, anchor last) or why there is none."""
@@ -186,7 +174,7 @@ class PathValidator:
                 signature_validator=_SIGNATURE_VALIDATOR,
             )
             validator = CertificateValidator(_asn1(cert), validation_context=context)
-            path = _loop().run_until_complete(validator.async_validate_path())
+            path = event_loop.run(validator.async_validate_path())
         except cv_errors.PathBuildingError as exc:
             return PathResult(False, code="CHAIN_UNTRUSTED",
                               message=f"no chain to a pinned trust anchor of profile "

