@@ -10,6 +10,7 @@ import argparse
 import datetime as _dt
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 
@@ -354,13 +355,13 @@ def cmd_verify(args: argparse.Namespace) -> int:
     files = batch.collect(args.paths)
     if not files:
         raise UsageError("NO_DOCUMENTS", "cli.error.no_documents")
-    named = {Path(p) for p in args.paths}  # what a folder's walk found is there; a path named may not be
-    missing = [str(f) for f in files if f in named and not f.exists()]
+    # what a folder's walk found is there; a path named may not be (nor is it a folder then)
+    missing = [str(Path(p)) for p in args.paths if not os.path.exists(p)]
     if missing:
         raise UsageError("FILE_UNREADABLE", "cli.error.unreadable", what=_Word("cli.what.document"), path=missing[0],
                          reason=_Word("cli.oserror.ENOENT"))
     if len(files) == 1 and not args.report:
-        return _verify_single(args, files[0])
+        return _verify_single(args, Path(files[0]))
     if args.html:
         raise UsageError("HTML_ONE_DOCUMENT", "cli.error.html_one_document", count=len(files))
     if args.expect_signer:

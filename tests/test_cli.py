@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
 from eds.cli import main
+from eds.validation import batch
 
 
 def test_cert_passes_with_exit_zero(pki_server, pki_dir, manifest, capsys):
@@ -142,3 +144,30 @@ def test_verify_a_folder_in_parallel_offline(tmp_path, pki_dir, pki_server, prof
     assert "tampered.pdf: SIGNATURE_INVALID" in out
     rows = report.read_text().splitlines()
     assert len(rows) == 14 and rows[0].startswith("path,indication")
+
+
+def _collected_as_paths(names: list[str]) -> list[str]:
+    """What ``batch.collect`` gave when it made a Path of each file: Paths sorted by their parts, deduplicated."""
+    found: dict[Path, None] = {}
+    for name in names:
+        path = Path(name)
+        if path.is_dir():
+            for child in sorted((p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in
+                                 batch.DOCUMENT_SUFFIXES), key=lambda p: p.parts):
+                found[child] = None
+        else:
+            found[path] = None
+    return [str(p) for p in found]
+
+
+def test_collect_finds_what_a_path_walk_finds_in_the_same_order(tmp_path, monkeypatch):
+    tree = ["a.xml", "b.pdf", "b/c.XML", "b/d.txt", "b.xml", "b-1/e.p7s", "z/y/x.sig", "A.cms", "b/b/b.p7m",
+            "sub.dir/f.pdf", "sub.dir.pdf"]
+    for name in tree:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "link").symlink_to(tmp_path / "b")  # a link to a folder is not followed
+    monkeypatch.chdir(tmp_path)
+    for names in (["."], ["./"], [str(tmp_path)], ["b", "./b/", "a.xml"], ["missing.xml", "b"], ["z//y/", "."],
+                  ["b/c.XML", "b"]):
+        assert batch.collect(names) == _collected_as_paths(names), names

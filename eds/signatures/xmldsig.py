@@ -323,7 +323,8 @@ def _parse_bounded(data: bytes, max_bytes: int,
             raise _Failure("XML_TOO_LARGE", f"a parser resource limit was exceeded: {exc.msg}") from None
         raise _Failure("XML_MALFORMED", f"not well-formed XML: {exc.msg}") from None
     tree = root.getroottree()
-    if tree.docinfo.internalDTD is not None or tree.docinfo.externalDTD is not None or tree.docinfo.doctype:
+    info = tree.docinfo  # a new object at each reading
+    if info.internalDTD is not None or info.externalDTD is not None or info.doctype:
         raise _Failure("XML_FORBIDDEN_CONSTRUCT", "a DOCTYPE (DTD, entity declarations) is not allowed")
     bounds = _markup_bounds(data, tree)
     if (bounds is None or bounds[0] > max_depth) and _deeper_than(max_depth)(tree):  # fewer elements: not deeper
@@ -454,7 +455,7 @@ def _c14n_signed_info(signed_info: etree._Element, with_comments: bool, unshadow
     standalone copy that carries every in-scope namespace (serialisation declares them) and the xml:*
     attributes C14N 1.0 inherits from ancestors. In a document that is ``unshadowed`` and whose SignedInfo
     inherits no xml:* attribute, none of that can happen and the sub-element is canonicalised directly: the
-    same bytes (tests/test_xmldsig_c14n.py compares the two over generated documents), a third of the time.
+    same bytes (tests/test_xmldsig_fast_paths.py compares the two over generated documents), a third of the time.
     """
     inherits = any(name.startswith(_XML_ATTR) for ancestor in signed_info.iterancestors()
                    for name in ancestor.attrib)
@@ -538,11 +539,53 @@ _PLAIN_REFERENCE = [_DS + "Transforms", _DS + "DigestMethod", _DS + "DigestValue
 _DS_TRANSFORM = _DS + "Transform"
 
 
+def _ncalayer_layout(certificates: int) -> tuple[tuple[str, int], ...]:
+    """The element tree of NCALayer's signature in document order, each element as (tag, number of children):
+    with KeyInfo/X509Data holding ``certificates`` certificates, or without KeyInfo (0)."""
+    key_info = ((_DS + "KeyInfo", 1), (_DS + "X509Data", certificates),
+                *((_DS + "X509Certificate", 0),) * certificates) if certificates else ()
+    return ((_DS_SIGNATURE, 3 if certificates else 2), (_DS + "SignedInfo", 3), (_DS + "CanonicalizationMethod", 0),
+            (_DS + "SignatureMethod", 0), (_DS + "Reference", 3), (_DS + "Transforms", 2), (_DS_TRANSFORM, 0),
+            (_DS_TRANSFORM, 0), (_DS + "DigestMethod", 0), (_DS + "DigestValue", 0), (_DS + "SignatureValue", 0),
+            *key_info)
+
+
+# Elements in document order with their child counts give the tree itself: a layout found here is NCALayer's.
+_NCALAYER_LAYOUTS = {_ncalayer_layout(count): count for count in range(5)}
+
+
 def _read_plain(signature: etree._Element) -> _Parts | None:
     """The values of a signature laid out exactly as NCALayer writes it, read in one pass; None for any other
     layout (a comment or processing instruction anywhere in it, an element with children where the profile
     has text, a missing Algorithm or URI...), which :func:`_read_signature` then reads and judges step by
-    step. Whatever this returns is what that reading returns for the same element."""
+    step. Whatever this returns is what that reading returns for the same element. NCALayer's own layout
+    (two transforms, up to four certificates) is recognised from its elements in document order, in one
+    comparison; any other goes through :func:`_read_plain_walk`."""
+    nodes = list(signature.iter())
+    certificates = _NCALAYER_LAYOUTS.get(tuple([(node.tag, len(node)) for node in nodes]))
+    if certificates is None:
+        return _read_plain_walk(signature)
+    c14n_method, signature_method, reference_uri, first, second, digest_uri = (
+        nodes[2].get("Algorithm"), nodes[3].get("Algorithm"), nodes[4].get("URI"), nodes[6].get("Algorithm"),
+        nodes[7].get("Algorithm"), nodes[8].get("Algorithm"))
+    if c14n_method is None or signature_method is None or digest_uri is None or reference_uri is None or \
+            first is None or second is None:
+        return None
+    return _Parts(
+        signed_info=nodes[1],
+        c14n_method=c14n_method,
+        signature_method=signature_method,
+        reference_uri=reference_uri,
+        transforms=((first, False), (second, False)),
+        digest_method=digest_uri,
+        digest_value=nodes[9].text or "",
+        signature_value=nodes[10].text or "",
+        certificates=tuple(node.text or "" for node in nodes[13:]),
+    )
+
+
+def _read_plain_walk(signature: etree._Element) -> _Parts | None:
+    """:func:`_read_plain` for any plain layout, walked level by level."""
     kids = list(signature)
     if [k.tag for k in kids] not in _PLAIN_SIGNATURE:
         return None

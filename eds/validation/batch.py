@@ -44,37 +44,37 @@ class BatchOptions:
     keep_reports: bool = False
 
 
-def collect(paths: list[str]) -> list[Path]:
-    """Files named directly, plus every document file under named folders, sorted, without duplicates."""
-    found: dict[Path, None] = {}
+def collect(paths: list[str]) -> list[str]:
+    """Files named directly, plus every document file under named folders, in the order of their paths' parts,
+    without duplicates. Paths as text, spelled as ``Path`` spells them (``./a/`` is ``a``): a ``Path`` made
+    for each of thousands of files cost more than collecting them."""
+    found: dict[str, None] = {}
     for name in paths:
-        path = Path(name)
-        if path.is_dir():
-            for child in sorted(_documents_under(path), key=lambda p: p.parts):
-                found[child] = None
+        path = str(Path(name))
+        if os.path.isdir(path):
+            found.update(dict.fromkeys(_documents_under(path)))
         else:
             found[path] = None
     return list(found)
 
 
-def _documents_under(folder: Path) -> Iterator[Path]:
-    """The document files anywhere under ``folder`` (as ``rglob`` finds them: links to folders not followed),
-    from one ``scandir`` per folder: no further ``stat`` of each file."""
-    pending = [folder]
-    while pending:
-        current = pending.pop()
+def _documents_under(folder: str) -> Iterator[str]:
+    """The document files anywhere under ``folder`` (links to folders not followed) in the order of their paths'
+    parts: each folder's entries by name, a folder's files where its name falls among them; one ``scandir`` per
+    folder and no further ``stat`` of each file."""
+    try:
+        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
+    except OSError:
+        return
+    for entry in entries:
+        path = entry.name if folder == "." else os.path.join(folder, entry.name)  # as Path(folder) / name
         try:
-            entries = list(os.scandir(current))
+            if entry.is_dir(follow_symlinks=False):
+                yield from _documents_under(path)
+            elif entry.is_file() and _suffix(entry.name) in DOCUMENT_SUFFIXES:
+                yield path
         except OSError:
             continue
-        for entry in entries:
-            try:
-                if entry.is_dir(follow_symlinks=False):
-                    pending.append(current / entry.name)
-                elif entry.is_file() and _suffix(entry.name) in DOCUMENT_SUFFIXES:
-                    yield current / entry.name
-            except OSError:
-                continue
 
 
 def _suffix(name: str) -> str:
@@ -104,7 +104,7 @@ def _init(options: BatchOptions) -> None:
     gc.freeze()
 
 
-def _read(path: Path) -> bytes:
+def _read(path: str | Path) -> bytes:
     """The file's bytes in as few system calls as a file allows (open, fstat, one read, close): per file of a
     batch each call costs the verification after it too (the caches it leaves cold)."""
     fd = os.open(path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
@@ -121,7 +121,7 @@ def _read(path: Path) -> bytes:
         os.close(fd)
 
 
-def _verify_one(path: Path) -> FileResult:
+def _verify_one(path: str | Path) -> FileResult:
     try:
         data = _read(path)
     except OSError as exc:
@@ -134,7 +134,7 @@ def _verify_one(path: Path) -> FileResult:
                       report.to_dict() if _options.keep_reports else None)  # the summary needs no more
 
 
-def verify_files(files: list[Path], options: BatchOptions, *, jobs: int | None = None,
+def verify_files(files: list[str] | list[Path], options: BatchOptions, *, jobs: int | None = None,
                  progress: Callable[[int, int], None] | None = None) -> Iterator[FileResult]:
     """Yield one result per file (in completion order) from ``jobs`` worker processes (default: all cores)."""
     jobs = max(1, jobs or os.cpu_count() or 1)

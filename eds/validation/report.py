@@ -135,8 +135,14 @@ class Reason:
 
 
 def _indication(checks: tuple[Check, ...]) -> tuple[Indication, str | None, tuple[Reason, ...]]:
-    failed = [c for c in checks if c.status == Status.FAILED]
-    undecided = [c for c in checks if c.status == Status.INDETERMINATE] if not failed else ()
+    failed: list[Check] = []
+    undecided: list[Check] = []
+    for check in checks:  # one pass, the members read once (an Enum member read costs as much as a check)
+        status = check.status
+        if status is _FAILED:
+            failed.append(check)
+        elif status is _UNDECIDED:
+            undecided.append(check)
     if failed:
         found = failed
         indication = Indication.TOTAL_FAILED
@@ -144,9 +150,13 @@ def _indication(checks: tuple[Check, ...]) -> tuple[Indication, str | None, tupl
         found = undecided
         indication = Indication.INDETERMINATE
     else:
-        return Indication.TOTAL_PASSED, None, ()
+        return _PASSED
     codes = tuple(Reason(c.code or "GENERIC", c.details) for c in found)
     return indication, reasons.info(found[0].code or "GENERIC").sub_indication, codes
+
+
+_PASSED: tuple[Indication, str | None, tuple[Reason, ...]] = (Indication.TOTAL_PASSED, None, ())
+_FAILED, _UNDECIDED, _TOTAL_PASSED = Status.FAILED, Status.INDETERMINATE, Indication.TOTAL_PASSED
 
 
 def _verdict(report: SignatureReport | DocumentReport) -> tuple[Indication, str | None, tuple[Reason, ...]]:
@@ -173,7 +183,10 @@ def _document_verdict(report: DocumentReport) -> tuple[Indication, str | None, t
     elif not report.signatures:
         found = (Indication.TOTAL_FAILED, reasons.info("NO_SIGNATURE").sub_indication, (Reason("NO_SIGNATURE"),))
     else:
-        indication = min((s.indication for s in report.signatures), key=_ORDER.__getitem__)
+        indication = min((_verdict(s)[0] for s in report.signatures), key=_ORDER.__getitem__)
+        if indication is _TOTAL_PASSED:  # every signature passed: no reason to gather
+            object.__setattr__(report, "_document_verdict", own)
+            return own
         worst = [s for s in report.signatures if s.indication == indication]
         listed: list[Reason] = []
         for signature in report.signatures:
