@@ -171,3 +171,37 @@ def test_collect_finds_what_a_path_walk_finds_in_the_same_order(tmp_path, monkey
     for names in (["."], ["./"], [str(tmp_path)], ["b", "./b/", "a.xml"], ["missing.xml", "b"], ["z//y/", "."],
                   ["b/c.XML", "b"]):
         assert batch.collect(names) == _collected_as_paths(names), names
+
+
+def test_a_batch_check_leaves_no_cyclic_garbage(tmp_path, pki_dir, manifest):
+    """The batch raises the collector's threshold (batch._init) because a file's check frees what it makes by
+    reference counting alone: checks of genuine, changed, cut and foreign files leave nothing for the collector."""
+    import gc
+
+    from eds.pki.keys import SigningKey
+    from eds.signatures import xmldsig
+
+    key = SigningKey.from_pkcs12((pki_dir / "users/individual_sign.p12").read_bytes(), manifest["password"])
+    signed = xmldsig.sign_xml(f"<r><iin>{key.certificate.iin}</iin></r>".encode(), key.private_key,
+                              key.certificate.der)
+    files = []
+    for number, content in enumerate((signed, signed.replace(b"<iin>", b"<iin>1"), signed[:300], b"<r/>",
+                                      b"\x30\x03abc", b"%PDF-1.7 no more")):
+        files.append(tmp_path / f"{number}.xml")
+        files[-1].write_bytes(content)
+    batch._init(batch.BatchOptions(trust=str(pki_dir), offline=True))
+    assert gc.get_threshold()[0] == 50_000
+    verdicts = [batch._verify_one(path).indication for path in files]  # first meetings fill the caches
+    assert verdicts[0] != "TOTAL_FAILED" and verdicts[1:] == ["TOTAL_FAILED"] * 5
+    gc.collect()
+    gc.set_debug(gc.DEBUG_SAVEALL)
+    try:
+        for _ in range(20):
+            for path in files:
+                batch._verify_one(path)
+        assert gc.collect() == 0, gc.garbage[:5]
+    finally:
+        gc.set_debug(0)
+        gc.garbage.clear()
+        gc.set_threshold(700, *gc.get_threshold()[1:])
+        gc.unfreeze()

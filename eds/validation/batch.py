@@ -102,6 +102,10 @@ def _init(options: BatchOptions) -> None:
     # What is here now (modules, the profile, the CRLs and their indexes) lives as long as the process: the
     # collector need not walk it again and again while thousands of files make and drop their reports.
     gc.freeze()
+    # A file's check makes some thousands of objects that reference counting frees on its own (a report holds
+    # no cycle): with the default threshold of 700 the youngest generation was collected several times per file,
+    # about 12 us of a 150 us check. Cyclic garbage, if any, now waits for 50,000 new objects.
+    gc.set_threshold(50_000, *gc.get_threshold()[1:])
 
 
 def _read(path: str | Path) -> bytes:
