@@ -133,3 +133,15 @@ def test_signer_and_chain_are_the_certificates_own(reports, cert_of):
                                 "notBefore": c.not_before.isoformat(), "notAfter": c.not_after.isoformat()}
                                for c in chain]
     assert {e["certificate"] for e in report["revocation"]} == {cert.subject_dn, cert_of("ca_rsa").subject_dn}
+
+
+def test_a_status_given_as_plain_text_is_judged_by_its_value():
+    """The verdict reads PASSED by identity (fast) and everything else by value, so a check made with "FAILED" or
+    "INDETERMINATE" as text can never pass for a Status member's sake."""
+    from eds.validation.report import Check, DocumentReport, SignatureReport, Status
+
+    ok = Check("chain", Status.PASSED, "fine")
+    for text, expected in (("FAILED", "TOTAL_FAILED"), ("INDETERMINATE", "INDETERMINATE"), ("PASSED", "TOTAL_PASSED")):
+        signature = SignatureReport((ok, Check("signature", text, "m", "SIGNATURE_INVALID")))
+        assert signature.indication.value == expected
+        assert DocumentReport("xml", (signature,)).indication.value == expected

@@ -139,9 +139,11 @@ def _indication(checks: tuple[Check, ...]) -> tuple[Indication, str | None, tupl
     undecided: list[Check] = []
     for check in checks:  # one pass, the members read once (an Enum member read costs as much as a check)
         status = check.status
-        if status is _FAILED:
+        if status is _PASSED_STATUS:
+            continue
+        if status == _FAILED:  # by value, as before: a status given as plain text counts the same
             failed.append(check)
-        elif status is _UNDECIDED:
+        elif status == _UNDECIDED:
             undecided.append(check)
     if failed:
         found = failed
@@ -156,7 +158,8 @@ def _indication(checks: tuple[Check, ...]) -> tuple[Indication, str | None, tupl
 
 
 _PASSED: tuple[Indication, str | None, tuple[Reason, ...]] = (Indication.TOTAL_PASSED, None, ())
-_FAILED, _UNDECIDED, _TOTAL_PASSED = Status.FAILED, Status.INDETERMINATE, Indication.TOTAL_PASSED
+_PASSED_STATUS, _FAILED, _UNDECIDED = Status.PASSED, Status.FAILED, Status.INDETERMINATE
+_TOTAL_PASSED = Indication.TOTAL_PASSED
 
 
 def _verdict(report: SignatureReport | DocumentReport) -> tuple[Indication, str | None, tuple[Reason, ...]]:
@@ -184,7 +187,7 @@ def _document_verdict(report: DocumentReport) -> tuple[Indication, str | None, t
         found = (Indication.TOTAL_FAILED, reasons.info("NO_SIGNATURE").sub_indication, (Reason("NO_SIGNATURE"),))
     else:
         indication = min((_verdict(s)[0] for s in report.signatures), key=_ORDER.__getitem__)
-        if indication is _TOTAL_PASSED:  # every signature passed: no reason to gather
+        if indication == _TOTAL_PASSED:  # every signature passed: no reason to gather
             object.__setattr__(report, "_document_verdict", own)
             return own
         worst = [s for s in report.signatures if s.indication == indication]

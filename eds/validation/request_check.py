@@ -135,9 +135,9 @@ _no_poe = {
 
 
 def _without_poe(signature: SignatureReport) -> SignatureReport:
-    if signature.time_source is _TIMESTAMP:
+    if signature.time_source == _TIMESTAMP:
         return signature
-    if any(c.status is _FAILED and c.code in _no_poe for c in signature.checks):
+    if any(c.status == _FAILED and c.code in _no_poe for c in signature.checks):
         checks = tuple(_no_poe.get(c.code, lambda c: c)(c) if c.status == Status.FAILED else c
                        for c in signature.checks)
         signature = dataclasses.replace(signature, checks=checks)
@@ -146,7 +146,7 @@ def _without_poe(signature: SignatureReport) -> SignatureReport:
 
 def _claimed_only(signature: SignatureReport) -> SignatureReport:
     """The signature with a claimed (unproven) signing time moved from ``signingTime`` to ``claimedSigningTime``."""
-    if signature.time_source is _TIMESTAMP or signature.signing_time is None:
+    if signature.time_source == _TIMESTAMP or signature.signing_time is None:
         return signature
     extra = dict(signature.extra)
     extra["claimedSigningTime"] = signature.signing_time.isoformat()
