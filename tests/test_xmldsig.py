@@ -670,3 +670,21 @@ def test_we_verify_signxml_signatures(signer):
     assert result.intact, result
     assert result.signatures[0].certificate_der == certificate
     assert result.signed_document == c14n(document)
+
+
+@pytest.mark.parametrize("document", [
+    '<r xmlns:é="urn:e"><é:x>1</é:x></r>',  # gate open: in place
+    '<r xmlns="urn:d" xmlns:é="urn:e"><é:x ж="1">1</é:x></r>',  # a default namespace: the copy
+    '<r xml:lang="kk" xmlns:қ="urn:k"><қ:атау>Әлем</қ:атау></r>',  # an inherited xml:lang: the copy
+], ids=["in-place", "default-namespace", "inherited-xml-lang"])
+def test_non_ascii_names_sign_and_verify_on_both_c14n_paths(rsa_signer, document):
+    """SignedInfo's copy is written in UTF-8: in lxml's default ASCII a non-ASCII name became a character
+    reference that cannot be read back, and signing and verifying raised XMLSyntaxError (an adversarial review)."""
+    key, cert = rsa_signer
+    signed = xmldsig.sign_xml(document.encode(), key, cert)
+    assert xmldsig.verify_xml(signed).signatures[0].intact
+    changed = signed.replace(b">1<", b">2<", 1) if b">1<" in signed else signed.replace("Әлем".encode(), "Әлем!".encode())
+    assert xmldsig.verify_xml(changed).signatures[0].failure == "DIGEST_MISMATCH"
+    # a name added to SignedInfo after signing: judged, not raised
+    hostile = signed.replace(b"<ds:SignedInfo>", "<ds:SignedInfo ж=\"1\">".encode(), 1)
+    assert xmldsig.verify_xml(hostile).signatures[0].failure == "SIGNATURE_INVALID"

@@ -462,7 +462,9 @@ def _c14n_signed_info(signed_info: etree._Element, with_comments: bool, unshadow
     try:
         if unshadowed and not inherits and signed_info.prefix is not None:
             return etree.tostring(signed_info, method="c14n", with_comments=with_comments)
-        copy = etree.fromstring(etree.tostring(signed_info, with_tail=False), _fragment_parser())
+        # UTF-8, not lxml's default ASCII: ASCII writes a non-ASCII name as a character reference, which no
+        # parser reads back as a name
+        copy = etree.fromstring(etree.tostring(signed_info, with_tail=False, encoding="UTF-8"), _fragment_parser())
         if inherits:
             for ancestor in signed_info.iterancestors():
                 for name, value in ancestor.attrib.items():
@@ -472,6 +474,8 @@ def _c14n_signed_info(signed_info: etree._Element, with_comments: bool, unshadow
     except etree.C14NError:
         raise _Failure("XML_FORBIDDEN_CONSTRUCT", "the document cannot be canonicalised "
                                                   "(C14N 1.0 forbids relative namespace URIs)") from None
+    except etree.XMLSyntaxError as exc:  # the copy cannot be read back: no C14N to check a signature over
+        raise _Failure("XML_MALFORMED", f"ds:SignedInfo cannot be canonicalised: {exc.msg}") from None
 
 
 def detach(element: etree._Element) -> None:
