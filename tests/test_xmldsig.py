@@ -688,3 +688,20 @@ def test_non_ascii_names_sign_and_verify_on_both_c14n_paths(rsa_signer, document
     # a name added to SignedInfo after signing: judged, not raised
     hostile = signed.replace(b"<ds:SignedInfo>", "<ds:SignedInfo ж=\"1\">".encode(), 1)
     assert xmldsig.verify_xml(hostile).signatures[0].failure == "SIGNATURE_INVALID"
+
+
+@pytest.mark.parametrize("declared", ["ISO-8859-1", "windows-1251", "UTF-16", "KOI8-R", "US-ASCII"])
+def test_a_byte_order_mark_that_contradicts_the_declaration_is_refused(rsa_signer, declared):
+    """XML 1.0 makes a UTF-8 byte order mark with another declared encoding a fatal error; libxml2 reads UTF-8,
+    xmlsec1 the declaration, so one verifier's signed text is another's different text (an adversarial review)."""
+    key, cert = rsa_signer
+    signed = xmldsig.sign_xml("<r><x>Әлем é</x></r>".encode(), key, cert)
+    body = signed.split(b"?>", 1)[1]
+    hostile = b"\xef\xbb\xbf" + f'<?xml version="1.0" encoding="{declared}"?>'.encode() + body
+    result = xmldsig.verify_xml(hostile)
+    assert (result.failure, result.signatures) == ("XML_MALFORMED", ())
+    with pytest.raises(xmldsig.XmlDsigError, match="byte order mark"):
+        xmldsig.sign_xml(hostile, key, cert)
+    for agreeing in ("UTF-8", "utf-8", "utf8"):  # the mark and the declaration agree: verified as before
+        same = b"\xef\xbb\xbf" + f'<?xml version="1.0" encoding="{agreeing}"?>'.encode() + body
+        assert xmldsig.verify_xml(same).signatures[0].intact

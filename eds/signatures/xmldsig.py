@@ -272,6 +272,15 @@ def _prolog_has_doctype(data: bytes) -> bool:
         pos = end + skip
 
 
+_ENCODING_DECLARATION = re.compile(rb"<\?xml[ \t\r\n][^>]*?encoding[ \t\r\n]*=[ \t\r\n]*[\"']([A-Za-z0-9._-]+)[\"']")
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding the XML declaration names, read from the bytes after a UTF-8 byte order mark."""
+    match = _ENCODING_DECLARATION.match(data, 3)
+    return match.group(1).decode("ascii") if match else None
+
+
 @lru_cache(maxsize=8)
 def _deeper_than(max_depth: int) -> etree.XPath:
     return etree.XPath("boolean(" + "/*" * (max_depth + 1) + ")")
@@ -312,6 +321,11 @@ def _parse_bounded(data: bytes, max_bytes: int,
         raise _Failure("XML_TOO_LARGE", f"the document is {len(data)} bytes; the limit is {max_bytes}")
     if _prolog_has_doctype(data):
         raise _Failure("XML_FORBIDDEN_CONSTRUCT", "a DOCTYPE (DTD, entity declarations) is not allowed")
+    declared = _declared_encoding(data) if data.startswith(b"\xef\xbb\xbf") else None
+    if declared is not None and declared.upper().replace("-", "").replace("_", "") != "UTF8":
+        # XML 1.0 (4.3.3) makes this a fatal error; libxml2 reads UTF-8, xmlsec1 and others the declared
+        # encoding: the same bytes would be other text, and another digest, elsewhere
+        raise _Failure("XML_MALFORMED", f"a UTF-8 byte order mark, but the declaration says {declared}")
     try:
         root = etree.fromstring(data, _parser())
     except _ExternalResourceRefused as exc:
