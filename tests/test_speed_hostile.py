@@ -83,8 +83,11 @@ def test_literal_strings_split_at_every_chunk_edge():
 
 def test_hex_strings_split_at_every_chunk_edge():
     prefix = b"12 0 obj\n<< /Contents "
-    for edge in _edges(2):
-        for shift in range(-3, 3):
+    edges = _edges(2)
+    for edge in edges:
+        # pyHanko reads hex a byte at a time: at the 128 KB edge each case costs it a third of a second, so
+        # there only the byte before, at and after the edge (six shifts there took 10 s of this test's 23 s)
+        for shift in range(-3, 3) if edge != edges[-1] else range(-1, 2):
             for special in HEX_ENDINGS:
                 for end in (b">", b""):
                     data = prefix + b"<" + b"a" * (edge + shift) + special + b"0" + end
