@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -205,3 +206,14 @@ def test_a_batch_check_leaves_no_cyclic_garbage(tmp_path, pki_dir, manifest):
         gc.garbage.clear()
         gc.set_threshold(700, *gc.get_threshold()[1:])
         gc.unfreeze()
+
+
+def test_collect_walks_a_folder_deeper_than_the_recursion_limit(tmp_path, monkeypatch):
+    depth = sys.getrecursionlimit() + 100  # 1,100 levels: 2.2 KB of path, under PATH_MAX
+    monkeypatch.chdir(tmp_path)
+    folder = "/".join(["d"] * depth)
+    for level in range(1, depth + 1):  # os.makedirs recurses itself
+        os.mkdir("/".join(["d"] * level))
+    with open(f"{folder}/deep.xml", "wb") as out:
+        out.write(b"x")
+    assert batch.collect(["d"]) == [f"{folder}/deep.xml"]

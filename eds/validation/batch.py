@@ -61,20 +61,30 @@ def collect(paths: list[str]) -> list[str]:
 def _documents_under(folder: str) -> Iterator[str]:
     """The document files anywhere under ``folder`` (links to folders not followed) in the order of their paths'
     parts: each folder's entries by name, a folder's files where its name falls among them; one ``scandir`` per
-    folder and no further ``stat`` of each file."""
-    try:
-        entries = sorted(os.scandir(folder), key=lambda entry: entry.name)
-    except OSError:
-        return
-    for entry in entries:
-        path = entry.name if folder == "." else os.path.join(folder, entry.name)  # as Path(folder) / name
+    folder and no further ``stat`` of each file. A stack of open folders, not recursion: any depth is walked."""
+    pending = [_entries(folder)]
+    while pending:
+        current, entries = pending[-1]
+        entry = next(entries, None)
+        if entry is None:
+            pending.pop()
+            continue
+        path = entry.name if current == "." else os.path.join(current, entry.name)  # as Path(current) / name
         try:
             if entry.is_dir(follow_symlinks=False):
-                yield from _documents_under(path)
+                pending.append(_entries(path))
             elif entry.is_file() and _suffix(entry.name) in DOCUMENT_SUFFIXES:
                 yield path
         except OSError:
             continue
+
+
+def _entries(folder: str) -> tuple[str, Iterator[os.DirEntry]]:
+    """A folder and its entries by name (none when it cannot be read)."""
+    try:
+        return folder, iter(sorted(os.scandir(folder), key=lambda entry: entry.name))
+    except OSError:
+        return folder, iter(())
 
 
 def _suffix(name: str) -> str:
