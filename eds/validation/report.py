@@ -152,12 +152,12 @@ def _indication(checks: tuple[Check, ...]) -> tuple[Indication, str | None, tupl
         found = undecided
         indication = Indication.INDETERMINATE
     else:
-        return _PASSED
+        return _PASSED_VERDICT
     codes = tuple(Reason(c.code or "GENERIC", c.details) for c in found)
     return indication, reasons.info(found[0].code or "GENERIC").sub_indication, codes
 
 
-_PASSED: tuple[Indication, str | None, tuple[Reason, ...]] = (Indication.TOTAL_PASSED, None, ())
+_PASSED_VERDICT: tuple[Indication, str | None, tuple[Reason, ...]] = (Indication.TOTAL_PASSED, None, ())
 _PASSED_STATUS, _FAILED, _UNDECIDED = Status.PASSED, Status.FAILED, Status.INDETERMINATE
 _TOTAL_PASSED = Indication.TOTAL_PASSED
 
