@@ -209,11 +209,21 @@ def test_a_batch_check_leaves_no_cyclic_garbage(tmp_path, pki_dir, manifest):
 
 
 def test_collect_walks_a_folder_deeper_than_the_recursion_limit(tmp_path, monkeypatch):
-    depth = sys.getrecursionlimit() + 100  # 1,100 levels: 2.2 KB of path, under PATH_MAX
+    """The limit is lowered for the walk rather than the tree built past 1,000 levels: pytest removes old
+    tmp folders with shutil.rmtree, which recurses, and a tree deeper than the limit would outlive the run."""
+    frames, frame = 0, sys._getframe()
+    while frame is not None:
+        frames, frame = frames + 1, frame.f_back
+    depth = 300
     monkeypatch.chdir(tmp_path)
     folder = "/".join(["d"] * depth)
-    for level in range(1, depth + 1):  # os.makedirs recurses itself
-        os.mkdir("/".join(["d"] * level))
+    os.makedirs(folder)
     with open(f"{folder}/deep.xml", "wb") as out:
         out.write(b"x")
-    assert batch.collect(["d"]) == [f"{folder}/deep.xml"]
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(frames + 100)  # a walk with a frame per level would overflow at level ~100
+    try:
+        found = batch.collect(["d"])
+    finally:
+        sys.setrecursionlimit(limit)
+    assert found == [f"{folder}/deep.xml"]
