@@ -281,6 +281,49 @@ def test_the_fonts_have_a_glyph_for_every_character_of_the_repertoire():
     assert printable("ә") and not printable("\u0526") and not printable("😀")
 
 
+def test_encoding_text_in_one_pass_gives_reportlab_s_codes_and_subsets():
+    """eds's TrueType font encodes a string whose characters all sit in the document's first subset in one
+    pass, and leaves every other string to reportlab: fed the same strings, it must give reportlab's codes at
+    every step and end with the same subsets, through new characters, nbsp, characters the font lacks, tabs,
+    combining accents and more characters than one subset holds."""
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    fonts = Path(pdf_module.__file__).with_name("fonts")
+    pool = ([chr(p) for p in range(0x20, 0x7F)] + [chr(p) for p in range(0x400, 0x460)] + list("ӘҒҚҢӨҰҮҺІәғқңөұүһі")
+            + [chr(p) for p in range(0x391, 0x3CA)] + [chr(p) for p in range(0x100, 0x17F)]
+            + ["\u00a0", "\t", "\n", "\u0301", "\u6709", "\U0001f33c", "₸", "№", "«", "»", "—"])
+    rng = random.Random(18)
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        ours, theirs = pdf_module._TTFont("ours", str(fonts / name)), TTFont("theirs", str(fonts / name))
+        for document in range(3):
+            doc_ours, doc_theirs = type("Doc", (), {})(), type("Doc", (), {})()
+            chosen = pool[:150] if document == 0 else pool
+            strings = ["", "Лицензия", "Лицензия №"] + ["".join(rng.choices(chosen, k=rng.randint(0, 40)))
+                                                        for _ in range(400)]
+            for text in strings:
+                assert ours.splitString(text, doc_ours) == theirs.splitString(text, doc_theirs), text
+            state_ours, state_theirs = ours.state[doc_ours], theirs.state[doc_theirs]
+            assert state_ours.assignments == state_theirs.assignments
+            assert state_ours.subsets == state_theirs.subsets
+            assert (len(state_ours.subsets) > 1) == (document > 0)  # the whole pool overflows the first subset
+
+
+def test_streams_are_flate_that_any_zlib_reads(rendered):
+    """Every compressed stream of a document is written by zlib-ng (re-compressing its content gives its bytes)
+    and is ordinary Flate that zlib decodes."""
+    import re
+    import zlib
+
+    from zlib_ng import zlib_ng
+
+    pdf = rendered["tv_radio_licence"].read_bytes()
+    streams = [pdf[match.end():match.end() + int(match.group(1))]
+               for match in re.finditer(rb"/Filter \[ /FlateDecode \] /Length (\d+)[^>]*>>\s*stream\r?\n", pdf)]
+    assert len(streams) >= 5  # two fonts, their ToUnicode maps, the page
+    for stream in streams:
+        assert zlib_ng.compress(zlib.decompress(stream)) == stream
+
+
 def test_unknown_type_lists_known_types():
     (issue,) = _issues("passport", {})
     assert issue["field"] == "type" and issue["code"] == "UNKNOWN_TYPE"
@@ -536,6 +579,27 @@ def test_reused_wording_carries_nothing_from_one_document_to_the_next():
                                 "ru": ("Научно-исследовательский " * 40)[:length]}] * count
             doc = validate("refusal", data)
             assert render_pdf(doc, **ARGS) == in_fresh_thread(doc), (count, length)
+
+
+def test_kept_paragraphs_hold_records_and_wording_never_the_applicant_s_data():
+    """Paragraphs of the registry's records and of declared wording are kept per thread for the next documents;
+    the applicant's values never are. Every document rendered with them comes out as in a fresh thread."""
+
+    def in_fresh_thread(doc, args) -> bytes:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(render_pdf, doc, **args).result()
+
+    for type_id in sorted(EXAMPLES):
+        doc = validate(type_id, EXAMPLES[type_id])
+        for number in ("KZ12LAA00001234", "KZ12LAA00001235"):
+            args = {**ARGS, "number": number}
+            assert render_pdf(doc, **args) == in_fresh_thread(doc, args), (type_id, number)
+    kept = "\n".join(markup for markup, _style in pdf_module._per_thread.paragraphs)
+    licence = EXAMPLES["tv_radio_licence"]
+    assert licence["provider"]["name"]["kk"] in kept and licence["signer"]["position"]["ru"] in kept
+    for applicant_s in (licence["licensee"]["name"], licence["licensee"]["iin_bin"], licence["licensee"]["address"],
+                        f"{licence['activity']['kk']}<br/>{licence['activity']['ru']}", "KZ12LAA00001234", URL):
+        assert applicant_s not in kept
 
 
 def test_markup_in_values_is_printed_literally(tmp_path):
