@@ -283,9 +283,10 @@ def test_the_fonts_have_a_glyph_for_every_character_of_the_repertoire():
 
 def test_encoding_text_in_one_pass_gives_reportlab_s_codes_and_subsets():
     """eds's TrueType font encodes a string whose characters all sit in the document's first subset in one
-    pass, and leaves every other string to reportlab: fed the same strings, it must give reportlab's codes at
-    every step and end with the same subsets, through new characters, nbsp, characters the font lacks, tabs,
-    combining accents and more characters than one subset holds."""
+    pass, and leaves every other string to reportlab: fed the same strings from the same starting state (the
+    fixed first subset), reportlab's own loop must give the same codes at every step and end with the same
+    subsets, through new characters, nbsp, characters the font lacks, tabs, combining accents and more
+    characters than one subset holds."""
     from reportlab.pdfbase.ttfonts import TTFont
 
     fonts = Path(pdf_module.__file__).with_name("fonts")
@@ -297,7 +298,8 @@ def test_encoding_text_in_one_pass_gives_reportlab_s_codes_and_subsets():
         ours, theirs = pdf_module._TTFont("ours", str(fonts / name)), TTFont("theirs", str(fonts / name))
         for document in range(3):
             doc_ours, doc_theirs = type("Doc", (), {})(), type("Doc", (), {})()
-            chosen = pool[:150] if document == 0 else pool
+            theirs.state[doc_theirs] = ours._new_state()
+            chosen = pool[:95] + list(pdf_module._ALPHABET) if document == 0 else pool
             strings = ["", "Лицензия", "Лицензия №"] + ["".join(rng.choices(chosen, k=rng.randint(0, 40)))
                                                         for _ in range(400)]
             for text in strings:
@@ -305,7 +307,29 @@ def test_encoding_text_in_one_pass_gives_reportlab_s_codes_and_subsets():
             state_ours, state_theirs = ours.state[doc_ours], theirs.state[doc_theirs]
             assert state_ours.assignments == state_theirs.assignments
             assert state_ours.subsets == state_theirs.subsets
-            assert (len(state_ours.subsets) > 1) == (document > 0)  # the whole pool overflows the first subset
+            assert (len(state_ours.subsets) > 1) == (document > 0)  # characters outside open the second subset
+            assert state_ours.subsets[0] == ours._first.subsets[0]  # the first subset stays as it was made
+
+
+def test_each_font_s_first_subset_is_the_same_in_every_document(rendered, tmp_path):
+    """ASCII and the Russian and Kazakh alphabets have fixed codes in each font's first subset: its embedded font
+    file is the same bytes in documents of different text, and a character outside it (Greek here) goes to a
+    second subset and still prints."""
+    import re
+
+    def font_files(pdf: bytes) -> list[bytes]:
+        return [pdf[match.end():match.end() + int(match.group(1))]
+                for match in re.finditer(rb"/Length (\d+) /Length1 \d+\s*>>\s*stream\r?\n", pdf)]
+
+    first = font_files(rendered["tv_radio_licence"].read_bytes())
+    assert len(first) == 2
+    assert font_files(rendered["refusal"].read_bytes()) == first
+    data = _example("tv_radio_licence")
+    data["licensee"]["name"] = "Ωμέγα Қазақстан"
+    pdf = render_pdf(validate("tv_radio_licence", data), **ARGS)
+    files = font_files(pdf)
+    assert len(files) == 3 and files[0] == first[0]  # the regular font's second subset holds the Greek
+    assert "Ωμέγα Қазақстан" in _text(_write(tmp_path, pdf))
 
 
 def test_streams_are_flate_that_any_zlib_reads(rendered):
