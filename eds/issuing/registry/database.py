@@ -52,7 +52,7 @@ def parse_url(url: str) -> URL:
 
 
 def create(url: URL) -> Engine:
-    """An engine whose pooled connections are pinged before use, so a restarted server is picked up again."""
+    """An engine; PostgreSQL's pooled connections are pinged before use, so a restarted server is picked up again."""
     if url.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, connect_args={
             "connect_timeout": CONNECT_TIMEOUT, "options": f"-c lock_timeout={LOCK_TIMEOUT}s"})
@@ -62,8 +62,8 @@ def create(url: URL) -> Engine:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
         except OSError:
             raise RegistryError(ErrorCode.DATABASE_UNAVAILABLE, "cannot create the registry database's folder") from None
-    engine = create_engine(url, pool_pre_ping=True, connect_args={"timeout": LOCK_TIMEOUT},
-                           **({"poolclass": StaticPool} if memory else {}))
+    # No ping before each use: a SQLite connection is an open file, with no server that could have gone away.
+    engine = create_engine(url, connect_args={"timeout": LOCK_TIMEOUT}, **({"poolclass": StaticPool} if memory else {}))
 
     @event.listens_for(engine, "connect")
     def _connect(connection: sqlite3.Connection, _record: Any) -> None:

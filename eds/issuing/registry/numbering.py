@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as _dt
 import re
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -44,15 +44,20 @@ def duplicate_number(original: str, count: int) -> str:
     return f"{original}-D{count}"
 
 
+_SERIES = SeriesRow.__table__
+_OPEN_SERIES = {name: dialect.insert(_SERIES).values(prefix=bindparam("series"), last_value=0)
+                .on_conflict_do_nothing(index_elements=[_SERIES.c.prefix])
+                for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))}
+_ADVANCE_SERIES = (update(_SERIES).where(_SERIES.c.prefix == bindparam("series"))
+                   .values(last_value=_SERIES.c.last_value + 1).returning(_SERIES.c.last_value))
+
+
 def next_number(session: Session, provider_id: str, doc_type: str, year: int) -> str:
     """Take the next number of the series in the caller's transaction, which keeps the series locked until it ends.
-    The two statements run on the session's connection as they are (Core): through the ORM they cost 0.5 ms."""
+    The two statements are made once and run on the session's connection as they are (Core): built and run
+    through the ORM at each call they cost a millisecond."""
     prefix = series_prefix(provider_id, doc_type, year)
     connection = session.connection()
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    connection.execute(insert(SeriesRow).values(prefix=prefix, last_value=0)
-                       .on_conflict_do_nothing(index_elements=[SeriesRow.prefix]))
-    value = connection.execute(update(SeriesRow).where(SeriesRow.prefix == prefix)
-                               .values(last_value=SeriesRow.last_value + 1)
-                               .returning(SeriesRow.last_value)).scalar_one()
+    connection.execute(_OPEN_SERIES[connection.dialect.name], {"series": prefix})
+    value = connection.execute(_ADVANCE_SERIES, {"series": prefix}).scalar_one()
     return f"{prefix}-{value:06d}"
