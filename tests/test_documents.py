@@ -313,9 +313,11 @@ def test_encoding_text_in_one_pass_gives_reportlab_s_codes_and_subsets():
 
 def test_each_font_s_first_subset_is_the_same_in_every_document(rendered, tmp_path):
     """ASCII and the Russian and Kazakh alphabets have fixed codes in each font's first subset: its embedded font
-    file is the same bytes in documents of different text, and a character outside it (Greek here) goes to a
-    second subset and still prints."""
+    file is the same bytes in documents of different text, its widths (written once) are the font's, and a
+    character outside it (Greek here) goes to a second subset and still prints."""
     import re
+
+    from reportlab.pdfbase import pdfmetrics
 
     def font_files(pdf: bytes) -> list[bytes]:
         return [pdf[match.end():match.end() + int(match.group(1))]
@@ -323,6 +325,12 @@ def test_each_font_s_first_subset_is_the_same_in_every_document(rendered, tmp_pa
 
     first = font_files(rendered["tv_radio_licence"].read_bytes())
     assert len(first) == 2
+    widths = [[float(w) for w in match.group(1).split()]
+              for match in re.finditer(rb"/Widths \[([^\]]*)\]", rendered["refusal"].read_bytes())]
+    fonts = [pdfmetrics.getFont(name) for name in (pdf_module._REGULAR, pdf_module._BOLD)]
+    expected = [[font.face.getCharWidth(code) for code in font._first.subsets[0]] for font in fonts]
+    assert [len(w) for w in widths] == [len(w) for w in expected]
+    assert [w == pytest.approx(e, abs=1e-3) for w, e in zip(widths, expected)] == [True, True]
     assert font_files(rendered["refusal"].read_bytes()) == first
     data = _example("tv_radio_licence")
     data["licensee"]["name"] = "Ωμέγα Қазақстан"
