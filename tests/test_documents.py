@@ -9,6 +9,7 @@ from __future__ import annotations
 import concurrent.futures
 import copy
 import datetime as dt
+import io
 import json
 import random
 import shutil
@@ -632,6 +633,74 @@ def test_kept_paragraphs_hold_records_and_wording_never_the_applicant_s_data():
     for applicant_s in (licence["licensee"]["name"], licence["licensee"]["iin_bin"], licence["licensee"]["address"],
                         f"{licence['activity']['kk']}<br/>{licence['activity']['ru']}", "KZ12LAA00001234", URL):
         assert applicant_s not in kept
+
+
+def test_kept_drawings_give_the_bytes_of_a_fresh_drawing_in_any_order_of_documents():
+    """Kept paragraphs write the operators they drew for an earlier document when the conditions are the same.
+    Documents of every type, some with characters outside the fonts' first subsets in the applicant's data or
+    in the provider's record (so that those paragraphs are drawn again, and a second subset exists before
+    kept paragraphs are drawn), some running over several pages, rendered one after another in this thread,
+    must each come out exactly as in a fresh thread where nothing was kept."""
+
+    def in_fresh_thread(doc, args) -> bytes:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(render_pdf, doc, **args).result()
+
+    rng = random.Random(7)
+    outside = ["Ωμέγα", "Äpfel", "Ørsted", "Ğ", "ſ"]
+    for index in range(36):
+        type_id = rng.choice(sorted(EXAMPLES))
+        data = _example(type_id)
+        if rng.random() < 0.3:
+            data["provider"]["name"]["kk"] += " " + rng.choice(outside)
+        if rng.random() < 0.3 and type_id == "refusal":
+            data["reasons"] = data["reasons"] * rng.randint(5, 14)
+        holder = next((value for value in data.values() if isinstance(value, dict) and isinstance(value.get("name"), str)),
+                      None)
+        if holder is not None and rng.random() < 0.4:
+            holder["name"] = rng.choice(outside) + " " + holder["name"]
+        doc = validate(type_id, data)
+        args = {**ARGS, "number": f"KZ12LAA{index:08d}"}
+        assert render_pdf(doc, **args) == in_fresh_thread(doc, args), (index, type_id)
+
+
+def test_a_kept_drawing_names_only_the_first_subsets_and_its_own_width():
+    """A paragraph whose characters a second subset holds is never kept as drawn (that subset differs from
+    document to document), and a kept drawing serves only the width it was drawn at."""
+
+    def in_fresh_thread(doc, args) -> bytes:
+        with concurrent.futures.ThreadPoolExecutor(1) as pool:
+            return pool.submit(render_pdf, doc, **args).result()
+
+    for first, second in (("Ω", "Ä"), ("Ä", "Ω")):  # the provider's name fills the bold second subset first
+        data = _example("tv_radio_licence")
+        data["provider"]["name"]["kk"] += f" {first}"
+        data["signer"]["position"]["kk"] += " Ω"
+        doc = validate("tv_radio_licence", data)
+        assert render_pdf(doc, **ARGS) == in_fresh_thread(doc, ARGS), first
+
+    pdf_module._register_fonts()
+    text = "Лицензия на занятие деятельностью по распространению теле-, радиоканалов " * 3
+
+    def drawn(paragraph, width: float) -> list[str]:
+        canvas = pdf_module._Canvas(io.BytesIO(), moment=dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc),
+                                    page_label=lambda *_: None, initialFontName=pdf_module._REGULAR)
+        paragraph.wrap(width, 1000)
+        start = len(canvas._code)
+        paragraph.drawOn(canvas, 0, 0)
+        return canvas._code[start:]
+
+    kept = pdf_module._fixed(text, pdf_module._VALUE)
+    for width in (300, 150, 300, 150):
+        assert drawn(kept, width) == drawn(pdf_module._KeptParagraph(text, pdf_module._VALUE), width), width
+    assert kept._drawing is not None  # the last drawing was kept
+    linked = pdf_module._fixed("<a href='https://eds.example.kz'>eds.example.kz</a>", pdf_module._NOTE)
+    for _ in range(2):  # a link is an annotation of the page besides the operators: never kept
+        canvas = pdf_module._Canvas(io.BytesIO(), moment=dt.datetime(2026, 1, 5, tzinfo=dt.timezone.utc),
+                                    page_label=lambda *_: None, initialFontName=pdf_module._REGULAR)
+        linked.wrap(300, 1000)
+        linked.drawOn(canvas, 0, 0)
+        assert len(canvas._annotationrefs) == 1
 
 
 def test_markup_in_values_is_printed_literally(tmp_path):

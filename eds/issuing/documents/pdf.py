@@ -178,6 +178,10 @@ class _TTFont(TTFont):
         super().addObjects(doc)
         doc.idToObject["BasicFonts"].dict[name].Widths = self._first_widths
 
+    def getSubsetInternalName(self, subset: int, doc: Any) -> str:  # noqa: N802
+        self._assignState(doc)
+        return super().getSubsetInternalName(subset, doc)
+
     def splitString(self, text: str | bytes, doc: Any, encoding: str = "utf-8") -> list[tuple[int, bytes]]:  # noqa: N802
         state = self._assignState(doc)
         if isinstance(text, str):
@@ -211,6 +215,51 @@ class _Paragraph(Paragraph):
             size = super().wrap(availWidth, availHeight)
             self._wrapped = (availWidth, self.blPara, size)
         return self._wrapped[2]
+
+
+class _KeptParagraph(_Paragraph):
+    """A paragraph of ``_fixed``, kept for the next documents, that also keeps what it drew: the PDF operators
+    of its lines, with what they depend on (the width its lines were broken for, the names the document gave
+    the fonts so far, and the fonts this paragraph named, in order). A later document in the same state gets the
+    same operators, so they are written without drawing again (a fifth of rendering). Only a drawing that
+    used the fonts' first subsets alone and added no character is kept: then it left nothing else behind."""
+
+    _drawing: tuple[tuple[Any, ...], tuple[TTFont, ...], tuple[str, ...]] | None = None
+
+    def draw(self) -> None:
+        canvas, fonts = self.canv, _fonts()
+        doc = canvas._doc
+        entry = [font.state.get(doc) for font in fonts]
+        conditions = (self._wrapped and self._wrapped[0], len(doc.fontMapping),
+                      tuple(state and state.internalName for state in entry))
+        kept = self._drawing
+        if kept is not None and kept[0] == conditions:
+            for font in kept[1]:
+                font.getSubsetInternalName(0, doc)
+            canvas._code.extend(kept[2])
+            return
+        shapes = [_shape(font, state) for font, state in zip(fonts, entry)]  # the states change as it draws
+        start, links = len(canvas._code), len(canvas._annotationrefs)
+        super().draw()
+        after = [font.state.get(doc) for font in fonts]
+        named = sorted((font for font, name, now in zip(fonts, conditions[2], after)
+                        if name is None and now is not None and now.internalName is not None),
+                       key=lambda font: int(font.state[doc].internalName.lstrip(font.state[doc].namePrefix)))
+        unchanged = all(shape == _shape(font, now) and shape[0] == 1 for font, shape, now in zip(fonts, shapes, after))
+        if unchanged and len(doc.fontMapping) == conditions[1] + len(named) and len(canvas._annotationrefs) == links:
+            self._drawing = (conditions, tuple(named), tuple(canvas._code[start:]))
+
+
+def _shape(font: _TTFont, state: TTFont.State | None) -> tuple[int, int, int]:
+    """How far a font's subsets are filled in a document (none yet: as every document starts)."""
+    state = state or font._first
+    return len(state.subsets), state.nextCode, len(state.assignments)
+
+
+@functools.cache
+def _fonts() -> tuple[_TTFont, _TTFont]:
+    _register_fonts()
+    return pdfmetrics.getFont(_REGULAR), pdfmetrics.getFont(_BOLD)
 
 
 _per_thread = threading.local()
@@ -249,7 +298,7 @@ class _Canvas(Canvas):
             super().save()
 
 
-def _fixed(markup: str, style: ParagraphStyle) -> _Paragraph:
+def _fixed(markup: str, style: ParagraphStyle) -> _KeptParagraph:
     """A paragraph of the declared wording (labels, titles, notes, a list's choices) or of the registry's
     records (the provider's name, BIN and place, the signer's name and position), never of the applicant's
     data, made once per thread and reused by every document: its markup is parsed and its lines broken once
@@ -260,7 +309,7 @@ def _fixed(markup: str, style: ParagraphStyle) -> _Paragraph:
     if paragraph is None:
         if len(paragraphs) >= 4096:  # wording and records are a few hundred texts; this only bounds a surprise
             paragraphs.clear()
-        paragraph = paragraphs[markup, style.name] = _Paragraph(markup, style)
+        paragraph = paragraphs[markup, style.name] = _KeptParagraph(markup, style)
     # What reportlab leaves on a flowable while laying out a document belongs to that document: a
     # "postponed" mark from an earlier one would make the next move of this paragraph to a new page fail
     # as too large, and the frame and canvas would keep the earlier document alive.
