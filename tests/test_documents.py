@@ -679,7 +679,7 @@ def test_a_kept_drawing_names_only_the_first_subsets_and_its_own_width():
         doc = validate("tv_radio_licence", data)
         assert render_pdf(doc, **ARGS) == in_fresh_thread(doc, ARGS), first
 
-    pdf_module._register_fonts()
+    pdf_module._fonts()
     text = "Лицензия на занятие деятельностью по распространению теле-, радиоканалов " * 3
 
     def drawn(paragraph, width: float) -> list[str]:
@@ -701,6 +701,33 @@ def test_a_kept_drawing_names_only_the_first_subsets_and_its_own_width():
         linked.wrap(300, 1000)
         linked.drawOn(canvas, 0, 0)
         assert len(canvas._annotationrefs) == 1
+
+
+def test_threads_starting_at_once_register_the_fonts_once():
+    """Threads that render their first documents at the same moment register the fonts once: a second
+    registration remaps the family's bold to the regular font for a moment, and bold wording parsed then was
+    kept in the regular font for the thread's life (found by an adversarial review). A fresh process, with
+    registration slowed down so that the threads meet inside it."""
+    script = """
+import concurrent.futures, threading, time
+from reportlab.pdfbase import pdfmetrics
+from eds.issuing.documents import pdf
+calls, real = [], pdfmetrics.registerFont
+def slow(font):
+    calls.append(font.fontName)
+    time.sleep(0.05)
+    real(font)
+pdfmetrics.registerFont = slow
+start = threading.Barrier(4)
+def first_use():
+    start.wait()
+    return pdf._fonts()
+with concurrent.futures.ThreadPoolExecutor(4) as pool:
+    fonts = list(pool.map(lambda _: first_use(), range(4)))
+print(len(calls), len({tuple(map(id, f)) for f in fonts}), pdfmetrics.getFont(pdfmetrics.getFont(pdf._REGULAR).fontName).fontName)
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["2", "1", "DejaVuSans"]
 
 
 def test_markup_in_values_is_printed_literally(tmp_path):

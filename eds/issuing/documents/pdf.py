@@ -194,12 +194,26 @@ class _TTFont(TTFont):
         return super().splitString(text, doc, encoding)
 
 
+_FONTS_LOCK = threading.Lock()
+
+
 @functools.cache
-def _register_fonts() -> None:
-    """Register the packaged fonts once per process (parsing them costs a few milliseconds)."""
-    pdfmetrics.registerFont(_TTFont(_REGULAR, str(_FONT_DIR / "DejaVuSans.ttf")))
-    pdfmetrics.registerFont(_TTFont(_BOLD, str(_FONT_DIR / "DejaVuSans-Bold.ttf")))
+def _registered_fonts() -> tuple[_TTFont, _TTFont]:
+    regular = _TTFont(_REGULAR, str(_FONT_DIR / "DejaVuSans.ttf"))
+    bold = _TTFont(_BOLD, str(_FONT_DIR / "DejaVuSans-Bold.ttf"))
+    pdfmetrics.registerFont(regular)
+    pdfmetrics.registerFont(bold)
     pdfmetrics.registerFontFamily(_REGULAR, normal=_REGULAR, bold=_BOLD, italic=_REGULAR, boldItalic=_BOLD)
+    return regular, bold
+
+
+def _fonts() -> tuple[_TTFont, _TTFont]:
+    """The packaged fonts, registered once per process (parsing them costs a few milliseconds). Under a lock:
+    ``functools.cache`` alone lets threads that render their first documents at once each register, and
+    reportlab's ``registerFont`` maps the family's bold to the font it registers, so for a moment another
+    thread's bold wording was parsed in the regular font and kept so."""
+    with _FONTS_LOCK:
+        return _registered_fonts()
 
 
 class _Paragraph(Paragraph):
@@ -254,12 +268,6 @@ def _shape(font: _TTFont, state: TTFont.State | None) -> tuple[int, int, int]:
     """How far a font's subsets are filled in a document (none yet: as every document starts)."""
     state = state or font._first
     return len(state.subsets), state.nextCode, len(state.assignments)
-
-
-@functools.cache
-def _fonts() -> tuple[_TTFont, _TTFont]:
-    _register_fonts()
-    return pdfmetrics.getFont(_REGULAR), pdfmetrics.getFont(_BOLD)
 
 
 _per_thread = threading.local()
@@ -614,7 +622,7 @@ def render_pdf(
                               original=original)
     if moment is None or moment.tzinfo is None:
         moment = dt.datetime.combine(issuance.issued_at, dt.time(), wording.KAZAKHSTAN)
-    _register_fonts()
+    _fonts()
     footer = _fixed(_both(wording.LEGAL_EQUIVALENCE), _FOOTER)
     _, footer_height = footer.wrap(_WIDTH, _PAGE_HEIGHT)
     title = f"{doc.type.title_kk} / {doc.type.title_ru}"
