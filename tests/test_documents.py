@@ -280,6 +280,12 @@ def test_the_fonts_have_a_glyph_for_every_character_of_the_repertoire():
         covered = TTFontFile(str(fonts / name)).charToGlyph
         assert [hex(p) for p in assigned if p not in covered] == [], name
     assert printable("ә") and not printable("\u0526") and not printable("😀")
+    # Code points of the ranges that Unicode leaves unassigned are no characters: refused, not printed as nothing.
+    unassigned = [chr(p) for low, high in RANGES for p in range(low, high + 1) if unicodedata.category(chr(p)) == "Cn"]
+    assert len(unassigned) == 9 and not any(map(printable, unassigned))
+    (issue,) = _issues("tv_radio_licence", {**_example("tv_radio_licence"),
+                                            "licensee": {**_example("tv_radio_licence")["licensee"], "name": "Ω\u038bΩ"}})
+    assert issue["code"] == "UNPRINTABLE_CHARACTERS" and "U+038B" in issue["message"]
 
 
 def test_encoding_text_in_one_pass_gives_reportlab_s_codes_and_subsets():
@@ -738,6 +744,19 @@ def test_markup_in_values_is_printed_literally(tmp_path):
     assert "<b>Оспанов</b> & Co <br/> «ТОО»" in text
     root = etree.fromstring(render_xml(doc, **ARGS))
     assert root.findtext("applicant/name") == "<b>Оспанов</b> & Co <br/> «ТОО»"
+
+
+def test_a_text_that_says_unlimited_prints_as_it_is(tmp_path):
+    """Only a validity of "unlimited" prints as the wording «мерзімсіз / бессрочно»; a text field holding the
+    word prints the word (found by an adversarial review: a contractor named "unlimited" printed as бессрочно)."""
+    data = _example("restoration_consent")
+    data["contractor"] = "unlimited"
+    data["applicant"]["address"] = "unlimited"
+    text = " ".join(_text(_write(tmp_path, render_pdf(validate("restoration_consent", data), **ARGS))).split())
+    assert text.count("unlimited") == 2 and "бессрочно" not in text
+    licence = _example("tv_radio_licence")
+    assert licence["valid_until"] == "unlimited"
+    assert "мерзімсіз" in _text(_write(tmp_path, render_pdf(validate("tv_radio_licence", licence), **ARGS)))
 
 
 def _maximal(fields: tuple[Field, ...], identity: dict[Kind, str]) -> dict:

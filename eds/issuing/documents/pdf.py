@@ -391,7 +391,7 @@ def _in_languages(spec: Field, value: Any) -> Bilingual:
         assert spec.item is not None
         parts = [_in_languages(spec.item, item) for item in value]
         return Bilingual(", ".join(p.kk for p in parts), ", ".join(p.ru for p in parts))
-    if value == UNLIMITED:
+    if spec.kind is Kind.VALIDITY and value == UNLIMITED:  # a text that says "unlimited" prints as it is
         return wording.UNLIMITED
     if isinstance(value, dt.date):
         return Bilingual(wording.day(value), wording.day(value))
@@ -399,10 +399,10 @@ def _in_languages(spec: Field, value: Any) -> Bilingual:
 
 
 def _declared(spec: Field, value: Any) -> bool:
-    """Whether a field's value is declared wording: a choice of a list (or several), or "unlimited"."""
+    """Whether a field's value is declared wording: a choice of a list (or several), or a validity "unlimited"."""
     if spec.kind is Kind.ENUM or (spec.kind is Kind.LIST and spec.item is not None and spec.item.kind is Kind.ENUM):
         return True
-    return value == UNLIMITED
+    return spec.kind is Kind.VALIDITY and value == UNLIMITED
 
 
 def _value(spec: Field, value: Any, *, top_level: bool = False) -> _Paragraph:

@@ -9,6 +9,7 @@ alphabet, foreign names), Greek, the combining accents, and the punctuation and 
 from __future__ import annotations
 
 import re
+import unicodedata
 
 __all__ = ["RANGES", "printable", "unprintable"]
 
@@ -32,7 +33,22 @@ RANGES: tuple[tuple[int, int], ...] = (
 )
 
 
-_OUTSIDE = re.compile("[^" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in RANGES) + "]")
+def _assigned_runs() -> list[tuple[int, int]]:
+    """The ranges without the code points Unicode assigns no character (nine in the Greek block): the fonts
+    have no glyph for them, and a name holding one would print without it."""
+    runs: list[tuple[int, int]] = []
+    for low, high in RANGES:
+        for point in range(low, high + 1):
+            if unicodedata.category(chr(point)) == "Cn":
+                continue
+            if runs and runs[-1][1] == point - 1:
+                runs[-1] = (runs[-1][0], point)
+            else:
+                runs.append((point, point))
+    return runs
+
+
+_OUTSIDE = re.compile("[^" + "".join(f"\\u{low:04x}-\\u{high:04x}" for low, high in _assigned_runs()) + "]")
 
 
 def printable(character: str) -> bool:
