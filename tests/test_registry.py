@@ -593,6 +593,31 @@ def test_an_external_number_is_used_once(registry):
     assert registry.verify_journal().ok
 
 
+def test_an_abandoned_reservation_s_link_does_not_open_the_document_later_issued_under_its_number(registry):
+    """An external number reserved for two-step signing and abandoned may be issued later (the state system
+    assigned it to the licence), but the secret the abandoned prepared files printed is dropped with them: the
+    new document answers only to its own link (found by an adversarial review: it inherited the old secret, or
+    was refused as CONFLICT when it brought its own)."""
+    from eds.issuing.registry.records import PreparedFiles
+
+    number = "KZ34VEG00012399"
+    for own_token in (None, "the-new-document-s-own-secret"):
+        pending = registry.reserve(
+            doc_type="scrap_metal_licence", provider_id="ZHM", holder_name="ТОО «Металл»", holder_id=HOLDER,
+            data={"activity": "scrap"}, signer_cert_sha256=CERT_SHA, actor="official",
+            valid_for=dt.timedelta(hours=1), number=number if own_token is None else number[:-1] + "8",
+            prepare=lambda draft: PreparedFiles(pdf=b"%PDF-1.7 prepared", xml=b"<x/>", digest=b"d" * 32,
+                                                digest_algorithm="sha256", access_token="the-abandoned-record-secret"))
+        assert registry.access_token(pending.number) == "the-abandoned-record-secret"
+        registry.abandon(pending.id, actor="official", reason="the token was lost")
+        assert registry.access_token(pending.number) is None
+        render = _render if own_token is None else (
+            lambda draft: SignedFiles(CERT_SHA, dt.datetime.now(UTC), pdf=b"%PDF-1.7 new", access_token=own_token))
+        document = _issue(registry, number=pending.number, render=render)
+        assert document.number == pending.number and registry.access_token(document.number) == own_token
+    assert registry.verify_journal().ok
+
+
 def test_a_database_of_the_earlier_schema_is_upgraded_on_open(tmp_path):
     """A registry made before providers had places and services and signers had kk/ru positions: opening it
     adds the columns, fills them from what it had, journals each row changed, and the journal still verifies."""

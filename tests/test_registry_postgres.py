@@ -12,6 +12,7 @@ import multiprocessing
 import os
 import subprocess
 import threading
+import time
 import uuid
 from pathlib import Path
 
@@ -223,3 +224,46 @@ def test_a_file_renewal_and_its_history_on_postgres(url):
                            (other, hashlib.sha256(other).hexdigest()))
     assert not registry.verify_journal().ok
     registry.close()
+
+
+def test_an_external_number_issued_and_reserved_at_once_is_given_once_on_postgres(url):
+    """An issue and a two-step reservation of one external number at the same moment: one gets it, the other is
+    NUMBER_TAKEN (found by an adversarial review: each transaction found the number free in both tables and both
+    committed). The issue holds its transaction open while it renders, so the reservation checks meanwhile."""
+    from eds.issuing.registry.records import PreparedFiles
+
+    registry = _setup(url)
+    number, start, outcome = "KZ34VEG00054321", threading.Barrier(2), {}
+
+    def slow_render(draft: Draft) -> SignedFiles:
+        time.sleep(0.5)
+        return _render(draft)
+
+    def issue() -> None:
+        start.wait()
+        try:
+            outcome["issue"] = registry.issue(
+                doc_type="scrap_metal_licence", provider_id="ZHM", holder_name="А", holder_id="123456789012",
+                data={}, actor="portal", number=number, render_and_sign=slow_render).number
+        except RegistryError as error:
+            outcome["issue"] = error.code
+
+    def reserve() -> None:
+        start.wait()
+        time.sleep(0.1)  # the issue has checked the number and is rendering
+        try:
+            outcome["reserve"] = registry.reserve(
+                doc_type="scrap_metal_licence", provider_id="ZHM", holder_name="А", holder_id="123456789012",
+                data={}, signer_cert_sha256=CERT_SHA, actor="official", valid_for=dt.timedelta(hours=1),
+                number=number, prepare=lambda draft: PreparedFiles(pdf=b"%PDF", xml=b"<x/>", digest=b"d" * 32,
+                                                                   digest_algorithm="sha256")).number
+        except RegistryError as error:
+            outcome["reserve"] = error.code
+
+    threads = [threading.Thread(target=issue), threading.Thread(target=reserve)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert outcome == {"issue": number, "reserve": ErrorCode.NUMBER_TAKEN}
+    assert registry.verify_journal().ok

@@ -94,6 +94,7 @@ _INSERT_EVENT = insert(EventRow.__table__)
 _PROVIDER = select(ProviderRow.__table__).where(ProviderRow.__table__.c.id == bindparam("id"))
 _SIGNER = select(SignerRow.__table__).where(SignerRow.__table__.c.cert_sha256 == bindparam("sha256"))
 _SCHEMA_LOCK = 0x6564_7352  # PostgreSQL advisory lock key: one process creates the tables at a time
+_NUMBER_LOCKS = 0x6564_734E  # the key space of the advisory locks on numbers given from outside (two-key form)
 
 
 def default_url() -> str:
@@ -438,7 +439,14 @@ class Registry:
 
     @staticmethod
     def _unused(session: Session, number: str) -> str:
-        """``number``, unless a document, a duplicate or a pending document already has it (NUMBER_TAKEN)."""
+        """``number``, unless a document, a duplicate or a pending document already has it (NUMBER_TAKEN).
+
+        On PostgreSQL the number is locked first, to the transaction's end: the two tables are unique each on its
+        own, and an issue and a reservation of one number checking at once each found it free and both committed
+        (SQLite's write lock already makes them take turns)."""
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:space, hashtext(:number))"),
+                            {"space": _NUMBER_LOCKS, "number": number})
         taken = session.scalar(select(DocumentRow.number).where(DocumentRow.number == number)) or session.scalar(
             select(PendingRow.number).where(PendingRow.number == number))
         if taken is not None:
@@ -851,8 +859,11 @@ class Registry:
         session.flush()
 
     def _drop_pending(self, session: Session, row: PendingRow, actor: str, action: str, reason: str) -> Pending:
+        """Drop a pending document that will not be signed, and the secret its prepared files print: an external
+        number may be issued again later, and that document must not answer to the dropped record's link."""
         pending = _pending(session, row)
         self._delete_pending(session, row)
+        session.execute(delete(AccessTokenRow).where(AccessTokenRow.number == row.number))
         journal.append(session, clock=self._clock, actor=actor, action=action, document_number=row.number,
                        payload={"pending_dropped": {"id": row.id, "number": row.number, "reason": reason}})
         return pending
