@@ -91,6 +91,19 @@ def test_field_errors_name_the_field(env):
     assert response.status_code == 422 and issues[0]["field"] == "licensee.bin"
 
 
+def test_a_block_taller_than_a_page_is_refused_naming_the_problem(env):
+    """A re-issue ground within its length but of many short lines makes the note block that cannot be split
+    taller than a page: a 422 naming the problem, nothing registered (it was reportlab's LayoutError, a 500)."""
+    client = env["client"]
+    number = client.post("/api/v1/documents", json=licence(), headers=env["issue"]).get_json()["number"]
+    tall = client.post(f"/api/v1/documents/{number}/events", headers=env["issue"],
+                       json={"event": "reissue", "reason": "other: " + "а\n" * 150, "keyId": "official_region"})
+    body = tall.get_json()
+    assert tall.status_code == 422 and body["code"] == "UNPROCESSABLE", body
+    assert [issue["code"] for issue in body["details"]["issues"]] == ["TOO_TALL_FOR_A_PAGE"]
+    assert client.get(f"/api/v1/documents/{number}", headers=env["verify"]).get_json()["status"] == "valid"
+
+
 def test_unknown_document_and_scopes(env):
     client = env["client"]
     assert client.get("/api/v1/documents/NOPE-1", headers=env["verify"]).status_code == 404

@@ -40,12 +40,13 @@ from reportlab.platypus import (
     Table,
     TableStyle,
 )
+from reportlab.platypus.doctemplate import LayoutError
 from reportlab.platypus.flowables import HRFlowable
 from zlib_ng import zlib_ng
 
 from eds.issuing.documents import wording
 from eds.issuing.documents.issuance import Issuance, check_issuance
-from eds.issuing.documents.schema import UNLIMITED, Bilingual, Field, Kind, ValidatedDocument
+from eds.issuing.documents.schema import UNLIMITED, Bilingual, DocumentDataError, Field, Issue, Kind, ValidatedDocument
 from eds.issuing.documents.types import COMMON_FIELDS, FROM_PROOF, FROM_REGISTRY
 
 rl_config.useA85 = 0  # binary streams: smaller files, and no ASCII85 pass over every stream
@@ -647,7 +648,7 @@ def render_pdf(
         initialFontName=_REGULAR,  # else every page opens in Helvetica, which is not embedded
         invariant=1,
     )
-    template.build([
+    flowables = [
         *_header(doc),
         *_event_block(issuance),
         _fixed(_markup(doc.type.title_kk), _TITLE_KK),
@@ -657,5 +658,12 @@ def render_pdf(
         _fields_table(doc),
         # The sections move with the signature, so a page never holds the signature alone.
         KeepTogether([*_sections(doc), Spacer(1, 6), _signature_block(doc, issuance)]),
-    ], canvasmaker=functools.partial(_Canvas, moment=moment, page_label=_page_label(issuance)))
+    ]
+    try:
+        template.build(flowables, canvasmaker=functools.partial(_Canvas, moment=moment, page_label=_page_label(issuance)))
+    except LayoutError:
+        # Within every declared length, a value of many short lines (a signer's position, a re-issue's ground)
+        # can still make a block that cannot be split taller than a page.
+        raise DocumentDataError([Issue("", "TOO_TALL_FOR_A_PAGE", "a block of the document (the signer's, a note) "
+                                       "would be taller than a page: its values have too many lines")]) from None
     return buffer.getvalue()
