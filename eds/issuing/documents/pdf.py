@@ -4,8 +4,8 @@ QR code to the public verification page and the legal-equivalence footer on ever
 
 The fonts (DejaVu Sans cut down to the characters of ``repertoire``, shipped in ``fonts/``) are embedded,
 because the base-14 PDF fonts have no Kazakh letters and a printout must read the same everywhere.  Output
-is deterministic (reportlab ``invariant``): the same inputs give the same bytes, which tests and signing
-rely on.
+is deterministic (reportlab ``invariant``): the same inputs give the same bytes on one machine, which tests
+and signing rely on (zlib-ng, which compresses the streams, may give other bytes on another processor).
 """
 
 from __future__ import annotations
