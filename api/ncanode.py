@@ -609,12 +609,12 @@ def pdf_sign():
     for i, entry in enumerate(entries):
         key = signing_key(entry.get("signer"), f"signers[{i}].signer")
         texts = {}
-        for field in ("reason", "location"):
+        for field, argument in (("reason", "reason"), ("location", "location"), ("contactInfo", "contact_info")):
             value = entry.get(field)
             if value is not None and (not isinstance(value, str) or len(value) > 500):
                 raise ApiError("FIELD_INVALID", f"signers[{i}].{field} must be a string of at most 500 characters",
                                details={"field": f"signers[{i}].{field}"})
-            texts[field] = value
+            texts[argument] = value
         pdf = pades.sign_pdf(pdf, key, timestamp_url=url, field_name=f"Signature-{uuid.uuid4().hex[:12]}", **texts)
         keys.append(key)
     _signed("pdf", keys)

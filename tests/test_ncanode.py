@@ -372,9 +372,12 @@ def test_cms_sign_ncanode_request_with_key(open_call, pki_dir, password):
 def test_pdf_sign_ours_and_ncanode_request(call, open_call, pki_dir, password):
     answer = call("/pdf/sign", {"pdf": b64(small_pdf()), "withTsp": True,
                                 "signers": [{"reason": "Келісілді", "location": "Астана",
+                                             "contactInfo": "+7 7172 00 00 00, kense@example.kz",
                                              "signer": {"keyAlias": "official"}}]}, scope="sign")
     verified = call("/pdf/verify", {"pdf": answer["pdf"]})
     assert verified["valid"] is True and verified["signers"][0]["reason"] == "Келісілді"
+    assert (verified["signers"][0]["location"], verified["signers"][0]["contactInfo"]) == (
+        "Астана", "+7 7172 00 00 00, kense@example.kz")
     signer = {"key": b64(_p12(pki_dir, "company_head")), "password": password}
     answer = open_call("/pdf/sign", {"pdf": answer["pdf"], "signers": [{"signer": signer}]})
     verified = open_call("/pdf/verify", {"pdf": answer["pdf"]})

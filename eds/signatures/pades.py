@@ -150,7 +150,7 @@ def _writer(pdf: bytes) -> IncrementalPdfFileWriter:
 
 
 def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, field_name: str = FIELD_NAME,
-             reason: str | None = None, location: str | None = None,
+             reason: str | None = None, location: str | None = None, contact_info: str | None = None,
              stamp: tuple[int, int, int, int] | None = None) -> bytes:
     """Add a PAdES signature (B-B, or B-T with ``timestamp_url``) as an incremental update.
 
@@ -167,9 +167,9 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, f
         raise PdfSigningError("KEY_CERTIFICATE_MISMATCH", "the private key does not belong to the certificate")
     if key_type not in _PYHANKO_KEY_TYPES:
         return _sign_with_cms(pdf, key, timestamp_url=timestamp_url, field_name=field_name, reason=reason,
-                              location=location, stamp=stamp, room=room)
+                              location=location, contact_info=contact_info, stamp=stamp, room=room)
     metadata = signers.PdfSignatureMetadata(
-        field_name=field_name, reason=reason, location=location,
+        field_name=field_name, reason=reason, location=location, contact_info=contact_info,
         subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
     )
     new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
@@ -184,9 +184,10 @@ def sign_pdf(pdf: bytes, key: SigningKey, *, timestamp_url: str | None = None, f
 
 
 def _sign_with_cms(pdf: bytes, key: SigningKey, *, timestamp_url: str | None, field_name: str, reason: str | None,
-                   location: str | None, stamp: tuple[int, int, int, int] | None, room: int) -> bytes:
+                   location: str | None, contact_info: str | None, stamp: tuple[int, int, int, int] | None,
+                   room: int) -> bytes:
     prepared = prepare_signature(pdf, key.certificate, field_name=field_name, reason=reason, location=location,
-                                 stamp=stamp, room=room)
+                                 contact_info=contact_info, stamp=stamp, room=room)
     try:
         stamp = tsp.signature_timestamper(timestamp_url) if timestamp_url else None
         signature = cms.sign_cms(prepared.signed_bytes, key.private_key, key.certificate.der, detached=True,
@@ -213,12 +214,13 @@ class PreparedSignature:
 
 
 def prepare_signature(pdf: bytes, certificate: Certificate, *, room: int, field_name: str = FIELD_NAME,
-                      reason: str | None = None, location: str | None = None,
+                      reason: str | None = None, location: str | None = None, contact_info: str | None = None,
                       stamp: tuple[int, int, int, int] | None = None) -> PreparedSignature:
     """The PDF with an empty PAdES signature whose /Contents holds ``room`` DER bytes, for a CMS made elsewhere
     (on the official's device, or by ``eds.signatures.cms`` for GOST). Only the certificate is needed: it names the signer
     in a visible stamp; no signature value is made here."""
     metadata = signers.PdfSignatureMetadata(field_name=field_name, reason=reason, location=location,
+                                            contact_info=contact_info,
                                             md_algorithm="sha256", subfilter=fields.SigSeedSubFilter.PADES)
     placeholder = signers.ExternalSigner(asn1_x509.Certificate.load(certificate.der), SimpleCertificateStore())
     new_field = fields.SigFieldSpec(field_name, box=stamp, on_page=0) if stamp else None
