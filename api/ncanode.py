@@ -702,6 +702,17 @@ def actuator_health():
     return jsonify(status="UP" if up else "DOWN"), 200 if up else 503
 
 
+def served_spec(published: dict, served: list[str]) -> dict:
+    """NCANode's published specification as this layer serves it: only the paths it has (no JWT, no actuator
+    but its health), under /ncanode; what ``/ncanode/openapi.json`` gives (``scripts/ncanode-openapi``)."""
+    spec = {**published, "servers": [{"url": "/ncanode", "description": "eds's NCANode-compatible layer"}]}
+    spec["info"] = {**published["info"], "title": "NCANode v3 API, as eds serves it",
+                    "description": "NCANode's published specification (github.com/malikzh/NCANode, MIT licence) "
+                                   "with the paths eds serves; where eds answers differently, its README says so."}
+    spec["paths"] = {path: operations for path, operations in published["paths"].items() if path in served}
+    return spec
+
+
 def register(app, *, root: bool) -> None:
     """Mount the endpoints under /ncanode, and at the root too when ``root``."""
     app.register_blueprint(ncanode, url_prefix="/ncanode")

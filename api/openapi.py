@@ -485,6 +485,10 @@ SPEC: dict = {
             "responses": {code: _json(_object({"status": {"enum": ["ready", "not ready"]},
                                                "checks": {"type": "object"}}, ["status", "checks"]), text)
                           for code, text in (("200", "ready"), ("503", "not ready, with the failing check"))}}},
+        "/ncanode/openapi.json": {"get": {
+            "tags": ["service"], "security": [],
+            "summary": "NCANode v3's published OpenAPI specification with the paths of the NCANode-compatible layer",
+            "responses": {"200": _json({"type": "object"}, "the specification (OpenAPI 3.0), its server /ncanode")}}},
         "/metrics": {"get": {"tags": ["service"], "summary": "Prometheus metrics of this worker process",
                              "security": [],
                              "responses": {"200": {"description": "the text exposition format",
@@ -496,6 +500,12 @@ SPEC: dict = {
 @docs.get("/openapi.json")
 def openapi() -> Response:
     return jsonify(SPEC)
+
+
+@docs.get("/ncanode/openapi.json")
+def ncanode_openapi() -> Response:
+    """NCANode's published specification with the paths of the NCANode-compatible layer (scripts/ncanode-openapi)."""
+    return send_from_directory(str(OWN_FILES), "ncanode-openapi.json", mimetype="application/json", max_age=3600)
 
 
 @docs.get("/docs")

@@ -97,6 +97,23 @@ def call(app, tokens):
     return post
 
 
+def test_the_layer_s_specification_is_ncanode_s_with_the_paths_it_serves(app):
+    """/ncanode/openapi.json is NCANode's published specification, every served path and only those, under
+    /ncanode; the shipped file is what scripts/ncanode-openapi makes from the reference copy (run it after
+    adding an endpoint)."""
+    from api.ncanode import served_spec
+
+    served = sorted(rule.rule.removeprefix("/ncanode") for rule in app.url_map.iter_rules()
+                    if rule.endpoint.startswith("ncanode."))
+    response = app.test_client().get("/ncanode/openapi.json")
+    assert response.status_code == 200 and response.mimetype == "application/json"
+    spec = response.get_json()
+    assert sorted(spec["paths"]) == served and set(served) <= set(SPEC["paths"])
+    assert spec["servers"][0]["url"] == "/ncanode"
+    assert spec == json.loads(json.dumps(served_spec(SPEC, served)))
+    assert app.test_client().get("/openapi.json").get_json()["paths"].get("/ncanode/openapi.json") is not None
+
+
 def small_pdf() -> bytes:
     buffer = io.BytesIO()
     page = canvas.Canvas(buffer)
