@@ -171,14 +171,14 @@ def test_embedded_evidence_is_younger_than_the_timestamp(issuer):
     from cryptography.x509 import ocsp
 
     from eds.issuing.issuer import _signature_timestamp
-    from eds.validation.verify import _read_dss
+    from eds.validation.verify import read_dss
 
     first = issue(issuer, "restoration_consent")
     second = issue(issuer, "restoration_consent")  # the OCSP answers of the first are in the cache now
     for document in (first, second):
         signed = issuer.registry.file(document.number, "pdf")
         stamp = _signature_timestamp(signed)
-        embedded = _read_dss(PdfFileReader(io.BytesIO(signed)))
+        embedded = read_dss(PdfFileReader(io.BytesIO(signed)))
         assert len(embedded.ocsp_responses) >= 2  # the signer's and the TSA's
         for der in embedded.ocsp_responses:
             assert ocsp.load_der_ocsp_response(der).this_update_utc >= stamp.gen_time

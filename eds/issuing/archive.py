@@ -117,9 +117,9 @@ def protecting_timestamp(pdf: bytes, signers: SignerChecker) -> ProtectingTimest
 
 
 def _evidence_in(pdf: bytes):
-    from eds.validation.verify import _read_dss
+    from eds.validation.verify import read_dss
 
-    return _read_dss(_reader(pdf))
+    return read_dss(_reader(pdf))
 
 
 def missing_validation_data(pdf: bytes, stamp: ProtectingTimestamp, signers: SignerChecker,

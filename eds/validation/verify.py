@@ -14,7 +14,7 @@ import datetime as _dt
 import io
 import zlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from eds import limits, messages
 from eds.limits import DEFAULT as DEFAULT_LIMITS, Limits
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(frozen=True)
-class _Embedded:
+class EmbeddedEvidence:
     """Validation data carried by a PDF's DSS."""
 
     certificates: tuple[bytes, ...] = ()
@@ -108,7 +108,7 @@ class DocumentVerifier:
                                                            code="DOCUMENT_MALFORMED"),))
             return DocumentReport("pdf", (), (Check.of("document", Status.FAILED, "check.document.pdf_unsigned",
                                                        code="NO_SIGNATURE"),))
-        embedded = _read_dss(reader)
+        embedded = read_dss(reader)
         analysis = pdf_changes.ChangeAnalysis(
             reader, data, signature_refs=(_value_ref(s) for s in signatures if not _is_timestamp(s)),
             timestamp_refs=(_value_ref(s) for s in signatures if _is_timestamp(s)))
@@ -130,7 +130,7 @@ class DocumentVerifier:
                                details={"documentTimestamps": len(signatures)}),)
         return DocumentReport("pdf", reports, checks, extra={"revisions": reader.xrefs.total_revisions})
 
-    def _pdf_signature(self, data: bytes, signature, analysis: pdf_changes.ChangeAnalysis, embedded: _Embedded,
+    def _pdf_signature(self, data: bytes, signature, analysis: pdf_changes.ChangeAnalysis, embedded: EmbeddedEvidence,
                        at: _dt.datetime | None, identity: dict, proof_at: _dt.datetime | None = None
                        ) -> SignatureReport:
         from pyhanko.pdf_utils.misc import PdfDecodeLimitError
@@ -182,7 +182,7 @@ class DocumentVerifier:
         return SignatureReport(tuple(checks), signing_time=moment if source == TimeSource.TIMESTAMP else claimed,
                                extra=extra).with_signer(signer)
 
-    def _document_timestamp(self, signature, content: bytes, checks: list[Check], embedded: _Embedded,
+    def _document_timestamp(self, signature, content: bytes, checks: list[Check], embedded: EmbeddedEvidence,
                             extra: dict) -> SignatureReport:
         """A document timestamp is time evidence only: its token must cover its revision and its TSA chain to
         the profile; it names no signer of the document. ``extra.proof`` says until when it is proof (its TSA
@@ -322,8 +322,9 @@ def _change_kind(kind: str) -> Phrase | str:
     return Phrase(key) if key in messages.CATALOGUE else kind
 
 
-def _read_dss(reader) -> _Embedded:
-    """The DSS's certificates, OCSP answers and CRLs, each stream inflated only within the DSS byte limit."""
+def read_dss(reader: Any) -> EmbeddedEvidence:
+    """The DSS's certificates, OCSP answers and CRLs (``reader``: a pyHanko reader of the PDF), each stream
+    inflated only within the DSS byte limit; the verifier and the archive's maintenance read it alike."""
     from pyhanko.pdf_utils.misc import PdfDecodeLimitError
 
     from eds.pki.revocation import CrlError, CrlIndex
@@ -331,7 +332,7 @@ def _read_dss(reader) -> _Embedded:
     try:
         dss = reader.root["/DSS"]
     except Exception:  # no DSS, or one that cannot be read: either way, no embedded evidence
-        return _Embedded()
+        return EmbeddedEvidence()
     total = 0
 
     def streams(name: str) -> tuple[bytes, ...]:
@@ -362,7 +363,7 @@ def _read_dss(reader) -> _Embedded:
             crls.append(CrlIndex(der, source="document"))
         except CrlError:
             continue  # a broken embedded CRL is simply no evidence
-    return _Embedded(certificates, responses, tuple(crls))
+    return EmbeddedEvidence(certificates, responses, tuple(crls))
 
 
 def _bounded_data(stream, room: int) -> bytes:
